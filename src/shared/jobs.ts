@@ -1,0 +1,95 @@
+// Job, output and error shapes shared by the engine, the CLI's JSON report and the renderer.
+
+export const JOB_STATES = [
+  'queued', // recorded, waiting for a worker
+  'processing', // claimed: hashing, dedup check, making variants
+  'processed', // variants staged on disk, waiting for an upload slot
+  'uploading', // claimed: sending staged outputs
+  'done',
+  'failed',
+  'skipped',
+  'canceled',
+] as const
+export type JobState = (typeof JOB_STATES)[number]
+
+export const TERMINAL_STATES: readonly JobState[] = ['done', 'failed', 'skipped', 'canceled']
+
+/** The status a finished job has in reports (`upshot --json`). */
+export type ReportStatus = 'done' | 'failed' | 'skipped' | 'canceled'
+
+/** Stable codes for every failure a user can meet; the message is one plain sentence. */
+export const ERROR_CODES = [
+  'NOT_FOUND', // the path does not exist (or a dangling symlink)
+  'NOT_A_FILE', // a device, socket, fifo...
+  'UNREADABLE', // permission denied or I/O error while reading
+  'EMPTY_FILE',
+  'FILE_TOO_LARGE', // over the configured maximum input size
+  'SOURCE_CHANGED', // the file changed while it was being read
+  'UNSUPPORTED_FORMAT',
+  'CORRUPT_IMAGE', // truncated or damaged image data
+  'PIXEL_LIMIT', // more pixels than limitInputPixels allows
+  'UNSAFE_SVG', // SVG that cannot be published safely
+  'DISK_FULL',
+  'ACCESS_DENIED',
+  'INVALID_CREDENTIALS',
+  'NO_SUCH_BUCKET',
+  'CLOCK_SKEW',
+  'NETWORK',
+  'SERVER_ERROR',
+  'VERIFY_FAILED', // what landed on the server is not what was sent
+  'CANCELED',
+  'CONFIG',
+  'INTERNAL',
+] as const
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+export interface JobError {
+  code: ErrorCode
+  message: string
+}
+
+/** An error with a stable code and a user-facing sentence; anything else becomes INTERNAL. */
+export class UpshotError extends Error {
+  readonly code: ErrorCode
+  /** Whether trying the same request again later may succeed. */
+  readonly retryable: boolean
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryable?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'UpshotError'
+    this.code = code
+    this.retryable = options?.retryable ?? false
+  }
+}
+
+export interface OutputReport {
+  variant: string
+  format: string
+  width: number | null
+  height: number | null
+  bytes: number
+  key: string
+  url: string
+  contentType: string
+}
+
+export interface JobReport {
+  id: string
+  source: string
+  status: ReportStatus
+  sha256: string | null
+  deduplicated: boolean
+  error: JobError | null
+  outputs: OutputReport[]
+}
+
+export interface RunReport {
+  jobs: JobReport[]
+  summary: {
+    done: number
+    failed: number
+    skipped: number
+    canceled: number
+    bytesUploaded: number
+    seconds: number
+  }
+}

@@ -11,7 +11,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
@@ -22,8 +25,18 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'The engine runs under plain Node; keep Electron in src/main/*.ts glue.' }],
-          patterns: [{ group: ['../*.js', '../index', '../ipc', '../settings'], message: 'The engine may not import the Electron glue.' }],
+          paths: [
+            {
+              name: 'electron',
+              message: 'The engine runs under plain Node; keep Electron in src/main/*.ts glue.',
+            },
+          ],
+          patterns: [
+            {
+              group: ['../*.js', '../index', '../ipc', '../settings'],
+              message: 'The engine may not import the Electron glue.',
+            },
+          ],
         },
       ],
     },
@@ -34,7 +47,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', 'electron', 'fs', 'path', 'os'], message: 'src/shared is pure: no Node or Electron.' }] },
+        {
+          patterns: [
+            {
+              group: ['node:*', 'electron', 'fs', 'path', 'os'],
+              message: 'src/shared is pure: no Node or Electron.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -44,7 +64,17 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'electron'], message: 'The renderer is sandboxed: use window.upshot.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', 'electron'],
+              message: 'The renderer is sandboxed: use window.upshot.',
+            },
+          ],
+        },
+      ],
     },
   },
   prettier,

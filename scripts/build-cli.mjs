@@ -1,0 +1,20 @@
+// Bundles the headless CLI (src/main/cli.ts and the engine) into dist/cli.mjs for plain Node.
+// Runs from `npm install` (prepare), so `npx upshot` works right after installing.
+import { build } from 'esbuild'
+import { readFileSync } from 'node:fs'
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+
+await build({
+  entryPoints: ['src/main/cli.ts'],
+  outfile: 'dist/cli.mjs',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // Native and WASM-carrying packages stay in node_modules, loaded as they are.
+  packages: 'external',
+  sourcemap: true,
+  define: { UPSHOT_VERSION: JSON.stringify(pkg.version) },
+  logLevel: 'warning',
+})

@@ -1,0 +1,149 @@
+import cliProgress from 'cli-progress'
+import path from 'node:path'
+import type { EngineEvent } from '../engine'
+import { formatBytes, formatDuration } from './units'
+
+export interface ProgressView {
+  onEvent(e: EngineEvent): void
+  stop(): void
+}
+
+/**
+ * Human progress on stderr: live bars (cli-progress) on a terminal, plain lines otherwise, so
+ * logs and CI output stay readable. stdout is left to the report.
+ */
+export function createProgressView(
+  totalJobs: number,
+  stream: NodeJS.WriteStream = process.stderr,
+): ProgressView {
+  return stream.isTTY ? new BarsView(totalJobs, stream) : new LinesView(totalJobs, stream)
+}
+
+interface Tally {
+  ended: number
+  failed: number
+}
+
+function overallText(o: Extract<EngineEvent, { type: 'progress' }>['overall']): string {
+  return `${formatBytes(o.bytesDone)} / ${formatBytes(o.bytesTotal)}, ${formatBytes(Math.round(o.rate))}/s, ETA ${
+    o.etaSeconds === null ? '--' : formatDuration(o.etaSeconds)
+  }`
+}
+
+class BarsView implements ProgressView {
+  private readonly multi: cliProgress.MultiBar
+  private readonly overall: cliProgress.SingleBar
+  private readonly bars = new Map<string, cliProgress.SingleBar>()
+  private readonly names = new Map<string, string>()
+  private readonly tally: Tally = { ended: 0, failed: 0 }
+
+  constructor(
+    private readonly totalJobs: number,
+    stream: NodeJS.WriteStream,
+  ) {
+    this.multi = new cliProgress.MultiBar(
+      {
+        stream,
+        hideCursor: true,
+        clearOnComplete: false,
+        barsize: 24,
+        fps: 8,
+        format: (options, params, payload: { label: string; detail: string }) => {
+          const size = options.barsize ?? 24
+          const filled = Math.round(params.progress * size)
+          return `${payload.label.padEnd(28).slice(0, 28)} ${'█'.repeat(filled)}${'░'.repeat(size - filled)} ${payload.detail}`
+        },
+      },
+      cliProgress.Presets.shades_classic,
+    )
+    this.overall = this.multi.create(1, 0, { label: `0/${totalJobs} files`, detail: '' })
+  }
+
+  onEvent(e: EngineEvent): void {
+    if (e.type === 'job') {
+      this.names.set(e.id, path.basename(e.source))
+      if (
+        e.state === 'done' ||
+        e.state === 'failed' ||
+        e.state === 'canceled' ||
+        e.state === 'skipped'
+      ) {
+        this.tally.ended++
+        if (e.state === 'failed') {
+          this.tally.failed++
+          this.multi.log(`failed  ${e.source}: ${e.error?.message ?? ''}\n`)
+        }
+        const bar = this.bars.get(e.id)
+        if (bar) {
+          this.multi.remove(bar)
+          this.bars.delete(e.id)
+        }
+      } else if (e.state === 'processing' || e.state === 'uploading') {
+        if (!this.bars.has(e.id) && this.bars.size < 6) {
+          this.bars.set(
+            e.id,
+            this.multi.create(1, 0, { label: `  ${this.names.get(e.id)}`, detail: e.state }),
+          )
+        }
+      }
+      this.overall.update({ label: this.label() })
+      return
+    }
+    for (const j of e.jobs) {
+      const bar = this.bars.get(j.id)
+      if (!bar) continue
+      bar.setTotal(Math.max(1, j.bytesTotal))
+      bar.update(j.bytesDone, {
+        detail: `${formatBytes(j.bytesDone)} / ${formatBytes(j.bytesTotal)}`,
+      })
+    }
+    this.overall.setTotal(Math.max(1, e.overall.bytesTotal))
+    this.overall.update(e.overall.bytesDone, {
+      label: this.label(),
+      detail: overallText(e.overall),
+    })
+  }
+
+  private label(): string {
+    return `${this.tally.ended}/${this.totalJobs} files${this.tally.failed ? ` (${this.tally.failed} failed)` : ''}`
+  }
+
+  stop(): void {
+    this.multi.stop()
+  }
+}
+
+class LinesView implements ProgressView {
+  private lastLine = 0
+  private readonly tally: Tally = { ended: 0, failed: 0 }
+
+  constructor(
+    private readonly totalJobs: number,
+    private readonly stream: NodeJS.WriteStream,
+  ) {}
+
+  onEvent(e: EngineEvent): void {
+    if (e.type === 'job') {
+      if (
+        e.state === 'done' ||
+        e.state === 'failed' ||
+        e.state === 'canceled' ||
+        e.state === 'skipped'
+      ) {
+        this.tally.ended++
+        const what = e.state === 'done' && e.deduplicated ? 'done (already uploaded)' : e.state
+        const why = e.error && e.state !== 'done' ? `: ${e.error.code}: ${e.error.message}` : ''
+        this.stream.write(`[${this.tally.ended}/${this.totalJobs}] ${what} ${e.source}${why}\n`)
+      }
+      return
+    }
+    const now = Date.now()
+    if (now - this.lastLine < 2000) return
+    this.lastLine = now
+    this.stream.write(
+      `progress: ${this.tally.ended}/${this.totalJobs} files, ${overallText(e.overall)}\n`,
+    )
+  }
+
+  stop(): void {}
+}

@@ -1,0 +1,705 @@
+import { randomUUID } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {
+  UpshotError,
+  type ErrorCode,
+  type JobError,
+  type JobReport,
+  type JobState,
+  type RunReport,
+} from '../../shared/jobs'
+import { buildKey, splitExt } from './keys'
+import { expandInputs } from './inputs'
+import { Ledger, LostClaimError, type JobRow, type NewOutput, type OutputRow } from './ledger'
+import { getPreset, makeOutputs, presetFingerprint, snapshotSource } from './pipeline'
+import { ProgressTracker } from './progress'
+import { Semaphore, sleep } from './queue/semaphore'
+import { createDestination, createThrottle, type Throttle } from './storage'
+import type { Destination, DestinationConfig, OutputFormat, Preset, SniffResult } from './types'
+
+export type { DestinationConfig } from './types'
+
+/** Objects are content-addressed, so they never change once written. */
+export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable'
+
+export interface EngineOptions {
+  /** Ledger and staging live here. */
+  dataDir: string
+  /** better-sqlite3 binary for this runtime (Electron's main process passes its own build). */
+  nativeBinding?: string
+  /** Jobs hashed and turned into variants at once; default: the core count. */
+  processConcurrency?: number
+  /** Jobs uploading at once; default 6. */
+  uploadConcurrency?: number
+  /** Parts of one multipart upload in flight; default 4 (4 x 8 MiB: at most 32 MiB re-sent after a kill). */
+  partConcurrency?: number
+  /** Upload bandwidth limit in bytes/s for all uploads together; 0 = unlimited. */
+  bandwidthLimit?: number
+  /** Inputs larger than this fail with FILE_TOO_LARGE; default 50 GiB. */
+  maxFileBytes?: number
+  /** Images with more pixels fail with PIXEL_LIMIT before being decoded; default 268 MP. */
+  limitInputPixels?: number
+  /** How long a claim stays valid without renewal; default 60 s. */
+  leaseMs?: number
+  /** Job-level attempts for passing failures (network, 5xx) after the per-request retries; default 4. */
+  maxJobAttempts?: number
+}
+
+export interface Target {
+  destination: DestinationConfig
+  /** A saved destination's name, recorded with it. */
+  destinationName?: string
+  preset: string
+}
+
+export type EngineEvent =
+  | {
+      type: 'job'
+      id: string
+      source: string
+      state: JobState
+      error: JobError | null
+      deduplicated: boolean
+    }
+  | {
+      type: 'progress'
+      jobs: { id: string; bytesDone: number; bytesTotal: number }[]
+      overall: { bytesDone: number; bytesTotal: number; rate: number; etaSeconds: number | null }
+    }
+
+export interface Engine {
+  readonly dataDir: string
+  readonly ledger: Ledger
+  /** Records one job per file found under `paths`; nothing runs until `run`. */
+  enqueue(paths: readonly string[], target: Target): Promise<string[]>
+  /** Runs the given jobs to a terminal state (or until paused/closed) and reports them. */
+  run(jobIds: readonly string[], opts?: { signal?: AbortSignal }): Promise<RunReport>
+  /** Gives back claims of dead processes and runs every unfinished job. */
+  resumeUnfinished(opts?: { signal?: AbortSignal }): Promise<RunReport>
+  report(jobIds: readonly string[], seconds: number): RunReport
+  pause(): void
+  resume(): void
+  readonly paused: boolean
+  cancel(jobId: string): Promise<void>
+  on(listener: (e: EngineEvent) => void): () => void
+  close(): Promise<void>
+}
+
+const LIVE_OWNERS = new Set<string>()
+const HOST = os.hostname()
+
+function ownerIsDead(owner: string): boolean {
+  const [host, pidText] = owner.split('/')
+  if (host !== HOST) return false // another machine: only its lease can tell
+  const pid = Number(pidText)
+  if (pid === process.pid) return !LIVE_OWNERS.has(owner)
+  try {
+    process.kill(pid, 0)
+    return false
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH'
+  }
+}
+
+/** Destination failures that no retry can fix: the whole run for that destination stops. */
+const FATAL_FOR_DESTINATION: readonly ErrorCode[] = [
+  'INVALID_CREDENTIALS',
+  'ACCESS_DENIED',
+  'NO_SUCH_BUCKET',
+  'CLOCK_SKEW',
+  'CONFIG',
+]
+
+const EXT_OF_FORMAT: Record<OutputFormat, string> = {
+  webp: 'webp',
+  avif: 'avif',
+  jpeg: 'jpg',
+  png: 'png',
+}
+
+export function createEngine(options: EngineOptions): Engine {
+  const dataDir = path.resolve(options.dataDir)
+  const stagingRoot = path.join(dataDir, 'staging')
+  const ledger = Ledger.open(
+    dataDir,
+    options.nativeBinding ? { nativeBinding: options.nativeBinding } : {},
+  )
+  const owner = `${HOST}/${process.pid}/${randomUUID().slice(0, 8)}`
+  LIVE_OWNERS.add(owner)
+  const leaseMs = options.leaseMs ?? 60_000
+  const maxJobAttempts = options.maxJobAttempts ?? 4
+  const processSlots = new Semaphore(options.processConcurrency ?? os.availableParallelism())
+  const uploadSlots = new Semaphore(options.uploadConcurrency ?? 6)
+  const throttle: Throttle | undefined = options.bandwidthLimit
+    ? createThrottle(options.bandwidthLimit)
+    : undefined
+  const destinations = new Map<string, Destination>()
+  const emitter = new EventEmitter()
+  const progress = new ProgressTracker()
+  const running = new Map<string, AbortController>()
+  const fatal = new Map<string, JobError>() // destination id -> error that stopped it
+  let paused = false
+  let pauseWaiters: (() => void)[] = []
+  let closed = false
+  const changedProgress = new Set<string>()
+
+  const leaseTimer = setInterval(
+    () => ledger.renewLeases(owner, leaseMs),
+    Math.max(1000, leaseMs / 3),
+  )
+  leaseTimer.unref()
+  const progressTimer = setInterval(flushProgress, 200)
+  progressTimer.unref()
+
+  function emit(e: EngineEvent): void {
+    emitter.emit('event', e)
+  }
+
+  function emitJob(row: JobRow): void {
+    emit({
+      type: 'job',
+      id: row.id,
+      source: row.source,
+      state: row.state,
+      error: row.error_code
+        ? { code: row.error_code as ErrorCode, message: row.error_message ?? '' }
+        : null,
+      deduplicated: row.deduplicated === 1,
+    })
+  }
+
+  function emitJobById(id: string): void {
+    const row = ledger.job(id)
+    if (row) emitJob(row)
+  }
+
+  function flushProgress(): void {
+    if (changedProgress.size === 0) return
+    const jobs = [...changedProgress].map((id) => {
+      const p = progress.job(id)
+      return { id, bytesDone: p.done, bytesTotal: p.total }
+    })
+    changedProgress.clear()
+    emit({ type: 'progress', jobs, overall: progress.overall() })
+  }
+
+  function destinationFor(id: string, config?: DestinationConfig): Destination {
+    let d = destinations.get(id)
+    if (!d) {
+      const cfg = config ?? loadDestinationConfig(id)
+      d = createDestination(cfg, {
+        partConcurrency: options.partConcurrency ?? 4,
+        ...(throttle ? { bandwidth: throttle } : {}),
+      })
+      destinations.set(id, d)
+    }
+    return d
+  }
+
+  function loadDestinationConfig(id: string): DestinationConfig {
+    const row = ledger.db.prepare('SELECT config FROM destinations WHERE id = ?').get(id) as
+      { config: string } | undefined
+    if (!row)
+      throw new UpshotError(
+        'CONFIG',
+        'The destination of this job is no longer known; upload the file again.',
+      )
+    return JSON.parse(row.config) as DestinationConfig
+  }
+
+  async function enqueue(paths: readonly string[], target: Target): Promise<string[]> {
+    const preset = getPreset(target.preset)
+    const dest = createDestination(target.destination, {})
+    const destinationId = dest.id
+    dest.close()
+    ledger.upsertDestination(destinationId, target.destination, target.destinationName ?? null)
+    if (target.destination.kind === 's3' && target.destination.credentials) {
+      // Secrets never reach the ledger; keep the live config (with them) for this process only.
+      destinations.set(destinationId, destinationFor(destinationId, target.destination))
+    }
+    const entries = await expandInputs(paths)
+    const batchId = randomUUID()
+    const base = {
+      batchId,
+      destinationId,
+      preset: preset.name,
+      presetFp: presetFingerprint(preset),
+    }
+    const ids: string[] = []
+    const good = []
+    for (const e of entries) {
+      const id = randomUUID()
+      ids.push(id)
+      if (e.error) ledger.enqueueFailed({ id, source: e.source, ...base }, e.error)
+      else good.push({ id, source: e.source, ...base })
+    }
+    ledger.enqueue(good)
+    for (const id of ids) emitJobById(id)
+    return ids
+  }
+
+  async function waitUnpaused(): Promise<void> {
+    while (paused && !closed) await new Promise<void>((resolve) => pauseWaiters.push(resolve))
+  }
+
+  /** Drives one job through its states until it ends, this engine pauses for good, or closes. */
+  async function drive(id: string, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      if (closed || signal?.aborted) return
+      await waitUnpaused()
+      if (closed || signal?.aborted) return
+      const row = ledger.job(id)
+      if (!row || Ledger.reportStatus(row.state)) return
+      const stop = fatal.get(row.destination_id)
+      if (stop && (row.state === 'queued' || row.state === 'processed')) {
+        ledger.fail(id, null, stop)
+        finishProgress(id)
+        continue
+      }
+      if (row.retry_after && row.retry_after > Date.now()) {
+        await sleep(row.retry_after - Date.now(), signal)
+        continue
+      }
+      if (row.state === 'queued') {
+        const release = await processSlots.acquire()
+        try {
+          if (!closed && !paused && ledger.claim(id, owner, leaseMs)) await runStep(id, processJob)
+        } finally {
+          release()
+        }
+      } else if (row.state === 'processed') {
+        const release = await uploadSlots.acquire()
+        try {
+          if (!closed && !paused && ledger.claim(id, owner, leaseMs)) await runStep(id, uploadJob)
+        } finally {
+          release()
+        }
+      } else {
+        // Held by another process (the app and a CLI sharing the data dir): wait for its verdict.
+        if (row.owner && ownerIsDead(row.owner)) ledger.requeueStale(ownerIsDead)
+        await sleep(500, signal)
+      }
+    }
+  }
+
+  async function runStep(
+    id: string,
+    step: (row: JobRow, signal: AbortSignal) => Promise<void>,
+  ): Promise<void> {
+    const ctl = new AbortController()
+    running.set(id, ctl)
+    const row = ledger.job(id)!
+    emitJob(row)
+    try {
+      await step(row, ctl.signal)
+    } catch (err) {
+      handleStepError(row, err, ctl.signal)
+    } finally {
+      running.delete(id)
+      emitJobById(id)
+    }
+  }
+
+  function handleStepError(row: JobRow, err: unknown, signal: AbortSignal): void {
+    if (err instanceof LostClaimError) return
+    if (signal.aborted) {
+      const reason: unknown = signal.reason
+      if (reason === 'cancel') return // cancel() records the verdict itself
+      ledger.release(row.id, owner) // pause or shutdown: continue later from the ledger
+      return
+    }
+    const error = toJobError(err)
+    const current = ledger.job(row.id)
+    if (FATAL_FOR_DESTINATION.includes(error.code)) {
+      fatal.set(row.destination_id, error)
+      ledger.fail(row.id, owner, error)
+      finishProgress(row.id)
+    } else if (
+      err instanceof UpshotError &&
+      err.retryable &&
+      (current?.attempts ?? 0) < maxJobAttempts
+    ) {
+      const delay =
+        Math.min(60_000, 1000 * 2 ** (current?.attempts ?? 1)) * (0.5 + Math.random() / 2)
+      ledger.retryLater(row.id, owner, Date.now() + delay, error)
+    } else {
+      ledger.fail(row.id, owner, error)
+      finishProgress(row.id)
+      void abortRecordedUploads(row)
+    }
+    if (Ledger.reportStatus(ledger.job(row.id)?.state ?? 'queued')) cleanupStaging(row.id)
+  }
+
+  function stagingDirOf(id: string): string {
+    return path.join(stagingRoot, id)
+  }
+
+  function cleanupStaging(id: string): void {
+    fs.rmSync(stagingDirOf(id), { recursive: true, force: true })
+  }
+
+  function finishProgress(id: string): void {
+    progress.finish(id)
+    changedProgress.add(id)
+  }
+
+  async function processJob(row: JobRow, signal: AbortSignal): Promise<void> {
+    const preset = getPreset(row.preset)
+    const dest = destinationFor(row.destination_id)
+    const stagingDir = stagingDirOf(row.id)
+    fs.rmSync(stagingDir, { recursive: true, force: true })
+    fs.mkdirSync(stagingDir, { recursive: true })
+    const snap = await snapshotSource(row.source, {
+      stagingDir,
+      maxFileBytes: options.maxFileBytes ?? 50 * 1024 ** 3,
+      signal,
+    })
+    ledger.recordSource(row.id, owner, {
+      size: snap.size,
+      mtimeMs: Math.round(snap.mtimeMs),
+      sha256: snap.sha256,
+      sourceType: snap.type.format,
+    })
+
+    const reused =
+      reuseFromLedger(row, snap.sha256) ??
+      (await reuseFromBucket(row, dest, preset, snap.sha256, snap.type, signal))
+    if (reused) {
+      ledger.markDeduplicated(row.id, owner, reused.outputs, reused.etags)
+      finishProgress(row.id)
+      cleanupStaging(row.id)
+      return
+    }
+
+    const staged = await makeOutputs(snap, {
+      displayName: path.basename(row.source),
+      preset,
+      stagingDir,
+      limitInputPixels: options.limitInputPixels ?? 268_402_689,
+      signal,
+    })
+    const { stem, ext: srcExt } = splitExt(path.basename(row.source))
+    const outputs: NewOutput[] = staged.map((o) => {
+      const key = buildKey({
+        prefix: prefixOf(dest.config),
+        sha256: snap.sha256,
+        stem,
+        variant: o.variant,
+        ext: o.variant === 'original' ? o.ext || srcExt : o.ext,
+      })
+      return {
+        variant: o.variant,
+        format: o.format,
+        contentType: o.contentType,
+        width: o.width,
+        height: o.height,
+        bytes: o.bytes,
+        stagedPath: o.path,
+        key,
+        url: dest.urlFor(key),
+      }
+    })
+    ledger.markProcessed(row.id, owner, outputs)
+    progress.setTotal(
+      row.id,
+      outputs.reduce((n, o) => n + o.bytes, 0),
+    )
+    changedProgress.add(row.id)
+  }
+
+  /** Same content + preset + destination already uploaded by this ledger: reuse its objects. */
+  function reuseFromLedger(
+    row: JobRow,
+    sha256: string,
+  ): { outputs: NewOutput[]; etags: (string | null)[] } | null {
+    const prev = ledger.findDone(sha256, row.preset_fp, row.destination_id, row.id)
+    if (!prev) return null
+    const outs = ledger.outputs(prev.id)
+    if (outs.length === 0) return null
+    const live = ledger.db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM objects WHERE destination_id = ? AND key IN (${outs.map(() => '?').join(',')}) AND deleted_at IS NULL`,
+      )
+      .get(row.destination_id, ...outs.map((o) => o.key)) as { n: number }
+    if (live.n !== outs.length) return null
+    return { outputs: outs.map(outputRowToNew), etags: outs.map((o) => o.etag) }
+  }
+
+  /**
+   * The bucket is the shared index across machines: keys are content-addressed, so when the
+   * expected objects are already there with this source's hash, another computer (or a lost
+   * ledger) uploaded them and they are reused. One HEAD answers the common miss.
+   */
+  async function reuseFromBucket(
+    row: JobRow,
+    dest: Destination,
+    preset: Preset,
+    sha256: string,
+    type: SniffResult,
+    signal: AbortSignal,
+  ): Promise<{ outputs: NewOutput[]; etags: (string | null)[] } | null> {
+    const { stem, ext: srcExt } = splitExt(path.basename(row.source))
+    const expected =
+      type.kind === 'image'
+        ? preset.variants.map((v) => ({
+            variant: v.name,
+            format: v.format as string,
+            ext: EXT_OF_FORMAT[v.format],
+          }))
+        : [{ variant: 'original', format: type.format, ext: type.ext || srcExt }]
+    const keys = expected.map((e) =>
+      buildKey({ prefix: prefixOf(dest.config), sha256, stem, variant: e.variant, ext: e.ext }),
+    )
+    const outputs: NewOutput[] = []
+    const etags: (string | null)[] = []
+    for (let i = 0; i < keys.length; i++) {
+      const head = await dest.head(keys[i]!, signal)
+      if (
+        !head ||
+        head.metadata['upshot-sha256'] !== sha256 ||
+        head.metadata['upshot-preset'] !== row.preset_fp
+      )
+        return null
+      const dim = (k: string): number | null => (head.metadata[k] ? Number(head.metadata[k]) : null)
+      outputs.push({
+        variant: expected[i]!.variant,
+        format: expected[i]!.format,
+        contentType: head.contentType ?? 'application/octet-stream',
+        width: dim('upshot-width'),
+        height: dim('upshot-height'),
+        bytes: head.size,
+        stagedPath: null,
+        key: keys[i]!,
+        url: dest.urlFor(keys[i]!),
+      })
+      etags.push(head.etag)
+    }
+    return { outputs, etags }
+  }
+
+  async function uploadJob(row: JobRow, signal: AbortSignal): Promise<void> {
+    const dest = destinationFor(row.destination_id)
+    const outputs = ledger.outputs(row.id)
+    const pending = outputs.filter((o) => o.state === 'staged')
+    if (pending.some((o) => !o.staged_path || !fs.existsSync(o.staged_path))) {
+      // Staged files vanished (temp cleaned, disk swapped): make them again from the source.
+      await abortRecordedUploads(row)
+      ledger.requeueForProcessing(row.id, owner)
+      return
+    }
+    progress.setTotal(
+      row.id,
+      outputs.reduce((n, o) => n + o.bytes, 0),
+    )
+    const uploadedBytes = outputs
+      .filter((o) => o.state === 'uploaded')
+      .reduce((n, o) => n + o.bytes, 0)
+    const { done } = progress.job(row.id)
+    progress.add(row.id, uploadedBytes - done)
+    await Promise.all(pending.map((o) => uploadOutput(row, dest, o, signal)))
+    ledger.complete(row.id, owner)
+    finishProgress(row.id)
+    cleanupStaging(row.id)
+  }
+
+  async function uploadOutput(
+    row: JobRow,
+    dest: Destination,
+    o: OutputRow,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const mp = ledger.multipartFor(o.id)
+    const res = await dest.put({
+      key: o.key,
+      filePath: o.staged_path!,
+      size: o.bytes,
+      contentType: o.content_type,
+      cacheControl: IMMUTABLE_CACHE_CONTROL,
+      metadata: {
+        'upshot-sha256': row.sha256 ?? '',
+        'upshot-preset': row.preset_fp,
+        'upshot-variant': o.variant,
+        'upshot-source-name': encodeURIComponent(path.basename(row.source)),
+        ...(o.width !== null ? { 'upshot-width': String(o.width) } : {}),
+        ...(o.height !== null ? { 'upshot-height': String(o.height) } : {}),
+      },
+      signal,
+      onProgress: (delta) => {
+        progress.add(row.id, delta)
+        changedProgress.add(row.id)
+      },
+      multipart: {
+        ...(mp
+          ? { resume: { uploadId: mp.uploadId, partSize: mp.partSize, parts: mp.parts } }
+          : {}),
+        onCreate: (uploadId, partSize) =>
+          ledger.recordMultipartCreated(o.id, row.destination_id, o.key, uploadId, partSize),
+        onPart: (part) => ledger.recordPart(o.id, part),
+      },
+    })
+    ledger.markOutputUploaded(row, o, res.etag, res.bytesSent)
+  }
+
+  async function abortRecordedUploads(row: JobRow): Promise<void> {
+    const ups = ledger.multipartsOfJob(row.id)
+    if (ups.length === 0) return
+    const dest = destinationFor(row.destination_id)
+    for (const u of ups) {
+      try {
+        await dest.abortMultipart(u.key, u.uploadId)
+      } catch {
+        // Left for `upshot cleanup` and the bucket's lifecycle rule; the ledger forgets it either way.
+      }
+      ledger.forgetMultipart(u.outputId)
+    }
+  }
+
+  function report(jobIds: readonly string[], seconds: number): RunReport {
+    const jobs: JobReport[] = []
+    let bytesUploaded = 0
+    const summary = { done: 0, failed: 0, skipped: 0, canceled: 0, bytesUploaded: 0, seconds }
+    for (const id of jobIds) {
+      const row = ledger.job(id)
+      if (!row) continue
+      const status = Ledger.reportStatus(row.state)
+      if (status) summary[status]++
+      bytesUploaded += row.bytes_sent
+      jobs.push({
+        id: row.id,
+        source: row.source,
+        // A job still unfinished (paused, or interrupted) reports as failed with the reason.
+        status: status ?? 'failed',
+        sha256: row.sha256,
+        deduplicated: row.deduplicated === 1,
+        error: status
+          ? row.error_code && status !== 'done'
+            ? { code: row.error_code as ErrorCode, message: row.error_message ?? '' }
+            : null
+          : {
+              code: 'CANCELED',
+              message: 'The run stopped before this file finished; `upshot resume` continues it.',
+            },
+        outputs: status === 'done' ? ledger.outputReports(row.id) : [],
+      })
+      if (!status) summary.failed++
+    }
+    summary.bytesUploaded = bytesUploaded
+    return { jobs, summary }
+  }
+
+  async function run(
+    jobIds: readonly string[],
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<RunReport> {
+    const started = Date.now()
+    fatal.clear()
+    await Promise.all(jobIds.map((id) => drive(id, opts.signal)))
+    flushProgress()
+    return report(jobIds, (Date.now() - started) / 1000)
+  }
+
+  async function resumeUnfinished(opts: { signal?: AbortSignal } = {}): Promise<RunReport> {
+    ledger.requeueStale(ownerIsDead)
+    const ids = ledger.unfinishedJobIds()
+    return run(ids, opts)
+  }
+
+  async function cancel(jobId: string): Promise<void> {
+    const ctl = running.get(jobId)
+    ctl?.abort('cancel')
+    const row = ledger.job(jobId)
+    if (!row) return
+    if (ledger.cancel(jobId)) {
+      await abortRecordedUploads(row)
+      finishProgress(jobId)
+      cleanupStaging(jobId)
+      emitJobById(jobId)
+    }
+  }
+
+  return {
+    dataDir,
+    ledger,
+    enqueue,
+    run,
+    resumeUnfinished,
+    report,
+    pause() {
+      paused = true
+      for (const ctl of running.values()) ctl.abort('pause')
+    },
+    resume() {
+      paused = false
+      const w = pauseWaiters
+      pauseWaiters = []
+      for (const f of w) f()
+    },
+    get paused() {
+      return paused
+    },
+    cancel,
+    on(listener) {
+      emitter.on('event', listener)
+      return () => emitter.off('event', listener)
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      for (const ctl of running.values()) ctl.abort('shutdown')
+      const w = pauseWaiters
+      pauseWaiters = []
+      for (const f of w) f()
+      // Let in-flight steps record their release before the database closes.
+      for (let i = 0; i < 50 && running.size > 0; i++) await sleep(20)
+      clearInterval(leaseTimer)
+      clearInterval(progressTimer)
+      for (const d of destinations.values()) d.close()
+      LIVE_OWNERS.delete(owner)
+      ledger.close()
+    },
+  }
+}
+
+function prefixOf(config: DestinationConfig): string {
+  return config.prefix
+}
+
+function outputRowToNew(o: OutputRow): NewOutput {
+  return {
+    variant: o.variant,
+    format: o.format,
+    contentType: o.content_type,
+    width: o.width,
+    height: o.height,
+    bytes: o.bytes,
+    stagedPath: null,
+    key: o.key,
+    url: o.url,
+  }
+}
+
+export function toJobError(err: unknown): JobError {
+  if (err instanceof UpshotError) return { code: err.code, message: err.message }
+  const code = (err as NodeJS.ErrnoException | undefined)?.code
+  if (code === 'ENOSPC') {
+    return {
+      code: 'DISK_FULL',
+      message: 'The disk holding the data directory is full; free some space and resume.',
+    }
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return {
+      code: 'UNREADABLE',
+      message: 'Permission was denied while reading or staging this file.',
+    }
+  }
+  const detail =
+    err instanceof Error ? err.message.split('\n')[0]!.slice(0, 200) : String(err).slice(0, 200)
+  return {
+    code: 'INTERNAL',
+    message: `Upshot hit an unexpected error with this file (${detail}); please report it.`,
+  }
+}

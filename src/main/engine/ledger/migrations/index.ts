@@ -1,0 +1,4 @@
+import { sql as m0001 } from './0001-initial'
+
+/** Numbered migrations: entry i brings the schema from version i to i + 1. */
+export const MIGRATIONS: readonly string[] = [m0001]

@@ -1,0 +1,22 @@
+import os from 'node:os'
+import path from 'node:path'
+
+/** The app's name as Electron derives its userData folder from it. */
+export const APP_DIR_NAME = 'Upshot'
+
+/**
+ * The per-OS data directory, the same one Electron gives the app as `userData`, so the desktop app
+ * and the CLI share one ledger by default. `UPSHOT_DATA_DIR` overrides it.
+ */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.UPSHOT_DATA_DIR) return path.resolve(env.UPSHOT_DATA_DIR)
+  const home = os.homedir()
+  switch (process.platform) {
+    case 'darwin':
+      return path.join(home, 'Library', 'Application Support', APP_DIR_NAME)
+    case 'win32':
+      return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), APP_DIR_NAME)
+    default:
+      return path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), APP_DIR_NAME)
+  }
+}

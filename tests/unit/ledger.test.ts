@@ -1,0 +1,212 @@
+import Database from 'better-sqlite3'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Ledger, LostClaimError, type NewJob } from '../../src/main/engine/ledger'
+import { MIGRATIONS } from '../../src/main/engine/ledger/migrations'
+
+const dirs: string[] = []
+function tmpDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-ledger-'))
+  dirs.push(d)
+  return d
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
+})
+
+const DEST = { kind: 'local' as const, dir: '/tmp/x', prefix: '' }
+
+function job(i: number, batchId = 'b1'): NewJob {
+  return {
+    id: `job-${i}`,
+    batchId,
+    source: `/photos/${i}.jpg`,
+    destinationId: 'file:/tmp/x',
+    preset: 'web',
+    presetFp: 'fp1',
+  }
+}
+
+function withJobs(n: number): { dir: string; ledger: Ledger } {
+  const dir = tmpDir()
+  const ledger = Ledger.open(dir)
+  ledger.upsertDestination('file:/tmp/x', DEST)
+  ledger.enqueue(Array.from({ length: n }, (_, i) => job(i)))
+  return { dir, ledger }
+}
+
+describe('ledger schema', () => {
+  it('opens with WAL, foreign keys and the latest user_version', () => {
+    const dir = tmpDir()
+    const ledger = Ledger.open(dir)
+    expect(ledger.db.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(ledger.db.pragma('foreign_keys', { simple: true })).toBe(1)
+    expect(ledger.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length)
+    const tables = (
+      ledger.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as {
+        name: string
+      }[]
+    ).map((r) => r.name)
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        'jobs',
+        'outputs',
+        'multipart_uploads',
+        'multipart_parts',
+        'objects',
+        'destinations',
+      ]),
+    )
+    ledger.close()
+  })
+
+  it('refuses a database written by a newer version', () => {
+    const dir = tmpDir()
+    Ledger.open(dir).close()
+    const raw = new Database(path.join(dir, 'ledger.sqlite'))
+    raw.pragma(`user_version = ${MIGRATIONS.length + 1}`)
+    raw.close()
+    expect(() => Ledger.open(dir)).toThrow(/newer version of Upshot/)
+  })
+
+  it('never stores destination secrets', () => {
+    const dir = tmpDir()
+    const ledger = Ledger.open(dir)
+    ledger.upsertDestination('s3:x', {
+      kind: 's3',
+      region: 'us-east-1',
+      bucket: 'b',
+      prefix: '',
+      pathStyle: true,
+      checksum: 'WHEN_REQUIRED',
+      credentials: { accessKeyId: 'AKIDSECRETID', secretAccessKey: 'very-secret-value' },
+    })
+    ledger.close()
+    const bytes =
+      fs.readFileSync(path.join(dir, 'ledger.sqlite')).toString('latin1') +
+      (fs.existsSync(path.join(dir, 'ledger.sqlite-wal'))
+        ? fs.readFileSync(path.join(dir, 'ledger.sqlite-wal')).toString('latin1')
+        : '')
+    expect(bytes).not.toContain('very-secret-value')
+    expect(bytes).not.toContain('AKIDSECRETID')
+  })
+})
+
+describe('ledger transitions', () => {
+  it('a job is claimed by one owner only, across two connections', () => {
+    const { dir, ledger } = withJobs(50)
+    const other = Ledger.open(dir)
+    const mine: string[] = []
+    const theirs: string[] = []
+    for (let i = 0; i < 50; i++) {
+      // Interleave the two "processes" racing for the same rows.
+      if (ledger.claim(`job-${i}`, 'host/1/a', 60_000)) mine.push(`job-${i}`)
+      if (other.claim(`job-${i}`, 'host/2/b', 60_000)) theirs.push(`job-${i}`)
+      if (other.claim(`job-${49 - i}`, 'host/2/b', 60_000)) theirs.push(`job-${49 - i}`)
+    }
+    expect(mine.length + theirs.length).toBe(50)
+    expect(new Set([...mine, ...theirs]).size).toBe(50)
+    const owners = ledger.db.prepare(`SELECT owner, COUNT(*) n FROM jobs GROUP BY owner`).all() as {
+      owner: string
+      n: number
+    }[]
+    expect(owners.reduce((n, r) => n + r.n, 0)).toBe(50)
+    other.close()
+    ledger.close()
+  })
+
+  it('moves a job queued -> processing -> processed -> uploading -> done and records parts', () => {
+    const { ledger } = withJobs(1)
+    expect(ledger.claim('job-0', 'o', 60_000)).toBe('processing')
+    ledger.recordSource('job-0', 'o', {
+      size: 10,
+      mtimeMs: 5,
+      sha256: 'ab'.repeat(32),
+      sourceType: 'jpeg',
+    })
+    ledger.markProcessed('job-0', 'o', [
+      {
+        variant: 'full',
+        format: 'webp',
+        contentType: 'image/webp',
+        width: 10,
+        height: 5,
+        bytes: 100,
+        stagedPath: '/s/full.webp',
+        key: 'k/full.webp',
+        url: 'u',
+      },
+    ])
+    expect(ledger.job('job-0')!.state).toBe('processed')
+    expect(ledger.claim('job-0', 'o', 60_000)).toBe('uploading')
+    const out = ledger.outputs('job-0')[0]!
+    ledger.recordMultipartCreated(out.id, 'file:/tmp/x', out.key, 'UP1', 8 << 20)
+    ledger.recordPart(out.id, { partNumber: 1, etag: '"e1"', size: 8 << 20, checksum: null })
+    ledger.recordPart(out.id, { partNumber: 2, etag: '"e2"', size: 100, checksum: null })
+    expect(ledger.multipartFor(out.id)).toEqual({
+      uploadId: 'UP1',
+      partSize: 8 << 20,
+      key: out.key,
+      parts: [
+        { partNumber: 1, etag: '"e1"', size: 8 << 20, checksum: null },
+        { partNumber: 2, etag: '"e2"', size: 100, checksum: null },
+      ],
+    })
+    ledger.markOutputUploaded(ledger.job('job-0')!, out, '"etag"', 100)
+    expect(ledger.multipartFor(out.id)).toBeUndefined()
+    ledger.complete('job-0', 'o')
+    const row = ledger.job('job-0')!
+    expect(row.state).toBe('done')
+    expect(row.bytes_sent).toBe(100)
+    expect(row.owner).toBeNull()
+    expect(ledger.findDone('ab'.repeat(32), 'fp1', 'file:/tmp/x', 'other')?.id).toBe('job-0')
+    const obj = ledger.db.prepare(`SELECT * FROM objects`).get() as {
+      key: string
+      source_sha256: string
+    }
+    expect(obj.key).toBe('k/full.webp')
+    ledger.close()
+  })
+
+  it('a process that lost its claim cannot complete the job', () => {
+    const { ledger } = withJobs(1)
+    ledger.claim('job-0', 'dead', 60_000)
+    expect(ledger.requeueStale((o) => o === 'dead')).toBe(1)
+    expect(ledger.job('job-0')!.state).toBe('queued')
+    expect(ledger.claim('job-0', 'alive', 60_000)).toBe('processing')
+    expect(() => ledger.complete('job-0', 'dead')).toThrow(LostClaimError)
+    expect(ledger.job('job-0')!.owner).toBe('alive')
+    ledger.close()
+  })
+
+  it('requeues uploading jobs to processed (keeping outputs) and expired leases', () => {
+    const { ledger } = withJobs(2)
+    ledger.claim('job-0', 'a', 60_000)
+    ledger.markProcessed('job-0', 'a', [])
+    ledger.claim('job-0', 'a', 60_000)
+    ledger.claim('job-1', 'b', -1) // lease already expired
+    expect(ledger.requeueStale((o) => o === 'a')).toBe(2)
+    expect(ledger.job('job-0')!.state).toBe('processed')
+    expect(ledger.job('job-1')!.state).toBe('queued')
+    ledger.close()
+  })
+
+  it('retryLater makes a job unclaimable until its time', () => {
+    const { ledger } = withJobs(1)
+    ledger.claim('job-0', 'a', 60_000)
+    ledger.retryLater('job-0', 'a', Date.now() + 60_000, { code: 'NETWORK', message: 'x' })
+    expect(ledger.job('job-0')!.state).toBe('queued')
+    expect(ledger.claim('job-0', 'a', 60_000)).toBeNull()
+    ledger.close()
+  })
+
+  it('cancel ends unfinished jobs only', () => {
+    const { ledger } = withJobs(1)
+    expect(ledger.cancel('job-0')).toBe(true)
+    expect(ledger.job('job-0')!.state).toBe('canceled')
+    expect(ledger.cancel('job-0')).toBe(false)
+    ledger.close()
+  })
+})

@@ -1,0 +1,221 @@
+// A real S3 server for integration tests: s3rver in-process by default, or the server named by
+// S3_TEST_* environment variables (Swift, MinIO, R2, AWS) for the strict run.
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import path from 'node:path'
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3'
+import type { ChecksumMode, S3DestinationConfig } from '../../src/main/engine/types'
+
+export interface TestS3 {
+  endpoint: string
+  region: string
+  bucket: string
+  accessKeyId: string
+  secretAccessKey: string
+  pathStyle: true
+  checksum: ChecksumMode
+  /** true for a server that checks signatures, part sizes and implements ListParts/Abort. */
+  strict: boolean
+  /** A key prefix unique to this call (no slashes at either end), so runs do not collide. */
+  prefix: string
+  client: S3Client
+  stop(): Promise<void>
+}
+
+interface S3rverInstance {
+  run(): Promise<{ address: string; port: number }>
+  close(): Promise<void>
+}
+type S3rverCtor = new (options: {
+  address: string
+  port: number
+  silent: boolean
+  directory: string
+  resetOnClose?: boolean
+  configureBuckets?: { name: string }[]
+}) => S3rverInstance
+
+// s3rver ships no types; its constructor is typed above from its README.
+const S3rver = createRequire(import.meta.url)('s3rver') as S3rverCtor
+
+function uniqueId(): string {
+  return `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`
+}
+
+export function makeClient(opts: {
+  endpoint: string
+  region: string
+  accessKeyId: string
+  secretAccessKey: string
+  maxAttempts?: number
+}): S3Client {
+  return new S3Client({
+    endpoint: opts.endpoint,
+    region: opts.region,
+    forcePathStyle: true,
+    maxAttempts: opts.maxAttempts ?? 3,
+    credentials: { accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey },
+    // Swift and s3rver reject or ignore aws-chunked checksum trailers.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  })
+}
+
+export async function startTestS3(): Promise<TestS3> {
+  const env = process.env
+  if (env.S3_TEST_ENDPOINT) {
+    const endpoint = env.S3_TEST_ENDPOINT.replace(/\/+$/, '')
+    const region = env.S3_TEST_REGION || 'us-east-1'
+    const bucket = env.S3_TEST_BUCKET || 'upshot-test'
+    const accessKeyId = env.S3_TEST_ACCESS_KEY_ID ?? ''
+    const secretAccessKey = env.S3_TEST_SECRET_ACCESS_KEY ?? ''
+    const client = makeClient({ endpoint, region, accessKeyId, secretAccessKey })
+    try {
+      await client.send(new HeadBucketCommand({ Bucket: bucket }))
+    } catch {
+      await client.send(new CreateBucketCommand({ Bucket: bucket }))
+    }
+    return {
+      endpoint,
+      region,
+      bucket,
+      accessKeyId,
+      secretAccessKey,
+      pathStyle: true,
+      checksum: 'WHEN_REQUIRED',
+      strict: true,
+      prefix: `upshot-test/${uniqueId()}`,
+      client,
+      async stop() {
+        client.destroy()
+      },
+    }
+  }
+
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-s3rver-'))
+  const bucket = `upshot-${randomBytes(4).toString('hex')}`
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: bucket }],
+  })
+  const addr = await server.run()
+  const endpoint = `http://127.0.0.1:${addr.port}`
+  const region = 'us-east-1'
+  // s3rver's one built-in account; it checks the key id but not V4 signatures.
+  const accessKeyId = 'S3RVER'
+  const secretAccessKey = 'S3RVER'
+  const client = makeClient({ endpoint, region, accessKeyId, secretAccessKey })
+  return {
+    endpoint,
+    region,
+    bucket,
+    accessKeyId,
+    secretAccessKey,
+    pathStyle: true,
+    checksum: 'WHEN_REQUIRED',
+    strict: false,
+    prefix: `t-${uniqueId()}`,
+    client,
+    async stop() {
+      client.destroy()
+      await server.close()
+      fs.rmSync(directory, { recursive: true, force: true })
+    },
+  }
+}
+
+/** A destination config for this server; `endpoint` may point at a proxy in front of it. */
+export function s3Config(
+  s3: TestS3,
+  overrides: Partial<S3DestinationConfig> = {},
+): S3DestinationConfig {
+  return {
+    kind: 's3',
+    endpoint: s3.endpoint,
+    region: s3.region,
+    bucket: s3.bucket,
+    prefix: s3.prefix,
+    pathStyle: true,
+    checksum: s3.checksum,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    ...overrides,
+  }
+}
+
+export async function getObjectBytes(s3: TestS3, key: string): Promise<Buffer> {
+  const res = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }))
+  if (!res.Body) throw new Error(`no body for ${key}`)
+  return Buffer.from(await res.Body.transformToByteArray())
+}
+
+export interface ObjectInfo {
+  size: number
+  etag: string | null
+  contentType: string | null
+  cacheControl: string | null
+  metadata: Record<string, string>
+}
+
+/** Headers of an object as the server stores them; null when it does not exist. */
+export async function getObjectInfo(s3: TestS3, key: string): Promise<ObjectInfo | null> {
+  try {
+    const res = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: key }))
+    return {
+      size: res.ContentLength ?? -1,
+      etag: res.ETag ?? null,
+      contentType: res.ContentType ?? null,
+      cacheControl: res.CacheControl ?? null,
+      metadata: res.Metadata ?? {},
+    }
+  } catch (err) {
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
+    if (status === 404) return null
+    throw err
+  }
+}
+
+export async function listKeys(s3: TestS3, prefix = s3.prefix): Promise<string[]> {
+  const keys: string[] = []
+  let token: string | undefined
+  do {
+    const res = await s3.client.send(
+      new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix, ContinuationToken: token }),
+    )
+    for (const o of res.Contents ?? []) if (o.Key) keys.push(o.Key)
+    token = res.IsTruncated ? res.NextContinuationToken : undefined
+  } while (token)
+  return keys
+}
+
+/**
+ * Multipart uploads still open under a prefix; null when the server cannot list them
+ * (s3rver answers NotImplemented).
+ */
+export async function listOpenUploads(
+  s3: TestS3,
+  prefix = s3.prefix,
+): Promise<{ key: string; uploadId: string }[] | null> {
+  try {
+    const res = await s3.client.send(
+      new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: prefix }),
+    )
+    return (res.Uploads ?? []).map((u) => ({ key: u.Key ?? '', uploadId: u.UploadId ?? '' }))
+  } catch (err) {
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
+    if (status === 501 || status === 405) return null
+    throw err
+  }
+}

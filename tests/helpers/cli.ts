@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import path from 'node:path'
+import type { RunReport } from '../../src/shared/jobs'
+
+export const ROOT = path.resolve(__dirname, '../..')
+export const CORPUS = path.resolve(ROOT, '../shared/corpus')
+export const CLI = path.join(ROOT, 'bin/upshot.mjs')
+
+export interface CliResult {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs the built `upshot` command as a real child process. */
+export function startCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, AWS_CA_BUNDLE: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+  const done = new Promise<CliResult>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
+  })
+  return { child, done }
+}
+
+export async function runCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliResult> {
+  return startCli(args, env).done
+}
+
+/** Runs the CLI with --json and parses its one JSON document. */
+export async function runCliJson(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ result: CliResult; report: RunReport }> {
+  const result = await runCli([...args, '--json'], env)
+  let report: RunReport
+  try {
+    report = JSON.parse(result.stdout) as RunReport
+  } catch {
+    throw new Error(
+      `upshot printed no JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`,
+    )
+  }
+  return { result, report }
+}

@@ -1,0 +1,120 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createHash } from 'node:crypto'
+import sharp from 'sharp'
+import { afterAll, describe, expect, it } from 'vitest'
+import { CORPUS, runCliJson } from '../helpers/cli'
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-cli-local-'))
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }))
+
+const sha = (buf: Buffer): string => createHash('sha256').update(buf).digest('hex')
+
+describe('upshot upload with the default local destination', () => {
+  const dataDir = path.join(work, 'data')
+  const inputs = path.join(work, 'in')
+  fs.mkdirSync(path.join(inputs, 'sub'), { recursive: true })
+  fs.copyFileSync(
+    path.join(CORPUS, 'exif-samples__jpg_Canon_40D.jpg'),
+    path.join(inputs, 'tiny camera.jpg'),
+  )
+  fs.copyFileSync(path.join(CORPUS, 'sharp__with-alpha.png'), path.join(inputs, 'sub', 'alpha.png'))
+  fs.copyFileSync(path.join(CORPUS, 'sharp__truncated.jpg'), path.join(inputs, 'sub', 'broken.jpg'))
+  fs.writeFileSync(path.join(inputs, 'notes.txt'), 'not an image, uploaded as it is\n')
+  fs.writeFileSync(path.join(inputs, '.hidden.jpg'), 'skipped')
+
+  it('uploads a folder: every file is one job, bad files fail alone, links are file:// URLs', async () => {
+    const before = sha(fs.readFileSync(path.join(inputs, 'tiny camera.jpg')))
+    const { result, report } = await runCliJson([
+      'upload',
+      inputs,
+      path.join(work, 'missing.jpg'),
+      '--data-dir',
+      dataDir,
+    ])
+    expect(result.code).toBe(1) // some job failed
+    const bySource = Object.fromEntries(report.jobs.map((j) => [path.relative(work, j.source), j]))
+    expect(Object.keys(bySource).sort()).toEqual([
+      'in/notes.txt',
+      'in/sub/alpha.png',
+      'in/sub/broken.jpg',
+      'in/tiny camera.jpg',
+      'missing.jpg',
+    ])
+    expect(bySource['missing.jpg']!.status).toBe('failed')
+    expect(bySource['missing.jpg']!.error!.code).toBe('NOT_FOUND')
+    expect(bySource['in/sub/broken.jpg']!.status).toBe('failed')
+    expect(bySource['in/sub/broken.jpg']!.error!.code).toBe('CORRUPT_IMAGE')
+    expect(bySource['in/sub/broken.jpg']!.error!.message).not.toMatch(/\n|at .*\(/)
+
+    const tiny = bySource['in/tiny camera.jpg']!
+    expect(tiny.status).toBe('done')
+    expect(tiny.sha256).toBe(before)
+    expect(tiny.outputs.map((o) => o.variant).sort()).toEqual([
+      'full',
+      'overlay',
+      'preview',
+      'thumb',
+    ])
+    for (const o of tiny.outputs) {
+      expect(o.url.startsWith('file://')).toBe(true)
+      const file = fileURLToPath(o.url)
+      const buf = fs.readFileSync(file)
+      expect(buf.length).toBe(o.bytes)
+      const meta = await sharp(buf).metadata()
+      expect(meta.format).toBe('webp')
+      expect([meta.width, meta.height]).toEqual([o.width, o.height])
+      // A 100x68 image is never enlarged.
+      expect(meta.width).toBeLessThanOrEqual(100)
+      expect(meta.height).toBeLessThanOrEqual(68)
+    }
+    // The source was not touched.
+    expect(sha(fs.readFileSync(path.join(inputs, 'tiny camera.jpg')))).toBe(before)
+
+    const notes = bySource['in/notes.txt']!
+    expect(notes.status).toBe('done')
+    expect(notes.outputs).toHaveLength(1)
+    expect(notes.outputs[0]!.variant).toBe('original')
+    expect(notes.outputs[0]!.contentType).toMatch(/^text\/plain/)
+    expect(fs.readFileSync(fileURLToPath(notes.outputs[0]!.url), 'utf8')).toBe(
+      'not an image, uploaded as it is\n',
+    )
+
+    const alpha = bySource['in/sub/alpha.png']!
+    const full = alpha.outputs.find((o) => o.variant === 'full')!
+    expect((await sharp(fs.readFileSync(fileURLToPath(full.url))).metadata()).hasAlpha).toBe(true)
+    expect(report.summary).toMatchObject({ done: 3, failed: 2 })
+  })
+
+  it('a second run of the same files sends nothing and reuses the links', async () => {
+    const files = [path.join(inputs, 'tiny camera.jpg'), path.join(inputs, 'notes.txt')]
+    const first = await runCliJson(['upload', ...files, '--data-dir', dataDir])
+    expect(first.result.code).toBe(0)
+    expect(first.report.jobs.every((j) => j.deduplicated)).toBe(true)
+    expect(first.report.summary.bytesUploaded).toBe(0)
+  })
+
+  it('lists jobs from the ledger', async () => {
+    const { result } = await runCliJson(['jobs', '--all', '--data-dir', dataDir])
+    const parsed = JSON.parse(result.stdout) as { jobs: { state: string }[] }
+    expect(parsed.jobs.length).toBe(7)
+    expect(parsed.jobs.filter((j) => j.state === 'done').length).toBe(5)
+  })
+
+  it('a usage error exits 2 with one sentence', async () => {
+    const { result, report } = await runCliJson([
+      'upload',
+      inputs,
+      '--to',
+      's3://Bad_Bucket',
+      '--data-dir',
+      dataDir,
+    ])
+    expect(result.code).toBe(2)
+    expect((report as unknown as { error: { code: string; message: string } }).error.code).toBe(
+      'CONFIG',
+    )
+  })
+})

@@ -7,7 +7,8 @@ import type { AppInfo } from '../shared/api'
 import { defaultDataDir } from './engine/paths'
 import { registerIpc } from './ipc'
 import { denyAllPermissions, enforceContentSecurityPolicy, lockDownWebContents } from './security'
-import { createMainWindow, rendererSource } from './window'
+import { rendererSource } from './renderer-source'
+import { createMainWindow } from './window'
 
 const mainDir = import.meta.dirname
 const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL

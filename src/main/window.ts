@@ -1,35 +1,7 @@
-// The main window and where its page comes from.
+// The main window, hardened: sandboxed, isolated, no Node, shown once painted.
 
-import { BrowserWindow } from 'electron'
-import path from 'node:path'
-import { pathToFileURL } from 'node:url'
-
-export interface RendererSource {
-  /** What the window loads: the dev server's URL or the built index.html's file URL. */
-  url: string
-  /** Whether a frame at `frameUrl` is the app's own page (and may use the IPC commands). */
-  isAppUrl(frameUrl: string): boolean
-}
-
-/**
- * Under `electron-vite dev` the page comes from the dev server (ELECTRON_RENDERER_URL); otherwise
- * from out/renderer/index.html next to this bundle.
- */
-export function rendererSource(devServerUrl: string | undefined, mainDir: string): RendererSource {
-  if (devServerUrl) {
-    const origin = new URL(devServerUrl).origin
-    return { url: devServerUrl, isAppUrl: (frameUrl) => sameOrigin(frameUrl, origin) }
-  }
-  const indexUrl = pathToFileURL(path.join(mainDir, '../renderer/index.html'))
-  return {
-    url: indexUrl.href,
-    // file: URLs have no useful origin; the exact file is the app (hash routes allowed).
-    isAppUrl: (frameUrl) => {
-      const url = parseUrl(frameUrl)
-      return url !== null && url.protocol === 'file:' && url.pathname === indexUrl.pathname
-    },
-  }
-}
+import { BrowserWindow, nativeTheme } from 'electron'
+import type { RendererSource } from './renderer-source'
 
 export interface MainWindowOptions {
   preload: string
@@ -46,7 +18,8 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     title: 'Upshot',
     // Shown once painted, so the user never sees an empty white frame.
     show: false,
-    backgroundColor: '#14161a',
+    // The page's own background (styles.css), for the frames painted before it and on resize.
+    backgroundColor: nativeTheme.shouldUseDarkColors ? '#14161a' : '#f5f6f8',
     autoHideMenuBar: true,
     ...(options.icon ? { icon: options.icon } : {}),
     webPreferences: {
@@ -62,16 +35,4 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   win.once('ready-to-show', () => win.show())
   void win.loadURL(options.source.url)
   return win
-}
-
-function sameOrigin(frameUrl: string, origin: string): boolean {
-  return parseUrl(frameUrl)?.origin === origin
-}
-
-function parseUrl(value: string): URL | null {
-  try {
-    return new URL(value)
-  } catch {
-    return null
-  }
 }

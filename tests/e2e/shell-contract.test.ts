@@ -1,0 +1,123 @@
+// The Electron glue's decisions that do not need Electron: which frames may call commands, how
+// arguments are checked and errors cross the bridge, and where the Electron build of
+// better-sqlite3 is looked for.
+
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { dispatchCommand, type CommandHandlers } from '../../src/main/ipc-dispatch'
+import { electronSqliteBinding } from '../../src/main/native'
+import { rendererSource } from '../../src/main/renderer-source'
+import { UpshotError } from '../../src/shared/jobs'
+
+const INFO = { version: '1.2.3', dataDir: '/data' }
+const handlers: CommandHandlers = { getAppInfo: () => INFO }
+const trusted = (url: string): boolean => url === 'file:///app/index.html'
+
+describe('dispatchCommand', () => {
+  it('answers the app page with the handler value', async () => {
+    const result = await dispatchCommand(
+      'getAppInfo',
+      handlers,
+      { senderUrl: 'file:///app/index.html', args: [] },
+      trusted,
+    )
+    expect(result).toEqual({ ok: true, value: INFO })
+  })
+
+  it('refuses other frames and frames that are gone, before the handler runs', async () => {
+    let calls = 0
+    const counting: CommandHandlers = { getAppInfo: () => (calls++, INFO) }
+    for (const senderUrl of ['https://evil.example/', 'file:///tmp/other.html', undefined]) {
+      const result = await dispatchCommand('getAppInfo', counting, { senderUrl, args: [] }, trusted)
+      expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+    }
+    expect(calls).toBe(0)
+  })
+
+  it('rejects arguments the command does not take', async () => {
+    const result = await dispatchCommand(
+      'getAppInfo',
+      handlers,
+      { senderUrl: 'file:///app/index.html', args: [{ path: '/etc/passwd' }] },
+      trusted,
+    )
+    expect(result).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } })
+  })
+
+  it('passes UpshotError codes through and hides anything else behind INTERNAL', async () => {
+    const sender = { senderUrl: 'file:///app/index.html', args: [] }
+    const coded = await dispatchCommand(
+      'getAppInfo',
+      {
+        getAppInfo: () => {
+          throw new UpshotError('DISK_FULL', 'The disk is full.')
+        },
+      },
+      sender,
+      trusted,
+    )
+    expect(coded).toEqual({ ok: false, error: { code: 'DISK_FULL', message: 'The disk is full.' } })
+
+    const originalError = console.error
+    console.error = () => {}
+    try {
+      const internal = await dispatchCommand(
+        'getAppInfo',
+        {
+          getAppInfo: async () => {
+            throw new Error('SQLITE_CORRUPT at /secret/path')
+          },
+        },
+        sender,
+        trusted,
+      )
+      expect(internal).toMatchObject({ ok: false, error: { code: 'INTERNAL' } })
+      expect(JSON.stringify(internal)).not.toContain('/secret/path')
+    } finally {
+      console.error = originalError
+    }
+  })
+})
+
+describe('rendererSource', () => {
+  it('trusts exactly the built index.html in production', () => {
+    const source = rendererSource(undefined, '/opt/upshot/out/main')
+    const index = pathToFileURL('/opt/upshot/out/renderer/index.html').href
+    expect(source.url).toBe(index)
+    expect(source.isAppUrl(index)).toBe(true)
+    expect(source.isAppUrl(`${index}#/settings`)).toBe(true)
+    expect(source.isAppUrl(pathToFileURL('/opt/upshot/out/renderer/other.html').href)).toBe(false)
+    expect(source.isAppUrl('https://example.com/index.html')).toBe(false)
+    expect(source.isAppUrl('not a url')).toBe(false)
+  })
+
+  it('trusts the dev server origin only under electron-vite dev', () => {
+    const source = rendererSource('http://localhost:5173/', '/opt/upshot/out/main')
+    expect(source.url).toBe('http://localhost:5173/')
+    expect(source.isAppUrl('http://localhost:5173/src/App.tsx')).toBe(true)
+    expect(source.isAppUrl('http://localhost:5174/')).toBe(false)
+    expect(source.isAppUrl('file:///opt/upshot/out/renderer/index.html')).toBe(false)
+  })
+})
+
+describe('electronSqliteBinding', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-native-'))
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }))
+
+  it('finds the binary the script puts in .native/electron-<version>/', () => {
+    const file = path.join(root, '.native', 'electron-45.4.1', 'better_sqlite3.node')
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    fs.writeFileSync(file, 'binary')
+    expect(electronSqliteBinding({ appRoot: root, electronVersion: '45.4.1' })).toBe(file)
+  })
+
+  it('says how to get a missing binary, and refuses to run outside Electron', () => {
+    expect(() => electronSqliteBinding({ appRoot: root, electronVersion: '99.0.0' })).toThrow(
+      /electron-native\.mjs/,
+    )
+    expect(() => electronSqliteBinding({ appRoot: root })).toThrow(/Electron main process/)
+  })
+})

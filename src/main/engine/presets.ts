@@ -1,12 +1,86 @@
-import type { Preset } from './types'
+import { createHash } from 'node:crypto'
+import { UpshotError } from '../../shared/jobs'
+import type { OutputFormat, Preset, VariantSpec } from './types'
 
 /** The default preset, after the seed design: four WebP variants at quality 80. */
 export const WEB_PRESET: Preset = {
   name: 'web',
   variants: [
-    { name: 'thumb', fit: 'cover', width: 320, height: 180, position: 'attention', format: 'webp', quality: 80 },
-    { name: 'preview', fit: 'cover', width: 640, height: 360, position: 'attention', format: 'webp', quality: 80 },
+    {
+      name: 'thumb',
+      fit: 'cover',
+      width: 320,
+      height: 180,
+      position: 'attention',
+      format: 'webp',
+      quality: 80,
+    },
+    {
+      name: 'preview',
+      fit: 'cover',
+      width: 640,
+      height: 360,
+      position: 'attention',
+      format: 'webp',
+      quality: 80,
+    },
     { name: 'overlay', fit: 'inside', width: 1280, height: 720, format: 'webp', quality: 80 },
     { name: 'full', fit: 'original', format: 'webp', quality: 80 },
   ],
+}
+
+function sameSizes(name: string, format: OutputFormat, quality: number): Preset {
+  return { name, variants: WEB_PRESET.variants.map((v) => ({ ...v, format, quality })) }
+}
+
+const PRESETS: readonly Preset[] = [
+  WEB_PRESET,
+  // AVIF quality 50 looks like WebP 80 at roughly two thirds of the bytes.
+  sameSizes('web-avif', 'avif', 50),
+  // For places that cannot show WebP; encoded with mozjpeg.
+  sameSizes('jpeg', 'jpeg', 82),
+  // Lossless, for screenshots and diagrams; quality is unused.
+  sameSizes('png', 'png', 100),
+  // Keys name a variant's format, so the source's own format cannot be kept: `original` is one
+  // full-size variant, metadata stripped, in near-lossless-looking WebP.
+  { name: 'original', variants: [{ name: 'full', fit: 'original', format: 'webp', quality: 90 }] },
+]
+
+export const PRESET_NAMES: readonly string[] = PRESETS.map((p) => p.name)
+
+export const DEFAULT_PRESET = WEB_PRESET.name
+
+export function getPreset(name: string): Preset {
+  const preset = PRESETS.find((p) => p.name === name)
+  if (!preset)
+    throw new UpshotError(
+      'CONFIG',
+      `There is no preset named "${name}"; use one of: ${PRESET_NAMES.join(', ')}.`,
+    )
+  return preset
+}
+
+/**
+ * Bump when the pipeline's own encoding choices change (effort, chroma, resize kernel...), so
+ * outputs made the old way are not reused as if they were the new ones.
+ */
+export const PIPELINE_VERSION = 1
+
+function canonicalVariant(v: VariantSpec): unknown[] {
+  // An array in a fixed order: independent of key order in the object literal.
+  return [
+    v.name,
+    v.fit,
+    v.width ?? null,
+    v.height ?? null,
+    v.fit === 'cover' ? (v.position ?? 'centre') : null,
+    v.format,
+    v.quality,
+  ]
+}
+
+/** A stable hash of what a preset produces (not of its name): 16 hex characters. */
+export function presetFingerprint(preset: Preset): string {
+  const spec = JSON.stringify([PIPELINE_VERSION, preset.variants.map(canonicalVariant)])
+  return createHash('sha256').update(spec).digest('hex').slice(0, 16)
 }

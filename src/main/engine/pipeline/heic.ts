@@ -1,0 +1,29 @@
+// HEVC-coded HEIF (iPhone photos): sharp's prebuilt libvips ships libheif without an HEVC
+// decoder (patents), so those pictures go through libheif compiled to WASM instead. libheif
+// applies the container's rotation and mirroring (irot/imir) itself, so the pixels it returns
+// are already upright; HEIF readers must ignore any EXIF orientation on top of that.
+
+import decode from 'heic-decode'
+import { decodeError } from './errors'
+
+export interface RawImage {
+  data: Buffer
+  width: number
+  height: number
+  channels: 4
+}
+
+/**
+ * Decodes the primary picture to RGBA. The WASM decoder runs on the calling thread; a 12 MP
+ * photo takes about a second, which is short next to the job lease.
+ */
+export async function decodeHeic(buffer: Buffer): Promise<RawImage> {
+  try {
+    const img = await decode({ buffer })
+    const data = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength)
+    if (data.length !== img.width * img.height * 4) throw new Error('short HEIF picture')
+    return { data, width: img.width, height: img.height, channels: 4 }
+  } catch (err) {
+    throw decodeError(err, 'HEIC')
+  }
+}

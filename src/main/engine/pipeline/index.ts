@@ -1,0 +1,7 @@
+// The image pipeline's public API: read a source once, then make its staged outputs.
+export { getPreset, presetFingerprint, PRESET_NAMES, DEFAULT_PRESET, WEB_PRESET } from '../presets'
+export { snapshotSource, MAX_IMAGE_BYTES, type SnapshotOptions } from './source'
+export { makeOutputs, EXT_OF, MIME_OF, type MakeOutputsOptions } from './variants'
+export { sniffBytes, SNIFF_BYTES } from './sniff'
+export { sanitizeSvg } from './svg'
+export { planVariant, coverSize } from './geometry'

@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import zlib from 'node:zlib'
-import sharp from 'sharp'
+import sharp, { type Sharp } from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UpshotError, type ErrorCode } from '../../src/shared/jobs'
 import { makeOutputs, snapshotSource } from '../../src/main/engine/pipeline'
@@ -112,7 +112,7 @@ describe('variants of photos', () => {
     const src = corpus('exif-samples__jpg_orientation_landscape_3.jpg')
     const land3 = byName(await run(src))
     expect([land3.full!.width, land3.full!.height]).toEqual([600, 450])
-    const rowMeans = async (input: sharp.Sharp): Promise<[number, number]> => {
+    const rowMeans = async (input: Sharp): Promise<[number, number]> => {
       const { data, info } = await input
         .resize(600, 450, { fit: 'fill' })
         .greyscale()

@@ -1,0 +1,315 @@
+// Any S3-compatible store: AWS, Cloudflare R2, MinIO, Swift's s3api, s3rver.
+import fs from 'node:fs/promises'
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  ListPartsCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3'
+import { UpshotError } from '../../../shared/jobs'
+import type {
+  Destination,
+  PartRecord,
+  PutRequest,
+  PutResult,
+  RemoteObject,
+  S3DestinationConfig,
+} from '../types'
+import { bodyStream } from './body'
+import { ByteBudget } from './budget'
+import { createS3Client, describeStore } from './client'
+import { cleanEtag, digestOf, isPlainMd5Etag } from './digest'
+import {
+  canceledError,
+  httpStatus,
+  isNotImplemented,
+  isNoSuchUpload,
+  toUpshotError,
+  type ErrorContext,
+} from './errors'
+import { MAX_IN_FLIGHT_BYTES, S3_MAX_PUT_SIZE, SINGLE_PUT_MAX } from './limits'
+import { headerSafeMetadata } from './metadata'
+import { putMultipart, type MultipartDeps } from './multipart'
+import { DEFAULT_MAX_ATTEMPTS, withRetry } from './retry'
+import type { Throttle } from './throttle'
+import { s3ObjectUrl } from './urls'
+
+export interface S3DestinationOptions {
+  partConcurrency?: number
+  bandwidth?: Throttle
+  maxAttempts?: number
+  /** Objects up to this size go in one PutObject (default SINGLE_PUT_MAX, capped at 5 GiB). */
+  singlePutMax?: number
+}
+
+export function s3DestinationId(config: S3DestinationConfig): string {
+  const store = config.endpoint ? normalizeEndpoint(config.endpoint) : 'aws'
+  return `s3:${store}:${config.bucket}/${config.prefix}`
+}
+
+function normalizeEndpoint(endpoint: string): string {
+  try {
+    const u = new URL(endpoint)
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`
+  } catch {
+    return endpoint.replace(/\/+$/, '')
+  }
+}
+
+export class S3Destination implements Destination {
+  readonly id: string
+  private readonly client: S3Client
+  private readonly errors: ErrorContext
+  private readonly maxAttempts: number
+  private readonly partConcurrency: number
+  private readonly singlePutMax: number
+  private readonly budget = new ByteBudget(MAX_IN_FLIGHT_BYTES)
+
+  constructor(
+    readonly config: S3DestinationConfig,
+    private readonly opts: S3DestinationOptions = {},
+  ) {
+    this.id = s3DestinationId(config)
+    this.partConcurrency = Math.max(1, opts.partConcurrency ?? 4)
+    this.maxAttempts = Math.max(1, opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)
+    this.singlePutMax = Math.min(S3_MAX_PUT_SIZE, opts.singlePutMax ?? SINGLE_PUT_MAX)
+    // Uploads of one engine share the client: enough sockets for several files' parts at once.
+    this.client = createS3Client(config, Math.max(32, this.partConcurrency * 8))
+    this.errors = { bucket: config.bucket, where: describeStore(config) }
+  }
+
+  urlFor(key: string): string {
+    return s3ObjectUrl(this.config, key)
+  }
+
+  private retry<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return withRetry(fn, { maxAttempts: this.maxAttempts, ...(signal ? { signal } : {}) })
+  }
+
+  async head(key: string, signal?: AbortSignal): Promise<RemoteObject | null> {
+    try {
+      const res = await this.retry(
+        () =>
+          this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }), {
+            abortSignal: signal,
+          }),
+        signal,
+      )
+      return {
+        size: res.ContentLength ?? 0,
+        etag: cleanEtag(res.ETag),
+        contentType: res.ContentType ?? null,
+        metadata: res.Metadata ?? {},
+      }
+    } catch (err) {
+      if (httpStatus(err) === 404) {
+        // A HEAD has no body, so a missing bucket also looks like 404 NotFound.
+        const name = (err as { name?: string }).name
+        if (name === 'NoSuchBucket') throw toUpshotError(err, this.errors)
+        return null
+      }
+      throw toUpshotError(err, this.errors)
+    }
+  }
+
+  async put(req: PutRequest): Promise<PutResult> {
+    if (req.signal?.aborted) throw canceledError()
+    let fh: fs.FileHandle
+    try {
+      fh = await fs.open(req.filePath, 'r')
+    } catch (err) {
+      throw new UpshotError(
+        'UNREADABLE',
+        `The staged file for "${req.key}" could not be read; upload the file again.`,
+        { cause: err },
+      )
+    }
+    try {
+      const useMultipart = req.size > this.singlePutMax || req.multipart.resume !== undefined
+      if (useMultipart) return await putMultipart(this.multipartDeps(), req, fh)
+      return await this.putSingle(req, fh)
+    } finally {
+      await fh.close()
+    }
+  }
+
+  private multipartDeps(): MultipartDeps {
+    return {
+      client: this.client,
+      bucket: this.config.bucket,
+      crc32: this.config.checksum === 'WHEN_SUPPORTED',
+      partConcurrency: this.partConcurrency,
+      maxAttempts: this.maxAttempts,
+      budget: this.budget,
+      ...(this.opts.bandwidth ? { throttle: this.opts.bandwidth } : {}),
+      errors: this.errors,
+      listParts: (key, uploadId, signal) => this.listPartsRaw(key, uploadId, signal),
+    }
+  }
+
+  /**
+   * One PutObject with the file's bytes. Verification: Content-MD5 makes the server reject
+   * damaged bytes, and the returned ETag must equal that MD5 when it is a plain MD5 (not under
+   * SSE-KMS/SSE-C); otherwise a HEAD must show the exact size.
+   */
+  private async putSingle(req: PutRequest, fh: fs.FileHandle): Promise<PutResult> {
+    const release = await this.budget.acquire(req.size)
+    try {
+      if (req.signal?.aborted) throw canceledError()
+      const buf = Buffer.allocUnsafe(req.size)
+      let filled = 0
+      while (filled < req.size) {
+        const { bytesRead } = await fh.read(buf, filled, req.size - filled, filled)
+        if (bytesRead === 0) {
+          throw new UpshotError(
+            'SOURCE_CHANGED',
+            'The staged file became shorter during the upload; upload the file again.',
+          )
+        }
+        filled += bytesRead
+      }
+      const digest = digestOf(buf, this.config.checksum === 'WHEN_SUPPORTED')
+      let bytesSent = 0
+      const res = await this.retry(async () => {
+        let sent = 0
+        const Body = bodyStream(buf, {
+          ...(this.opts.bandwidth ? { throttle: this.opts.bandwidth } : {}),
+          ...(req.signal ? { signal: req.signal } : {}),
+          onSent(n) {
+            sent += n
+            bytesSent += n
+            req.onProgress?.(n)
+          },
+        })
+        try {
+          return await this.client.send(
+            new PutObjectCommand({
+              Bucket: this.config.bucket,
+              Key: req.key,
+              Body,
+              ContentLength: req.size,
+              ContentType: req.contentType,
+              CacheControl: req.cacheControl,
+              Metadata: headerSafeMetadata(req.metadata),
+              ContentMD5: digest.md5Base64,
+              ...(digest.crc32Base64
+                ? { ChecksumAlgorithm: 'CRC32' as const, ChecksumCRC32: digest.crc32Base64 }
+                : {}),
+            }),
+            { abortSignal: req.signal },
+          )
+        } catch (err) {
+          if (sent > 0) req.onProgress?.(-sent)
+          throw err
+        }
+      }, req.signal).catch((err: unknown) => {
+        throw toUpshotError(err, this.errors)
+      })
+      const etag = cleanEtag(res.ETag)
+      const encrypted = Boolean(res.SSEKMSKeyId || res.SSECustomerAlgorithm)
+      if (isPlainMd5Etag(etag) && !encrypted) {
+        if (etag !== digest.md5Hex) {
+          throw new UpshotError(
+            'VERIFY_FAILED',
+            `"${req.key}" landed with different bytes than were sent (ETag ${etag}); upload it again.`,
+          )
+        }
+      } else {
+        const head = await this.head(req.key, req.signal)
+        if (!head || head.size !== req.size) {
+          throw new UpshotError(
+            'VERIFY_FAILED',
+            `"${req.key}" has ${head ? head.size : 'no'} bytes on the server instead of ${req.size}; upload it again.`,
+          )
+        }
+      }
+      return { etag, bytesSent, multipart: false }
+    } finally {
+      release()
+    }
+  }
+
+  async abortMultipart(key: string, uploadId: string): Promise<void> {
+    try {
+      await this.retry(() =>
+        this.client.send(
+          new AbortMultipartUploadCommand({
+            Bucket: this.config.bucket,
+            Key: key,
+            UploadId: uploadId,
+          }),
+        ),
+      )
+    } catch (err) {
+      if (isNoSuchUpload(err) || isNotImplemented(err) || httpStatus(err) === 404) return
+      throw toUpshotError(err, this.errors)
+    }
+  }
+
+  async listParts(
+    key: string,
+    uploadId: string,
+    signal?: AbortSignal,
+  ): Promise<PartRecord[] | null> {
+    try {
+      return await this.retry(() => this.listPartsRaw(key, uploadId, signal), signal)
+    } catch (err) {
+      throw toUpshotError(err, this.errors)
+    }
+  }
+
+  /** ListParts, all pages; null when the server does not implement it (s3rver: 405). */
+  private async listPartsRaw(
+    key: string,
+    uploadId: string,
+    signal?: AbortSignal,
+  ): Promise<PartRecord[] | null> {
+    const parts: PartRecord[] = []
+    let marker: string | undefined
+    try {
+      for (;;) {
+        const res = await this.client.send(
+          new ListPartsCommand({
+            Bucket: this.config.bucket,
+            Key: key,
+            UploadId: uploadId,
+            ...(marker ? { PartNumberMarker: marker } : {}),
+          }),
+          { abortSignal: signal },
+        )
+        for (const p of res.Parts ?? []) {
+          if (p.PartNumber === undefined) continue
+          parts.push({
+            partNumber: p.PartNumber,
+            etag: cleanEtag(p.ETag) ?? '',
+            size: p.Size ?? 0,
+            checksum: p.ChecksumCRC32 ?? null,
+          })
+        }
+        if (!res.IsTruncated || !res.NextPartNumberMarker) break
+        marker = res.NextPartNumberMarker
+      }
+    } catch (err) {
+      if (isNotImplemented(err)) return null
+      throw err
+    }
+    return parts
+  }
+
+  async deleteObject(key: string): Promise<void> {
+    try {
+      await this.retry(() =>
+        this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: key })),
+      )
+    } catch (err) {
+      if (httpStatus(err) === 404 && (err as { name?: string }).name !== 'NoSuchBucket') return
+      throw toUpshotError(err, this.errors)
+    }
+  }
+
+  close(): void {
+    this.client.destroy()
+  }
+}

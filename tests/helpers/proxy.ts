@@ -186,7 +186,7 @@ export async function startProxy(target: string): Promise<TestProxy> {
     })
     up.on('error', () => {
       rec.status = null
-      req.socket.destroy()
+      res.destroy()
     })
 
     try {
@@ -208,7 +208,7 @@ export async function startProxy(target: string): Promise<TestProxy> {
           }
           if (fault?.kind === 'reset' && rec.bytesIn >= fault.afterBytes) {
             up.destroy()
-            req.socket.destroy()
+            res.destroy()
             return
           }
         }
@@ -216,7 +216,7 @@ export async function startProxy(target: string): Promise<TestProxy> {
       if (fault?.kind === 'reset') {
         // The body was shorter than afterBytes: drop the connection before any answer.
         up.destroy()
-        req.socket.destroy()
+        res.destroy()
         return
       }
       up.end()

@@ -53,7 +53,11 @@ export class UpshotError extends Error {
   readonly code: ErrorCode
   /** Whether trying the same request again later may succeed. */
   readonly retryable: boolean
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryable?: boolean }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; retryable?: boolean },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'UpshotError'
     this.code = code

@@ -9,6 +9,7 @@ import { decodeError, pixelLimit, throwIfAborted } from './errors'
 import type { Size } from './geometry'
 import { decodeHeic } from './heic'
 import { sanitizeSvg, svgText } from './svg'
+import { rgbaTiffWithIcc } from './tiff'
 
 /**
  * 'error': damaged data (truncation, broken entropy coding) fails with CORRUPT_IMAGE instead of
@@ -87,6 +88,22 @@ export async function openImage(
     const raw = await decodeHeic(buffer)
     throwIfAborted(signal)
     const size = { width: raw.width, height: raw.height }
+    const icc = meta.icc
+    // The profile has to travel with the pixels (TIFF wrapper) so they are converted to sRGB;
+    // TIFF strips are limited to 4 GiB.
+    if (icc && raw.data.length < 2 ** 32 - icc.length - 1024) {
+      const tiff = rgbaTiffWithIcc(raw.data, raw.width, raw.height, icc)
+      return {
+        size,
+        frames: 1,
+        hasAlpha: meta.hasAlpha,
+        pipeline: () => {
+          const p = sharp(tiff, { limitInputPixels, failOn: FAIL_ON })
+          return meta.hasAlpha ? p : p.removeAlpha()
+        },
+        label: 'HEIC',
+      }
+    }
     return {
       size,
       frames: 1,

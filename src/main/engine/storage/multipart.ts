@@ -27,7 +27,15 @@ import {
   errorCode,
   type ErrorContext,
 } from './errors'
-import { choosePartSize, partCount, partRange, partsInFlight, S3_MAX_PARTS } from './limits'
+import {
+  choosePartSize,
+  partCount,
+  partRange,
+  partsInFlight,
+  S3_MAX_PART_SIZE,
+  S3_MAX_PARTS,
+  S3_MIN_PART_SIZE,
+} from './limits'
 import { headerSafeMetadata } from './metadata'
 import { withRetry } from './retry'
 import type { Throttle } from './throttle'
@@ -75,6 +83,10 @@ export async function putMultipart(
       const landed = await alreadyCompleted(deps, req, state).catch(() => null)
       if (landed) return { etag: landed, bytesSent: counter.sent, multipart: true }
       restarted = true
+      // Everything counted so far belonged to the lost upload.
+      let lost = 0
+      for (const p of state.done.values()) lost += p.size
+      if (lost > 0) req.onProgress?.(-lost)
       state = await createUpload(deps, req)
     }
   }
@@ -82,6 +94,14 @@ export async function putMultipart(
 
 async function resumeState(deps: MultipartDeps, req: PutRequest): Promise<UploadState | null> {
   const resume = req.multipart.resume!
+  // A recorded plan that breaks S3's rules for this size could never complete: start afresh.
+  const { partSize } = resume
+  const planOk =
+    Number.isInteger(partSize) &&
+    partSize >= S3_MIN_PART_SIZE &&
+    partSize <= S3_MAX_PART_SIZE &&
+    partCount(req.size, partSize) <= S3_MAX_PARTS
+  if (!planOk) return null
   let parts: PartRecord[] | null
   try {
     parts = await withRetry(() => deps.listParts(req.key, resume.uploadId, req.signal), {
@@ -104,6 +124,10 @@ async function resumeState(deps: MultipartDeps, req: PutRequest): Promise<Upload
     const recorded = resume.parts.find((r) => r.partNumber === p.partNumber)
     done.set(p.partNumber, { ...p, checksum: p.checksum ?? recorded?.checksum ?? null })
   }
+  // Those bytes reached the server in an earlier run: the progress starts from them.
+  let kept = 0
+  for (const p of done.values()) kept += p.size
+  if (kept > 0) req.onProgress?.(kept)
   return { uploadId: resume.uploadId, partSize: resume.partSize, done }
 }
 
@@ -180,7 +204,7 @@ async function sendPart(
 ): Promise<PartRecord> {
   const { start, end } = partRange(req.size, state.partSize, partNumber)
   const length = end - start
-  const release = await deps.budget.acquire(length)
+  const release = await deps.budget.acquire(length, req.signal)
   try {
     if (req.signal?.aborted) throw canceledError()
     const buf = Buffer.allocUnsafe(length)
@@ -255,7 +279,9 @@ async function sendPart(
       partNumber,
       etag,
       size: length,
-      checksum: res.ChecksumCRC32 ?? digest.crc32Base64,
+      // Only a checksum the server echoed goes into the complete request: stores that ignore
+      // x-amz-checksum-* (Swift) reject ChecksumCRC32 in CompleteMultipartUpload's XML.
+      checksum: res.ChecksumCRC32 ?? null,
     }
   } finally {
     release()

@@ -155,7 +155,7 @@ export class S3Destination implements Destination {
    * SSE-KMS/SSE-C); otherwise a HEAD must show the exact size.
    */
   private async putSingle(req: PutRequest, fh: fs.FileHandle): Promise<PutResult> {
-    const release = await this.budget.acquire(req.size)
+    const release = await this.budget.acquire(req.size, req.signal)
     try {
       if (req.signal?.aborted) throw canceledError()
       const buf = Buffer.allocUnsafe(req.size)

@@ -146,10 +146,13 @@ describe('sanitizeSvg', () => {
       return 'accepted'
     }
     expect(refuse(wrap('<style>@import url(x.css);</style>'))).toBe('UNSAFE_SVG')
-    expect(refuse(wrap('<g><rect></g>'))).toBe('UNSAFE_SVG')
-    expect(refuse('<html><svg/></html>')).toBe('UNSAFE_SVG')
-    expect(refuse(wrap('<rect width=5/>'))).toBe('UNSAFE_SVG')
-    expect(refuse(wrap('<rect a="1" a="2"/>'))).toBe('UNSAFE_SVG')
+    expect(refuse(wrap('<style>.a{fill:u\\72l(x)}</style>'))).toBe('UNSAFE_SVG')
+    // Markup the tokenizer cannot follow is damaged, not guessed at.
+    expect(refuse(wrap('<g><rect></g>'))).toBe('CORRUPT_IMAGE')
+    expect(refuse('<html><svg/></html>')).toBe('CORRUPT_IMAGE')
+    expect(refuse(wrap('<rect width=5/>'))).toBe('CORRUPT_IMAGE')
+    expect(refuse(wrap('<rect a="1" a="2"/>'))).toBe('CORRUPT_IMAGE')
+    expect(refuse(wrap('<rect/>').slice(0, -3))).toBe('CORRUPT_IMAGE')
   })
 })
 

@@ -84,7 +84,8 @@ export async function openImage(
   const upright: Size =
     (meta.orientation ?? 1) >= 5 ? { width: height, height: width } : { width, height }
 
-  if (meta.format === 'heif' && meta.compression === 'hevc') {
+  // libvips here decodes AV1 pictures only; anything else in a HEIF box goes to libheif-js.
+  if (meta.format === 'heif' && meta.compression !== 'av1') {
     const raw = await decodeHeic(buffer)
     throwIfAborted(signal)
     const size = { width: raw.width, height: raw.height }

@@ -116,11 +116,7 @@ export function decodeError(err: unknown, what: string): UpshotError {
       'The image has more pixels than the configured limit; resize it or raise the pixel limit.',
       { cause: err },
     )
-  if (
-    /unsupported image format|no decoder|not supported|unsupported (codec|feature)|bad seek/i.test(
-      msg,
-    )
-  )
+  if (/unsupported image format|no decoder|not supported|unsupported (codec|feature)/i.test(msg))
     return unsupportedImage(what, err)
   if (/too large for the (webp|heif|avif|jpeg|png)/i.test(msg))
     return new UpshotError(

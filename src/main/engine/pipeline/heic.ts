@@ -18,6 +18,7 @@ export interface RawImage {
  * photo takes about a second, which is short next to the job lease.
  */
 export async function decodeHeic(buffer: Buffer): Promise<RawImage> {
+  const restore = muteLibheifLogs()
   try {
     const img = await decode({ buffer })
     const data = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength)
@@ -25,5 +26,32 @@ export async function decodeHeic(buffer: Buffer): Promise<RawImage> {
     return { data, width: img.width, height: img.height, channels: 4 }
   } catch (err) {
     throw decodeError(err, 'HEIC')
+  } finally {
+    restore()
+  }
+}
+
+// libheif-js reports damaged files with console.log, i.e. on stdout, where `upshot --json`
+// prints its one JSON document. While a decode runs, its own messages are dropped; anything
+// else is passed through untouched.
+const LIBHEIF_NOISE =
+  /^(Decoding image failed|Could not (parse HEIF|create HEIF|get image data)|Error loading image ids|No images found)/
+let muted = 0
+let original: typeof console.log | null = null
+
+function muteLibheifLogs(): () => void {
+  if (muted++ === 0) {
+    const log = console.log
+    original = log
+    console.log = (...args: unknown[]) => {
+      if (typeof args[0] === 'string' && LIBHEIF_NOISE.test(args[0])) return
+      log(...args)
+    }
+  }
+  return () => {
+    if (--muted === 0 && original) {
+      console.log = original
+      original = null
+    }
   }
 }

@@ -3,7 +3,8 @@
 // files into a published image. So before librsvg sees an SVG, it is rewritten from an allowlist
 // point of view: any reference that is not a local `#fragment` or an inline raster `data:` image
 // is removed, and so are scripts, foreign content, doctypes (entities) and processing
-// instructions. Markup this tokenizer cannot follow is refused (UNSAFE_SVG) rather than guessed.
+// instructions. Markup this tokenizer cannot follow is refused (CORRUPT_IMAGE), and CSS it
+// cannot judge too (UNSAFE_SVG), rather than guessed.
 
 import { UpshotError } from '../../../shared/jobs'
 
@@ -27,6 +28,13 @@ const DROPPED_ELEMENTS = new Set([
 const REFERENCE_ATTRS = new Set(['href', 'src'])
 
 const SAFE_DATA_IMAGE = /^data:image\/(png|jpe?g|gif|webp)[;,]/i
+
+function malformed(why: string): UpshotError {
+  return new UpshotError(
+    'CORRUPT_IMAGE',
+    `This SVG is not well-formed (${why}); it may be truncated, export it again.`,
+  )
+}
 
 function unsafe(why: string): UpshotError {
   return new UpshotError(
@@ -125,7 +133,7 @@ function parseStartTag(
 ): { name: string; attrs: Attr[]; selfClosing: boolean; end: number } {
   NAME.lastIndex = i + 1
   const nm = NAME.exec(s)
-  if (!nm) throw unsafe('a tag could not be read')
+  if (!nm) throw malformed('a tag could not be read')
   const name = nm[0]
   let j = NAME.lastIndex
   const attrs: Attr[] = []
@@ -136,20 +144,20 @@ function parseStartTag(
     if (s[j] === '>') return { name, attrs, selfClosing: false, end: j + 1 }
     NAME.lastIndex = j
     const an = NAME.exec(s)
-    if (!an) throw unsafe('an attribute could not be read')
+    if (!an) throw malformed('an attribute could not be read')
     j = NAME.lastIndex
     while (j < s.length && /\s/.test(s[j]!)) j++
-    if (s[j] !== '=') throw unsafe('an attribute has no value')
+    if (s[j] !== '=') throw malformed('an attribute has no value')
     j++
     while (j < s.length && /\s/.test(s[j]!)) j++
     const quote = s[j]
-    if (quote !== '"' && quote !== "'") throw unsafe('an attribute value is not quoted')
+    if (quote !== '"' && quote !== "'") throw malformed('an attribute value is not quoted')
     const close = s.indexOf(quote, j + 1)
-    if (close < 0) throw unsafe('an attribute value is not closed')
+    if (close < 0) throw malformed('an attribute value is not closed')
     const raw = s.slice(j + 1, close)
-    if (raw.includes('<')) throw unsafe('an attribute value contains "<"')
+    if (raw.includes('<')) throw malformed('an attribute value contains "<"')
     // XML forbids duplicates; libxml2 rejects them, but do not let a second copy slip through.
-    if (seen.has(an[0])) throw unsafe('an attribute appears twice')
+    if (seen.has(an[0])) throw malformed('an attribute appears twice')
     seen.add(an[0])
     attrs.push({ name: an[0], value: decodeEntities(raw) })
     j = close + 1
@@ -185,11 +193,11 @@ export function sanitizeSvg(input: string): string {
     i = lt
     if (s.startsWith('<!--', i)) {
       const end = s.indexOf('-->', i + 4)
-      if (end < 0) throw unsafe('a comment is not closed')
+      if (end < 0) throw malformed('a comment is not closed')
       i = end + 3
     } else if (s.startsWith('<![CDATA[', i)) {
       const end = s.indexOf(']]>', i + 9)
-      if (end < 0) throw unsafe('a CDATA section is not closed')
+      if (end < 0) throw malformed('a CDATA section is not closed')
       const body = s.slice(i + 9, end)
       if (open.at(-1)?.style) {
         const css = sanitizeCss(body)
@@ -212,20 +220,20 @@ export function sanitizeSvg(input: string): string {
         else if (c === ']') depth--
         else if (c === '>' && depth <= 0) break
       }
-      if (j >= s.length) throw unsafe('a declaration is not closed')
+      if (j >= s.length) throw malformed('a declaration is not closed')
       i = j + 1
     } else if (s.startsWith('<?', i)) {
       const end = s.indexOf('?>', i + 2)
-      if (end < 0) throw unsafe('a processing instruction is not closed')
+      if (end < 0) throw malformed('a processing instruction is not closed')
       // All dropped: <?xml-stylesheet?> would load a stylesheet, and the XML declaration could
       // name an encoding other than the UTF-8 the cleaned text is handed over in.
       i = end + 2
     } else if (s.startsWith('</', i)) {
       const end = s.indexOf('>', i + 2)
-      if (end < 0) throw unsafe('a closing tag is not closed')
+      if (end < 0) throw malformed('a closing tag is not closed')
       const name = s.slice(i + 2, end).trim()
       const top = open.pop()
-      if (!top || top.name !== name) throw unsafe('its tags are not balanced')
+      if (!top || top.name !== name) throw malformed('its tags are not balanced')
       if (dropDepth > 0) dropDepth--
       else out.push(`</${name}>`)
       i = end + 1
@@ -234,7 +242,7 @@ export function sanitizeSvg(input: string): string {
       i = tag.end
       const local = localName(tag.name)
       if (!sawRoot && dropDepth === 0) {
-        if (local !== 'svg') throw unsafe('its root element is not <svg>')
+        if (local !== 'svg') throw malformed('its root element is not <svg>')
         sawRoot = true
       }
       if (dropDepth > 0 || DROPPED_ELEMENTS.has(local)) {
@@ -250,8 +258,8 @@ export function sanitizeSvg(input: string): string {
       if (!tag.selfClosing) open.push({ name: tag.name, style: local === 'style' })
     }
   }
-  if (open.length > 0) throw unsafe('its tags are not balanced')
-  if (!sawRoot) throw unsafe('it has no <svg> element')
+  if (open.length > 0) throw malformed('its tags are not balanced')
+  if (!sawRoot) throw malformed('it has no <svg> element')
   return out.join('')
 }
 
@@ -262,6 +270,6 @@ export function svgText(buffer: Buffer): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(buffer)
   } catch {
-    throw unsafe('it is not valid UTF-8 text')
+    throw malformed('it is not valid UTF-8 text')
   }
 }

@@ -45,6 +45,11 @@ export interface TestProxy {
   bytesIn(): number
   /** Body bytes of requests that match. */
   bytesWhere(match: (r: ProxiedRequest) => boolean): number
+  /**
+   * Body bytes per resource: "PUT /bucket/key#part=3" for UploadPart, "PUT /bucket/key" for
+   * PutObject... A resource whose bytes exceed its size was (partly) sent more than once.
+   */
+  bytesByResource(): Map<string, { requests: number; bytes: number }>
   /** Shared link speed in bytes/s for request bodies; 0 = unlimited. */
   setBandwidth(bytesPerSecond: number): void
   /** Decide per request whether to inject a fault; null removes the policy. */
@@ -202,8 +207,13 @@ export async function startProxy(target: string): Promise<TestProxy> {
           rec.bytesIn += n
           if (n > 0 && !up.write(slice.subarray(0, n))) {
             await new Promise<void>((resolve) => {
-              up.once('drain', resolve)
-              up.once('close', resolve)
+              const done = (): void => {
+                up.off('drain', done)
+                up.off('close', done)
+                resolve()
+              }
+              up.on('drain', done)
+              up.on('close', done)
             })
           }
           if (fault?.kind === 'reset' && rec.bytesIn >= fault.afterBytes) {
@@ -246,6 +256,19 @@ export async function startProxy(target: string): Promise<TestProxy> {
     },
     bytesIn: () => requests.reduce((n, r) => n + r.bytesIn, 0),
     bytesWhere: (match) => requests.filter(match).reduce((n, r) => n + r.bytesIn, 0),
+    bytesByResource() {
+      const out = new Map<string, { requests: number; bytes: number }>()
+      for (const r of requests) {
+        const u = new URL(r.url, 'http://proxy')
+        const part = u.searchParams.get('partNumber')
+        const id = `${r.method} ${u.pathname}${part ? `#part=${part}` : ''}`
+        const e = out.get(id) ?? { requests: 0, bytes: 0 }
+        e.requests++
+        e.bytes += r.bytesIn
+        out.set(id, e)
+      }
+      return out
+    },
     setBandwidth(bps) {
       bandwidth = bps
       nextFree = 0

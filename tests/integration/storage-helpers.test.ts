@@ -26,6 +26,10 @@ describe('test S3 helpers', () => {
     proxy.setBandwidth(0)
     expect(elapsed).toBeGreaterThanOrEqual(250)
     expect(proxy.bytesWhere((r) => r.method === 'PUT')).toBe(body.length)
+    expect(proxy.bytesByResource().get(`PUT /${s3.bucket}/${key}`)).toEqual({
+      requests: 1,
+      bytes: body.length,
+    })
     expect((await getObjectBytes(s3, key)).equals(body)).toBe(true)
 
     proxy.setFaults(firstFaults(1, { kind: 'status', status: 503, code: 'SlowDown' }))

@@ -98,6 +98,9 @@ describe('variants of photos', () => {
     expect([outs.full!.width, outs.full!.height]).toEqual([100, 68])
     const meta = await sharp(outs.thumb!.path).metadata()
     expect([meta.width, meta.height]).toEqual([100, 56])
+    // overlay and full have the same recipe here: one encoding, two complete files.
+    expect(outs.overlay!.path).not.toBe(outs.full!.path)
+    expect(fs.readFileSync(outs.overlay!.path).equals(fs.readFileSync(outs.full!.path))).toBe(true)
   })
 
   it('turns EXIF-rotated photos upright (orientation 6 and 3)', async () => {

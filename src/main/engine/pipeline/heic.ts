@@ -3,7 +3,6 @@
 // applies the container's rotation and mirroring (irot/imir) itself, so the pixels it returns
 // are already upright; HEIF readers must ignore any EXIF orientation on top of that.
 
-import decode from 'heic-decode'
 import { decodeError } from './errors'
 
 export interface RawImage {
@@ -20,6 +19,8 @@ export interface RawImage {
 export async function decodeHeic(buffer: Buffer): Promise<RawImage> {
   const restore = muteLibheifLogs()
   try {
+    // Loaded on first use: the WASM bundle costs ~250 ms and ~30 MB, and most runs have no HEIC.
+    const { default: decode } = await import('heic-decode')
     const img = await decode({ buffer })
     const data = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength)
     if (data.length !== img.width * img.height * 4) throw new Error('short HEIF picture')

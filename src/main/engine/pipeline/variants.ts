@@ -72,11 +72,20 @@ const STRATEGY = {
   centre: 'centre',
 } as const
 
-async function makeVariant(
-  img: OpenedImage,
-  spec: VariantSpec,
-  stagingDir: string,
-): Promise<StagedOutput> {
+interface Encoded {
+  data: Buffer
+  width: number
+  height: number
+}
+
+/** What decides a variant's bytes: variants with the same recipe are encoded once. */
+function recipeOf(img: OpenedImage, spec: VariantSpec): string {
+  const plan = planVariant(spec, img.size)
+  const position = plan.resize === 'cover' ? (spec.position ?? 'centre') : null
+  return JSON.stringify([spec.format, spec.quality, plan.size, plan.resize, position])
+}
+
+async function encodeVariant(img: OpenedImage, spec: VariantSpec): Promise<Encoded> {
   // Only WebP can carry the animation here (sharp writes no animated AVIF, JPEG or PNG); the
   // other formats get the first frame.
   const animated = img.frames > 1 && spec.format === 'webp'
@@ -96,24 +105,31 @@ async function makeVariant(
   p = p.toColourspace('srgb')
   if (spec.format === 'jpeg' && img.hasAlpha) p = p.flatten({ background: '#ffffff' })
   p = encode(p, spec, plan.size.width * plan.size.height * (animated ? img.frames : 1))
-
   let out: { data: Buffer; info: OutputInfo }
   try {
     out = await p.toBuffer({ resolveWithObject: true })
   } catch (err) {
     throw decodeError(err, img.label)
   }
+  return { data: out.data, width: out.info.width, height: out.info.pageHeight ?? out.info.height }
+}
+
+async function stageVariant(
+  spec: VariantSpec,
+  encoded: Encoded,
+  stagingDir: string,
+): Promise<StagedOutput> {
   const ext = EXT_OF[spec.format]
   const file = path.join(stagingDir, `${safeName(spec.name)}.${ext}`)
-  await writeAtomic(file, out.data)
+  await writeAtomic(file, encoded.data)
   return {
     variant: spec.name,
     format: spec.format,
     ext,
     contentType: MIME_OF[spec.format],
-    width: out.info.width,
-    height: out.info.pageHeight ?? out.info.height,
-    bytes: out.data.length,
+    width: encoded.width,
+    height: encoded.height,
+    bytes: encoded.data.length,
     path: file,
   }
 }
@@ -149,9 +165,19 @@ export async function makeOutputs(
   const img = await openImage(snapshot, opts.limitInputPixels, opts.signal)
   throwIfAborted(opts.signal)
   // In parallel: libvips spreads each pipeline over the cores, and the small variants finish
-  // while the full-size one is still encoding.
+  // while the full-size one is still encoding. A source smaller than `overlay` makes `overlay`
+  // and `full` identical: such twins are encoded once.
+  const encodings = new Map<string, Promise<Encoded>>()
   const settled = await Promise.allSettled(
-    opts.preset.variants.map((v) => makeVariant(img, v, opts.stagingDir)),
+    opts.preset.variants.map(async (v) => {
+      const recipe = recipeOf(img, v)
+      let encoded = encodings.get(recipe)
+      if (!encoded) {
+        encoded = encodeVariant(img, v)
+        encodings.set(recipe, encoded)
+      }
+      return stageVariant(v, await encoded, opts.stagingDir)
+    }),
   )
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
   if (failed) throw failed.reason

@@ -399,6 +399,28 @@ describe('non-images and the source', () => {
     expect(fs.statSync(src).mtimeMs).toBe(stat.mtimeMs)
   })
 
+  it('reports a full disk as DISK_FULL and leaves no partial file', async () => {
+    if (!fs.existsSync('/dev/full')) return expect(process.platform).not.toBe('linux')
+    // Writes to /dev/full fail with ENOSPC: point the temp names there.
+    const dir = stagingDir()
+    fs.symlinkSync('/dev/full', path.join(dir, '.full.webp.partial'))
+    const snap = await snapshotSource(corpus('exif-samples__jpg_Canon_40D.jpg'), {
+      stagingDir: dir,
+      maxFileBytes: 1e9,
+    })
+    const opts = { displayName: 'x', preset: WEB_PRESET, stagingDir: dir, limitInputPixels: LIMIT }
+    await expectCode(makeOutputs(snap, opts), 'DISK_FULL')
+    expect(fs.readdirSync(dir).filter((f) => f.includes('partial'))).toEqual([])
+    expect(fs.existsSync(path.join(dir, 'full.webp'))).toBe(false)
+
+    const dir2 = stagingDir()
+    const src = path.join(dir2, 'notes.txt')
+    fs.writeFileSync(src, 'some text\n')
+    fs.symlinkSync('/dev/full', path.join(dir2, 'original.partial'))
+    await expectCode(snapshotSource(src, { stagingDir: dir2, maxFileBytes: 1e9 }), 'DISK_FULL')
+    expect(fs.readdirSync(dir2)).toEqual(['notes.txt'])
+  })
+
   it('reports missing, empty, oversized and non-regular files with their codes', async () => {
     const dir = stagingDir()
     const opts = { stagingDir: dir, maxFileBytes: 100 }

@@ -188,17 +188,24 @@ async function copyAndHash(
     yield head
     for await (const chunk of rest) yield chunk as Buffer
   }
+  // Writes go to the staging dir, reads to the source: tell their errors apart for the user.
+  const writeErrors = new WeakSet<object>()
   try {
-    await pipeline(bytes(), hashing(hash, counter), fs.createWriteStream(tmp, { flags: 'w' }), {
-      signal,
-    })
+    await fsp.mkdir(path.dirname(stagedPath), { recursive: true })
+  } catch (err) {
+    throw stagingError(err)
+  }
+  try {
+    const out = fs.createWriteStream(tmp, { flags: 'w' })
+    out.on('error', (e) => writeErrors.add(e))
+    await pipeline(bytes(), hashing(hash, counter), out, { signal })
   } catch (err) {
     rest.destroy()
     await fsp.rm(tmp, { force: true })
     if (signal?.aborted) throw canceled()
     const code = (err as NodeJS.ErrnoException).code
-    // Writes go to the staging dir, reads to the source: tell the two apart for the user.
-    if (code === 'ENOSPC' || code === 'EDQUOT') throw stagingError(err)
+    if ((err instanceof Error && writeErrors.has(err)) || code === 'ENOSPC' || code === 'EDQUOT')
+      throw stagingError(err)
     throw sourceError(err)
   }
   if (counter.n !== size) {

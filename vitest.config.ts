@@ -9,6 +9,8 @@ export default defineConfig({
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
+          // Groups run one after another: fast unit tests first, then servers, then browsers.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -20,6 +22,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Integration files start servers and child processes; two cores, so keep it modest.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -31,6 +34,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Each file may build the app and starts a browser: one at a time on two cores.
           fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -183,8 +183,15 @@ export function looksLikeSvg(text: string): boolean {
 }
 
 function sniffText(head: Buffer): SniffResult | null {
-  if (startsWith(head, [0xff, 0xfe]) || startsWith(head, [0xfe, 0xff]))
+  const le = startsWith(head, [0xff, 0xfe])
+  if (le || startsWith(head, [0xfe, 0xff])) {
+    // Some Windows tools save SVG as UTF-16; the SVG reader (svgText) decodes it too.
+    const text = new TextDecoder(le ? 'utf-16le' : 'utf-16be').decode(
+      head.subarray(2, head.length - (head.length % 2)),
+    )
+    if (looksLikeSvg(text)) return image('svg', 'image/svg+xml', 'svg')
     return other('text', 'text/plain; charset=utf-16', '')
+  }
   const text = decodeText(head)
   if (text === null) return null
   if (looksLikeSvg(text)) return image('svg', 'image/svg+xml', 'svg')

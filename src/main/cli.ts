@@ -8,6 +8,10 @@ import { toJobError } from './engine'
 
 declare const UPSHOT_VERSION: string
 
+// The AWS SDK warns on each run that its releases after January 2027 need Node 22. That is a
+// note for us, the maintainers, not for someone uploading photos: keep it off their terminal.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+
 function usageFailure(err: unknown, json: boolean): number {
   const error: JobError =
     err instanceof UpshotError ? { code: err.code, message: err.message } : toJobError(err)

@@ -46,6 +46,11 @@ export interface EngineOptions {
   leaseMs?: number
   /** Job-level attempts for passing failures (network, 5xx) after the per-request retries; default 4. */
   maxJobAttempts?: number
+  /**
+   * Job-level attempts while a destination that answered before is unreachable (the network went
+   * away mid-batch); with 30 s between attempts the default waits about 15 minutes.
+   */
+  maxNetworkAttempts?: number
 }
 
 export interface Target {
@@ -131,6 +136,7 @@ export function createEngine(options: EngineOptions): Engine {
   LIVE_OWNERS.add(owner)
   const leaseMs = options.leaseMs ?? 60_000
   const maxJobAttempts = options.maxJobAttempts ?? 4
+  const maxNetworkAttempts = options.maxNetworkAttempts ?? 40
   const processSlots = new Semaphore(options.processConcurrency ?? os.availableParallelism())
   const uploadSlots = new Semaphore(options.uploadConcurrency ?? 6)
   const throttle: Throttle | undefined = options.bandwidthLimit
@@ -141,6 +147,9 @@ export function createEngine(options: EngineOptions): Engine {
   const progress = new ProgressTracker()
   const running = new Map<string, AbortController>()
   const fatal = new Map<string, JobError>() // destination id -> error that stopped it
+  // Destinations that have answered at least once: a network error from one of these is the
+  // network going away (wait for it), from any other a wrong or dead endpoint (stop at once).
+  const reachable = new Set<string>()
   let paused = false
   let pauseWaiters: (() => void)[] = []
   let closed = false
@@ -313,17 +322,20 @@ export function createEngine(options: EngineOptions): Engine {
     }
     const error = toJobError(err)
     const current = ledger.job(row.id)
-    if (FATAL_FOR_DESTINATION.includes(error.code)) {
+    const attempts = current?.attempts ?? 1
+    const neverAnswered = error.code === 'NETWORK' && !reachable.has(row.destination_id)
+    if (FATAL_FOR_DESTINATION.includes(error.code) || neverAnswered) {
       fatal.set(row.destination_id, error)
       ledger.fail(row.id, owner, error)
       finishProgress(row.id)
     } else if (
       err instanceof UpshotError &&
       err.retryable &&
-      (current?.attempts ?? 0) < maxJobAttempts
+      attempts < (error.code === 'NETWORK' ? maxNetworkAttempts : maxJobAttempts)
     ) {
-      const delay =
-        Math.min(60_000, 1000 * 2 ** (current?.attempts ?? 1)) * (0.5 + Math.random() / 2)
+      // Full jitter, capped: many jobs waiting for the same network do not come back in step.
+      const cap = error.code === 'NETWORK' ? 30_000 : 60_000
+      const delay = Math.min(cap, 1000 * 2 ** attempts) * (0.5 + Math.random() / 2)
       ledger.retryLater(row.id, owner, Date.now() + delay, error)
     } else {
       ledger.fail(row.id, owner, error)
@@ -456,7 +468,16 @@ export function createEngine(options: EngineOptions): Engine {
     const outputs: NewOutput[] = []
     const etags: (string | null)[] = []
     for (let i = 0; i < keys.length; i++) {
-      const head = await dest.head(keys[i]!, signal)
+      let head: Awaited<ReturnType<Destination['head']>>
+      try {
+        head = await dest.head(keys[i]!, signal)
+      } catch (err) {
+        // Write-only credentials may not read: then there is nothing to reuse, and the upload
+        // itself says precisely what is wrong if writing is refused too (a HEAD has no body).
+        if (err instanceof UpshotError && err.code === 'ACCESS_DENIED') return null
+        throw err
+      }
+      reachable.add(row.destination_id)
       if (
         !head ||
         head.metadata['upshot-sha256'] !== sha256 ||
@@ -540,6 +561,7 @@ export function createEngine(options: EngineOptions): Engine {
         onPart: (part) => ledger.recordPart(o.id, part),
       },
     })
+    reachable.add(row.destination_id)
     ledger.markOutputUploaded(row, o, res.etag, res.bytesSent)
   }
 

@@ -1,0 +1,245 @@
+// Link formats for finished uploads: what the copy buttons put on the clipboard. Pure functions,
+// used by the renderer (previews, copy) and by main (tray "recent uploads", auto-copy).
+
+import type { OutputReport } from './jobs'
+
+export const LINK_FORMATS = ['url', 'markdown', 'html', 'picture', 'bbcode', 'custom'] as const
+export type LinkFormat = (typeof LINK_FORMATS)[number]
+
+/** One finished file: its name and every object it became. */
+export interface LinkItem {
+  /** The source's file name, e.g. `IMG_0012.jpg`. */
+  name: string
+  /** Alternative text; defaults to the name without extension, separators as spaces. */
+  alt?: string
+  outputs: readonly OutputReport[]
+}
+
+export interface LinkOptions {
+  /** The variant single-image formats link to; default the primary one (see primaryOutput). */
+  variant?: string
+  /** For `custom`: placeholders {url} {width} {height} {name} {alt} {variant} {format} {bytes} {key} {url:VARIANT}. */
+  template?: string
+  /** The `sizes` attribute of `<picture>` sources; default `100vw`. */
+  sizes?: string
+}
+
+export const DEFAULT_TEMPLATE = '![{alt}]({url})'
+
+/** Variant names in order of preference for "the" link of a file. */
+const PRIMARY_ORDER = ['full', 'original', 'overlay', 'preview', 'thumb']
+
+/**
+ * The output a single link points at: the requested variant if it exists, else the full-size
+ * one, else the largest. Returns null for a file with no outputs.
+ */
+export function primaryOutput(
+  outputs: readonly OutputReport[],
+  variant?: string,
+): OutputReport | null {
+  if (outputs.length === 0) return null
+  if (variant) {
+    const wanted = outputs.find((o) => o.variant === variant)
+    if (wanted) return wanted
+  }
+  for (const name of PRIMARY_ORDER) {
+    const hit = outputs.find((o) => o.variant === name)
+    if (hit) return hit
+  }
+  return [...outputs].sort((a, b) => area(b) - area(a))[0]!
+}
+
+/** The link text of one file in one format. */
+export function formatLink(format: LinkFormat, item: LinkItem, options: LinkOptions = {}): string {
+  const main = primaryOutput(item.outputs, options.variant)
+  if (!main) return ''
+  const alt = item.alt ?? altFromName(item.name)
+  const image = isImage(main)
+  switch (format) {
+    case 'url':
+      return main.url
+    case 'markdown':
+      return image
+        ? `![${escapeMarkdownText(alt)}](${escapeMarkdownUrl(main.url)})`
+        : `[${escapeMarkdownText(item.name)}](${escapeMarkdownUrl(main.url)})`
+    case 'html':
+      return image ? imgTag(main, alt) : anchorTag(main, item.name)
+    case 'picture':
+      return image
+        ? pictureTag(item.outputs, main, alt, options.sizes ?? '100vw')
+        : anchorTag(main, item.name)
+    case 'bbcode':
+      return image ? `[img]${main.url}[/img]` : `[url=${main.url}]${item.name}[/url]`
+    case 'custom':
+      return renderTemplate(options.template ?? DEFAULT_TEMPLATE, item, main, alt)
+  }
+}
+
+/** Several files in one format, one per line (`<picture>` blocks separated by a blank line). */
+export function formatLinks(
+  format: LinkFormat,
+  items: readonly LinkItem[],
+  options: LinkOptions = {},
+): string {
+  const links = items.map((item) => formatLink(format, item, options)).filter((s) => s !== '')
+  return links.join(format === 'picture' ? '\n\n' : '\n')
+}
+
+/** `IMG_0012-final.jpg` -> `IMG 0012 final`: a readable default for alt text. */
+export function altFromName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? name
+  const dot = base.lastIndexOf('.')
+  const stem = dot > 0 ? base.slice(0, dot) : base
+  return stem.replace(/[_\-.]+/g, ' ').trim() || stem
+}
+
+/**
+ * `<picture>`: one `<source>` per modern format (AVIF before WebP, as browsers take the first
+ * they support) and an `<img>` fallback in the most widely supported format there is. srcset
+ * lists the variants that keep the main image's shape: a cropped 16:9 thumbnail in the srcset
+ * of a 4:3 photo would make the picture change shape with the viewport.
+ */
+function pictureTag(
+  outputs: readonly OutputReport[],
+  main: OutputReport,
+  alt: string,
+  sizes: string,
+): string {
+  const ratio = aspect(main)
+  const sameShape = outputs.filter(
+    (o) => isImage(o) && o.width && o.height && (ratio === null || close(aspect(o)!, ratio)),
+  )
+  const byFormat = new Map<string, OutputReport[]>()
+  for (const o of sameShape) {
+    const list = byFormat.get(o.format) ?? []
+    list.push(o)
+    byFormat.set(o.format, list)
+  }
+  const fallbackFormat =
+    FALLBACK_ORDER.find((f) => byFormat.has(f)) ?? [...byFormat.keys()][0] ?? main.format
+  const fallback = byFormat.get(fallbackFormat) ?? [main]
+  const largest = [...fallback].sort((a, b) => area(b) - area(a))[0] ?? main
+  const sources = SOURCE_ORDER.filter((f) => f !== fallbackFormat && byFormat.has(f)).map((f) => {
+    const list = byFormat.get(f)!
+    return `  <source type="${escapeHtml(list[0]!.contentType)}" srcset="${escapeHtml(srcset(list))}" sizes="${escapeHtml(sizes)}">`
+  })
+  const img = [
+    `<img src="${escapeHtml(largest.url)}"`,
+    fallback.length > 1
+      ? ` srcset="${escapeHtml(srcset(fallback))}" sizes="${escapeHtml(sizes)}"`
+      : '',
+    dims(largest),
+    ` alt="${escapeHtml(alt)}" loading="lazy" decoding="async">`,
+  ].join('')
+  return ['<picture>', ...sources, `  ${img}`, '</picture>'].join('\n')
+}
+
+// Browsers pick the first <source> they support: smallest files first.
+const SOURCE_ORDER = ['avif', 'webp', 'jxl', 'jpeg', 'png', 'gif']
+// The <img> everyone can show.
+const FALLBACK_ORDER = ['jpeg', 'png', 'gif', 'webp', 'avif']
+
+function srcset(list: readonly OutputReport[]): string {
+  const seen = new Set<number>()
+  return [...list]
+    .sort((a, b) => (a.width ?? 0) - (b.width ?? 0))
+    .filter((o) => {
+      if (seen.has(o.width ?? 0)) return false
+      seen.add(o.width ?? 0)
+      return true
+    })
+    .map((o) => `${o.url} ${o.width}w`)
+    .join(', ')
+}
+
+function imgTag(o: OutputReport, alt: string): string {
+  return `<img src="${escapeHtml(o.url)}"${dims(o)} alt="${escapeHtml(alt)}">`
+}
+
+function anchorTag(o: OutputReport, name: string): string {
+  return `<a href="${escapeHtml(o.url)}">${escapeHtml(name)}</a>`
+}
+
+function dims(o: OutputReport): string {
+  return o.width && o.height ? ` width="${o.width}" height="${o.height}"` : ''
+}
+
+function renderTemplate(template: string, item: LinkItem, main: OutputReport, alt: string): string {
+  return template.replace(/\{([a-z]+)(?::([^{}\s]+))?\}/g, (whole, key: string, arg?: string) => {
+    if (key === 'url' && arg !== undefined) {
+      return item.outputs.find((o) => o.variant === arg)?.url ?? whole
+    }
+    if (arg !== undefined) return whole
+    switch (key) {
+      case 'url':
+        return main.url
+      case 'width':
+        return main.width === null ? '' : String(main.width)
+      case 'height':
+        return main.height === null ? '' : String(main.height)
+      case 'name':
+        return item.name
+      case 'alt':
+        return alt
+      case 'variant':
+        return main.variant
+      case 'format':
+        return main.format
+      case 'bytes':
+        return String(main.bytes)
+      case 'key':
+        return main.key
+      default:
+        return whole
+    }
+  })
+}
+
+/** The placeholders a custom template understands, for the settings screen's help text. */
+export const TEMPLATE_PLACEHOLDERS = [
+  '{url}',
+  '{width}',
+  '{height}',
+  '{name}',
+  '{alt}',
+  '{variant}',
+  '{format}',
+  '{bytes}',
+  '{key}',
+  '{url:thumb}',
+] as const
+
+export function escapeHtml(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
+}
+
+function escapeMarkdownText(s: string): string {
+  return s.replace(/([\\[\]])/g, '\\$1')
+}
+
+/** Keys are percent-encoded per segment, but encodeURIComponent leaves ( ) which end a link. */
+function escapeMarkdownUrl(url: string): string {
+  return url.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/ /g, '%20')
+}
+
+function isImage(o: OutputReport): boolean {
+  return o.contentType.startsWith('image/') && o.width !== null && o.height !== null
+}
+
+function area(o: OutputReport): number {
+  return (o.width ?? 0) * (o.height ?? 0)
+}
+
+function aspect(o: OutputReport): number | null {
+  return o.width && o.height ? o.width / o.height : null
+}
+
+/** Rounding to whole pixels moves a scaled-down ratio a little; 2% still looks the same. */
+function close(a: number, b: number): boolean {
+  return Math.abs(a - b) / b < 0.02
+}

@@ -1,4 +1,5 @@
 import { sql as m0001 } from './0001-initial'
+import { sql as m0002 } from './0002-sync'
 
 /** Numbered migrations: entry i brings the schema from version i to i + 1. */
-export const MIGRATIONS: readonly string[] = [m0001]
+export const MIGRATIONS: readonly string[] = [m0001, m0002]

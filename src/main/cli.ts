@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander'
 import { UpshotError, type JobError } from '../shared/jobs'
 import { registerJobs } from './cli/commands/jobs'
 import { registerResume } from './cli/commands/resume'
+import { registerSync } from './cli/commands/sync'
 import { registerUpload } from './cli/commands/upload'
 import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE } from './cli/shared'
 import { toJobError } from './engine'
@@ -40,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   registerUpload(program, setCode)
   registerResume(program, setCode)
   registerJobs(program, setCode)
+  registerSync(program, setCode)
 
   try {
     await program.parseAsync(argv, { from: 'user' })

@@ -43,6 +43,8 @@ export interface PassOptions {
   /** Relative paths to look at (the watcher's changes); default the whole folder. */
   scope?: readonly string[]
   signal?: AbortSignal
+  /** Called once the plan is made, before anything is carried out (progress views size themselves). */
+  onPlan?(plan: SyncPlan): void
 }
 
 export interface PassResult {
@@ -80,6 +82,7 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
     ...(opts.scope ? { scope: opts.scope } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   })
+  opts.onPlan?.(plan)
   const scanComplete = plan.unreadableDirs.length === 0
   const handled = handledPaths(plan)
   const unknownDirs = plan.unreadableDirs.map((d) => d.rel)

@@ -1,0 +1,44 @@
+// The peer for variants: ImageMagick 6 making the `web` preset's four WebP variants of one photo
+// in one convert process (decoded once, +clone per variant), like a careful shell script would.
+import fs from 'node:fs'
+import path from 'node:path'
+import { IMAGEMAGICK } from './machine.mjs'
+import { pool, runOk } from './proc.mjs'
+
+export const VARIANTS = ['thumb', 'preview', 'overlay', 'full']
+
+export function variantArgs(src, outDir) {
+  const base = path.basename(src).replace(/\.[^.]+$/, '')
+  const out = (v) => path.join(outDir, `${base}-${v}.webp`)
+  return [
+    src,
+    '-auto-orient',
+    '-strip',
+    '-quality',
+    '80',
+    ...['(', '+clone', '-resize', '320x180^', '-gravity', 'center', '-extent', '320x180'],
+    ...['-write', out('thumb'), '+delete', ')'],
+    ...['(', '+clone', '-resize', '640x360^', '-gravity', 'center', '-extent', '640x360'],
+    ...['-write', out('preview'), '+delete', ')'],
+    ...['(', '+clone', '-resize', '1280x720>', '-write', out('overlay'), '+delete', ')'],
+    out('full'),
+  ]
+}
+
+/** The shell line one photo takes, for the report. */
+export function commandLine() {
+  const args = variantArgs('IN.jpg', 'out').map((a) =>
+    /[()^>]/.test(a) ? `'${a}'` : a.replace('out/IN-', 'out/'),
+  )
+  return `${path.basename(IMAGEMAGICK ?? 'convert')} ${args.join(' ')}`
+}
+
+/** Converts every file, `width` convert processes at once (1: a plain loop; nproc: xargs -P). */
+export async function convertAll(files, outDir, width) {
+  if (!IMAGEMAGICK) throw new Error('ImageMagick (convert-im6.q16) is not installed')
+  fs.mkdirSync(outDir, { recursive: true })
+  await pool(
+    files.map((f) => () => runOk(IMAGEMAGICK, variantArgs(f, outDir))),
+    width,
+  )
+}

@@ -3,8 +3,15 @@
 // the renderer gets a Result, never a stack trace.
 
 import { z } from 'zod'
-import type { ApiError, CommandName, Commands, Result } from '../shared/api'
+import {
+  DESTINATION_KINDS,
+  type ApiError,
+  type CommandName,
+  type Commands,
+  type Result,
+} from '../shared/api'
 import { UpshotError } from '../shared/jobs'
+import { LINK_FORMATS } from '../shared/links'
 
 export type CommandHandlers = {
   readonly [K in CommandName]: (
@@ -12,9 +19,80 @@ export type CommandHandlers = {
   ) => Commands[K]['value'] | Promise<Commands[K]['value']>
 }
 
+const id = z.string().min(1).max(100)
+const ids = z.array(id).max(100_000)
+const shortText = z.string().max(4096)
+
+const destinationInput = z.strictObject({
+  id: id.optional(),
+  name: z.string().max(80),
+  kind: z.enum(DESTINATION_KINDS),
+  bucket: z.string().max(63),
+  region: z.string().max(40),
+  endpoint: z.string().max(2048),
+  accountId: z.string().max(64),
+  dir: shortText,
+  prefix: z.string().max(512),
+  publicUrl: z.string().max(2048),
+  pathStyle: z.boolean(),
+  checksum: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']),
+  credentials: z
+    .strictObject({ accessKeyId: z.string().max(256), secretAccessKey: z.string().max(1024) })
+    .nullable()
+    .optional(),
+})
+
+const preferencesPatch = z.strictObject({
+  preset: z.string().max(100).optional(),
+  linkFormat: z.enum(LINK_FORMATS).optional(),
+  customTemplate: z.string().max(2000).optional(),
+  autoCopy: z.boolean().optional(),
+  concurrency: z.number().int().min(1).max(16).optional(),
+  theme: z.enum(['system', 'light', 'dark']).optional(),
+  notifications: z.boolean().optional(),
+  openAtLogin: z.boolean().optional(),
+  closeToTray: z.boolean().optional(),
+  shortcut: z.string().max(100).optional(),
+})
+
+const historyQuery = z.strictObject({
+  search: z.string().max(500).optional(),
+  destinationId: z.string().max(2048).optional(),
+  status: z.enum(['done', 'failed', 'canceled', 'deleted']).optional(),
+  since: z.number().int().nonnegative().optional(),
+  until: z.number().int().nonnegative().optional(),
+  offset: z.number().int().nonnegative().optional(),
+  limit: z.number().int().min(1).max(1000).optional(),
+})
+
 /** The argument list each command accepts; anything else is rejected before a handler runs. */
 export const COMMAND_ARGS: { readonly [K in CommandName]: z.ZodType<Commands[K]['args']> } = {
   getAppInfo: z.tuple([]),
+  // Paths come from the preload (webUtils.getPathForFile), never typed by the page.
+  addPaths: z.tuple([z.array(z.string().min(1).max(4096)).max(100_000)]),
+  chooseAndAdd: z.tuple([z.enum(['files', 'folder'])]),
+  uploadClipboardImage: z.tuple([]),
+  getQueue: z.tuple([]),
+  pauseAll: z.tuple([]),
+  resumeAll: z.tuple([]),
+  pauseJob: z.tuple([id]),
+  resumeJob: z.tuple([id]),
+  cancelJob: z.tuple([id]),
+  retryJob: z.tuple([id]),
+  clearFinished: z.tuple([]),
+  getFinished: z.tuple([ids]),
+  copyLinks: z.tuple([ids, z.enum(LINK_FORMATS)]),
+  getThumbnails: z.tuple([z.array(id).max(200)]),
+  openLink: z.tuple([z.string().max(8192)]),
+  getHistory: z.tuple([historyQuery]),
+  getUsage: z.tuple([]),
+  deleteUploads: z.tuple([z.array(id).max(10_000)]),
+  getSettings: z.tuple([]),
+  savePreferences: z.tuple([preferencesPatch]),
+  saveDestination: z.tuple([destinationInput]),
+  removeDestination: z.tuple([id]),
+  setDefaultDestination: z.tuple([id.nullable()]),
+  testDestination: z.tuple([z.union([id, destinationInput])]),
 }
 
 export interface Invocation {
@@ -50,7 +128,8 @@ export async function dispatchCommand<K extends CommandName>(
     return { ok: true, value: await handler(...parsed.data) }
   } catch (err) {
     if (err instanceof UpshotError) return failure({ code: err.code, message: err.message })
-    console.error(`[ipc] ${name} failed:`, err)
+    // The arguments stay out of the log: they can hold keys typed into the settings.
+    console.error(`[ipc] ${name} failed:`, err instanceof Error ? err.stack : String(err))
     return failure({
       code: 'INTERNAL',
       message: 'Something went wrong inside Upshot; the details are in its log.',

@@ -1,8 +1,10 @@
 // The preload contract, typed once: the commands the renderer may invoke (request -> result) and
-// the events the main process pushes. The preload exposes exactly these as `window.upshot`; the
-// main process registers one handler per command (src/main/ipc.ts).
+// the events the main process pushes. The preload exposes purpose-built functions built from
+// these as `window.upshot` (src/preload/api.ts); the main process registers one handler per
+// command (src/main/ipc.ts) and parses every argument with zod (src/main/ipc-dispatch.ts).
 
-import type { ErrorCode } from './jobs'
+import type { ErrorCode, JobError, JobState, OutputReport } from './jobs'
+import type { LinkFormat } from './links'
 
 /** Failures of the bridge itself, on top of the engine's codes. */
 export type ApiErrorCode = ErrorCode | 'BAD_REQUEST' | 'FORBIDDEN'
@@ -19,34 +21,334 @@ export interface AppInfo {
   version: string
   /** Where the ledger, settings and staged outputs live (UPSHOT_DATA_DIR or the per-OS default). */
   dataDir: string
+  platform: string
 }
+
+// ---------------------------------------------------------------- queue
+
+/** A job as the queue shows it: the ledger's states, plus `paused` (held back by the user). */
+export type QueueState = JobState | 'paused'
+
+export interface QueueJob {
+  id: string
+  /** File name shown in the row. */
+  name: string
+  source: string
+  state: QueueState
+  error: JobError | null
+  deduplicated: boolean
+  /** Size of the source file, once read. */
+  sourceBytes: number | null
+  /** Bytes of the variants sent / to send. */
+  bytesDone: number
+  bytesTotal: number
+  /** Bytes per second over the last seconds, 0 when idle. */
+  rate: number
+  etaSeconds: number | null
+  destinationName: string
+  createdAt: number
+}
+
+export interface Overall {
+  bytesDone: number
+  bytesTotal: number
+  rate: number
+  etaSeconds: number | null
+  /** Jobs by state, for the header's totals. */
+  counts: Record<QueueState, number>
+  /** Every job of the queue is finished (or the queue is empty). */
+  idle: boolean
+}
+
+export interface QueueSnapshot {
+  jobs: QueueJob[]
+  overall: Overall
+  paused: boolean
+}
+
+/**
+ * What changed since the last event: jobs whose fields changed (new ones included, complete),
+ * ids removed from the queue, and the new totals. Sent at most every ~100 ms.
+ */
+export interface QueuePatch {
+  upserts: QueueJob[]
+  removed: string[]
+  overall: Overall
+  paused: boolean
+}
+
+export interface AddResult {
+  /** Jobs added to the queue (one per file found). */
+  added: number
+}
+
+// ---------------------------------------------------------------- results and history
+
+export interface FinishedFile {
+  id: string
+  name: string
+  source: string
+  outputs: OutputReport[]
+}
+
+export type HistoryStatus = 'done' | 'failed' | 'canceled' | 'deleted'
+
+export interface HistoryQuery {
+  search?: string
+  /** Ledger destination id (from the summary). */
+  destinationId?: string
+  status?: HistoryStatus
+  /** ms epoch bounds on when the job finished. */
+  since?: number
+  until?: number
+  offset?: number
+  limit?: number
+}
+
+export interface HistoryItem {
+  id: string
+  name: string
+  source: string
+  status: HistoryStatus
+  destinationId: string
+  destinationName: string
+  finishedAt: number | null
+  bytes: number
+  outputCount: number
+  deduplicated: boolean
+  error: JobError | null
+}
+
+export interface HistoryPage {
+  total: number
+  items: HistoryItem[]
+}
+
+export interface DestinationUsage {
+  destinationId: string
+  name: string
+  files: number
+  objects: number
+  bytes: number
+  byVariant: { variant: string; objects: number; bytes: number }[]
+  byFormat: { format: string; objects: number; bytes: number }[]
+}
+
+export interface DeleteResult {
+  /** Objects removed from buckets. */
+  deleted: number
+  /** Per job that could not be deleted entirely, why. */
+  failures: { id: string; message: string }[]
+}
+
+export interface CopyResult {
+  /** What was put on the clipboard. */
+  text: string
+  count: number
+}
+
+// ---------------------------------------------------------------- settings
+
+export const DESTINATION_KINDS = ['s3', 'r2', 's3-compatible', 'local'] as const
+export type DestinationKind = (typeof DESTINATION_KINDS)[number]
+
+/** A saved destination, without secrets. */
+export interface DestinationSettings {
+  id: string
+  name: string
+  kind: DestinationKind
+  /** s3, r2, s3-compatible */
+  bucket: string
+  /** s3, s3-compatible; R2 always uses `auto`. */
+  region: string
+  /** s3-compatible */
+  endpoint: string
+  /** r2 */
+  accountId: string
+  /** local: absolute folder */
+  dir: string
+  /** Key prefix without slashes at either end. */
+  prefix: string
+  /** Base URL of links (CDN domain); '' for the store's own URL. */
+  publicUrl: string
+  pathStyle: boolean
+  /** SDK checksums (some S3-compatible stores reject CRC32 trailers). */
+  checksum: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED'
+}
+
+/** A destination as the renderer sees it: whether credentials are stored, never what they are. */
+export interface DestinationView extends DestinationSettings {
+  hasCredentials: boolean
+}
+
+/** Saving a destination: `credentials` undefined keeps what is stored, null removes it. */
+export interface DestinationInput extends Omit<DestinationSettings, 'id'> {
+  id?: string
+  credentials?: { accessKeyId: string; secretAccessKey: string } | null
+}
+
+export type Theme = 'system' | 'light' | 'dark'
+
+export interface Preferences {
+  preset: string
+  linkFormat: LinkFormat
+  customTemplate: string
+  /** Copy the links of a batch when it finishes, in `linkFormat`. */
+  autoCopy: boolean
+  /** Uploads at once. */
+  concurrency: number
+  theme: Theme
+  notifications: boolean
+  openAtLogin: boolean
+  /** Keep running in the tray when the window is closed while uploads run. */
+  closeToTray: boolean
+  /** Electron accelerator for "upload the clipboard image"; '' for none. */
+  shortcut: string
+}
+
+export interface PresetInfo {
+  name: string
+  variants: {
+    name: string
+    fit: 'cover' | 'inside' | 'original'
+    width: number | null
+    height: number | null
+    format: string
+    quality: number
+  }[]
+}
+
+export interface SettingsView {
+  destinations: DestinationView[]
+  /** null: the built-in local folder in the data directory. */
+  defaultDestinationId: string | null
+  preferences: Preferences
+  presets: PresetInfo[]
+  /** Whether the OS can encrypt stored credentials (safeStorage). */
+  canStoreSecrets: boolean
+  /** Where uploads go with no destination saved. */
+  builtInFolder: string
+}
+
+export interface ConnectionCheck {
+  /** What was tried, e.g. "Write an object". */
+  label: string
+  ok: boolean
+  /** One sentence: what happened. */
+  detail: string
+  /** Failing it does not stop uploads (e.g. the public URL not readable). */
+  optional?: boolean
+}
+
+export interface ConnectionReport {
+  ok: boolean
+  checks: ConnectionCheck[]
+}
+
+// ---------------------------------------------------------------- the contract
 
 /** Commands: name -> the arguments the renderer passes and the value it gets back. */
 export interface Commands {
   getAppInfo: { args: []; value: AppInfo }
+  /** Paths resolved by the preload from dropped or pasted File objects (never typed by the page). */
+  addPaths: { args: [paths: string[]]; value: AddResult }
+  /** Native open dialog, then adds what was chosen. */
+  chooseAndAdd: { args: [kind: 'files' | 'folder']; value: AddResult }
+  uploadClipboardImage: { args: []; value: AddResult }
+  getQueue: { args: []; value: QueueSnapshot }
+  pauseAll: { args: []; value: void }
+  resumeAll: { args: []; value: void }
+  pauseJob: { args: [id: string]; value: void }
+  resumeJob: { args: [id: string]; value: void }
+  cancelJob: { args: [id: string]; value: void }
+  retryJob: { args: [id: string]; value: void }
+  /** Removes finished jobs from the queue view (they stay in the history). */
+  clearFinished: { args: []; value: void }
+  getFinished: { args: [ids: string[]]; value: FinishedFile[] }
+  copyLinks: { args: [ids: string[], format: LinkFormat]; value: CopyResult }
+  getThumbnails: { args: [ids: string[]]; value: Record<string, string | null> }
+  openLink: { args: [url: string]; value: void }
+  getHistory: { args: [query: HistoryQuery]; value: HistoryPage }
+  getUsage: { args: []; value: DestinationUsage[] }
+  deleteUploads: { args: [ids: string[]]; value: DeleteResult }
+  getSettings: { args: []; value: SettingsView }
+  savePreferences: { args: [patch: Partial<Preferences>]; value: SettingsView }
+  saveDestination: { args: [input: DestinationInput]; value: SettingsView }
+  removeDestination: { args: [id: string]; value: SettingsView }
+  setDefaultDestination: { args: [id: string | null]; value: SettingsView }
+  /** Tests a saved destination, or unsaved input (with its typed-in credentials). */
+  testDestination: { args: [target: string | DestinationInput]; value: ConnectionReport }
 }
 export type CommandName = keyof Commands
 
-/** Events: name -> payload. Job progress and state changes join here with the real app. */
-export type Events = Record<never, never>
+/** Events: name -> payload. */
+export interface Events {
+  queue: QueuePatch
+  /** Settings changed outside the settings screen (tray, another window). */
+  settings: SettingsView
+  /** Something the user should see once (a batch finished, links copied...). */
+  notice: { kind: 'info' | 'error'; message: string }
+}
 export type EventName = keyof Events
 
 /** IPC channel per command; the only channels the main process answers. */
 export const COMMAND_CHANNELS: { readonly [K in CommandName]: `upshot:cmd:${K}` } = {
   getAppInfo: 'upshot:cmd:getAppInfo',
+  addPaths: 'upshot:cmd:addPaths',
+  chooseAndAdd: 'upshot:cmd:chooseAndAdd',
+  uploadClipboardImage: 'upshot:cmd:uploadClipboardImage',
+  getQueue: 'upshot:cmd:getQueue',
+  pauseAll: 'upshot:cmd:pauseAll',
+  resumeAll: 'upshot:cmd:resumeAll',
+  pauseJob: 'upshot:cmd:pauseJob',
+  resumeJob: 'upshot:cmd:resumeJob',
+  cancelJob: 'upshot:cmd:cancelJob',
+  retryJob: 'upshot:cmd:retryJob',
+  clearFinished: 'upshot:cmd:clearFinished',
+  getFinished: 'upshot:cmd:getFinished',
+  copyLinks: 'upshot:cmd:copyLinks',
+  getThumbnails: 'upshot:cmd:getThumbnails',
+  openLink: 'upshot:cmd:openLink',
+  getHistory: 'upshot:cmd:getHistory',
+  getUsage: 'upshot:cmd:getUsage',
+  deleteUploads: 'upshot:cmd:deleteUploads',
+  getSettings: 'upshot:cmd:getSettings',
+  savePreferences: 'upshot:cmd:savePreferences',
+  saveDestination: 'upshot:cmd:saveDestination',
+  removeDestination: 'upshot:cmd:removeDestination',
+  setDefaultDestination: 'upshot:cmd:setDefaultDestination',
+  testDestination: 'upshot:cmd:testDestination',
 }
 
 /** IPC channel per event; the only channels the preload forwards to the page. */
-export const EVENT_CHANNELS: { readonly [K in EventName]: `upshot:event:${K}` } = {}
+export const EVENT_CHANNELS: { readonly [K in EventName]: `upshot:event:${K}` } = {
+  queue: 'upshot:event:queue',
+  settings: 'upshot:event:settings',
+  notice: 'upshot:event:notice',
+}
+
+/** Commands the page calls directly; `addPaths` is reached only through `addFiles`. */
+export type PageCommandName = Exclude<CommandName, 'addPaths'>
 
 export type CommandFunctions = {
-  readonly [K in CommandName]: (
+  readonly [K in PageCommandName]: (
     ...args: Commands[K]['args']
   ) => Promise<Result<Commands[K]['value']>>
 }
 
+/** The part of a DOM File the bridge needs; the preload resolves it to a path. */
+export interface FileHandle {
+  readonly name: string
+}
+
 /** `window.upshot` as the renderer sees it. */
 export interface UpshotApi extends CommandFunctions {
+  /**
+   * Adds dropped or pasted files and folders. Paths come from the File objects themselves
+   * (webUtils.getPathForFile in the preload), so the page can never name an arbitrary path.
+   * Files that are not on disk (a pasted bitmap) are skipped; `added` says how many jobs came.
+   */
+  addFiles(files: readonly FileHandle[]): Promise<Result<AddResult>>
   /** Subscribes to a pushed event; returns the function that unsubscribes. */
   on<K extends EventName>(event: K, listener: (payload: Events[K]) => void): () => void
 }

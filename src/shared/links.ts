@@ -118,15 +118,18 @@ function pictureTag(
   const fallbackFormat =
     FALLBACK_ORDER.find((f) => byFormat.has(f)) ?? [...byFormat.keys()][0] ?? main.format
   const fallback = byFormat.get(fallbackFormat) ?? [main]
-  const largest = [...fallback].sort((a, b) => area(b) - area(a))[0] ?? main
+  // Same-size variants (a small photo is never enlarged) link to the main one.
+  const mainFirst = (a: OutputReport, b: OutputReport): number =>
+    Number(b === main) - Number(a === main)
+  const largest = [...fallback].sort((a, b) => area(b) - area(a) || mainFirst(a, b))[0] ?? main
   const sources = SOURCE_ORDER.filter((f) => f !== fallbackFormat && byFormat.has(f)).map((f) => {
     const list = byFormat.get(f)!
-    return `  <source type="${escapeHtml(list[0]!.contentType)}" srcset="${escapeHtml(srcset(list))}" sizes="${escapeHtml(sizes)}">`
+    return `  <source type="${escapeHtml(list[0]!.contentType)}" srcset="${escapeHtml(srcset(list, main))}" sizes="${escapeHtml(sizes)}">`
   })
   const img = [
     `<img src="${escapeHtml(largest.url)}"`,
     fallback.length > 1
-      ? ` srcset="${escapeHtml(srcset(fallback))}" sizes="${escapeHtml(sizes)}"`
+      ? ` srcset="${escapeHtml(srcset(fallback, main))}" sizes="${escapeHtml(sizes)}"`
       : '',
     dims(largest),
     ` alt="${escapeHtml(alt)}" loading="lazy" decoding="async">`,
@@ -139,10 +142,10 @@ const SOURCE_ORDER = ['avif', 'webp', 'jxl', 'jpeg', 'png', 'gif']
 // The <img> everyone can show.
 const FALLBACK_ORDER = ['jpeg', 'png', 'gif', 'webp', 'avif']
 
-function srcset(list: readonly OutputReport[]): string {
+function srcset(list: readonly OutputReport[], main: OutputReport): string {
   const seen = new Set<number>()
   return [...list]
-    .sort((a, b) => (a.width ?? 0) - (b.width ?? 0))
+    .sort((a, b) => (a.width ?? 0) - (b.width ?? 0) || Number(b === main) - Number(a === main))
     .filter((o) => {
       if (seen.has(o.width ?? 0)) return false
       seen.add(o.width ?? 0)

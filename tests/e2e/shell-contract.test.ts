@@ -7,13 +7,27 @@ import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
+import { COMMAND_CHANNELS, type CommandName } from '../../src/shared/api'
 import { dispatchCommand, type CommandHandlers } from '../../src/main/ipc-dispatch'
 import { electronSqliteBinding } from '../../src/main/native'
 import { rendererSource } from '../../src/main/renderer-source'
 import { UpshotError } from '../../src/shared/jobs'
 
-const INFO = { version: '1.2.3', dataDir: '/data' }
-const handlers: CommandHandlers = { getAppInfo: () => INFO }
+const INFO = { version: '1.2.3', dataDir: '/data', platform: 'linux' }
+
+/** Handlers where only `overrides` do anything; the rest fail the test if reached. */
+function handlersWith(overrides: Partial<CommandHandlers>): CommandHandlers {
+  const all = Object.fromEntries(
+    (Object.keys(COMMAND_CHANNELS) as CommandName[]).map((name) => [
+      name,
+      () => {
+        throw new Error(`${name} should not run`)
+      },
+    ]),
+  )
+  return { ...all, ...overrides } as CommandHandlers
+}
+const handlers = handlersWith({ getAppInfo: () => INFO })
 const trusted = (url: string): boolean => url === 'file:///app/index.html'
 
 describe('dispatchCommand', () => {
@@ -29,7 +43,7 @@ describe('dispatchCommand', () => {
 
   it('refuses other frames and frames that are gone, before the handler runs', async () => {
     let calls = 0
-    const counting: CommandHandlers = { getAppInfo: () => (calls++, INFO) }
+    const counting = handlersWith({ getAppInfo: () => (calls++, INFO) })
     for (const senderUrl of ['https://evil.example/', 'file:///tmp/other.html', undefined]) {
       const result = await dispatchCommand('getAppInfo', counting, { senderUrl, args: [] }, trusted)
       expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
@@ -45,17 +59,87 @@ describe('dispatchCommand', () => {
       trusted,
     )
     expect(result).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } })
+
+    const sender = 'file:///app/index.html'
+    const bad: [CommandName, unknown[]][] = [
+      ['addPaths', [['/a', 42]]],
+      ['addPaths', ['/etc/passwd']],
+      ['copyLinks', [['id'], 'rtf']],
+      ['chooseAndAdd', ['everything']],
+      ['getHistory', [{ search: 'x', sql: 'DROP TABLE jobs' }]],
+      ['savePreferences', [{ concurrency: 1000 }]],
+      ['savePreferences', [{ theme: 'neon' }]],
+      ['openLink', [{ href: 'https://x' }]],
+      ['pauseJob', ['x'.repeat(101)]],
+      ['getThumbnails', [Array.from({ length: 201 }, (_, i) => String(i))]],
+    ]
+    for (const [name, args] of bad) {
+      const r = await dispatchCommand(name, handlers, { senderUrl: sender, args }, trusted)
+      expect(r, `${name} ${JSON.stringify(args).slice(0, 60)}`).toMatchObject({
+        ok: false,
+        error: { code: 'BAD_REQUEST' },
+      })
+    }
+  })
+
+  it('keeps a destination form to its fields, and its keys out of every reply', async () => {
+    const form = {
+      name: 'Blog',
+      kind: 's3',
+      bucket: 'my-bucket',
+      region: 'eu-west-1',
+      endpoint: '',
+      accountId: '',
+      dir: '',
+      prefix: 'img',
+      publicUrl: 'https://cdn.example.com',
+      pathStyle: false,
+      checksum: 'WHEN_SUPPORTED',
+      credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'very-secret' },
+    }
+    let received: unknown
+    const h = handlersWith({
+      saveDestination: (input) => {
+        received = input
+        throw new Error(`refused ${JSON.stringify(input)}`)
+      },
+    })
+    const quiet = console.error
+    const logged: string[] = []
+    console.error = (...args: unknown[]) => logged.push(args.map(String).join(' '))
+    try {
+      const extra = await dispatchCommand(
+        'saveDestination',
+        h,
+        { senderUrl: 'file:///app/index.html', args: [{ ...form, admin: true }] },
+        trusted,
+      )
+      expect(extra).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } })
+      expect(received).toBeUndefined()
+      const ok = await dispatchCommand(
+        'saveDestination',
+        h,
+        { senderUrl: 'file:///app/index.html', args: [form] },
+        trusted,
+      )
+      expect(received).toEqual(form)
+      // The handler's error carried the secret: the page gets a plain sentence without it.
+      expect(ok).toMatchObject({ ok: false, error: { code: 'INTERNAL' } })
+      expect(JSON.stringify(ok)).not.toContain('very-secret')
+    } finally {
+      console.error = quiet
+    }
   })
 
   it('passes UpshotError codes through and hides anything else behind INTERNAL', async () => {
     const sender = { senderUrl: 'file:///app/index.html', args: [] }
     const coded = await dispatchCommand(
       'getAppInfo',
-      {
+      handlersWith({
         getAppInfo: () => {
           throw new UpshotError('DISK_FULL', 'The disk is full.')
         },
-      },
+      }),
       sender,
       trusted,
     )
@@ -66,11 +150,11 @@ describe('dispatchCommand', () => {
     try {
       const internal = await dispatchCommand(
         'getAppInfo',
-        {
+        handlersWith({
           getAppInfo: async () => {
             throw new Error('SQLITE_CORRUPT at /secret/path')
           },
-        },
+        }),
         sender,
         trusted,
       )

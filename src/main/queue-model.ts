@@ -1,0 +1,256 @@
+// The queue as the window shows it, kept in the main process and sent as patches: the engine
+// emits an event per transition and progress tick (tens of thousands for a big batch), the
+// window gets at most one patch per interval with only the rows that changed. Free of 'electron'.
+
+import path from 'node:path'
+import type { Overall, QueueJob, QueuePatch, QueueSnapshot, QueueState } from '../shared/api'
+import { TERMINAL_STATES, type JobError, type JobState } from '../shared/jobs'
+
+export const PATCH_INTERVAL_MS = 100
+
+/** Per-job speed is smoothed over roughly this long, so it does not jump with every part. */
+const RATE_WINDOW_MS = 3000
+
+export interface NewQueueJob {
+  id: string
+  source: string
+  state: JobState
+  error: JobError | null
+  deduplicated: boolean
+  sourceBytes: number | null
+  destinationName: string
+  createdAt: number
+}
+
+interface Tracked extends QueueJob {
+  engineState: JobState
+  samples: { t: number; bytes: number }[]
+}
+
+const EMPTY_COUNTS = (): Record<QueueState, number> => ({
+  queued: 0,
+  processing: 0,
+  processed: 0,
+  uploading: 0,
+  done: 0,
+  failed: 0,
+  skipped: 0,
+  canceled: 0,
+  paused: 0,
+})
+
+export function isFinished(state: QueueState): boolean {
+  return (TERMINAL_STATES as readonly string[]).includes(state)
+}
+
+export class QueueModel {
+  private readonly jobs = new Map<string, Tracked>()
+  private readonly dirty = new Set<string>()
+  private removed: string[] = []
+  private readonly paused = new Set<string>()
+  private engineOverall = {
+    bytesDone: 0,
+    bytesTotal: 0,
+    rate: 0,
+    etaSeconds: null as number | null,
+  }
+  private allPaused = false
+  private overallDirty = false
+  private timer: NodeJS.Timeout | null = null
+
+  constructor(
+    private readonly send: (patch: QueuePatch) => void,
+    private readonly intervalMs = PATCH_INTERVAL_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  add(job: NewQueueJob): void {
+    const tracked: Tracked = {
+      id: job.id,
+      name: path.basename(job.source),
+      source: job.source,
+      state: job.state,
+      engineState: job.state,
+      error: job.error,
+      deduplicated: job.deduplicated,
+      sourceBytes: job.sourceBytes,
+      bytesDone: 0,
+      bytesTotal: 0,
+      rate: 0,
+      etaSeconds: null,
+      destinationName: job.destinationName,
+      createdAt: job.createdAt,
+      samples: [],
+    }
+    this.jobs.set(job.id, tracked)
+    this.markDirty(job.id)
+  }
+
+  has(id: string): boolean {
+    return this.jobs.has(id)
+  }
+
+  get(id: string): QueueJob | undefined {
+    const j = this.jobs.get(id)
+    return j && publicJob(j)
+  }
+
+  ids(): string[] {
+    return [...this.jobs.keys()]
+  }
+
+  /** A transition reported by the engine (or the ledger). */
+  setState(
+    id: string,
+    state: JobState,
+    error: JobError | null,
+    deduplicated: boolean,
+    sourceBytes?: number | null,
+  ): void {
+    const j = this.jobs.get(id)
+    if (!j) return
+    j.engineState = state
+    j.error = state === 'done' ? null : error
+    j.deduplicated = deduplicated
+    if (sourceBytes !== undefined && sourceBytes !== null) j.sourceBytes = sourceBytes
+    if (isFinished(state)) {
+      this.paused.delete(id)
+      j.rate = 0
+      j.etaSeconds = null
+      if (state === 'done' && j.bytesTotal > 0) j.bytesDone = j.bytesTotal
+    }
+    j.state = this.paused.has(id) ? 'paused' : state
+    this.markDirty(id)
+  }
+
+  setProgress(id: string, bytesDone: number, bytesTotal: number): void {
+    const j = this.jobs.get(id)
+    if (!j) return
+    const t = this.now()
+    j.bytesDone = Math.max(0, bytesDone)
+    j.bytesTotal = bytesTotal
+    j.samples.push({ t, bytes: j.bytesDone })
+    while (j.samples.length > 2 && t - j.samples[0]!.t > RATE_WINDOW_MS) j.samples.shift()
+    const first = j.samples[0]!
+    const dt = (t - first.t) / 1000
+    j.rate = dt > 0.2 ? Math.max(0, (j.bytesDone - first.bytes) / dt) : j.rate
+    const left = Math.max(0, j.bytesTotal - j.bytesDone)
+    j.etaSeconds = j.rate > 0 && !isFinished(j.state) ? left / j.rate : null
+    this.markDirty(id)
+  }
+
+  setOverall(o: {
+    bytesDone: number
+    bytesTotal: number
+    rate: number
+    etaSeconds: number | null
+  }): void {
+    this.engineOverall = o
+    this.overallDirty = true
+    this.schedule()
+  }
+
+  /** The user held a job back (or let it go again). */
+  setPaused(id: string, paused: boolean): void {
+    const j = this.jobs.get(id)
+    if (!j) return
+    if (paused && !isFinished(j.engineState)) this.paused.add(id)
+    else this.paused.delete(id)
+    j.state = this.paused.has(id) ? 'paused' : j.engineState
+    if (j.state === 'paused') {
+      j.rate = 0
+      j.etaSeconds = null
+    }
+    this.markDirty(id)
+  }
+
+  isPaused(id: string): boolean {
+    return this.paused.has(id)
+  }
+
+  setAllPaused(paused: boolean): void {
+    this.allPaused = paused
+    this.overallDirty = true
+    this.schedule()
+  }
+
+  /** Drops finished rows; returns their ids. */
+  removeFinished(): string[] {
+    const gone: string[] = []
+    for (const [id, j] of this.jobs) {
+      if (isFinished(j.state)) {
+        this.jobs.delete(id)
+        this.dirty.delete(id)
+        gone.push(id)
+      }
+    }
+    this.removed.push(...gone)
+    this.overallDirty = true
+    this.schedule()
+    return gone
+  }
+
+  overall(): Overall {
+    const counts = EMPTY_COUNTS()
+    for (const j of this.jobs.values()) counts[j.state]++
+    const active = counts.queued + counts.processing + counts.processed + counts.uploading
+    return {
+      ...this.engineOverall,
+      rate: active > 0 && !this.allPaused ? this.engineOverall.rate : 0,
+      etaSeconds: active > 0 && !this.allPaused ? this.engineOverall.etaSeconds : null,
+      counts,
+      idle: active === 0,
+    }
+  }
+
+  snapshot(): QueueSnapshot {
+    return {
+      jobs: [...this.jobs.values()].map(publicJob),
+      overall: this.overall(),
+      paused: this.allPaused,
+    }
+  }
+
+  /** Sends what changed now (also called by the timer). */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer)
+      this.timer = null
+    }
+    if (this.dirty.size === 0 && this.removed.length === 0 && !this.overallDirty) return
+    const upserts: QueueJob[] = []
+    for (const id of this.dirty) {
+      const j = this.jobs.get(id)
+      if (j) upserts.push(publicJob(j))
+    }
+    this.dirty.clear()
+    const removed = this.removed
+    this.removed = []
+    this.overallDirty = false
+    this.send({ upserts, removed, overall: this.overall(), paused: this.allPaused })
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+  }
+
+  private markDirty(id: string): void {
+    this.dirty.add(id)
+    this.schedule()
+  }
+
+  private schedule(): void {
+    if (this.timer) return
+    this.timer = setTimeout(() => {
+      this.timer = null
+      this.flush()
+    }, this.intervalMs)
+    this.timer.unref?.()
+  }
+}
+
+function publicJob(j: Tracked): QueueJob {
+  const { engineState: _e, samples: _s, ...rest } = j
+  return rest
+}

@@ -1,0 +1,424 @@
+// The app's settings: schema, defaults, migrations, and the rules for credentials. Free of
+// 'electron' so it can be tested under Node; src/main/settings.ts plugs in electron-store and
+// safeStorage. Credentials are kept encrypted, apart from the rest, and never leave this module
+// except as a DestinationConfig for the engine: the renderer only learns whether they are set.
+
+import { randomUUID } from 'node:crypto'
+import path from 'node:path'
+import { z } from 'zod'
+import {
+  DESTINATION_KINDS,
+  type DestinationInput,
+  type DestinationSettings,
+  type DestinationView,
+  type Preferences,
+  type PresetInfo,
+  type SettingsView,
+} from '../shared/api'
+import { UpshotError } from '../shared/jobs'
+import { LINK_FORMATS } from '../shared/links'
+import { normalizePrefix } from './engine/keys'
+import { DEFAULT_PRESET, PRESET_NAMES, getPreset } from './engine/presets'
+import type { DestinationConfig } from './engine/types'
+
+/** Encrypts credentials at rest (safeStorage in the app). */
+export interface SecretBox {
+  available(): boolean
+  encrypt(plain: string): string
+  decrypt(cipher: string): string
+}
+
+/** Where the settings document is kept (electron-store in the app, a JSON file in tests). */
+export interface SettingsStorage {
+  load(): unknown
+  save(document: StoredSettings): void
+}
+
+export const SETTINGS_VERSION = 1
+
+export const DEFAULT_SHORTCUT = 'CommandOrControl+Shift+U'
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((v) => v === '' || /^https?:\/\/[^\s/]+/i.test(v), {
+    message: 'must be an http:// or https:// URL',
+  })
+  .transform((v) => v.replace(/\/+$/, ''))
+
+export const destinationSettingsSchema = z.object({
+  id: z.string().min(1).max(100),
+  name: z.string().trim().min(1).max(80),
+  kind: z.enum(DESTINATION_KINDS),
+  bucket: z.string().trim().max(63).default(''),
+  region: z.string().trim().max(40).default(''),
+  endpoint: httpUrl.default(''),
+  accountId: z
+    .string()
+    .trim()
+    .regex(/^[0-9a-f]{0,64}$/i, 'must be the hexadecimal account ID')
+    .default(''),
+  dir: z.string().max(4096).default(''),
+  prefix: z.string().max(512).default(''),
+  publicUrl: httpUrl.default(''),
+  pathStyle: z.boolean().default(false),
+  checksum: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).default('WHEN_REQUIRED'),
+})
+
+export const preferencesSchema = z.object({
+  preset: z.string().refine((p) => PRESET_NAMES.includes(p), 'unknown preset'),
+  linkFormat: z.enum(LINK_FORMATS),
+  customTemplate: z.string().max(2000),
+  autoCopy: z.boolean(),
+  concurrency: z.number().int().min(1).max(16),
+  theme: z.enum(['system', 'light', 'dark']),
+  notifications: z.boolean(),
+  openAtLogin: z.boolean(),
+  closeToTray: z.boolean(),
+  shortcut: z.string().max(100),
+})
+
+export const DEFAULT_PREFERENCES: Preferences = {
+  preset: DEFAULT_PRESET,
+  linkFormat: 'markdown',
+  customTemplate: '<a href="{url}"><img src="{url:thumb}" alt="{alt}"></a>',
+  autoCopy: false,
+  concurrency: 6,
+  theme: 'system',
+  notifications: true,
+  openAtLogin: false,
+  closeToTray: true,
+  shortcut: DEFAULT_SHORTCUT,
+}
+
+const storedSchema = z.object({
+  version: z.literal(SETTINGS_VERSION),
+  destinations: z.array(destinationSettingsSchema),
+  defaultDestinationId: z.string().nullable(),
+  preferences: preferencesSchema,
+  /** destination id -> encrypted JSON {accessKeyId, secretAccessKey} */
+  credentials: z.record(z.string(), z.string()),
+})
+export type StoredSettings = z.infer<typeof storedSchema>
+
+function defaults(): StoredSettings {
+  return {
+    version: SETTINGS_VERSION,
+    destinations: [],
+    defaultDestinationId: null,
+    preferences: { ...DEFAULT_PREFERENCES },
+    credentials: {},
+  }
+}
+
+/**
+ * Migrations by version: entry i turns a document of version i into version i + 1. Version 0 is
+ * anything without a version (an empty or foreign file): it starts from the defaults.
+ */
+const MIGRATIONS: readonly ((doc: Record<string, unknown>) => Record<string, unknown>)[] = [
+  () => defaults(),
+]
+
+/** Brings a stored document to the current version; unknown or broken parts fall back to defaults. */
+export function migrateSettings(raw: unknown): StoredSettings {
+  let doc: Record<string, unknown> =
+    raw !== null && typeof raw === 'object' ? { ...(raw as Record<string, unknown>) } : {}
+  let version = typeof doc.version === 'number' ? doc.version : 0
+  if (version > SETTINGS_VERSION) {
+    throw new UpshotError(
+      'CONFIG',
+      'The settings file was written by a newer Upshot; update the app to use it.',
+    )
+  }
+  while (version < SETTINGS_VERSION) {
+    doc = MIGRATIONS[version]!(doc)
+    version++
+    doc.version = version
+  }
+  const base = defaults()
+  // Field by field, so one bad value (edited by hand) does not throw the rest away.
+  const prefs = { ...base.preferences }
+  const rawPrefs = (doc.preferences ?? {}) as Record<string, unknown>
+  for (const key of Object.keys(prefs) as (keyof Preferences)[]) {
+    const parsed = preferencesSchema.shape[key].safeParse(rawPrefs[key])
+    if (parsed.success) (prefs as Record<string, unknown>)[key] = parsed.data
+  }
+  const destinations = Array.isArray(doc.destinations)
+    ? doc.destinations.flatMap((d) => {
+        const parsed = destinationSettingsSchema.safeParse(d)
+        return parsed.success ? [parsed.data] : []
+      })
+    : []
+  const credentials = z.record(z.string(), z.string()).safeParse(doc.credentials)
+  const defaultId =
+    typeof doc.defaultDestinationId === 'string' &&
+    destinations.some((d) => d.id === doc.defaultDestinationId)
+      ? doc.defaultDestinationId
+      : null
+  return storedSchema.parse({
+    version: SETTINGS_VERSION,
+    destinations,
+    defaultDestinationId: defaultId,
+    preferences: prefs,
+    credentials: credentials.success ? credentials.data : {},
+  })
+}
+
+export interface ResolvedDestination {
+  config: DestinationConfig
+  /** The name shown in the queue and recorded in the ledger. */
+  name: string
+  /** The saved destination's id; null for the built-in folder. */
+  savedId: string | null
+}
+
+export class Settings {
+  private doc: StoredSettings
+
+  constructor(
+    private readonly storage: SettingsStorage,
+    private readonly secrets: SecretBox,
+    /** The built-in destination when none is saved: uploads/ in the data dir, like the CLI. */
+    private readonly builtInFolder: string,
+  ) {
+    this.doc = migrateSettings(storage.load())
+  }
+
+  get preferences(): Preferences {
+    return { ...this.doc.preferences }
+  }
+
+  view(): SettingsView {
+    return {
+      destinations: this.doc.destinations.map((d): DestinationView => ({
+        ...d,
+        hasCredentials: this.doc.credentials[d.id] !== undefined,
+      })),
+      defaultDestinationId: this.doc.defaultDestinationId,
+      preferences: this.preferences,
+      presets: PRESET_NAMES.map(presetInfo),
+      canStoreSecrets: this.secrets.available(),
+      builtInFolder: this.builtInFolder,
+    }
+  }
+
+  savePreferences(patch: Partial<Preferences>): SettingsView {
+    const next = preferencesSchema.parse({ ...this.doc.preferences, ...patch })
+    this.write({ ...this.doc, preferences: next })
+    return this.view()
+  }
+
+  saveDestination(input: DestinationInput): SettingsView {
+    const { credentials, ...fields } = input
+    const id = fields.id ?? randomUUID()
+    const existing = this.doc.destinations.findIndex((d) => d.id === id)
+    if (fields.id !== undefined && existing === -1) {
+      throw new UpshotError('CONFIG', 'That destination no longer exists; add it again.')
+    }
+    const parsed = destinationSettingsSchema.safeParse({ ...fields, id })
+    if (!parsed.success) throw new UpshotError('CONFIG', describeIssue(parsed.error))
+    const dest = { ...parsed.data, prefix: normalizePrefix(parsed.data.prefix) }
+    checkComplete(dest)
+    if (this.doc.destinations.some((d) => d.id !== id && d.name === dest.name)) {
+      throw new UpshotError('CONFIG', `A destination named "${dest.name}" exists already.`)
+    }
+    const destinations = [...this.doc.destinations]
+    if (existing === -1) destinations.push(dest)
+    else destinations[existing] = dest
+    const stored = { ...this.doc.credentials }
+    if (dest.kind === 'local' || credentials === null) delete stored[id]
+    else if (credentials !== undefined) {
+      const accessKeyId = credentials.accessKeyId.trim()
+      const secretAccessKey = credentials.secretAccessKey.trim()
+      if (!accessKeyId || !secretAccessKey) {
+        throw new UpshotError('CONFIG', 'Enter both the access key ID and the secret access key.')
+      }
+      if (!this.secrets.available()) {
+        throw new UpshotError(
+          'CONFIG',
+          'This system cannot encrypt stored keys; leave the keys empty and use AWS environment variables or a profile instead.',
+        )
+      }
+      stored[id] = this.secrets.encrypt(JSON.stringify({ accessKeyId, secretAccessKey }))
+    }
+    this.write({
+      ...this.doc,
+      destinations,
+      credentials: stored,
+      // The first destination saved becomes the default: that is what the user just set up.
+      defaultDestinationId: this.doc.defaultDestinationId ?? id,
+    })
+    return this.view()
+  }
+
+  removeDestination(id: string): SettingsView {
+    const credentials = { ...this.doc.credentials }
+    delete credentials[id]
+    this.write({
+      ...this.doc,
+      destinations: this.doc.destinations.filter((d) => d.id !== id),
+      credentials,
+      defaultDestinationId:
+        this.doc.defaultDestinationId === id ? null : this.doc.defaultDestinationId,
+    })
+    return this.view()
+  }
+
+  setDefaultDestination(id: string | null): SettingsView {
+    if (id !== null && !this.doc.destinations.some((d) => d.id === id)) {
+      throw new UpshotError('CONFIG', 'That destination no longer exists.')
+    }
+    this.write({ ...this.doc, defaultDestinationId: id })
+    return this.view()
+  }
+
+  /** The engine's config for a saved destination (credentials decrypted), or the default one. */
+  resolve(id?: string | null): ResolvedDestination {
+    const wanted = id === undefined ? this.doc.defaultDestinationId : id
+    if (wanted === null) {
+      return {
+        config: { kind: 'local', dir: this.builtInFolder, prefix: '' },
+        name: 'Local folder',
+        savedId: null,
+      }
+    }
+    const dest = this.doc.destinations.find((d) => d.id === wanted)
+    if (!dest) throw new UpshotError('CONFIG', 'That destination no longer exists.')
+    return {
+      config: toEngineConfig(dest, this.credentialsOf(dest.id)),
+      name: dest.name,
+      savedId: dest.id,
+    }
+  }
+
+  /** The saved destination whose engine config has this ledger id, if any. */
+  findByLedgerId(
+    ledgerId: string,
+    idOf: (c: DestinationConfig) => string,
+  ): ResolvedDestination | null {
+    for (const d of [null, ...this.doc.destinations.map((x) => x.id)]) {
+      const r = this.resolve(d)
+      if (idOf(r.config) === ledgerId) return r
+    }
+    return null
+  }
+
+  private credentialsOf(id: string): { accessKeyId: string; secretAccessKey: string } | undefined {
+    const cipher = this.doc.credentials[id]
+    if (cipher === undefined) return undefined
+    try {
+      return JSON.parse(this.secrets.decrypt(cipher)) as {
+        accessKeyId: string
+        secretAccessKey: string
+      }
+    } catch {
+      throw new UpshotError(
+        'INVALID_CREDENTIALS',
+        'The stored keys of this destination cannot be decrypted on this system; enter them again in Settings.',
+      )
+    }
+  }
+
+  private write(next: StoredSettings): void {
+    const checked = storedSchema.parse(next)
+    this.storage.save(checked)
+    this.doc = checked
+  }
+}
+
+/** An unsaved destination (the settings form's "Test connection") as an engine config. */
+export function inputToEngineConfig(input: DestinationInput): DestinationConfig {
+  const { credentials, ...fields } = input
+  const parsed = destinationSettingsSchema.safeParse({ ...fields, id: fields.id ?? 'unsaved' })
+  if (!parsed.success) throw new UpshotError('CONFIG', describeIssue(parsed.error))
+  const dest = { ...parsed.data, prefix: normalizePrefix(parsed.data.prefix) }
+  checkComplete(dest)
+  return toEngineConfig(dest, credentials ?? undefined)
+}
+
+function toEngineConfig(
+  d: DestinationSettings,
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined,
+): DestinationConfig {
+  const publicUrl = d.publicUrl ? { publicUrl: d.publicUrl } : {}
+  const creds = credentials ? { credentials } : {}
+  switch (d.kind) {
+    case 'local':
+      return { kind: 'local', dir: path.resolve(d.dir), prefix: d.prefix, ...publicUrl }
+    case 'r2':
+      // R2: one endpoint per account, region `auto`, and no CRC32 trailers.
+      return {
+        kind: 's3',
+        endpoint: `https://${d.accountId.toLowerCase()}.r2.cloudflarestorage.com`,
+        region: 'auto',
+        bucket: d.bucket,
+        prefix: d.prefix,
+        pathStyle: true,
+        checksum: 'WHEN_REQUIRED',
+        ...publicUrl,
+        ...creds,
+      }
+    case 's3':
+      return {
+        kind: 's3',
+        region: d.region || 'us-east-1',
+        bucket: d.bucket,
+        prefix: d.prefix,
+        pathStyle: d.pathStyle,
+        checksum: 'WHEN_SUPPORTED',
+        ...publicUrl,
+        ...creds,
+      }
+    case 's3-compatible':
+      return {
+        kind: 's3',
+        endpoint: d.endpoint,
+        region: d.region || 'us-east-1',
+        bucket: d.bucket,
+        prefix: d.prefix,
+        pathStyle: d.pathStyle,
+        checksum: d.checksum,
+        ...publicUrl,
+        ...creds,
+      }
+  }
+}
+
+function checkComplete(d: DestinationSettings): void {
+  const missing = (what: string): never => {
+    throw new UpshotError('CONFIG', `"${d.name}" needs ${what}.`)
+  }
+  if (d.kind === 'local') {
+    if (!d.dir || !path.isAbsolute(d.dir)) missing('an absolute folder path')
+    return
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(d.bucket)) {
+    throw new UpshotError(
+      'CONFIG',
+      `"${d.bucket}" is not a valid bucket name: 3-63 lowercase letters, digits, dots and hyphens.`,
+    )
+  }
+  if (d.kind === 'r2' && !d.accountId) missing('its Cloudflare account ID')
+  if (d.kind === 's3-compatible' && !d.endpoint) missing('an endpoint URL')
+}
+
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0]
+  const field = issue?.path.join('.') || 'a field'
+  return `The destination's ${field} is not valid: ${issue?.message ?? 'unknown problem'}.`
+}
+
+export function presetInfo(name: string): PresetInfo {
+  const preset = getPreset(name)
+  return {
+    name: preset.name,
+    variants: preset.variants.map((v) => ({
+      name: v.name,
+      fit: v.fit,
+      width: v.width ?? null,
+      height: v.height ?? null,
+      format: v.format,
+      quality: v.quality,
+    })),
+  }
+}

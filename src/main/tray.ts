@@ -1,0 +1,60 @@
+// The tray icon: recent uploads (a click copies the link), upload the clipboard image,
+// pause/resume all, open the window, quit.
+
+import { Menu, Tray, nativeImage, type MenuItemConstructorOptions } from 'electron'
+
+export interface TrayActions {
+  recent(): { id: string; name: string; url: string }[]
+  copyLink(id: string): void
+  uploadClipboard(): void
+  paused(): boolean
+  togglePause(): void
+  showWindow(): void
+  quit(): void
+}
+
+export interface UpshotTray {
+  /** Rebuilds the menu (recent uploads and the pause label change). */
+  refresh(): void
+  destroy(): void
+}
+
+export function createTray(iconPath: string, actions: TrayActions): UpshotTray {
+  const size = process.platform === 'darwin' ? 18 : 22
+  const icon = nativeImage.createFromPath(iconPath).resize({ width: size, height: size })
+  const tray = new Tray(icon)
+  tray.setToolTip('Upshot')
+  tray.on('click', () => actions.showWindow())
+
+  const refresh = (): void => {
+    const recent = actions.recent()
+    const recentItems: MenuItemConstructorOptions[] =
+      recent.length === 0
+        ? [{ label: 'No uploads yet', enabled: false }]
+        : recent.map((r) => ({
+            label: r.name.length > 40 ? `${r.name.slice(0, 39)}…` : r.name,
+            toolTip: `Copy ${r.url}`,
+            click: () => actions.copyLink(r.id),
+          }))
+    tray.setContextMenu(
+      Menu.buildFromTemplate([
+        { label: 'Recent uploads — click to copy the link', enabled: false },
+        ...recentItems,
+        { type: 'separator' },
+        { label: 'Upload image from clipboard', click: () => actions.uploadClipboard() },
+        {
+          label: actions.paused() ? 'Resume all uploads' : 'Pause all uploads',
+          click: () => {
+            actions.togglePause()
+            refresh()
+          },
+        },
+        { type: 'separator' },
+        { label: 'Open Upshot', click: () => actions.showWindow() },
+        { label: 'Quit Upshot', role: 'quit', click: () => actions.quit() },
+      ]),
+    )
+  }
+  refresh()
+  return { refresh, destroy: () => tray.destroy() }
+}

@@ -1,0 +1,274 @@
+// The main-process half of the desktop app (AppService: the commands behind window.upshot) on
+// the real engine, uploading to a real S3 server: queue, pause/cancel/retry, links on the
+// clipboard, history, deletion, settings and what happens to a secret.
+
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { QueuePatch } from '../../src/shared/api'
+import { formatLink } from '../../src/shared/links'
+import { getObjectInfo, listKeys, startTestS3, type TestS3 } from '../helpers/s3server'
+import { startTestApp, type TestApp } from './helpers/app'
+
+const CORPUS = path.resolve(import.meta.dirname, '../../../shared/corpus')
+const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY'
+
+let s3: TestS3
+let work: string
+
+beforeAll(async () => {
+  s3 = await startTestS3()
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-appsvc-'))
+})
+afterAll(async () => {
+  await s3?.stop()
+  if (work) fs.rmSync(work, { recursive: true, force: true })
+})
+
+async function waitFor(what: string, cond: () => boolean, timeoutMs = 90_000): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+function copy(name: string, as = name): string {
+  const dir = fs.mkdtempSync(path.join(work, 'in-'))
+  const file = path.join(dir, as)
+  fs.copyFileSync(path.join(CORPUS, name), file)
+  return file
+}
+
+function saveS3Destination(app: TestApp, secret = s3.secretAccessKey): string {
+  const view = app.settings.saveDestination({
+    name: 'Test bucket',
+    kind: 's3-compatible',
+    bucket: s3.bucket,
+    region: s3.region,
+    endpoint: s3.endpoint,
+    accountId: '',
+    dir: '',
+    prefix: s3.prefix,
+    publicUrl: '',
+    pathStyle: true,
+    checksum: 'WHEN_REQUIRED',
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: secret },
+  })
+  return view.destinations[0]!.id
+}
+
+function stateOf(app: TestApp, id: string): string | undefined {
+  return app.service.getQueue().jobs.find((j) => j.id === id)?.state
+}
+
+describe('AppService on the real engine', () => {
+  it('uploads, copies Markdown and <picture>, lists history, retries a failure, deletes', async () => {
+    const app = startTestApp({ prefs: { autoCopy: true, linkFormat: 'markdown' } })
+    try {
+      saveS3Destination(app)
+      app.service.start()
+      const good = copy('exif-samples__jpg_gps_DSCN0010.jpg', 'Beach day.jpg')
+      const broken = copy('sharp__truncated.jpg', 'broken.jpg')
+      expect(await app.service.addPaths([good, broken])).toEqual({ added: 2 })
+      const jobs = app.service.getQueue().jobs
+      const goodId = jobs.find((j) => j.name === 'Beach day.jpg')!.id
+      const badId = jobs.find((j) => j.name === 'broken.jpg')!.id
+      expect(jobs.find((j) => j.id === goodId)!.destinationName).toBe('Test bucket')
+      await waitFor(
+        'both finished',
+        () =>
+          ['done', 'failed'].includes(stateOf(app, goodId) ?? '') &&
+          stateOf(app, badId) === 'failed',
+      )
+      expect(stateOf(app, goodId)).toBe('done')
+
+      // The failed row carries its code and one sentence.
+      const bad = app.service.getQueue().jobs.find((j) => j.id === badId)!
+      expect(bad.error?.code).toBe('CORRUPT_IMAGE')
+      expect(bad.error?.message).toMatch(/\.$/)
+
+      // Every output is on the server, and the batch's Markdown went to the clipboard.
+      const [finished] = app.service.getFinished([goodId])
+      expect(finished!.outputs.length).toBeGreaterThan(1)
+      for (const o of finished!.outputs) {
+        expect((await getObjectInfo(s3, o.key))?.size).toBe(o.bytes)
+      }
+      await waitFor('auto-copy', () => app.clipboard.length === 1)
+      const full = finished!.outputs.find((o) => o.variant === 'full')!
+      expect(app.clipboard[0]).toBe(`![Beach day](${full.url})`)
+      expect(app.notifications.at(-1)).toEqual({
+        title: 'Some uploads failed',
+        body: '1 file uploaded, 1 failed; links copied.',
+      })
+
+      const picture = await app.service.copyLinks([goodId], 'picture')
+      expect(picture.text).toBe(
+        formatLink('picture', { name: 'Beach day.jpg', outputs: finished!.outputs }),
+      )
+      expect(picture.text).toContain(`srcset="`)
+      expect(picture.text).toContain(`${full.url} ${full.width}w`)
+      expect(app.clipboard.at(-1)).toBe(picture.text)
+
+      // Retry: the file is fixed on disk, the same job runs again and finishes.
+      fs.copyFileSync(path.join(CORPUS, 'exif-samples__jpg_Canon_40D.jpg'), bad.source)
+      app.service.retryJob(badId)
+      expect(stateOf(app, badId)).toBe('queued')
+      await waitFor('retried job done', () => stateOf(app, badId) === 'done')
+
+      // History: both, newest first; search and status filters; usage per destination.
+      const history = app.service.getHistory({})
+      expect(history.total).toBe(2)
+      expect(app.service.getHistory({ search: 'beach' }).items.map((i) => i.id)).toEqual([goodId])
+      expect(app.service.getHistory({ status: 'failed' }).total).toBe(0)
+      const [usage] = app.service.getUsage()
+      expect(usage!.name).toBe('Test bucket')
+      expect(usage!.files).toBe(2)
+      expect(usage!.byFormat.map((f) => f.format)).toEqual(['webp'])
+
+      // Delete: the objects leave the bucket and the ledger marks them.
+      const keys = finished!.outputs.map((o) => o.key)
+      const result = await app.service.deleteUploads([goodId])
+      expect(result).toEqual({ deleted: keys.length, failures: [] })
+      for (const key of keys) expect(await getObjectInfo(s3, key)).toBeNull()
+      expect(app.service.getHistory({ status: 'deleted' }).items.map((i) => i.id)).toEqual([goodId])
+      expect(app.service.getUsage()[0]!.files).toBe(1)
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('keeps the secret out of the settings file, the ledger, the page and the logs', async () => {
+    const app = startTestApp()
+    const logged: string[] = []
+    const originals = { log: console.log, warn: console.warn, error: console.error }
+    for (const k of ['log', 'warn', 'error'] as const) {
+      console[k] = (...args: unknown[]) => logged.push(args.map(String).join(' '))
+    }
+    try {
+      const id = saveS3Destination(app, SECRET)
+      app.service.start()
+      const view = app.service.getSettings()
+      expect(view.destinations[0]).toMatchObject({ id, hasCredentials: true })
+      // Uploading with it proves the stored (encrypted) key decrypts to the right one.
+      const file = copy('sharp__4.webp')
+      await app.service.addPaths([file])
+      await waitFor('upload', () => app.service.getQueue().overall.idle)
+      expect(app.service.getQueue().jobs[0]!.state).toBe('done')
+      const test = await app.service.testDestination(id)
+      expect(test.checks.filter((c) => !c.optional).every((c) => c.ok)).toBe(true)
+
+      const ledgerBytes = ['ledger.sqlite', 'ledger.sqlite-wal']
+        .map((f) => path.join(app.dataDir, f))
+        .filter((f) => fs.existsSync(f))
+        .map((f) => fs.readFileSync(f).toString('latin1'))
+        .join('')
+      expect(ledgerBytes.length).toBeGreaterThan(0)
+      for (const [where, text] of [
+        ['settings file', fs.readFileSync(app.settingsFile, 'utf8')],
+        ['ledger', ledgerBytes],
+        ['page', JSON.stringify(view) + app.wire() + JSON.stringify(test)],
+        ['logs', logged.join('\n')],
+      ] as const) {
+        expect(text.includes(SECRET), `${where} holds the secret`).toBe(false)
+        expect(text.includes(SECRET.slice(8, 24)), `${where} holds part of the secret`).toBe(false)
+      }
+    } finally {
+      Object.assign(console, originals)
+      await app.close()
+    }
+  })
+
+  it('pauses, resumes and cancels single jobs; pause all holds everything', async () => {
+    const app = startTestApp({ prefs: { concurrency: 1 } })
+    try {
+      saveS3Destination(app)
+      app.service.start()
+      app.service.pauseAll()
+      const files = [
+        'sharp__4.webp',
+        'sharp__with-alpha.png',
+        'exif-samples__jpg_Canon_40D.jpg',
+      ].map((f) => copy(f))
+      await app.service.addPaths(files)
+      const [a, b, c] = app.service.getQueue().jobs.map((j) => j.id)
+      app.service.pauseJob(a!)
+      await app.service.cancelJob(b!)
+      expect(stateOf(app, a!)).toBe('paused')
+      expect(stateOf(app, b!)).toBe('canceled')
+      app.service.resumeAll()
+      await waitFor('c done', () => stateOf(app, c!) === 'done')
+      expect(stateOf(app, a!)).toBe('paused')
+      expect(app.service.ledgerEngine.ledger.job(a!)!.state).toBe('queued')
+      app.service.resumeJob(a!)
+      await waitFor('a done', () => stateOf(app, a!) === 'done')
+      // A canceled job can be tried again.
+      app.service.retryJob(b!)
+      await waitFor('b done', () => stateOf(app, b!) === 'done')
+      const keys = await listKeys(s3)
+      expect(keys.length).toBeGreaterThanOrEqual(12)
+      app.service.clearFinished()
+      expect(app.service.getQueue().jobs).toHaveLength(0)
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('sends 2,000 new rows as one coalesced patch, not one message per job', async () => {
+    const app = startTestApp()
+    try {
+      app.service.start()
+      app.service.pauseAll()
+      await new Promise((r) => setTimeout(r, 300)) // the pause's own patch goes first
+      const dir = path.join(work, 'many')
+      fs.mkdirSync(dir)
+      for (let i = 0; i < 2000; i++) fs.writeFileSync(path.join(dir, `f${i}.txt`), `file ${i}\n`)
+      const patches: QueuePatch[] = []
+      app.listen((name, payload) => {
+        if (name === 'queue') patches.push(payload as QueuePatch)
+      })
+      expect(await app.service.addPaths([dir])).toEqual({ added: 2000 })
+      await waitFor('a patch', () => patches.length > 0)
+      await new Promise((r) => setTimeout(r, 300))
+      expect(patches).toHaveLength(1)
+      expect(patches[0]!.upserts).toHaveLength(2000)
+      expect(patches[0]!.overall.counts.queued).toBe(2000)
+      expect(patches[0]!.paused).toBe(true)
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('uploads the clipboard image and opens only https links', async () => {
+    const app = startTestApp()
+    try {
+      app.service.start()
+      app.clipboardImage = {
+        data: fs.readFileSync(path.join(CORPUS, 'sharp__with-alpha.png')),
+        mime: 'image/png',
+      }
+      expect(await app.service.uploadClipboardImage()).toEqual({ added: 1 })
+      await waitFor('clipboard upload', () => app.service.getQueue().overall.idle)
+      const job = app.service.getQueue().jobs[0]!
+      expect(job.state).toBe('done')
+      expect(job.name).toMatch(/^clipboard-\d{4}-\d{2}-\d{2}-[0-9a-f]{12}\.png$/)
+      // Uploaded to the built-in local folder: the variants are files there.
+      const [f] = app.service.getFinished([job.id])
+      for (const o of f!.outputs) {
+        expect(fs.statSync(path.join(app.dataDir, 'uploads', ...o.key.split('/'))).size).toBe(
+          o.bytes,
+        )
+      }
+      app.clipboardImage = null
+      await expect(app.service.uploadClipboardImage()).rejects.toThrow(/no image/)
+
+      await app.service.openLink('https://cdn.example.com/a.webp')
+      await expect(app.service.openLink('file:///etc/passwd')).rejects.toThrow(/https/)
+      await expect(app.service.openLink('javascript:alert(1)')).rejects.toThrow(/https/)
+      expect(app.opened).toEqual(['https://cdn.example.com/a.webp'])
+    } finally {
+      await app.close()
+    }
+  })
+})

@@ -121,7 +121,7 @@ async function oncePass(ctx: PassContext, opts: SyncOptions): Promise<number> {
       onPlan: (plan) => views.start(plan.uploads.length + plan.renames.length),
     })
     views.stop()
-    if (json) writeJson(result, true, true)
+    if (json) writeJson(result, !opts.dryRun, true)
     else printHuman(result)
     return opts.dryRun ? EXIT_OK : exitCodeOf(result.report)
   } finally {

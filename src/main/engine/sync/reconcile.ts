@@ -98,9 +98,17 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
         : []
     return {
       plan: planReport(pair, plan, true, deletes, deleteSkipped(opts, scanComplete, false)),
+      // Nothing ran: the plan is the whole answer, its counts included.
       report: {
         jobs: [],
-        summary: summaryOf([], plan, 0, (Date.now() - started) / 1000),
+        summary: {
+          done: 0,
+          failed: 0,
+          skipped: 0,
+          canceled: 0,
+          bytesUploaded: 0,
+          seconds: (Date.now() - started) / 1000,
+        },
       },
       complete: scanComplete,
       unchangedJobs,

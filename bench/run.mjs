@@ -4,7 +4,8 @@
 //   npm run bench                      full run (about 10 minutes on 2 cores)
 //   npm run bench -- --quick           fewer runs, a smaller end-to-end set (about 3 minutes)
 //   npm run bench -- --only variants,upload-big   some rows (report goes to the temp folder)
-//   options: --no-build (use dist/cli.mjs as it is), --out <file>, --keep (keep the scratch folder)
+//   options: --no-build (use dist/cli.mjs as it is), --out <file>, --keep (keep the scratch folder),
+//            --sync-files <n> (default 50,000; 5,000 with --quick)
 //
 // Benchmarks are not tests: nothing in `npm test` depends on them.
 import fs from 'node:fs'
@@ -49,6 +50,7 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    'sync-files': { type: 'string' },
   },
 })
 const only = args.only ? args.only.split(',').map((s) => s.trim()) : ROWS
@@ -92,6 +94,8 @@ const ctx = {
   e2eRounds: quick ? 1 : 2,
   memoryRounds: 1,
   ledgerRounds: quick ? 1 : 3,
+  syncFiles: Number(args['sync-files'] ?? (quick ? 5_000 : 50_000)),
+  syncRounds: quick ? 2 : 3,
   photos: [],
 }
 

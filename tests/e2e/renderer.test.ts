@@ -1,14 +1,23 @@
-// The built renderer in Debian's Chromium, with a stand-in window.upshot: the placeholder renders,
-// the CSP is the one from src/shared/csp.ts and actually blocks inline script, drops stay in the
-// page, and a failed command shows its message.
+// The built renderer in Debian's Chromium, driving the real engine: window.upshot is the
+// preload's own API bridged to AppService in this process (helpers/bridge.ts), which uploads to
+// a local S3 server through a throttling proxy. What a user sees is checked: dropped files become
+// rows that progress and finish, the copied Markdown and <picture> are right, the history lists
+// the uploads and deletes them from the bucket, a broken file shows its sentence and retries,
+// the settings never show a secret, and the CSP holds throughout. Screenshots of each view go
+// to docs/screenshots/.
 
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { AppInfo, Result } from '../../src/shared/api'
 import { RENDERER_CSP } from '../../src/shared/csp'
+import { formatLink, formatLinks } from '../../src/shared/links'
+import { startProxy, type TestProxy } from '../helpers/proxy'
+import { getObjectInfo, startTestS3, type TestS3 } from '../helpers/s3server'
+import { startTestApp, type TestApp } from './helpers/app'
+import { openBridgedPage, type BridgedPage } from './helpers/bridge'
 import { ensureBuilt, OUT, ROOT } from './helpers/build'
 import { serveDirectory, type StaticServer } from './helpers/static-server'
 
@@ -18,15 +27,66 @@ const hasChromium = fs.existsSync(CHROMIUM)
 if (!hasChromium) {
   console.warn(`[e2e] renderer test skipped: no Chromium at ${CHROMIUM} (set UPSHOT_CHROMIUM).`)
 }
-const SCREENSHOT = path.join(ROOT, 'docs', 'screenshots', 'placeholder.png')
-const VIEWPORT = { width: 1000, height: 720 }
+const CORPUS = path.resolve(ROOT, '../shared/corpus')
+const SHOTS = path.join(ROOT, 'docs', 'screenshots')
+const VIEWPORT = { width: 1100, height: 740 }
+const SECRET = 'Sx9kQ2mR7vTzL4pW8nB3yH6cJ1fD5gK0aE-secret'
 
-describe.skipIf(!hasChromium)('the renderer placeholder in Chromium', () => {
+/** Photos a user might drop; the last one is a truncated JPEG that must fail clearly. */
+const DROPPED: [file: string, as: string][] = [
+  ['bench/exif-samples__jpg_hdr_iphone_hdr_YES.jpg', 'Harbour at dusk.jpg'],
+  ['exif-samples__jpg_mobile_jolla.jpg', 'Market street.jpg'],
+  ['bench/exif-samples__jpg_hdr_canon_hdr_NO.jpg', 'Garden wall.jpg'],
+  ['exif-samples__jpg_gps_DSCN0010.jpg', 'Castle gate.jpg'],
+  ['bench/exif-samples__jpg_tests_36-memory_error.jpg', 'Old bridge.jpg'],
+  ['exif-samples__jpg_orientation_portrait_6.jpg', 'Portrait.jpg'],
+  ['sharp__with-alpha.png', 'Logo with alpha.png'],
+  ['sharp__4.webp', 'Sketch.webp'],
+  ['sharp__truncated.jpg', 'Broken download.jpg'],
+]
+const BROKEN = 'Broken download.jpg'
+
+describe.skipIf(!hasChromium)('the desktop app window in Chromium, on the real engine', () => {
+  let s3: TestS3
+  let proxy: TestProxy
   let server: StaticServer
   let browser: Browser
+  let app: TestApp
+  let bridged: BridgedPage
+  let page: Page
+  let work: string
+  const paths: Record<string, string> = {}
 
   beforeAll(async () => {
     ensureBuilt()
+    s3 = await startTestS3()
+    proxy = await startProxy(s3.endpoint)
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-e2e-'))
+    const photos = path.join(work, 'Photos')
+    fs.mkdirSync(photos)
+    for (const [file, as] of DROPPED) {
+      paths[as] = path.join(photos, as)
+      fs.copyFileSync(path.join(CORPUS, file), paths[as])
+    }
+    app = startTestApp({
+      dataDir: path.join(work, 'data'),
+      prefs: { concurrency: 2, linkFormat: 'markdown' },
+    })
+    app.settings.saveDestination({
+      name: 'Blog images',
+      kind: 's3-compatible',
+      bucket: s3.bucket,
+      region: s3.region,
+      endpoint: proxy.url,
+      accountId: '',
+      dir: '',
+      prefix: s3.prefix,
+      publicUrl: '',
+      pathStyle: true,
+      checksum: 'WHEN_REQUIRED',
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    })
+    app.service.start()
     server = await serveDirectory(path.join(OUT, 'renderer'))
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -37,106 +97,239 @@ describe.skipIf(!hasChromium)('the renderer placeholder in Chromium', () => {
         '--disable-component-update',
       ],
     })
+    bridged = await openBridgedPage(browser, server.url, app, { paths, viewport: VIEWPORT })
+    page = bridged.page
+    fs.mkdirSync(SHOTS, { recursive: true })
   })
 
   afterAll(async () => {
+    bridged?.detach()
     await browser?.close()
     await server?.close()
+    await app?.close()
+    await proxy?.close()
+    await s3?.stop()
+    if (work) fs.rmSync(work, { recursive: true, force: true })
   })
 
-  /** A page whose window.upshot.getAppInfo resolves to `result`, as the preload would. */
-  async function openWith(result: Result<AppInfo>): Promise<Page> {
-    const page = await browser.newPage({ viewport: VIEWPORT })
-    await page.addInitScript((value) => {
-      Object.defineProperty(window, 'upshot', {
-        value: Object.freeze({
-          getAppInfo: () => Promise.resolve(value),
-          on: () => () => {},
-        }),
-      })
-    }, result)
-    await page.goto(server.url)
-    return page
+  async function shot(name: string): Promise<void> {
+    const file = path.join(SHOTS, `${name}.png`)
+    await page.screenshot({ path: file })
+    const meta = await sharp(file).metadata()
+    expect([meta.width, meta.height]).toEqual([VIEWPORT.width, VIEWPORT.height])
+    // Not a blank frame: the stylesheet loaded, so panels and page differ in colour.
+    const { channels } = await sharp(file).stats()
+    expect(channels[0]!.stdev).toBeGreaterThan(5)
   }
 
-  it('shows the drop zone with the version and data dir from the bridge', async () => {
-    const page = await openWith({
-      ok: true,
-      value: { version: '9.9.9-test', dataDir: '/home/ann/.config/Upshot' },
-    })
-    await page.getByText('v9.9.9-test', { exact: true }).waitFor({ timeout: 10_000 })
-    expect(await page.title()).toBe('Upshot')
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Drop images here')
-    expect(await page.locator('footer code').textContent()).toBe('/home/ann/.config/Upshot')
+  function rowsIn(state: string): Promise<number> {
+    return page.locator(`[data-testid="queue-row"][data-state="${state}"]`).count()
+  }
 
-    // The icon came through the bundle and decoded (the CSP allows 'self' images).
-    const iconWidth = await page.locator('header img').evaluate((img) => {
-      const el = img as HTMLImageElement
-      return el.complete ? el.naturalWidth : 0
-    })
-    expect(iconWidth).toBe(512)
-
-    fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true })
-    await page.screenshot({ path: SCREENSHOT })
-    const shot = sharp(SCREENSHOT)
-    const meta = await shot.metadata()
-    expect([meta.width, meta.height]).toEqual([VIEWPORT.width, VIEWPORT.height])
-    // Not a blank frame: the stylesheet loaded, so the panel and the page differ in colour.
-    const { channels } = await shot.stats()
-    expect(channels[0]!.stdev).toBeGreaterThan(5)
-    await page.close()
-  })
-
-  it('carries the shared CSP in its meta tag, and the policy blocks inline script', async () => {
-    const page = await openWith({ ok: true, value: { version: '1.0.0', dataDir: '/d' } })
+  it('carries the shared CSP, which blocks inline script', async () => {
     const meta = await page
       .locator('meta[http-equiv="Content-Security-Policy"]')
       .getAttribute('content')
     expect(meta).toBe(RENDERER_CSP)
-
-    const outcome = await page.evaluate(async () => {
-      const violations: string[] = []
-      document.addEventListener('securitypolicyviolation', (e) =>
-        violations.push(e.violatedDirective),
-      )
+    const ran = await page.evaluate(async () => {
       const script = document.createElement('script')
       script.textContent = 'window.__inlineRan = true'
       document.head.append(script)
       await new Promise((resolve) => setTimeout(resolve, 50))
-      return {
-        ran: (window as { __inlineRan?: boolean }).__inlineRan === true,
-        violations,
-      }
+      return (window as { __inlineRan?: boolean }).__inlineRan === true
     })
-    expect(outcome.ran).toBe(false)
-    expect(outcome.violations).toContain('script-src-elem')
-    await page.close()
+    expect(ran).toBe(false)
+    expect(await bridged.cspViolations()).toEqual(['script-src-elem'])
+    await page.evaluate(() => {
+      ;(window as unknown as { __cspViolations: string[] }).__cspViolations.length = 0
+    })
   })
 
-  it('keeps dropped files in the page instead of navigating to them', async () => {
-    const page = await openWith({ ok: true, value: { version: '1.0.0', dataDir: '/d' } })
-    // dispatchEvent returns false when the page cancelled the default action, which for a real
-    // drop is Chromium opening the file in place of the app.
-    const cancelled = await page.locator('main').evaluate((zone) => {
+  it('starts empty, inviting a drop', async () => {
+    await page.getByRole('heading', { name: 'Drop images here' }).waitFor()
+    expect(await page.title()).toBe('Upshot')
+    expect(await page.getByRole('tab', { name: 'Queue' }).getAttribute('aria-selected')).toBe(
+      'true',
+    )
+    await shot('empty')
+  })
+
+  it('uploads dropped files: rows progress with speed, then finish', async () => {
+    // Slow link: the queue is caught mid-upload.
+    proxy.setBandwidth(350 * 1024)
+    const notCanceled = await page.evaluate(async (names) => {
       const data = new DataTransfer()
-      data.items.add(new File(['x'], 'a.jpg', { type: 'image/jpeg' }))
-      data.items.add(new File(['y'], 'b.png', { type: 'image/png' }))
+      for (const name of names) data.items.add(new File(['x'], name, { type: 'image/jpeg' }))
       const drop = new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true })
-      return !zone.dispatchEvent(drop)
-    })
-    expect(cancelled).toBe(true)
-    expect(await page.getByRole('status').textContent()).toContain('2 files received')
-    await page.close()
+      return document.body.dispatchEvent(drop)
+    }, Object.keys(paths))
+    // The page took the drop (a real drop would otherwise open the file in place of the app).
+    expect(notCanceled).toBe(false)
+    await page.locator('[data-testid="queue-row"]').first().waitFor()
+    await page.waitForFunction(
+      () => {
+        const rows = [
+          ...document.querySelectorAll('[data-testid="queue-row"][data-state="uploading"]'),
+        ]
+        return (
+          rows.some((r) => /\/s/.test(r.textContent ?? '')) &&
+          document.querySelectorAll('[data-testid="queue-row"][data-state="done"]').length >= 1
+        )
+      },
+      undefined,
+      { timeout: 90_000 },
+    )
+    expect(await page.getByTestId('overall-count').textContent()).toMatch(/of 9 files done/)
+    await shot('queue-mid-upload')
+
+    proxy.setBandwidth(0)
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll(
+          '[data-testid="queue-row"][data-state="done"], [data-testid="queue-row"][data-state="failed"]',
+        ).length === 9,
+      undefined,
+      { timeout: 120_000 },
+    )
+    expect(await rowsIn('done')).toBe(8)
+    expect(await rowsIn('failed')).toBe(1)
   })
 
-  it('shows the message of a failed command instead of the data dir', async () => {
-    const page = await openWith({
-      ok: false,
-      error: { code: 'CONFIG', message: 'The data directory is not writable.' },
-    })
-    await page.getByRole('alert').waitFor({ timeout: 10_000 })
-    expect(await page.getByRole('alert').textContent()).toBe('The data directory is not writable.')
-    expect(await page.getByTestId('version').textContent()).toBe('version unknown')
-    await page.close()
+  it('shows a broken file’s sentence, and retries it once it is fixed', async () => {
+    const row = page.locator(`[data-testid="queue-row"][data-name="${BROKEN}"]`)
+    expect(await row.getAttribute('data-state')).toBe('failed')
+    const error = app.service.getQueue().jobs.find((j) => j.name === BROKEN)!.error!
+    expect(error.code).toBe('CORRUPT_IMAGE')
+    expect(await row.getByRole('note').textContent()).toBe(error.message)
+    await row.scrollIntoViewIfNeeded()
+    await shot('error')
+
+    fs.copyFileSync(
+      path.join(CORPUS, 'exif-samples__jpg_orientation_landscape_3.jpg'),
+      paths[BROKEN]!,
+    )
+    await row.getByRole('button', { name: `Retry ${BROKEN}` }).click()
+    await page.waitForFunction(
+      (name) =>
+        document
+          .querySelector(`[data-testid="queue-row"][data-name="${name}"]`)
+          ?.getAttribute('data-state') === 'done',
+      BROKEN,
+      { timeout: 60_000 },
+    )
+    expect(await rowsIn('done')).toBe(9)
+  })
+
+  it('shows each result’s variants and copies the right Markdown and <picture>', async () => {
+    await page.getByRole('tab', { name: /Results/ }).click()
+    await page.getByTestId('result-row').first().waitFor()
+    const ids = app.service.getQueue().jobs.map((j) => j.id)
+    const files = app.service.getFinished(ids)
+    const first = files[0]!
+
+    const detail = page.getByTestId('result-detail')
+    await detail.getByRole('heading', { name: first.name }).waitFor()
+    expect(await detail.locator('table tbody tr').count()).toBe(first.outputs.length)
+    const item = { name: first.name, outputs: first.outputs }
+    expect(await detail.locator('pre[data-format="markdown"]').textContent()).toBe(
+      formatLink('markdown', item),
+    )
+    await detail.getByRole('button', { name: 'Copy HTML <picture>' }).click()
+    await page.getByText(/Copied HTML <picture> for 1 file/).waitFor()
+    const picture = app.clipboard.at(-1)!
+    expect(picture).toBe(formatLink('picture', item))
+    expect(picture).toMatch(
+      /^<picture>\n {2}<img src="http:\/\/127\.0\.0\.1:\d+\/[^"]+-full\.webp" srcset="[^"]+ \d+w(, [^"]+ \d+w)*" sizes="100vw" width="\d+" height="\d+" alt="Harbour at dusk" loading="lazy" decoding="async">\n<\/picture>$/,
+    )
+    // Every URL in it is an object that is really on the server, with the size the ledger says.
+    for (const o of first.outputs.filter((o) => picture.includes(o.url))) {
+      expect((await getObjectInfo(s3, o.key))?.size).toBe(o.bytes)
+    }
+
+    // Several at once: one Markdown line per file, in queue order.
+    await page.getByRole('button', { name: 'Select all' }).click()
+    await page.getByRole('button', { name: 'Copy 9 links' }).click()
+    await page.getByText(/Copied Markdown for 9 files/).waitFor()
+    expect(app.clipboard.at(-1)).toBe(
+      formatLinks(
+        'markdown',
+        files.map((f) => ({ name: f.name, outputs: f.outputs })),
+      ),
+    )
+    await page.getByRole('button', { name: 'Select none' }).click()
+    await page.getByTestId('result-row').nth(1).getByRole('button').click()
+    await detail.getByRole('heading', { name: files[1]!.name }).waitFor()
+    await shot('results')
+  })
+
+  it('lists the uploads in the history, filters them, and deletes one from the bucket', async () => {
+    await page.getByRole('tab', { name: 'History' }).click()
+    const rows = page.getByTestId('history-row')
+    await page.getByText('9 of 9 uploads').waitFor()
+    expect(await rows.count()).toBe(9)
+    expect(await page.getByRole('region', { name: 'Per destination' }).textContent()).toContain(
+      'Blog images',
+    )
+    await shot('history')
+
+    await page.getByRole('searchbox', { name: 'Search by name' }).fill('castle')
+    await page.getByText('1 of 1 upload').waitFor()
+    const castle = app.service.getQueue().jobs.find((j) => j.name === 'Castle gate.jpg')!
+    const keys = app.service.getFinished([castle.id])[0]!.outputs.map((o) => o.key)
+    await rows.first().getByRole('button', { name: 'Delete from bucket: Castle gate.jpg' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Delete 1 upload from the bucket?' })
+    await dialog.getByRole('button', { name: 'Delete' }).click()
+    await page.getByText(`Deleted ${keys.length} objects.`).waitFor()
+    await page.locator('[data-testid="history-row"][data-status="deleted"]').waitFor()
+    for (const key of keys) expect(await getObjectInfo(s3, key)).toBeNull()
+    await page.getByRole('searchbox', { name: 'Search by name' }).fill('')
+    await page.getByText('9 of 9 uploads').waitFor()
+  })
+
+  it('shows settings with the destination, never its secret, and tests the connection', async () => {
+    await page.getByRole('tab', { name: 'Settings' }).click()
+    const dest = page.getByTestId('destination')
+    await dest.getByText('Blog images').waitFor()
+    expect(await dest.textContent()).toContain('Keys stored, encrypted')
+    await dest.getByRole('button', { name: 'Test connection' }).click()
+    const report = page.getByTestId('connection-report')
+    await report.getByText('Everything works.').waitFor({ timeout: 30_000 })
+    expect(await report.textContent()).toContain('Write an object')
+    await shot('settings')
+
+    // A new secret typed into the form goes to the main process and never comes back.
+    await dest.getByRole('button', { name: 'Edit Blog images' }).click()
+    await page.getByLabel('Secret access key').fill(SECRET)
+    await page.getByLabel('Access key ID').fill(s3.accessKeyId)
+    await page.getByRole('button', { name: 'Save' }).click()
+    await page.getByText('Saved.').waitFor()
+    const everything = (await page.content()) + app.wire()
+    expect(everything).not.toContain(SECRET)
+    expect(fs.readFileSync(app.settingsFile, 'utf8')).not.toContain(SECRET)
+  })
+
+  it('is keyboard-usable: tabs move with the arrow keys and every button has a name', async () => {
+    await page.getByRole('tab', { name: 'Settings' }).focus()
+    await page.keyboard.press('ArrowLeft')
+    expect(await page.getByRole('tab', { name: 'History' }).getAttribute('aria-selected')).toBe(
+      'true',
+    )
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('History')
+    for (const name of ['Queue', 'Results', 'History', 'Settings']) {
+      await page.getByRole('tab', { name: new RegExp(`^${name}`) }).click()
+      const unnamed = await page.evaluate(() =>
+        [...document.querySelectorAll('button, input, select')]
+          .filter((el) => {
+            const label =
+              el.getAttribute('aria-label') ??
+              (el as HTMLInputElement).labels?.[0]?.textContent ??
+              el.textContent
+            return !label?.trim()
+          })
+          .map((el) => el.outerHTML.slice(0, 80)),
+      )
+      expect(unnamed, name).toEqual([])
+    }
+    expect(await bridged.cspViolations()).toEqual([])
   })
 })

@@ -1,88 +1,202 @@
-// Placeholder screen: the real upload UI replaces it. It already proves the bridge works (the
-// version comes from the main process) and keeps drops from navigating the window away.
+// The window: a header with the views and the add buttons, the current view, a drop target
+// over everything, paste-to-upload, and one line of feedback at the bottom.
 
-import { useEffect, useState, type DragEvent } from 'react'
-import type { AppInfo, Result } from '../../shared/api'
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react'
 import iconUrl from '../../../resources/icon.png'
+import { Icon } from './components/Icon'
+import { Toasts } from './components/Toasts'
+import { HistoryView } from './features/history/HistoryView'
+import { addFromDialog, attempt } from './features/queue/actions'
+import { QueueView } from './features/queue/QueueView'
+import { ResultsView } from './features/results/ResultsView'
+import { SettingsView } from './features/settings/SettingsView'
+import { t } from './i18n'
+import { unwrap, upshot } from './lib/api'
+import { queueStore, useQueue } from './state/queue-store'
+import { setSettings } from './state/settings'
+import { toast } from './state/toasts'
+
+const TABS = ['queue', 'results', 'history', 'settings'] as const
+type Tab = (typeof TABS)[number]
 
 export function App(): React.JSX.Element {
-  const info = useAppInfo()
-  const [dragging, setDragging] = useState(false)
-  const [dropped, setDropped] = useState<number | null>(null)
+  const [tab, setTab] = useState<Tab>('queue')
+  const dragging = useWindowDrop()
+  const queue = useQueue()
+  const tabRefs = useRef<Record<Tab, HTMLButtonElement | null>>({
+    queue: null,
+    results: null,
+    history: null,
+    settings: null,
+  })
 
-  const onDragOver = (event: DragEvent<HTMLElement>): void => {
-    event.preventDefault()
-    event.dataTransfer.dropEffect = 'copy'
-    setDragging(true)
+  useEffect(() => {
+    const offQueue = upshot.on('queue', (patch) => queueStore.apply(patch))
+    const offSettings = upshot.on('settings', setSettings)
+    const offNotice = upshot.on('notice', (n) => toast(n.message, n.kind))
+    void attempt(async () => queueStore.load(await unwrap(upshot.getQueue())))
+    void attempt(async () => setSettings(await unwrap(upshot.getSettings())))
+    return () => {
+      offQueue()
+      offSettings()
+      offNotice()
+    }
+  }, [])
+
+  const onTabKey = (e: KeyboardEvent<HTMLDivElement>): void => {
+    const i = TABS.indexOf(tab)
+    const next =
+      e.key === 'ArrowRight'
+        ? TABS[(i + 1) % TABS.length]
+        : e.key === 'ArrowLeft'
+          ? TABS[(i + TABS.length - 1) % TABS.length]
+          : e.key === 'Home'
+            ? TABS[0]
+            : e.key === 'End'
+              ? TABS[TABS.length - 1]
+              : undefined
+    if (!next) return
+    e.preventDefault()
+    setTab(next)
+    tabRefs.current[next]?.focus()
   }
-  const onDragLeave = (event: DragEvent<HTMLElement>): void => {
-    // dragleave also fires when the pointer moves onto a child of the zone.
-    if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDragging(false)
-  }
-  const onDrop = (event: DragEvent<HTMLElement>): void => {
-    event.preventDefault()
-    setDragging(false)
-    setDropped(event.dataTransfer.files.length)
+
+  const o = queue.overall
+  const active = o.counts.queued + o.counts.processing + o.counts.processed + o.counts.uploading
+  const badges: Partial<Record<Tab, number>> = {
+    queue: active + o.counts.paused,
+    results: queue.done.length,
   }
 
   return (
     <div className="app">
-      <header className="bar">
-        <img className="bar__icon" src={iconUrl} alt="" width={28} height={28} />
-        <span className="bar__name">Upshot</span>
-        <span className="bar__version" data-testid="version">
-          {info === null ? '…' : info.ok ? `v${info.value.version}` : 'version unknown'}
-        </span>
+      <header className="topbar">
+        <div className="brand">
+          <img className="brand__icon" src={iconUrl} alt="" width={26} height={26} />
+          <span className="brand__name">{t.appName}</span>
+        </div>
+        <div className="tabs" role="tablist" aria-label={t.nav.label} onKeyDown={onTabKey}>
+          {TABS.map((name) => (
+            <button
+              key={name}
+              ref={(el) => {
+                tabRefs.current[name] = el
+              }}
+              type="button"
+              role="tab"
+              id={`tab-${name}`}
+              aria-selected={tab === name}
+              aria-controls={`panel-${name}`}
+              tabIndex={tab === name ? 0 : -1}
+              className={`tab${tab === name ? ' tab--on' : ''}`}
+              onClick={() => setTab(name)}
+            >
+              {t.nav[name]}
+              {badges[name] ? (
+                <span className="tab__badge">{badges[name]!.toLocaleString()}</span>
+              ) : null}
+            </button>
+          ))}
+        </div>
+        <div className="topbar__actions">
+          <button
+            type="button"
+            className="button button--primary"
+            onClick={() => void addFromDialog('files')}
+          >
+            <Icon name="file" size={16} />
+            <span className="button__text">{t.actions.addFiles}</span>
+          </button>
+          <button type="button" className="button" onClick={() => void addFromDialog('folder')}>
+            <Icon name="folder" size={16} />
+            <span className="button__text">{t.actions.addFolder}</span>
+          </button>
+        </div>
       </header>
-
-      <main
-        className={dragging ? 'drop drop--active' : 'drop'}
-        onDragOver={onDragOver}
-        onDragLeave={onDragLeave}
-        onDrop={onDrop}
-      >
-        <div className="drop__arrow" aria-hidden="true" />
-        <h1 className="drop__title">Drop images here</h1>
-        <p className="drop__hint">JPEG, PNG, WebP, AVIF, HEIC, GIF or SVG — or a whole folder</p>
-        {dropped !== null && (
-          <p className="drop__note" role="status">
-            {dropped === 1 ? '1 file' : `${dropped} files`} received. Uploading arrives with the
-            next build.
-          </p>
-        )}
+      <main className="main" id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
+        {tab === 'queue' && <QueueView />}
+        {tab === 'results' && <ResultsView />}
+        {tab === 'history' && <HistoryView />}
+        {tab === 'settings' && <SettingsView />}
       </main>
-
-      <footer className="foot">
-        {info?.ok === false ? (
-          <span className="foot__error" role="alert">
-            {info.error.message}
-          </span>
-        ) : (
-          <span title="Ledger, settings and staged outputs">
-            Data: <code>{info?.ok ? info.value.dataDir : '…'}</code>
-          </span>
-        )}
-      </footer>
+      {dragging && (
+        <div className="drop-overlay" aria-hidden="true">
+          <div className="drop-overlay__box">
+            <Icon name="upload" size={40} />
+            <strong>{t.drop.overlay}</strong>
+            <span>{t.drop.overlayHint}</span>
+          </div>
+        </div>
+      )}
+      <Toasts />
     </div>
   )
 }
 
-function useAppInfo(): Result<AppInfo> | null {
-  const [info, setInfo] = useState<Result<AppInfo> | null>(null)
+/**
+ * Files and folders dropped anywhere on the window are uploaded, and Ctrl/Cmd+V outside a text
+ * field uploads the clipboard's files or image. A drop never navigates the window away.
+ */
+function useWindowDrop(): boolean {
+  const [dragging, setDragging] = useState(false)
   useEffect(() => {
-    let live = true
-    window.upshot.getAppInfo().then(
-      (result) => live && setInfo(result),
-      () =>
-        live &&
-        setInfo({
-          ok: false,
-          error: { code: 'INTERNAL', message: 'The app could not reach its main process.' },
-        }),
-    )
+    let depth = 0
+    const hasFiles = (e: DragEvent): boolean =>
+      Array.from(e.dataTransfer?.types ?? []).includes('Files')
+    const onEnter = (e: DragEvent): void => {
+      if (!hasFiles(e)) return
+      e.preventDefault()
+      depth++
+      setDragging(true)
+    }
+    const onOver = (e: DragEvent): void => {
+      e.preventDefault()
+      if (e.dataTransfer) e.dataTransfer.dropEffect = hasFiles(e) ? 'copy' : 'none'
+    }
+    const onLeave = (): void => {
+      depth = Math.max(0, depth - 1)
+      if (depth === 0) setDragging(false)
+    }
+    const onDrop = (e: DragEvent): void => {
+      e.preventDefault()
+      depth = 0
+      setDragging(false)
+      const files = Array.from(e.dataTransfer?.files ?? [])
+      if (files.length > 0) void attempt(() => unwrap(upshot.addFiles(files)))
+    }
+    const onPaste = (e: ClipboardEvent): void => {
+      const target = e.target as HTMLElement | null
+      if (
+        target &&
+        (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))
+      )
+        return
+      const data = e.clipboardData
+      if (!data) return
+      const files = Array.from(data.files)
+      const hasImage = Array.from(data.items).some(
+        (i) => i.kind === 'file' && i.type.startsWith('image/'),
+      )
+      if (files.length === 0 && !hasImage) return
+      e.preventDefault()
+      void attempt(async () => {
+        const added = files.length > 0 ? (await unwrap(upshot.addFiles(files))).added : 0
+        // A copied bitmap (a screenshot) has no path: the main process reads it from the clipboard.
+        if (added === 0 && hasImage) await unwrap(upshot.uploadClipboardImage())
+      })
+    }
+    window.addEventListener('dragenter', onEnter)
+    window.addEventListener('dragover', onOver)
+    window.addEventListener('dragleave', onLeave)
+    window.addEventListener('drop', onDrop)
+    document.addEventListener('paste', onPaste)
     return () => {
-      live = false
+      window.removeEventListener('dragenter', onEnter)
+      window.removeEventListener('dragover', onOver)
+      window.removeEventListener('dragleave', onLeave)
+      window.removeEventListener('drop', onDrop)
+      document.removeEventListener('paste', onPaste)
     }
   }, [])
-  return info
+  return dragging
 }

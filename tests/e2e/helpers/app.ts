@@ -65,6 +65,7 @@ export function startTestApp(
   opts: { prefs?: Partial<Preferences>; dataDir?: string } = {},
 ): TestApp {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-app-'))
+  fs.mkdirSync(dataDir, { recursive: true })
   const settingsFile = path.join(dataDir, 'settings.json')
   const storage = jsonFileStorage(settingsFile)
   const settings = new Settings(

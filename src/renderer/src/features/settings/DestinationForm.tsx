@@ -1,0 +1,251 @@
+import { useId, useState } from 'react'
+import {
+  DESTINATION_KINDS,
+  type ConnectionReport,
+  type DestinationInput,
+  type DestinationKind,
+  type DestinationView,
+  type SettingsView,
+} from '../../../../shared/api'
+import { Icon } from '../../components/Icon'
+import { t } from '../../i18n'
+import { unwrap, upshot } from '../../lib/api'
+import { setSettings } from '../../state/settings'
+import { toast } from '../../state/toasts'
+import { attempt } from '../queue/actions'
+import { ConnectionResult } from './ConnectionResult'
+
+const BLANK: Omit<DestinationInput, 'kind'> = {
+  name: '',
+  bucket: '',
+  region: '',
+  endpoint: '',
+  accountId: '',
+  dir: '',
+  prefix: '',
+  publicUrl: '',
+  pathStyle: false,
+  checksum: 'WHEN_REQUIRED',
+}
+
+export function DestinationForm(props: {
+  existing: DestinationView | null
+  canStoreSecrets: boolean
+  onDone(): void
+}): React.JSX.Element {
+  const ex = props.existing
+  const [form, setForm] = useState<DestinationInput>(() =>
+    ex
+      ? {
+          id: ex.id,
+          name: ex.name,
+          kind: ex.kind,
+          bucket: ex.bucket,
+          region: ex.region,
+          endpoint: ex.endpoint,
+          accountId: ex.accountId,
+          dir: ex.dir,
+          prefix: ex.prefix,
+          publicUrl: ex.publicUrl,
+          pathStyle: ex.pathStyle,
+          checksum: ex.checksum,
+        }
+      : { ...BLANK, kind: 's3' },
+  )
+  const [accessKeyId, setAccessKeyId] = useState('')
+  const [secret, setSecret] = useState('')
+  const [forgetKeys, setForgetKeys] = useState(false)
+  const [report, setReport] = useState<ConnectionReport | null>(null)
+  const [testing, setTesting] = useState(false)
+  const id = useId()
+  const set = (patch: Partial<DestinationInput>): void => {
+    setForm((f) => ({ ...f, ...patch }))
+    setReport(null)
+  }
+  const kind = form.kind
+  const s3like = kind !== 'local'
+
+  const input = (): DestinationInput => {
+    const credentials =
+      !s3like || forgetKeys
+        ? null
+        : accessKeyId || secret
+          ? { accessKeyId, secretAccessKey: secret }
+          : undefined
+    const { ...fields } = form
+    return credentials === undefined ? fields : { ...fields, credentials }
+  }
+
+  const save = async (): Promise<void> => {
+    const view = await attempt<SettingsView>(() => unwrap(upshot.saveDestination(input())))
+    if (!view) return
+    setSettings(view)
+    toast(t.settings.saved)
+    props.onDone()
+  }
+
+  const test = async (): Promise<void> => {
+    setTesting(true)
+    const result = await attempt(() => unwrap(upshot.testDestination(input())))
+    setTesting(false)
+    if (result) setReport(result)
+  }
+
+  const text = (
+    name: keyof typeof t.settings.fields,
+    value: string,
+    onChange: (v: string) => void,
+    opts: {
+      hint?: string
+      placeholder?: string
+      type?: string
+      required?: boolean
+      autoComplete?: string
+    } = {},
+  ): React.JSX.Element => (
+    <label className="form__field">
+      <span className="form__label">{t.settings.fields[name]}</span>
+      <input
+        type={opts.type ?? 'text'}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        placeholder={opts.placeholder}
+        required={opts.required}
+        spellCheck={false}
+        autoComplete={opts.autoComplete ?? 'off'}
+        aria-describedby={opts.hint ? `${id}-${name}` : undefined}
+      />
+      {opts.hint && (
+        <span className="form__hint" id={`${id}-${name}`}>
+          {opts.hint}
+        </span>
+      )}
+    </label>
+  )
+
+  return (
+    <form
+      className="card form"
+      aria-label={ex ? t.settings.editDestination(ex.name) : t.settings.newDestination}
+      onSubmit={(e) => {
+        e.preventDefault()
+        void save()
+      }}
+    >
+      <h3 className="card__title">
+        {ex ? t.settings.editDestination(ex.name) : t.settings.newDestination}
+      </h3>
+      <div className="form__grid">
+        {text('name', form.name, (v) => set({ name: v }), {
+          required: true,
+          placeholder: 'Blog images',
+        })}
+        <label className="form__field">
+          <span className="form__label">{t.settings.kind}</span>
+          <select value={kind} onChange={(e) => set({ kind: e.target.value as DestinationKind })}>
+            {DESTINATION_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t.settings.kinds[k]}
+              </option>
+            ))}
+          </select>
+        </label>
+        {kind === 'local' &&
+          text('dir', form.dir, (v) => set({ dir: v }), {
+            hint: t.settings.hints.dir,
+            required: true,
+          })}
+        {s3like &&
+          text('bucket', form.bucket, (v) => set({ bucket: v }), {
+            required: true,
+            placeholder: 'my-bucket',
+          })}
+        {kind === 'r2' &&
+          text('accountId', form.accountId, (v) => set({ accountId: v }), { required: true })}
+        {kind === 's3-compatible' &&
+          text('endpoint', form.endpoint, (v) => set({ endpoint: v }), {
+            hint: t.settings.hints.endpoint,
+            required: true,
+          })}
+        {(kind === 's3' || kind === 's3-compatible') &&
+          text('region', form.region, (v) => set({ region: v }), { placeholder: 'us-east-1' })}
+        {text('prefix', form.prefix, (v) => set({ prefix: v }), { hint: t.settings.hints.prefix })}
+        {text('publicUrl', form.publicUrl, (v) => set({ publicUrl: v }), {
+          hint: t.settings.hints.publicUrl,
+          placeholder: 'https://cdn.example.com',
+        })}
+      </div>
+      {(kind === 's3' || kind === 's3-compatible') && (
+        <div className="form__checks">
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={form.pathStyle}
+              onChange={(e) => set({ pathStyle: e.target.checked })}
+            />
+            {t.settings.fields.pathStyle}
+          </label>
+          {kind === 's3-compatible' && (
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={form.checksum === 'WHEN_SUPPORTED'}
+                onChange={(e) =>
+                  set({ checksum: e.target.checked ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED' })
+                }
+              />
+              {t.settings.fields.checksum}
+              <span className="form__hint">{t.settings.hints.checksum}</span>
+            </label>
+          )}
+        </div>
+      )}
+      {s3like && (
+        <fieldset className="form__keys" disabled={!props.canStoreSecrets}>
+          <legend className="form__label">
+            {t.settings.fields.accessKeyId} · {t.settings.fields.secretAccessKey}
+          </legend>
+          <p className="form__hint">
+            {!props.canStoreSecrets
+              ? t.settings.hints.noEncryption
+              : ex?.hasCredentials
+                ? t.settings.hints.keysKeep
+                : `${t.settings.hints.keys} ${t.settings.hints.keysEnv}`}
+          </p>
+          <div className="form__grid">
+            {text('accessKeyId', accessKeyId, setAccessKeyId, { autoComplete: 'off' })}
+            {text('secretAccessKey', secret, setSecret, {
+              type: 'password',
+              autoComplete: 'new-password',
+            })}
+          </div>
+          {ex?.hasCredentials && (
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={forgetKeys}
+                onChange={(e) => setForgetKeys(e.target.checked)}
+              />
+              {t.settings.removeKeys}
+            </label>
+          )}
+        </fieldset>
+      )}
+      {report && <ConnectionResult report={report} />}
+      <div className="form__actions">
+        <button type="button" className="button" onClick={props.onDone}>
+          {t.actions.cancel}
+        </button>
+        <span className="toolbar__spacer" />
+        <button type="button" className="button" onClick={() => void test()} disabled={testing}>
+          <Icon name="server" size={16} />
+          {testing ? t.actions.testing : t.actions.test}
+        </button>
+        <button type="submit" className="button button--primary">
+          <Icon name="check" size={16} />
+          {t.actions.save}
+        </button>
+      </div>
+    </form>
+  )
+}

@@ -1,0 +1,392 @@
+import { useState } from 'react'
+import type {
+  ConnectionReport,
+  DestinationView,
+  Preferences,
+  SettingsView as View,
+} from '../../../../shared/api'
+import { LINK_FORMATS, TEMPLATE_PLACEHOLDERS, type LinkFormat } from '../../../../shared/links'
+import { Icon } from '../../components/Icon'
+import { t } from '../../i18n'
+import { unwrap, upshot } from '../../lib/api'
+import { setSettings, useSettings } from '../../state/settings'
+import { attempt } from '../queue/actions'
+import { ConnectionResult } from './ConnectionResult'
+import { DestinationForm } from './DestinationForm'
+
+export function SettingsView(): React.JSX.Element {
+  const view = useSettings()
+  const [editing, setEditing] = useState<DestinationView | 'new' | null>(null)
+  const [reports, setReports] = useState<Record<string, ConnectionReport | 'testing'>>({})
+  if (!view) return <section className="view" aria-label={t.settings.label} />
+
+  const save = async (patch: Partial<Preferences>): Promise<void> => {
+    const next = await attempt<View>(() => unwrap(upshot.savePreferences(patch)))
+    if (next) setSettings(next)
+  }
+  const apply = async (run: () => Promise<View>): Promise<void> => {
+    const next = await attempt(run)
+    if (next) setSettings(next)
+  }
+  const test = async (id: string): Promise<void> => {
+    setReports((r) => ({ ...r, [id]: 'testing' }))
+    const report = await attempt(() => unwrap(upshot.testDestination(id)))
+    setReports((r) => {
+      const next = { ...r }
+      if (report) next[id] = report
+      else delete next[id]
+      return next
+    })
+  }
+  const prefs = view.preferences
+  const preset = view.presets.find((p) => p.name === prefs.preset) ?? view.presets[0]
+
+  return (
+    <section className="view view--settings" aria-label={t.settings.label}>
+      <div className="settings">
+        <section className="settings__section" aria-labelledby="s-dest">
+          <div className="settings__head">
+            <div>
+              <h2 id="s-dest" className="settings__title">
+                {t.settings.destinations}
+              </h2>
+              <p className="settings__hint">{t.settings.destinationsHint}</p>
+            </div>
+            {editing === null && (
+              <button
+                type="button"
+                className="button button--primary"
+                onClick={() => setEditing('new')}
+              >
+                <Icon name="plus" size={16} />
+                {t.actions.add}
+              </button>
+            )}
+          </div>
+          {editing === 'new' && (
+            <DestinationForm
+              existing={null}
+              canStoreSecrets={view.canStoreSecrets}
+              onDone={() => setEditing(null)}
+            />
+          )}
+          <ul className="dests" aria-label={t.settings.destinations}>
+            <li
+              className={`card dest${view.defaultDestinationId === null ? ' dest--default' : ''}`}
+            >
+              <div className="dest__main">
+                <div className="dest__title">
+                  <Icon name="folder" size={18} />
+                  <strong>{t.settings.builtIn}</strong>
+                  {view.defaultDestinationId === null && (
+                    <span className="badge badge--done">{t.settings.default}</span>
+                  )}
+                </div>
+                <p className="dest__detail">{t.settings.builtInHint(view.builtInFolder)}</p>
+              </div>
+              <div className="dest__actions">
+                {view.defaultDestinationId !== null && (
+                  <button
+                    type="button"
+                    className="button button--small"
+                    onClick={() => void apply(() => unwrap(upshot.setDefaultDestination(null)))}
+                  >
+                    {t.actions.setDefault}
+                  </button>
+                )}
+              </div>
+            </li>
+            {view.destinations.map((d) =>
+              editing !== null && editing !== 'new' && editing.id === d.id ? (
+                <li key={d.id}>
+                  <DestinationForm
+                    existing={d}
+                    canStoreSecrets={view.canStoreSecrets}
+                    onDone={() => setEditing(null)}
+                  />
+                </li>
+              ) : (
+                <li
+                  key={d.id}
+                  className={`card dest${view.defaultDestinationId === d.id ? ' dest--default' : ''}`}
+                  data-testid="destination"
+                >
+                  <div className="dest__main">
+                    <div className="dest__title">
+                      <Icon name={d.kind === 'local' ? 'folder' : 'server'} size={18} />
+                      <strong>{d.name}</strong>
+                      <span className="chip">{t.settings.kinds[d.kind]}</span>
+                      {view.defaultDestinationId === d.id && (
+                        <span className="badge badge--done">{t.settings.default}</span>
+                      )}
+                    </div>
+                    <p className="dest__detail">{describe(d)}</p>
+                    {d.kind !== 'local' && (
+                      <p className="dest__keys">
+                        {d.hasCredentials ? t.settings.keysStored : t.settings.keysFromEnv}
+                      </p>
+                    )}
+                    {reports[d.id] && reports[d.id] !== 'testing' && (
+                      <ConnectionResult report={reports[d.id] as ConnectionReport} />
+                    )}
+                  </div>
+                  <div className="dest__actions">
+                    <button
+                      type="button"
+                      className="button button--small"
+                      onClick={() => void test(d.id)}
+                      disabled={reports[d.id] === 'testing'}
+                    >
+                      {reports[d.id] === 'testing' ? t.actions.testing : t.actions.test}
+                    </button>
+                    {view.defaultDestinationId !== d.id && (
+                      <button
+                        type="button"
+                        className="button button--small"
+                        onClick={() => void apply(() => unwrap(upshot.setDefaultDestination(d.id)))}
+                      >
+                        {t.actions.setDefault}
+                      </button>
+                    )}
+                    <button
+                      type="button"
+                      className="button button--small"
+                      onClick={() => setEditing(d)}
+                      aria-label={`${t.actions.edit} ${d.name}`}
+                    >
+                      {t.actions.edit}
+                    </button>
+                    <button
+                      type="button"
+                      className="icon-button icon-button--danger"
+                      aria-label={`${t.actions.remove} ${d.name}`}
+                      title={t.actions.remove}
+                      onClick={() => void apply(() => unwrap(upshot.removeDestination(d.id)))}
+                    >
+                      <Icon name="trash" />
+                    </button>
+                  </div>
+                </li>
+              ),
+            )}
+          </ul>
+        </section>
+
+        <section className="settings__section" aria-labelledby="s-uploads">
+          <h2 id="s-uploads" className="settings__title">
+            {t.settings.uploads}
+          </h2>
+          <div className="card settings__grid">
+            <label className="form__field">
+              <span className="form__label">{t.settings.preset}</span>
+              <select value={prefs.preset} onChange={(e) => void save({ preset: e.target.value })}>
+                {view.presets.map((p) => (
+                  <option key={p.name} value={p.name}>
+                    {p.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="form__field">
+              <span className="form__label">{t.settings.concurrency}</span>
+              <input
+                type="number"
+                min={1}
+                max={16}
+                value={prefs.concurrency}
+                onChange={(e) => {
+                  const n = Number(e.target.value)
+                  if (Number.isInteger(n) && n >= 1 && n <= 16) void save({ concurrency: n })
+                }}
+                aria-describedby="concurrency-hint"
+              />
+              <span className="form__hint" id="concurrency-hint">
+                {t.settings.concurrencyHint}
+              </span>
+            </label>
+            {preset && (
+              <div className="preset-preview">
+                <span className="form__label">{t.settings.presetYields}</span>
+                <ul className="preset-preview__list">
+                  {preset.variants.map((v) => (
+                    <li key={v.name} className="preset-preview__item">
+                      <strong>{v.name}</strong>
+                      <span>
+                        {v.fit === 'original'
+                          ? t.settings.fit.original
+                          : `${t.settings.fit[v.fit]} ${v.width} × ${v.height}`}
+                      </span>
+                      <span className="chip chip--format">
+                        {v.format.toUpperCase()} · {t.settings.quality(v.quality)}
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
+          </div>
+        </section>
+
+        <section className="settings__section" aria-labelledby="s-links">
+          <h2 id="s-links" className="settings__title">
+            {t.settings.links}
+          </h2>
+          <div className="card settings__grid">
+            <label className="form__field">
+              <span className="form__label">{t.settings.linkFormat}</span>
+              <select
+                value={prefs.linkFormat}
+                onChange={(e) => void save({ linkFormat: e.target.value as LinkFormat })}
+              >
+                {LINK_FORMATS.map((f) => (
+                  <option key={f} value={f}>
+                    {t.formats[f]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <TemplateField
+              value={prefs.customTemplate}
+              onSave={(v) => void save({ customTemplate: v })}
+            />
+            <label className="check settings__wide">
+              <input
+                type="checkbox"
+                checked={prefs.autoCopy}
+                onChange={(e) => void save({ autoCopy: e.target.checked })}
+              />
+              {t.settings.autoCopy}
+            </label>
+          </div>
+        </section>
+
+        <section className="settings__section" aria-labelledby="s-look">
+          <h2 id="s-look" className="settings__title">
+            {t.settings.appearance}
+          </h2>
+          <div className="card">
+            <fieldset className="segmented">
+              <legend className="form__label">{t.settings.theme}</legend>
+              {(['system', 'light', 'dark'] as const).map((theme) => (
+                <label
+                  key={theme}
+                  className={`segmented__option${prefs.theme === theme ? ' segmented__option--on' : ''}`}
+                >
+                  <input
+                    type="radio"
+                    name="theme"
+                    value={theme}
+                    checked={prefs.theme === theme}
+                    onChange={() => void save({ theme })}
+                  />
+                  {t.settings.themes[theme]}
+                </label>
+              ))}
+            </fieldset>
+          </div>
+        </section>
+
+        <section className="settings__section" aria-labelledby="s-system">
+          <h2 id="s-system" className="settings__title">
+            {t.settings.system}
+          </h2>
+          <div className="card settings__grid">
+            <label className="check settings__wide">
+              <input
+                type="checkbox"
+                checked={prefs.notifications}
+                onChange={(e) => void save({ notifications: e.target.checked })}
+              />
+              {t.settings.notifications}
+            </label>
+            <label className="check settings__wide">
+              <input
+                type="checkbox"
+                checked={prefs.closeToTray}
+                onChange={(e) => void save({ closeToTray: e.target.checked })}
+              />
+              {t.settings.closeToTray}
+            </label>
+            <label className="check settings__wide">
+              <input
+                type="checkbox"
+                checked={prefs.openAtLogin}
+                onChange={(e) => void save({ openAtLogin: e.target.checked })}
+              />
+              {t.settings.openAtLogin}
+            </label>
+            <ShortcutField value={prefs.shortcut} onSave={(v) => void save({ shortcut: v })} />
+          </div>
+        </section>
+      </div>
+    </section>
+  )
+}
+
+function describe(d: DestinationView): string {
+  const where =
+    d.kind === 'local'
+      ? d.dir
+      : d.kind === 'r2'
+        ? `r2://${d.bucket}`
+        : d.kind === 's3-compatible'
+          ? `${d.endpoint.replace(/^https?:\/\//, '')}/${d.bucket}`
+          : `s3://${d.bucket}${d.region ? ` (${d.region})` : ''}`
+  const prefix = d.prefix ? `/${d.prefix}` : ''
+  return `${where}${prefix}${d.publicUrl ? ` → ${d.publicUrl}` : ''}`
+}
+
+/** Saved when the field loses focus, not on every key. */
+function TemplateField({
+  value,
+  onSave,
+}: {
+  value: string
+  onSave(v: string): void
+}): React.JSX.Element {
+  const [draft, setDraft] = useState(value)
+  return (
+    <label className="form__field settings__wide">
+      <span className="form__label">{t.settings.customTemplate}</span>
+      <input
+        type="text"
+        value={draft}
+        spellCheck={false}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={() => draft !== value && onSave(draft)}
+        aria-describedby="template-hint"
+        className="mono"
+      />
+      <span className="form__hint" id="template-hint">
+        {t.settings.placeholders} {TEMPLATE_PLACEHOLDERS.join(' ')}
+      </span>
+    </label>
+  )
+}
+
+function ShortcutField({
+  value,
+  onSave,
+}: {
+  value: string
+  onSave(v: string): void
+}): React.JSX.Element {
+  const [draft, setDraft] = useState(value)
+  return (
+    <label className="form__field settings__wide">
+      <span className="form__label">{t.settings.shortcut}</span>
+      <input
+        type="text"
+        value={draft}
+        spellCheck={false}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={() => draft !== value && onSave(draft.trim())}
+        aria-describedby="shortcut-hint"
+        className="mono"
+      />
+      <span className="form__hint" id="shortcut-hint">
+        {t.settings.shortcutHint}
+      </span>
+    </label>
+  )
+}

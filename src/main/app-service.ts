@@ -309,6 +309,7 @@ export class AppService {
     if (!retryJob(this.engine.ledger, id)) {
       throw new UpshotError('CONFIG', 'Only a failed or canceled file can be tried again.')
     }
+    this.thumbnails.forget(id)
     if (!this.queue.has(id)) this.track(id)
     else this.queue.setState(id, 'queued', null, false)
     this.queue.setProgress(id, 0, 0)

@@ -12,6 +12,11 @@ export class Thumbnails {
   private readonly cache = new Map<string, string | null>()
   private chain: Promise<unknown> = Promise.resolve()
 
+  /** Forgets a preview (the job's file may be replaced before a retry). */
+  forget(key: string): void {
+    this.cache.delete(key)
+  }
+
   /** A data: URL (WebP) of the file, or null when it is not an image sharp can preview. */
   get(key: string, file: string): Promise<string | null> {
     const hit = this.cache.get(key)

@@ -113,10 +113,16 @@ describe.skipIf(!hasChromium)('the desktop app window in Chromium, on the real e
   })
 
   async function shot(name: string): Promise<void> {
+    // Toasts are feedback for the moment, not part of the view being documented.
+    const toasts = page.locator('.toast')
+    while ((await toasts.count()) > 0) {
+      await toasts.first().getByRole('button', { name: 'Close' }).click()
+    }
     const file = path.join(SHOTS, `${name}.png`)
     await page.screenshot({ path: file })
     const meta = await sharp(file).metadata()
-    expect([meta.width, meta.height]).toEqual([VIEWPORT.width, VIEWPORT.height])
+    const size = page.viewportSize()!
+    expect([meta.width, meta.height]).toEqual([size.width, size.height])
     // Not a blank frame: the stylesheet loaded, so panels and page differ in colour.
     const { channels } = await sharp(file).stats()
     expect(channels[0]!.stdev).toBeGreaterThan(5)
@@ -331,5 +337,30 @@ describe.skipIf(!hasChromium)('the desktop app window in Chromium, on the real e
       expect(unnamed, name).toEqual([])
     }
     expect(await bridged.cspViolations()).toEqual([])
+  })
+
+  it('follows the theme setting, and fits the smallest window without sideways scrolling', async () => {
+    await page.getByRole('tab', { name: 'Settings' }).click()
+    await page.getByRole('radio', { name: 'Dark' }).check()
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark')
+    expect(app.settings.preferences.theme).toBe('dark')
+    await page.getByRole('tab', { name: /^Results/ }).click()
+    await page.getByTestId('result-row').first().waitFor()
+    await shot('results-dark')
+
+    // The window's minimum size (src/main/window.ts).
+    await page.setViewportSize({ width: 560, height: 420 })
+    for (const name of ['Queue', 'Results', 'History', 'Settings']) {
+      await page.getByRole('tab', { name: new RegExp(`^${name}`) }).click()
+      await page.waitForTimeout(100)
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - window.innerWidth,
+      )
+      expect(overflow, name).toBeLessThanOrEqual(0)
+      if (name === 'Queue') await shot('small-window')
+    }
+    await page.getByRole('tab', { name: 'Settings' }).click()
+    await page.getByRole('radio', { name: 'System' }).check()
+    await page.setViewportSize(VIEWPORT)
   })
 })

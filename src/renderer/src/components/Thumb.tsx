@@ -1,8 +1,17 @@
 import { useThumbnail } from '../state/thumbnails'
 import { Icon } from './Icon'
 
-export function Thumb({ id, size = 44 }: { id: string; size?: number }): React.JSX.Element {
-  const url = useThumbnail(id)
+/** `ready`: the job is done, so a preview that failed before (a file fixed and retried) is asked again. */
+export function Thumb({
+  id,
+  size = 44,
+  ready = false,
+}: {
+  id: string
+  size?: number
+  ready?: boolean
+}): React.JSX.Element {
+  const url = useThumbnail(id, ready)
   return (
     <div className={`thumb thumb--${size}`} aria-hidden="true">
       {url ? (

@@ -142,7 +142,7 @@ export const en = {
     destinations: 'Destinations',
     destinationsHint: 'Where uploads go. The default one is used for everything you drop.',
     builtIn: 'Local folder',
-    builtInHint: (dir: string) => `No destination saved: uploads go to ${dir}.`,
+    builtInHint: (dir: string) => `Built in, needs no setup: ${dir}`,
     default: 'Default',
     keysStored: 'Keys stored, encrypted',
     keysFromEnv: 'No keys stored: uses the AWS environment or profile',

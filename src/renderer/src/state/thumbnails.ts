@@ -17,13 +17,14 @@ function notify(): void {
 function flush(): void {
   timer = null
   if (inFlight) return
-  const ids = [...wanted].filter((id) => !cache.has(id)).slice(0, 50)
-  if (ids.length === 0) return
+  const keys = [...wanted].filter((key) => !cache.has(key)).slice(0, 50)
+  if (keys.length === 0) return
   inFlight = true
+  const ids = [...new Set(keys.map((key) => key.slice(0, key.lastIndexOf(':'))))]
   const settle = (values: Record<string, string | null>): void => {
-    for (const id of ids) {
-      cache.set(id, values[id] ?? null)
-      wanted.delete(id)
+    for (const key of keys) {
+      cache.set(key, values[key.slice(0, key.lastIndexOf(':'))] ?? null)
+      wanted.delete(key)
     }
     inFlight = false
     notify()
@@ -44,17 +45,21 @@ function subscribe(fn: () => void): () => void {
   return () => listeners.delete(fn)
 }
 
-/** The preview of a job: a data: URL, null when there is none, undefined while loading. */
-export function useThumbnail(id: string): string | null | undefined {
-  const url = useSyncExternalStore(subscribe, () => cache.get(id))
+/**
+ * The preview of a job: a data: URL, null when there is none, undefined while loading. Cached by
+ * id and whether the job is done (a failed file may be replaced before it is retried).
+ */
+export function useThumbnail(id: string, done: boolean): string | null | undefined {
+  const key = `${id}:${done ? 'done' : 'pending'}`
+  const url = useSyncExternalStore(subscribe, () => cache.get(key))
   useEffect(() => {
-    if (cache.has(id)) return
-    wanted.add(id)
+    if (cache.has(key)) return
+    wanted.add(key)
     schedule()
     return () => {
       // Scrolled away before it was asked for: do not fetch it.
-      if (!cache.has(id)) wanted.delete(id)
+      if (!cache.has(key)) wanted.delete(key)
     }
-  }, [id])
+  }, [key])
   return url
 }

@@ -46,7 +46,7 @@ export const QueueRow = memo(function QueueRow({
       data-state={job.state}
       data-name={job.name}
     >
-      <Thumb id={job.id} />
+      <Thumb id={job.id} ready={job.state === 'done'} />
       <div className="row__main">
         <div className="row__title">
           <span className="row__name" title={job.source}>

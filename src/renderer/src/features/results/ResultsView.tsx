@@ -57,19 +57,20 @@ export function ResultsView(): React.JSX.Element {
     <section className="view view--results" aria-label={t.results.label}>
       <div className="results">
         <div className="results__list-pane">
-          <div className="toolbar">
-            <button
-              type="button"
-              className="button button--small"
-              onClick={() => setSelected(chosen.length === ids.length ? new Set() : new Set(ids))}
-            >
-              {chosen.length === ids.length ? t.actions.selectNone : t.actions.selectAll}
-            </button>
-            <span className="toolbar__note" aria-live="polite">
-              {t.results.selected(chosen.length)}
-            </span>
-            <label className="toolbar__field">
-              <span className="visually-hidden">{t.results.copyAs}</span>
+          <div className="results__toolbar">
+            <div className="toolbar">
+              <button
+                type="button"
+                className="button button--small"
+                onClick={() => setSelected(chosen.length === ids.length ? new Set() : new Set(ids))}
+              >
+                {chosen.length === ids.length ? t.actions.selectNone : t.actions.selectAll}
+              </button>
+              <span className="toolbar__note" aria-live="polite">
+                {t.results.selected(chosen.length)}
+              </span>
+            </div>
+            <div className="toolbar toolbar--copy">
               <select
                 value={copyFormat}
                 onChange={(e) => setFormat(e.target.value as LinkFormat)}
@@ -81,16 +82,16 @@ export function ResultsView(): React.JSX.Element {
                   </option>
                 ))}
               </select>
-            </label>
-            <button
-              type="button"
-              className="button button--small button--primary"
-              disabled={chosen.length === 0}
-              onClick={() => void copyLinks(chosen, copyFormat)}
-            >
-              <Icon name="copy" size={16} />
-              {t.results.copySelected(chosen.length)}
-            </button>
+              <button
+                type="button"
+                className="button button--small button--primary"
+                disabled={chosen.length === 0}
+                onClick={() => void copyLinks(chosen, copyFormat)}
+              >
+                <Icon name="copy" size={16} />
+                {t.results.copySelected(chosen.length)}
+              </button>
+            </div>
           </div>
           <div ref={scrollRef} className="list" data-testid="results-list">
             <div
@@ -129,7 +130,7 @@ export function ResultsView(): React.JSX.Element {
                         onClick={() => setFocused(id)}
                         aria-current={id === current ? 'true' : undefined}
                       >
-                        <Thumb id={id} size={40} />
+                        <Thumb id={id} size={40} ready />
                         <span className="result-row__text">
                           <span className="result-row__name">{name}</span>
                           <span className="result-row__meta">{file ? summary(file) : ' '}</span>
@@ -165,7 +166,7 @@ function Detail({ file, template }: { file: FinishedFile; template: string }): R
   return (
     <div className="detail">
       <div className="detail__head">
-        <Thumb id={file.id} size={72} />
+        <Thumb id={file.id} size={72} ready />
         <div className="detail__title">
           <h2 className="detail__name">{file.name}</h2>
           <p className="detail__source" title={file.source}>

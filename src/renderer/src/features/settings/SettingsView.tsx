@@ -21,8 +21,11 @@ export function SettingsView(): React.JSX.Element {
   if (!view) return <section className="view" aria-label={t.settings.label} />
 
   const save = async (patch: Partial<Preferences>): Promise<void> => {
+    // Shown at once; the main process's answer (or the old value, if it refused) follows.
+    const before = view
+    setSettings({ ...view, preferences: { ...view.preferences, ...patch } })
     const next = await attempt<View>(() => unwrap(upshot.savePreferences(patch)))
-    if (next) setSettings(next)
+    setSettings(next ?? before)
   }
   const apply = async (run: () => Promise<View>): Promise<void> => {
     const next = await attempt(run)

@@ -34,19 +34,19 @@ export function randomFiles(dir, count, size) {
 
 /**
  * The photos the variant benchmarks use: every JPEG in corpus/bench plus the corpus's own JPEGs of
- * at least 2 MP that decode cleanly (the truncated fixture is left out).
+ * at least 2 MP, all of them decoding cleanly (the truncated fixture is left out).
  */
 export async function selectPhotos(corpus) {
   const sharp = require('sharp')
   const candidates = [
-    ...listJpegs(path.join(corpus, 'bench')),
-    ...listJpegs(corpus).filter((f) => fs.statSync(f).size > 300_000),
+    ...listJpegs(path.join(corpus, 'bench')).map((file) => ({ file, minPixels: 0 })),
+    ...listJpegs(corpus).map((file) => ({ file, minPixels: 2_000_000 })),
   ]
   const photos = []
-  for (const file of candidates) {
+  for (const { file, minPixels } of candidates) {
     try {
       const meta = await sharp(file).metadata()
-      if ((meta.width ?? 0) * (meta.height ?? 0) < 2_000_000) continue
+      if ((meta.width ?? 0) * (meta.height ?? 0) < minPixels) continue
       // A full decode (shrunk on load) with failOn error: truncated or damaged files drop out.
       await sharp(file, { failOn: 'error' }).resize(64).toBuffer()
       photos.push({ file, width: meta.width, height: meta.height, bytes: fs.statSync(file).size })

@@ -33,12 +33,16 @@ export function commandLine() {
   return `${path.basename(IMAGEMAGICK ?? 'convert')} ${args.join(' ')}`
 }
 
-/** Converts every file, `width` convert processes at once (1: a plain loop; nproc: xargs -P). */
+/**
+ * Converts every file, `width` convert processes at once (1: a plain loop; nproc: xargs -P).
+ * Returns the CPU seconds all of them used.
+ */
 export async function convertAll(files, outDir, width) {
   if (!IMAGEMAGICK) throw new Error('ImageMagick (convert-im6.q16) is not installed')
   fs.mkdirSync(outDir, { recursive: true })
-  await pool(
+  const runs = await pool(
     files.map((f) => () => runOk(IMAGEMAGICK, variantArgs(f, outDir))),
     width,
   )
+  return runs.reduce((sum, r) => sum + (r.cpuSeconds ?? NaN), 0)
 }

@@ -8,13 +8,16 @@ const GNU_TIME = '/usr/bin/time'
 export const hasGnuTime = fs.existsSync(GNU_TIME)
 
 /**
- * Runs a command to its end. Returns { code, seconds, stdout, stderr, maxRssBytes }.
- * seconds: wall time from spawn to exit. maxRssBytes (with rss: true): the largest resident set
- * of the process (GNU time's %M, the kernel's ru_maxrss), null without /usr/bin/time.
+ * Runs a command to its end. Returns { code, seconds, cpuSeconds, stdout, stderr, maxRssBytes }.
+ * seconds: wall time from spawn to exit. Through GNU time when present: cpuSeconds (user + system,
+ * the process and the children it waited for: robust when other work shares the machine) and
+ * maxRssBytes (the largest resident set, the kernel's ru_maxrss); null without /usr/bin/time.
  */
 export function run(cmd, args, opts = {}) {
-  const rssFile = opts.rss && hasGnuTime ? tmpName('rss') : null
-  const [file, argv] = rssFile ? [GNU_TIME, ['-f', '%M', '-o', rssFile, cmd, ...args]] : [cmd, args]
+  const usageFile = hasGnuTime ? tmpName('usage') : null
+  const [file, argv] = usageFile
+    ? [GNU_TIME, ['-f', '%M %U %S', '-o', usageFile, cmd, ...args]]
+    : [cmd, args]
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint()
     const child = spawn(file, argv, {
@@ -35,13 +38,15 @@ export function run(cmd, args, opts = {}) {
     child.on('close', (code, signal) => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9
       let maxRssBytes = null
-      if (rssFile) {
-        const text = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, 'utf8') : ''
-        const kb = Number(text.trim().split('\n').pop())
+      let cpuSeconds = null
+      if (usageFile) {
+        const text = fs.existsSync(usageFile) ? fs.readFileSync(usageFile, 'utf8') : ''
+        const [kb, user, sys] = (text.trim().split('\n').pop() ?? '').split(' ').map(Number)
         if (Number.isFinite(kb) && kb > 0) maxRssBytes = kb * 1024
-        fs.rmSync(rssFile, { force: true })
+        if (Number.isFinite(user) && Number.isFinite(sys)) cpuSeconds = user + sys
+        fs.rmSync(usageFile, { force: true })
       }
-      resolve({ code, signal, seconds, stdout, stderr, maxRssBytes })
+      resolve({ code, signal, seconds, cpuSeconds, stdout, stderr, maxRssBytes })
     })
   })
 }

@@ -3,7 +3,7 @@
 // (nproc converts at once) into a folder, then `aws s3 cp --recursive`.
 import fs from 'node:fs'
 import path from 'node:path'
-import { ratioOf, sideBySide } from '../lib/compare.mjs'
+import { cpuText, ratioOf, sideBySide } from '../lib/compare.mjs'
 import { convertAll, VARIANTS } from '../lib/imagemagick.mjs'
 import { fmtRatio, fmtSummary } from '../lib/stats.mjs'
 import { sinkTarget, upshotUpload } from '../lib/upshot.mjs'
@@ -28,7 +28,7 @@ export async function e2eRow(ctx) {
           await ctx.sink.reset()
           const r = await upshotUpload([dir], sinkTarget(ctx.sink.endpoint, `e${n++}`))
           const s = await expectObjects(ctx.sink, objects)
-          return { seconds: r.seconds, bytes: s.objectBytes }
+          return { seconds: r.seconds, cpu: r.cpuSeconds, bytes: s.objectBytes }
         },
       },
       {
@@ -37,13 +37,18 @@ export async function e2eRow(ctx) {
           await ctx.sink.reset()
           const out = path.join(ctx.work, `e2e-im-${n}`)
           const t = process.hrtime.bigint()
-          await convertAll(files, out, ctx.nproc)
+          const convertCpu = await convertAll(files, out, ctx.nproc)
           const convertSeconds = Number(process.hrtime.bigint() - t) / 1e9
-          await awsCp([out, `s3://bench/p${n++}/`, '--recursive'], ctx.sink.endpoint)
+          const up = await awsCp([out, `s3://bench/p${n++}/`, '--recursive'], ctx.sink.endpoint)
           const seconds = Number(process.hrtime.bigint() - t) / 1e9
           fs.rmSync(out, { recursive: true, force: true })
           const s = await expectObjects(ctx.sink, objects)
-          return { seconds, convertSeconds, bytes: s.objectBytes }
+          return {
+            seconds,
+            convertSeconds,
+            cpu: convertCpu + (up.cpuSeconds ?? NaN),
+            bytes: s.objectBytes,
+          }
         },
       },
     ],
@@ -69,6 +74,10 @@ export async function e2eRow(ctx) {
         `each with a unique JPEG comment so its content hash differs (Upshot would otherwise rightly ` +
         `upload each photo once); ${ctx.e2eRounds} round(s), this row being the longest.`,
       `Of the peer's time, ImageMagick took ${convert.map((c) => `${c.toFixed(1)} s`).join(', ')}; the rest is the AWS CLI.`,
+      cpuText(res, [
+        ['upshot', 'Upshot'],
+        ['peer', 'ImageMagick + AWS CLI'],
+      ]) ?? '',
       ...failuresText(res.failures),
     ],
     raw: res,

@@ -9,7 +9,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { ratioOf, sideBySide } from '../lib/compare.mjs'
+import { cpuText, ratioOf, sideBySide } from '../lib/compare.mjs'
 import { awsEnv, RCLONE } from '../lib/machine.mjs'
 import { run, runOk } from '../lib/proc.mjs'
 import { fmtRatio, fmtSeconds, fmtSummary } from '../lib/stats.mjs'
@@ -131,18 +131,22 @@ export async function syncRow(ctx) {
           if (d.plan?.unchanged !== count || (d.summary?.done ?? 0) !== 0) {
             throw new Error(`the re-scan did not find ${count} unchanged files`)
           }
-          return { seconds: r.seconds }
+          return { seconds: r.seconds, cpu: r.cpuSeconds }
         },
       },
       {
         name: 'rcloneSync',
-        fn: async () => ({ seconds: (await rclone(['sync', c.tree, c.rcloneDest])).seconds }),
+        fn: async () => {
+          const r = await rclone(['sync', c.tree, c.rcloneDest])
+          return { seconds: r.seconds, cpu: r.cpuSeconds }
+        },
       },
       {
         name: 'rcloneCheck',
-        fn: async () => ({
-          seconds: (await rclone(['check', c.tree, c.rcloneDest, '--size-only', '-q'])).seconds,
-        }),
+        fn: async () => {
+          const r = await rclone(['check', c.tree, c.rcloneDest, '--size-only', '-q'])
+          return { seconds: r.seconds, cpu: r.cpuSeconds }
+        },
       },
     ],
     ctx.syncRounds,
@@ -168,6 +172,10 @@ export async function syncRow(ctx) {
       primed > 0
         ? `This run made the synced state first (${fmtSeconds(primed)}, not timed; kept in node_modules/.cache/upshot-bench for later runs).`
         : 'The synced state was reused from an earlier run (node_modules/.cache/upshot-bench); the re-scan checked every file is still seen as unchanged.',
+      cpuText(res, [
+        ['upshot', 'Upshot'],
+        [best, best === 'rcloneSync' ? 'rclone sync' : 'rclone check'],
+      ]) ?? '',
       ...failuresText(res.failures),
     ],
     raw: res,

@@ -2,7 +2,7 @@
 // AWS CLI (`aws s3 cp`, default settings). Each run must leave every object, at its full size, in
 // the sink, or it does not count.
 import path from 'node:path'
-import { ratioOf, sideBySide } from '../lib/compare.mjs'
+import { cpuText, ratioOf, sideBySide } from '../lib/compare.mjs'
 import { AWS_CLI, awsEnv } from '../lib/machine.mjs'
 import { runOk } from '../lib/proc.mjs'
 import { fmtBytes, fmtRatio, fmtSummary } from '../lib/stats.mjs'
@@ -38,7 +38,12 @@ function contenders(ctx, input, { recursive, objects, bytes }) {
         await ctx.sink.reset()
         const r = await upshotUpload([input], sinkTarget(ctx.sink.endpoint, `u${n++}`))
         const s = await expectInSink(ctx.sink, objects, bytes)
-        return { seconds: r.seconds, sinkCpu: s.cpuSeconds, requests: s.requests }
+        return {
+          seconds: r.seconds,
+          cpu: r.cpuSeconds,
+          sinkCpu: s.cpuSeconds,
+          requests: s.requests,
+        }
       },
     },
     {
@@ -53,7 +58,12 @@ function contenders(ctx, input, { recursive, objects, bytes }) {
           ctx.sink.endpoint,
         )
         const s = await expectInSink(ctx.sink, objects, bytes)
-        return { seconds: r.seconds, sinkCpu: s.cpuSeconds, requests: s.requests }
+        return {
+          seconds: r.seconds,
+          cpu: r.cpuSeconds,
+          sinkCpu: s.cpuSeconds,
+          requests: s.requests,
+        }
       },
     },
   ]
@@ -62,7 +72,11 @@ function contenders(ctx, input, { recursive, objects, bytes }) {
 function requestsText(res) {
   const up = res.upshot.runs[0]?.requests
   const aws = res.aws.runs[0]?.requests
-  return `HTTP requests per run: Upshot ${up ?? 'n/a'}, AWS CLI ${aws ?? 'n/a'}.`
+  const cpu = cpuText(res, [
+    ['upshot', 'Upshot'],
+    ['aws', 'AWS CLI'],
+  ])
+  return `HTTP requests per run: Upshot ${up ?? 'n/a'}, AWS CLI ${aws ?? 'n/a'}. ${cpu ?? ''}`
 }
 
 export async function bigUploadRow(ctx) {

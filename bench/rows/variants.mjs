@@ -3,7 +3,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { ratioOf, sideBySide } from '../lib/compare.mjs'
+import { cpuText, ratioOf, sideBySide } from '../lib/compare.mjs'
 import { commandLine, convertAll, VARIANTS } from '../lib/imagemagick.mjs'
 import { fmtBytes, fmtRatio, fmtSummary, summarize } from '../lib/stats.mjs'
 import { upshotUpload } from '../lib/upshot.mjs'
@@ -46,7 +46,10 @@ export async function variantsRow(ctx) {
         fn: async () => {
           const dir = freshDir()
           const r = await upshotUpload(files, ['--to', pathToFileURL(dir).href])
-          return measureDir(dir, r.seconds, { engineSeconds: r.report.summary.seconds })
+          return measureDir(dir, r.seconds, {
+            engineSeconds: r.report.summary.seconds,
+            cpu: r.cpuSeconds,
+          })
         },
       },
       {
@@ -54,8 +57,8 @@ export async function variantsRow(ctx) {
         fn: async () => {
           const dir = freshDir()
           const t = process.hrtime.bigint()
-          await convertAll(files, dir, ctx.nproc)
-          return measureDir(dir, Number(process.hrtime.bigint() - t) / 1e9)
+          const cpu = await convertAll(files, dir, ctx.nproc)
+          return measureDir(dir, Number(process.hrtime.bigint() - t) / 1e9, { cpu })
         },
       },
       {
@@ -63,8 +66,8 @@ export async function variantsRow(ctx) {
         fn: async () => {
           const dir = freshDir()
           const t = process.hrtime.bigint()
-          await convertAll(files, dir, 1)
-          return measureDir(dir, Number(process.hrtime.bigint() - t) / 1e9)
+          const cpu = await convertAll(files, dir, 1)
+          return measureDir(dir, Number(process.hrtime.bigint() - t) / 1e9, { cpu })
         },
       },
     ],
@@ -111,6 +114,10 @@ export async function variantsRow(ctx) {
       '| variant | Upshot bytes | ImageMagick bytes | ratio |',
       '| --- | --- | --- | --- |',
       ...perVariant,
+      cpuText(res, [
+        ['upshot', 'Upshot'],
+        ['imParallel', 'ImageMagick'],
+      ]) ?? '',
       ...failuresText(res.failures),
     ],
     raw: res,

@@ -50,7 +50,7 @@ export interface AppPorts {
   /** Native open dialog; [] when the user cancels. */
   choosePaths(kind: 'files' | 'folder'): Promise<string[]>
   /** Opens an https URL in the default browser. */
-  openExternal(url: string): Promise<void>
+  openInBrowser(url: string): Promise<void>
   notify(title: string, body: string): void
   /** Settings that the Electron glue applies (login item, shortcut, theme). */
   preferencesChanged(prefs: Preferences): void
@@ -374,7 +374,7 @@ export class AppService {
     if (parsed.protocol !== 'https:') {
       throw new UpshotError('CONFIG', 'Only https:// links open in the browser.')
     }
-    await this.o.ports.openExternal(parsed.href)
+    await this.o.ports.openInBrowser(parsed.href)
   }
 
   // ------------------------------------------------------------------ history

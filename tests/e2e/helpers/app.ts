@@ -104,7 +104,7 @@ export function startTestApp(
       },
       readClipboardImage: async () => app.clipboardImage,
       choosePaths: async () => app.dialogPaths.splice(0),
-      openExternal: async (url) => {
+      openInBrowser: async (url) => {
         app.opened.push(url)
       },
       notify: (title, body) => app.notifications.push({ title, body }),

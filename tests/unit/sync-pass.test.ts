@@ -278,6 +278,23 @@ describe('sync pass', () => {
     expect(planOf(await w.pass())).toEqual({ ...EMPTY, unchanged: 1 })
   })
 
+  it('a whole folder found empty is taken for an unmounted drive: nothing removed or deleted', async () => {
+    const w = await world()
+    w.write('a.txt', 'a')
+    w.write('sub/b.txt', 'b')
+    await w.pass()
+    const keys = w.objects()
+    fs.rmSync(path.join(w.root, 'a.txt'))
+    fs.rmSync(path.join(w.root, 'sub'), { recursive: true })
+    const r = await w.pass({ delete: true })
+    expect(r.plan.gone).toEqual(['a.txt', 'sub/b.txt'])
+    expect(r.plan.delete).toEqual([])
+    expect(r.plan.deleteSkipped).toMatch(/empty although 2 files/)
+    expect(r.complete).toBe(false)
+    expect(w.record('a.txt')).toBeDefined()
+    expect(w.objects()).toEqual(keys)
+  })
+
   it('dangling links are reported per path as failed jobs and do not block --delete', async () => {
     const w = await world()
     w.write('a.txt', 'a')

@@ -83,7 +83,19 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
     ...(opts.signal ? { signal: opts.signal } : {}),
   })
   opts.onPlan?.(plan)
-  const scanComplete = plan.unreadableDirs.length === 0
+  // A whole folder that comes back empty while files were synced from it is far more often an
+  // unmounted drive or a vanished share than a deliberate clean-out: nothing is taken for gone.
+  const seen =
+    plan.unchanged +
+    plan.refreshed.length +
+    plan.uploads.length +
+    plan.renames.length +
+    plan.problems.length
+  const looksUnmounted = wholeFolder(plan) && seen === 0 && plan.gone.length > 0
+  const scanComplete = plan.unreadableDirs.length === 0 && !looksUnmounted
+  const incomplete = looksUnmounted
+    ? `The folder is empty although ${plan.gone.length} files were synced from it (an unmounted drive?), so nothing was removed or deleted; to really empty the bucket, remove this sync pair.`
+    : 'Some folders could not be read (or the folder went away), so nothing was deleted from the bucket.'
   const handled = handledPaths(plan)
   const unknownDirs = plan.unreadableDirs.map((d) => d.rel)
   const unchangedJobs = (): Generator<JobReport> =>
@@ -97,7 +109,13 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
         ? store.orphanObjects(pair.id, pair.destinationId, releasedByPlan(plan))
         : []
     return {
-      plan: planReport(pair, plan, true, deletes, deleteSkipped(opts, scanComplete, false)),
+      plan: planReport(
+        pair,
+        plan,
+        true,
+        deletes,
+        looksUnmounted ? incomplete : deleteSkipped(opts, scanComplete ? null : incomplete, false),
+      ),
       // Nothing ran: the plan is the whole answer, its counts included.
       report: {
         jobs: [],
@@ -252,7 +270,17 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
     plan,
     false,
     deleted,
-    deleteSkipped(opts, scanComplete && sameRoot, interrupted || destinationFailed),
+    looksUnmounted
+      ? incomplete
+      : deleteSkipped(
+          opts,
+          !sameRoot
+            ? 'The folder went away during the pass, so nothing was deleted from the bucket.'
+            : scanComplete
+              ? null
+              : incomplete,
+          interrupted || destinationFailed,
+        ),
   )
   planOut.problems.push(...deleteErrors)
   store.recordPass(pairId, {
@@ -286,9 +314,12 @@ async function deleteOrphans(
   if (orphans.length === 0) return []
   const dest = createDestination(ctx.target.destination)
   const deleted: { key: string; bytes: number }[] = []
-  try {
-    for (const o of orphans) {
-      if (signal?.aborted) break
+  let next = 0
+  let stop = false
+  // A few DELETEs in flight: a store far away answers each in tens of milliseconds.
+  const worker = async (): Promise<void> => {
+    while (!stop && next < orphans.length && !signal?.aborted) {
+      const o = orphans[next++]!
       try {
         await dest.deleteObject(o.key)
         ctx.store.markObjectDeleted(ctx.pair.destinationId, o.key)
@@ -296,14 +327,19 @@ async function deleteOrphans(
       } catch (err) {
         const e: JobError = toJobError(err)
         errors.push({ path: o.key, code: e.code, message: e.message })
-        if (DESTINATION_ERRORS.includes(e.code)) break
+        if (DESTINATION_ERRORS.includes(e.code)) stop = true
       }
     }
+  }
+  try {
+    await Promise.all(Array.from({ length: Math.min(DELETE_PARALLEL, orphans.length) }, worker))
   } finally {
     dest.close()
   }
-  return deleted
+  return deleted.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
 }
+
+const DELETE_PARALLEL = 6
 
 /** Records the plan lets go of: their objects are orphans in a dry run's forecast. */
 function releasedByPlan(plan: SyncPlan): string[] {
@@ -313,10 +349,13 @@ function releasedByPlan(plan: SyncPlan): string[] {
   ]
 }
 
-function deleteSkipped(opts: PassOptions, scanComplete: boolean, stopped: boolean): string | null {
+function deleteSkipped(
+  opts: PassOptions,
+  incomplete: string | null,
+  stopped: boolean,
+): string | null {
   if (!opts.delete) return null
-  if (!scanComplete)
-    return 'Some folders could not be read (or the folder went away), so nothing was deleted from the bucket.'
+  if (incomplete) return incomplete
   if (stopped)
     return 'The pass stopped early or the destination failed, so nothing was deleted from the bucket.'
   return null

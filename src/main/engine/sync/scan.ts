@@ -18,8 +18,12 @@ export type ScanEntry =
 /** Stat calls in flight per folder: enough to hide disk latency, few enough for a 2-core laptop. */
 const STAT_PARALLEL = 32
 
-/** SQLite's BINARY collation compares UTF-8 bytes; JS compares UTF-16 units. Use the bytes. */
+// UTF-16 order and UTF-8 byte order agree except where surrogates meet U+E000..U+FFFF.
+const BEYOND_SURROGATES = /[\ud800-\uffff]/
+
+/** SQLite's BINARY collation compares UTF-8 bytes; JS compares UTF-16 units. Order by the bytes. */
 export function comparePaths(a: string, b: string): number {
+  if (!BEYOND_SURROGATES.test(a) && !BEYOND_SURROGATES.test(b)) return a < b ? -1 : a > b ? 1 : 0
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
 }
 

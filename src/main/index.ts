@@ -165,9 +165,11 @@ function start(): void {
 
     try {
       const settings = openSettings(dataDir, path.join(dataDir, 'uploads'))
-      // Packaged builds carry better-sqlite3 rebuilt for Electron by electron-builder; from a
-      // checkout the Electron build lives in .native/ (scripts/electron-native.mjs).
-      const nativeBinding = app.isPackaged ? undefined : electronSqliteBinding()
+      // better-sqlite3 built for Electron (scripts/electron-native.mjs): in .native/ of a
+      // checkout, or among the packaged app's resources (electron-builder.yml).
+      const nativeBinding = electronSqliteBinding(
+        app.isPackaged ? { appRoot: process.resourcesPath } : {},
+      )
       const ports = electronPorts({
         window: () => mainWindow,
         onShortcut: uploadClipboard,
@@ -186,7 +188,7 @@ function start(): void {
           createEngine({
             dataDir,
             uploadConcurrency,
-            ...(nativeBinding ? { nativeBinding } : {}),
+            nativeBinding,
           }),
         emit,
       })

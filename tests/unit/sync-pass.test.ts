@@ -130,6 +130,10 @@ describe('sync pass', () => {
     expect(w.objects().filter((k) => k.includes('photo-'))).toHaveLength(4) // 4 web variants
     const photo = first.report.jobs.find((j) => j.source.endsWith('photo.jpg'))!
     expect(w.record('sub/photo.jpg')).toMatchObject({ sha256: photo.sha256, job_id: photo.id })
+    // What the app shows for the pair.
+    expect(w.store.status(w.pair.id!)).toEqual({ files: 3, pending: 0, failedLastPass: 0 })
+    expect(w.store.history(w.pair.id!, { limit: 10 })).toHaveLength(3)
+    expect(w.store.pair(w.pair.id!)!.lastResult).toMatchObject({ uploaded: 3, unchanged: 0 })
 
     // A file that cannot be read would fail the pass if it were read: it must not be.
     fs.chmodSync(path.join(w.root, 'a.txt'), 0o000)
@@ -215,7 +219,6 @@ describe('sync pass', () => {
   it('--delete removes only what nothing links to; the dry run forecasts exactly that', async () => {
     const w = await world()
     w.write('a.txt', 'content a')
-    w.write('copy-of-a.txt', 'content a')
     w.write('b.txt', 'content b')
     w.write('c.txt', 'content c')
     w.write('edited.txt', 'version 1')
@@ -226,6 +229,10 @@ describe('sync pass', () => {
     const ids = await w.engine.enqueue([outside], { destination: w.dest, preset: 'web' })
     await w.engine.run(ids)
     await w.pass()
+    // A copy synced later is deduplicated onto a.txt's objects (copies synced in the same pass
+    // may each upload their own, which --delete then treats separately).
+    w.write('copy-of-a.txt', 'content a')
+    expect((await w.pass()).report.jobs[0]).toMatchObject({ deduplicated: true })
     const key = (rel: string): string => w.engine.ledger.outputs(w.record(rel)!.job_id!)[0]!.key
     const keys = {
       a: key('a.txt'),

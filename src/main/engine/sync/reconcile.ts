@@ -139,7 +139,8 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
   const unfinished = new Map(store.unfinishedJobs(pairId).map((j) => [j.path, j]))
   const toUpload = new Set(plan.uploads.map((u) => u.rel))
   for (const [rel, j] of unfinished) {
-    if (!toUpload.has(rel) && j.owner === null) await engine.cancel(j.jobId)
+    const inScope = plan.scope.some((dir) => isWithin(rel, dir))
+    if (inScope && !toUpload.has(rel) && j.owner === null) await engine.cancel(j.jobId)
   }
 
   for (const r of plan.refreshed) store.refreshRecord(pairId, r.rel, r.size, r.mtimeMs)
@@ -180,11 +181,14 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
     preset: pair.preset,
     presetFp,
   }
+  const problemJobs: { jobId: string; path: string }[] = []
   for (const p of [...plan.problems, ...plan.unreadableDirs]) {
     const id = randomUUID()
     ledger.enqueueFailed({ id, source: toAbs(root, p.rel), ...base }, p.error)
     ids.push(id)
+    problemJobs.push({ jobId: id, path: p.rel })
   }
+  store.addPairJobs(pairId, problemJobs) // so the pair's history shows them
 
   const fresh = uploads.filter((u) => !unfinished.has(u.rel))
   for (const u of uploads) {

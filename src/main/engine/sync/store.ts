@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto'
 import os from 'node:os'
-import type { Ledger, NewOutput, OutputRow } from '../ledger'
+import type { JobRow, Ledger, NewOutput, OutputRow } from '../ledger'
 import type { SyncFilters } from './filters'
 
 export interface SyncPair {
@@ -110,6 +110,21 @@ export class SyncStore {
 
   recordPass(id: string, summary: SyncPassSummary): void {
     this.s.recordPass.run({ id, result: JSON.stringify(summary), now: Date.now() })
+  }
+
+  /** What the app shows for a pair besides its last pass: files online, files still pending. */
+  status(id: string): { files: number; pending: number; failedLastPass: number } {
+    const pending = (this.s.pendingCount.get(id) as { n: number }).n
+    return {
+      files: this.recordCount(id),
+      pending,
+      failedLastPass: this.pair(id)?.lastResult?.failed ?? 0,
+    }
+  }
+
+  /** The pair's upload history, newest first (the jobs it started, renames included). */
+  history(id: string, opts: { limit: number; offset?: number }): JobRow[] {
+    return this.s.history.all({ id, limit: opts.limit, offset: opts.offset ?? 0 }) as JobRow[]
   }
 
   // ---- per-path records ----
@@ -338,6 +353,14 @@ function prepare(ledger: Ledger) {
     unfinishedJobs: db.prepare(
       `SELECT s.job_id, s.path, j.owner FROM sync_jobs s JOIN jobs j ON j.id = s.job_id
        WHERE s.pair_id = ? AND j.state IN ${UNFINISHED}`,
+    ),
+    pendingCount: db.prepare(
+      `SELECT COUNT(*) AS n FROM sync_jobs s JOIN jobs j ON j.id = s.job_id
+       WHERE s.pair_id = ? AND j.state IN ${UNFINISHED}`,
+    ),
+    history: db.prepare(
+      `SELECT j.* FROM sync_jobs s JOIN jobs j ON j.id = s.job_id WHERE s.pair_id = @id
+       ORDER BY j.created_at DESC, j.rowid DESC LIMIT @limit OFFSET @offset`,
     ),
     liveObject: db.prepare(
       `SELECT 1 FROM objects WHERE destination_id = ? AND key = ? AND deleted_at IS NULL`,

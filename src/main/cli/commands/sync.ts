@@ -148,8 +148,8 @@ async function watchCommand(ctx: PassContext, opts: SyncOptions): Promise<number
         if (json) writeJson(result, first, false)
         else printHuman(result, !first)
       },
+      onPlan: (plan) => views.start(plan.uploads.length + plan.renames.length),
       onState(s) {
-        if (s.state === 'syncing') views.start(0)
         const line =
           s.state === 'watching'
             ? `Watching ${ctx.pair.folder} for changes (Ctrl-C stops).`
@@ -259,10 +259,10 @@ function printHuman(result: PassResult, compact = false): void {
     w('Dry run: nothing was sent or changed.')
     return
   }
-  printJobs(result.report)
+  printJobs(result.report, compact)
 }
 
-function printJobs(report: RunReport): void {
+function printJobs(report: RunReport, compact: boolean): void {
   for (const j of report.jobs) {
     if (j.status === 'done') {
       const main = j.outputs.find((o) => o.variant === 'full') ?? j.outputs[j.outputs.length - 1]
@@ -276,7 +276,7 @@ function printJobs(report: RunReport): void {
   }
   const s = report.summary
   process.stdout.write(
-    `\n${s.done} done, ${s.failed} failed, ${s.skipped} unchanged${s.canceled ? `, ${s.canceled} canceled` : ''}; ` +
+    `\n${s.done} done, ${s.failed} failed${compact ? '' : `, ${s.skipped} unchanged`}${s.canceled ? `, ${s.canceled} canceled` : ''}; ` +
       `${formatBytes(s.bytesUploaded)} uploaded in ${s.seconds.toFixed(1)} s\n`,
   )
 }

@@ -8,6 +8,7 @@ import fs from 'node:fs/promises'
 import { UpshotError } from '../../../shared/jobs'
 import { toJobError } from '..'
 import { isIgnoredName, PathFilter } from './filters'
+import type { SyncPlan } from './plan'
 import { folderId, runPass, type PassContext, type PassResult } from './reconcile'
 import { toAbs, toRel } from './scan'
 
@@ -27,6 +28,8 @@ export interface WatchOptions {
   maxWaitMs?: number
   signal: AbortSignal
   onPass(result: PassResult, first: boolean): void
+  /** Each pass's plan, before it is carried out. */
+  onPlan?(plan: SyncPlan): void
   onState?(s: WatchState): void
   /** A pass that failed as a whole (destination refused, folder vanished mid-pass). */
   onError?(err: UpshotError): void
@@ -135,6 +138,7 @@ async function pass(
     const result = await runPass(ctx, {
       ...(opts.delete ? { delete: true } : {}),
       ...(scope ? { scope } : {}),
+      ...(opts.onPlan ? { onPlan: opts.onPlan } : {}),
       signal: opts.signal,
     })
     if (!opts.signal.aborted) opts.onPass(result, first)

@@ -402,9 +402,22 @@ function checkComplete(d: DestinationSettings): void {
   if (d.kind === 's3-compatible' && !d.endpoint) missing('an endpoint URL')
 }
 
+const FIELD_NAMES: Record<string, string> = {
+  name: 'name',
+  kind: 'type',
+  bucket: 'bucket',
+  region: 'region',
+  endpoint: 'endpoint URL',
+  accountId: 'account ID',
+  dir: 'folder',
+  prefix: 'key prefix',
+  publicUrl: 'public URL',
+}
+
 function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0]
-  const field = issue?.path.join('.') || 'a field'
+  const key = String(issue?.path[0] ?? '')
+  const field = FIELD_NAMES[key] ?? 'settings'
   return `The destination's ${field} is not valid: ${issue?.message ?? 'unknown problem'}.`
 }
 

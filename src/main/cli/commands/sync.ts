@@ -118,7 +118,7 @@ async function oncePass(ctx: PassContext, opts: SyncOptions): Promise<number> {
       ...(opts.dryRun ? { dryRun: true } : {}),
       ...(opts.delete ? { delete: true } : {}),
       signal: stop.signal,
-      onPlan: (plan) => views.start(plan.uploads.length + plan.renames.length),
+      onPlan: (plan) => views.start(plan.uploads.length),
     })
     views.stop()
     if (json) writeJson(result, !opts.dryRun, true)
@@ -148,7 +148,7 @@ async function watchCommand(ctx: PassContext, opts: SyncOptions): Promise<number
         if (json) writeJson(result, first, false)
         else printHuman(result, !first)
       },
-      onPlan: (plan) => views.start(plan.uploads.length + plan.renames.length),
+      onPlan: (plan) => views.start(plan.uploads.length),
       onState(s) {
         const line =
           s.state === 'watching'

@@ -1,7 +1,7 @@
 // Decides, per path, what a pass must do: merge the streamed scan with the ledger's records page
 // by page (both in the same byte order), then hash only what the fingerprints cannot settle.
 
-import type { JobError } from '../../../shared/jobs'
+import { UpshotError, type JobError } from '../../../shared/jobs'
 import type { PathFilter } from './filters'
 import { hashFile, sameFingerprint } from './fingerprint'
 import { comparePaths, isWithin, scanTree, toAbs, type ScanEntry } from './scan'
@@ -247,7 +247,7 @@ async function tryHash(
   try {
     return await hashFile(toAbs(root, rel), signal)
   } catch {
-    if (signal?.aborted) throw new Error('aborted')
+    if (signal?.aborted) throw new UpshotError('CANCELED', 'The sync was stopped.')
     return null
   }
 }

@@ -116,7 +116,7 @@ async function* walkDir(
   ancestors: readonly string[],
   signal: AbortSignal | undefined,
 ): AsyncGenerator<ScanEntry> {
-  if (signal?.aborted) throw new UpshotError('CANCELED', 'The scan was stopped.')
+  if (signal?.aborted) throw new UpshotError('CANCELED', 'The sync was stopped.')
   let names: string[]
   try {
     names = await fs.readdir(abs)

@@ -141,8 +141,9 @@ async function pass(
       ...(opts.onPlan ? { onPlan: opts.onPlan } : {}),
       signal: opts.signal,
     })
-    if (!opts.signal.aborted) opts.onPass(result, first)
-    return true
+    // Reported even when stopped midway: what finished is recorded and belongs in the report.
+    opts.onPass(result, first)
+    return !opts.signal.aborted
   } catch (err) {
     if (opts.signal.aborted) return false
     const e =

@@ -363,4 +363,33 @@ describe.skipIf(!hasChromium)('the desktop app window in Chromium, on the real e
     await page.getByRole('radio', { name: 'System' }).check()
     await page.setViewportSize(VIEWPORT)
   })
+
+  it('uploads an image pasted with Ctrl+V (read from the clipboard by the main process)', async () => {
+    app.clipboardImage = {
+      data: fs.readFileSync(path.join(CORPUS, 'sharp__with-alpha.png')),
+      mime: 'image/png',
+    }
+    await page.getByRole('tab', { name: /^Queue/ }).click()
+    // What Chromium hands the page for a copied bitmap: an image item with no path on disk.
+    await page.evaluate(() => {
+      const data = new DataTransfer()
+      data.items.add(
+        new File([new Uint8Array([137, 80, 78, 71])], 'image.png', { type: 'image/png' }),
+      )
+      document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }))
+    })
+    const row = page.locator('[data-testid="queue-row"][data-name^="clipboard-"]')
+    await row.waitFor()
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('[data-testid="queue-row"][data-name^="clipboard-"]')
+          ?.getAttribute('data-state') === 'done',
+      undefined,
+      { timeout: 60_000 },
+    )
+    expect(await row.getAttribute('data-name')).toMatch(
+      /^clipboard-\d{4}-\d{2}-\d{2}-[0-9a-f]{12}\.png$/,
+    )
+  })
 })

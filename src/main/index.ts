@@ -126,8 +126,9 @@ function start(): void {
   })
 
   app.on('window-all-closed', () => {
-    // With uploads running the tray keeps the app alive (see the window's close handler).
-    if (process.platform !== 'darwin' && !service?.busy()) app.quit()
+    // Closing to the tray hides the window instead (see its close handler), so this is a real
+    // close: unfinished uploads stay in the ledger and continue at the next start.
+    if (process.platform !== 'darwin') app.quit()
   })
 
   app.on('will-quit', (event) => {

@@ -51,7 +51,7 @@ export function createTray(iconPath: string, actions: TrayActions): UpshotTray {
         },
         { type: 'separator' },
         { label: 'Open Upshot', click: () => actions.showWindow() },
-        { label: 'Quit Upshot', role: 'quit', click: () => actions.quit() },
+        { label: 'Quit Upshot', click: () => actions.quit() },
       ]),
     )
   }

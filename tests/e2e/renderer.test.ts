@@ -119,7 +119,8 @@ describe.skipIf(!hasChromium)('the desktop app window in Chromium, on the real e
       await toasts.first().getByRole('button', { name: 'Close' }).click()
     }
     const file = path.join(SHOTS, `${name}.png`)
-    await page.screenshot({ path: file })
+    // Transitions finished: a bar caught mid-animation would not match its numbers.
+    await page.screenshot({ path: file, animations: 'disabled' })
     const meta = await sharp(file).metadata()
     const size = page.viewportSize()!
     expect([meta.width, meta.height]).toEqual([size.width, size.height])

@@ -129,7 +129,10 @@ export async function syncRow(ctx) {
           const r = await upshotSync(c)
           const d = parseSync(r)
           if (d.plan?.unchanged !== count || (d.summary?.done ?? 0) !== 0) {
-            throw new Error(`the re-scan did not find ${count} unchanged files`)
+            throw new Error(
+              `the re-scan did not find ${count} unchanged files (unchanged ${d.plan?.unchanged}, ` +
+                `upload ${d.plan?.upload?.length}, problems ${d.plan?.problems?.length}, failed ${d.summary?.failed}; exit ${r.code})`,
+            )
           }
           return { seconds: r.seconds, cpu: r.cpuSeconds }
         },

@@ -91,17 +91,24 @@ export function distinctCopies(photos, count, dir) {
   return files
 }
 
-/** A ~50 MP JPEG made from the largest real photo (upscaled: real texture, not a flat colour). */
+/**
+ * A 50 MP JPEG made from the real photo with the most bytes (the most detail), upscaled with
+ * lanczos3 and sharpened: real texture, not a flat colour.
+ */
 export async function photo50mp(photos, file) {
   const sharp = require('sharp')
-  const largest = [...photos].sort((a, b) => b.width * b.height - a.width * a.height)[0]
-  const w = 8192
-  const h = Math.round((w * largest.height) / largest.width)
-  await sharp(largest.file)
+  const richest = [...photos].sort((a, b) => b.bytes - a.bytes)[0]
+  const meta = await sharp(richest.file).metadata()
+  const upright = (meta.orientation ?? 1) >= 5
+  const [sw, sh] = upright ? [richest.height, richest.width] : [richest.width, richest.height]
+  const scale = Math.sqrt(50_000_000 / (sw * sh))
+  const w = Math.round(sw * scale)
+  const h = Math.round(sh * scale)
+  await sharp(richest.file)
     .rotate()
     .resize(w, h, { kernel: 'lanczos3' })
     .sharpen()
     .jpeg({ quality: 92 })
     .toFile(file)
-  return { file, width: w, height: h, source: path.basename(largest.file) }
+  return { file, width: w, height: h, source: path.basename(richest.file) }
 }

@@ -2,6 +2,7 @@
 // and hashed, and the hash decides whether it really did.
 
 import { createHash } from 'node:crypto'
+import { constants as fsConstants } from 'node:fs'
 import fs from 'node:fs/promises'
 import { UpshotError } from '../../../shared/jobs'
 import { toJobError } from '..'
@@ -17,6 +18,8 @@ export function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
 }
 
 const CHUNK = 1024 * 1024
+// O_NONBLOCK: a FIFO swapped in after the scan must not hang the pass on open.
+const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0)
 
 /**
  * SHA-256 of a file as it is now, with the fingerprint of exactly the bytes read. A file that
@@ -28,7 +31,7 @@ export async function hashFile(
 ): Promise<Fingerprint & { sha256: string }> {
   let fh: fs.FileHandle
   try {
-    fh = await fs.open(abs, 'r')
+    fh = await fs.open(abs, OPEN_FLAGS)
   } catch (err) {
     throw asUpshot(err)
   }

@@ -2,7 +2,6 @@
 // (byte order of the UTF-8 relative path), so the scan and the ledger can be merged page by page
 // without holding either in memory.
 
-import fsSync from 'node:fs'
 import fs from 'node:fs/promises'
 import type { Stats } from 'node:fs'
 import path from 'node:path'
@@ -16,58 +15,8 @@ export type ScanEntry =
   /** A folder that could not be listed: what is under it is unknown, so nothing there counts as gone. */
   | { kind: 'unreadable-dir'; rel: string; error: JobError }
 
-/** Stat calls in flight per folder when stat is slow: enough to hide network latency. */
+/** Stat calls in flight per folder: enough to hide disk latency, few enough for a 2-core laptop. */
 const STAT_PARALLEL = 32
-/** Synchronous stats between two turns of the event loop. */
-const SYNC_CHUNK = 128
-/** A chunk slower than this means a slow (network) file system: go asynchronous for good. */
-const SLOW_CHUNK_MS = 25
-
-/**
- * On a local disk a synchronous stat costs a third of a promise-based one, which is most of a
- * re-scan's time; done in small chunks, it never holds the event loop for long. A share or NAS
- * where stats are slow would hold it, so one slow chunk switches the rest of the scan to
- * asynchronous stats.
- */
-interface StatMode {
-  sync: boolean
-}
-
-async function statAll(
-  dir: string,
-  names: readonly string[],
-  mode: StatMode,
-): Promise<[Stats | null, unknown][]> {
-  const out: [Stats | null, unknown][] = []
-  let i = 0
-  while (mode.sync && i < names.length) {
-    const started = performance.now()
-    const end = Math.min(names.length, i + SYNC_CHUNK)
-    for (; i < end; i++) {
-      try {
-        out.push([fsSync.statSync(path.join(dir, names[i]!)), null])
-      } catch (e) {
-        out.push([null, e])
-      }
-    }
-    if (performance.now() - started > SLOW_CHUNK_MS) mode.sync = false
-    if (i < names.length) await new Promise<void>((resolve) => setImmediate(resolve))
-  }
-  for (; i < names.length; i += STAT_PARALLEL) {
-    const batch = names.slice(i, i + STAT_PARALLEL)
-    out.push(
-      ...(await Promise.all(
-        batch.map((name) =>
-          fs.stat(path.join(dir, name)).then(
-            (s): [Stats | null, unknown] => [s, null],
-            (e: unknown): [Stats | null, unknown] => [null, e],
-          ),
-        ),
-      )),
-    )
-  }
-  return out
-}
 
 // UTF-16 order and UTF-8 byte order agree except where surrogates meet U+E000..U+FFFF.
 const BEYOND_SURROGATES = /[\ud800-\uffff]/
@@ -166,7 +115,6 @@ async function* walkDir(
   filter: PathFilter,
   ancestors: readonly string[],
   signal: AbortSignal | undefined,
-  mode: StatMode = { sync: true },
 ): AsyncGenerator<ScanEntry> {
   if (signal?.aborted) throw new UpshotError('CANCELED', 'The sync was stopped.')
   let names: string[]
@@ -183,18 +131,29 @@ async function* walkDir(
     }
     return
   }
+  const children: Child[] = []
   // Hidden and temporary names are dropped before any stat; globs wait until file or folder is known.
   const wanted = names.filter((n) => !isIgnoredName(n))
-  const stats = await statAll(abs, wanted, mode)
-  const children: Child[] = wanted.map((name, j) => {
-    const [s, e] = stats[j]!
-    return {
-      name,
-      key: Buffer.from(s?.isDirectory() ? name + '/' : name, 'utf8'),
-      stats: s,
-      error: e,
-    }
-  })
+  for (let i = 0; i < wanted.length; i += STAT_PARALLEL) {
+    const batch = wanted.slice(i, i + STAT_PARALLEL)
+    const stats = await Promise.all(
+      batch.map((name) =>
+        fs.stat(path.join(abs, name)).then(
+          (s): [Stats | null, unknown] => [s, null],
+          (e: unknown): [Stats | null, unknown] => [null, e],
+        ),
+      ),
+    )
+    batch.forEach((name, j) => {
+      const [s, e] = stats[j]!
+      children.push({
+        name,
+        key: Buffer.from(s?.isDirectory() ? name + '/' : name, 'utf8'),
+        stats: s,
+        error: e,
+      })
+    })
+  }
   children.sort((a, b) => Buffer.compare(a.key, b.key))
 
   for (const c of children) {
@@ -214,7 +173,7 @@ async function* walkDir(
         yield { kind: 'problem', rel: childRel, error: loopError() }
         continue
       }
-      yield* walkDir(path.join(abs, c.name), childRel, filter, [...ancestors, id], signal, mode)
+      yield* walkDir(path.join(abs, c.name), childRel, filter, [...ancestors, id], signal)
     } else if (filter.fileHere(childRel)) {
       yield st.isFile()
         ? entryOf(childRel, st)

@@ -358,6 +358,13 @@ describe('sync pass', () => {
     expect(w.store.pairs().map((p) => [p.folder, p.preset, p.lastResult?.uploaded])).toEqual([
       [w.root, 'original', 1],
     ])
+    // Forgetting a pair drops its records, not the upload history or the objects.
+    const objects = w.objects()
+    w.store.removePair(w.pair.id!)
+    expect(w.store.pairs()).toEqual([])
+    expect(w.store.recordCount(w.pair.id!)).toBe(0)
+    expect(w.jobsOf('a.txt')).toBe(2)
+    expect(w.objects()).toEqual(objects)
   })
 
   it('a preview of a folder not synced yet lists every file and saves nothing', async () => {

@@ -195,7 +195,7 @@ function withProgress(engine: Engine): { start(total: number): void; stop(): voi
  * written, so a folder of 50,000 files does not build its report in memory first.
  */
 function writeJson(result: PassResult, withUnchanged: boolean, pretty: boolean): void {
-  const indent = (text: string, by: string): string => text.split('\n').join('\n' + by)
+  const indent = (text: string, by: string): string => text.replace(/\n/g, '\n' + by)
   const pieces: string[] = []
   let pending = 0
   const out = (s: string): void => {

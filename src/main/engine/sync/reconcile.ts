@@ -5,7 +5,6 @@ import { randomUUID } from 'node:crypto'
 import fs from 'node:fs/promises'
 import type { ErrorCode, JobError, JobReport, RunReport } from '../../../shared/jobs'
 import { toJobError, type Engine, type Target } from '..'
-import { Ledger } from '../ledger'
 import { getPreset, presetFingerprint } from '../pipeline'
 import { createDestination } from '../storage'
 import { PathFilter } from './filters'
@@ -100,7 +99,7 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
   const unknownDirs = plan.unreadableDirs.map((d) => d.rel)
   const unchangedJobs = (): Generator<JobReport> =>
     wholeFolder(plan) && pair.id
-      ? skippedJobs(store, ledger, pair.id, root, filter, handled, unknownDirs)
+      ? skippedJobs(store, pair.id, root, filter, handled, unknownDirs)
       : emptyJobs()
 
   if (opts.dryRun || !pair.id) {
@@ -424,7 +423,6 @@ function* emptyJobs(): Generator<JobReport> {}
 
 function* skippedJobs(
   store: SyncStore,
-  ledger: Ledger,
   pairId: string,
   root: string,
   filter: PathFilter,
@@ -433,12 +431,17 @@ function* skippedJobs(
 ): Generator<JobReport> {
   let after = ''
   for (;;) {
-    const page = store.recordsPage(pairId, after, null, 500)
-    if (page.length === 0) return
-    after = page[page.length - 1]!.path
+    const records = store.recordsPage(pairId, after, null, 500)
+    if (records.length === 0) return
+    after = records[records.length - 1]!.path
+    const page = records.filter(
+      (r) =>
+        !handled.has(r.path) &&
+        filter.file(r.path) &&
+        !unknownDirs.some((d) => isWithin(r.path, d)),
+    )
+    const outputs = store.outputsOfJobs(page.flatMap((r) => (r.job_id ? [r.job_id] : [])))
     for (const r of page) {
-      if (handled.has(r.path) || !filter.file(r.path)) continue
-      if (unknownDirs.some((d) => isWithin(r.path, d))) continue
       yield {
         id: r.job_id ?? '',
         source: toAbs(root, r.path),
@@ -446,7 +449,7 @@ function* skippedJobs(
         sha256: r.sha256,
         deduplicated: false,
         error: null,
-        outputs: r.job_id ? ledger.outputReports(r.job_id) : [],
+        outputs: (r.job_id && outputs.get(r.job_id)) || [],
       }
     }
   }

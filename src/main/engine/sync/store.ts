@@ -3,6 +3,7 @@
 
 import { randomUUID } from 'node:crypto'
 import os from 'node:os'
+import type { OutputReport } from '../../../shared/jobs'
 import type { JobRow, Ledger, NewOutput, OutputRow } from '../ledger'
 import type { SyncFilters } from './filters'
 
@@ -240,6 +241,27 @@ export class SyncStore {
     return id
   }
 
+  /** The outputs of many jobs in one query (reports of thousands of unchanged files). */
+  outputsOfJobs(jobIds: readonly string[]): Map<string, OutputReport[]> {
+    const out = new Map<string, OutputReport[]>()
+    if (jobIds.length === 0) return out
+    for (const o of this.s.outputsOfJobs.all(JSON.stringify(jobIds)) as OutputRow[]) {
+      const list = out.get(o.job_id) ?? []
+      list.push({
+        variant: o.variant,
+        format: o.format,
+        width: o.width,
+        height: o.height,
+        bytes: o.bytes,
+        key: o.key,
+        url: o.url,
+        contentType: o.content_type,
+      })
+      out.set(o.job_id, list)
+    }
+    return out
+  }
+
   // ---- remote objects ----
 
   /**
@@ -350,13 +372,17 @@ function prepare(ledger: Ledger) {
     addPairJob: db.prepare(
       `INSERT OR IGNORE INTO sync_jobs (job_id, pair_id, path) VALUES (@jobId, @pairId, @path)`,
     ),
+    // From the few unfinished jobs to the pair, not from the pair's many jobs to their state.
     unfinishedJobs: db.prepare(
-      `SELECT s.job_id, s.path, j.owner FROM sync_jobs s JOIN jobs j ON j.id = s.job_id
-       WHERE s.pair_id = ? AND j.state IN ${UNFINISHED}`,
+      `SELECT s.job_id, s.path, j.owner FROM jobs j CROSS JOIN sync_jobs s ON s.job_id = j.id
+       WHERE j.state IN ${UNFINISHED} AND s.pair_id = ?`,
     ),
     pendingCount: db.prepare(
-      `SELECT COUNT(*) AS n FROM sync_jobs s JOIN jobs j ON j.id = s.job_id
-       WHERE s.pair_id = ? AND j.state IN ${UNFINISHED}`,
+      `SELECT COUNT(*) AS n FROM jobs j CROSS JOIN sync_jobs s ON s.job_id = j.id
+       WHERE j.state IN ${UNFINISHED} AND s.pair_id = ?`,
+    ),
+    outputsOfJobs: db.prepare(
+      `SELECT * FROM outputs WHERE job_id IN (SELECT value FROM json_each(?)) ORDER BY job_id, id`,
     ),
     history: db.prepare(
       `SELECT j.* FROM sync_jobs s JOIN jobs j ON j.id = s.job_id WHERE s.pair_id = @id

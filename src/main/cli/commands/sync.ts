@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { UpshotError, type JobReport, type RunReport } from '../../../shared/jobs'
+import { UpshotError, type JobReport } from '../../../shared/jobs'
 import { createEngine, type Engine } from '../../engine'
 import {
   resolvePair,
@@ -10,7 +10,14 @@ import {
   type PassResult,
 } from '../../engine/sync'
 import { createProgressView, type ProgressView } from '../progress'
-import { addCommonOptions, engineOptions, EXIT_OK, exitCodeOf, type CommonOptions } from '../shared'
+import {
+  addCommonOptions,
+  engineOptions,
+  EXIT_OK,
+  exitCodeOf,
+  printReport,
+  type CommonOptions,
+} from '../shared'
 import { resolveDestination } from '../target'
 import { formatBytes } from '../units'
 
@@ -259,24 +266,5 @@ function printHuman(result: PassResult, compact = false): void {
     w('Dry run: nothing was sent or changed.')
     return
   }
-  printJobs(result.report, compact)
-}
-
-function printJobs(report: RunReport, compact: boolean): void {
-  for (const j of report.jobs) {
-    if (j.status === 'done') {
-      const main = j.outputs.find((o) => o.variant === 'full') ?? j.outputs[j.outputs.length - 1]
-      process.stdout.write(`${j.deduplicated ? 'same ' : 'done '} ${j.source}\n`)
-      if (main) process.stdout.write(`      ${main.url}\n`)
-    } else if (j.status !== 'skipped') {
-      process.stdout.write(
-        `${j.status.padEnd(5)} ${j.source}${j.error ? `\n      ${j.error.code}: ${j.error.message}` : ''}\n`,
-      )
-    }
-  }
-  const s = report.summary
-  process.stdout.write(
-    `\n${s.done} done, ${s.failed} failed${compact ? '' : `, ${s.skipped} unchanged`}${s.canceled ? `, ${s.canceled} canceled` : ''}; ` +
-      `${formatBytes(s.bytesUploaded)} uploaded in ${s.seconds.toFixed(1)} s\n`,
-  )
+  printReport(result.report, false)
 }

@@ -262,12 +262,8 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
   }
 
   const report = engine.report(ids, (Date.now() - started) / 1000)
-  report.summary = summaryOf(
-    report.jobs,
-    plan,
-    report.summary.bytesUploaded,
-    report.summary.seconds,
-  )
+  // Unchanged files are not jobs of this pass; they count as skipped, as upload reports them.
+  report.summary.skipped += plan.unchanged + plan.refreshed.length
   const planOut = planReport(
     pair,
     plan,
@@ -399,23 +395,6 @@ function planReport(
       code: p.error.code,
       message: p.error.message,
     })),
-  }
-}
-
-function summaryOf(
-  jobs: readonly JobReport[],
-  plan: SyncPlan,
-  bytesUploaded: number,
-  seconds: number,
-): RunReport['summary'] {
-  const count = (s: JobReport['status']): number => jobs.filter((j) => j.status === s).length
-  return {
-    done: count('done'),
-    failed: count('failed'),
-    skipped: count('skipped') + plan.unchanged + plan.refreshed.length,
-    canceled: count('canceled'),
-    bytesUploaded,
-    seconds,
   }
 }
 

@@ -7,6 +7,7 @@ import { watch as chokidarWatch, type FSWatcher } from 'chokidar'
 import fs from 'node:fs/promises'
 import { UpshotError } from '../../../shared/jobs'
 import { toJobError } from '..'
+import { sleep } from '../queue/semaphore'
 import { isIgnoredName, PathFilter } from './filters'
 import type { SyncPlan } from './plan'
 import { folderId, runPass, type PassContext, type PassResult } from './reconcile'
@@ -219,17 +220,4 @@ async function waitForFolder(root: string, every: number, signal: AbortSignal): 
     }
     await sleep(every, signal)
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const t = setTimeout(done, ms)
-    function done(): void {
-      clearTimeout(t)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
 }

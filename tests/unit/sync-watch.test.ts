@@ -48,7 +48,9 @@ it('watches: slow writes, temp files, moved folders, a removed and re-created fo
   const watching = watchPair(
     { engine, store, pair, target },
     {
-      settleMs: 400,
+      // Generous against the 150 ms pauses below: on a loaded CI machine a timer can fire late,
+      // and a pause longer than the settle time would (rightly) read the file half-written.
+      settleMs: 1500,
       pollMs: 100,
       signal: ctl.signal,
       onPass: (r) => passes.push(r),

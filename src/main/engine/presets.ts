@@ -64,7 +64,7 @@ export function getPreset(name: string): Preset {
  * Bump when the pipeline's own encoding choices change (effort, chroma, resize kernel...), so
  * outputs made the old way are not reused as if they were the new ones.
  */
-export const PIPELINE_VERSION = 1
+export const PIPELINE_VERSION = 2
 
 function canonicalVariant(v: VariantSpec): unknown[] {
   // An array in a fixed order: independent of key order in the object literal.

@@ -36,18 +36,23 @@ export const MIME_OF: Record<OutputFormat, string> = {
 }
 
 /**
- * Encoder effort, measured on the bench photos (2-8 MP) with sharp 0.35 on 2 cores:
- * - WebP: effort 2 instead of the default 4 is ~2x faster for +2-5% bytes (a full-size 8 MP
- *   variant: ~320 ms instead of ~700 ms); effort 3 costs as much as 4, effort 0-1 save little
- *   more time for +15-20% bytes. Small variants (thumbs, most often fetched) keep effort 4:
- *   it costs them a few ms.
+ * Encoder effort, measured on the bench photos (7 photos, 37 MP, sharp 0.35 / libwebp 1.6, CPU
+ * seconds of one core; bench/what-we-tried.md has the tables):
+ * - WebP, full size: effort 4 (libwebp's default, and what ImageMagick's `-quality 80` uses)
+ *   gives 1,674,206 bytes at PSNR 39.3 dB for 3.4 s; effort 2 is 2.3x faster but 4.7% larger
+ *   AND 0.3 dB worse at the same quality setting (no RD optimisation below method 3), and
+ *   matching ImageMagick's bytes at effort 2 needs quality 79 (-0.6 dB). Published photos are
+ *   fetched many times and uploaded over real uplinks, so we keep effort 4: same bytes and
+ *   quality as ImageMagick, and still faster than it overall.
+ * - WebP below 0.5 MP (thumb, preview): effort 5 is 2% smaller than 4 at no measurable cost
+ *   (decode and resize dominate); effort 6 saves 2% more for +30-60% time.
  * - AVIF: effort 4 takes 18 s for 8 MP; effort 2 is 4-8x faster than 4 with the same bytes on
  *   small variants, effort 0 halves effort 2's time for +3% on large ones. Chroma 4:2:0 (like
  *   lossy WebP and JPEG) instead of sharp's 4:4:4 default: 5% smaller and faster for photos.
  * - JPEG: mozjpeg (trellis, progressive): ~20% smaller than libjpeg-turbo, ~5x slower.
  */
 const SMALL_WEBP_PIXELS = 500_000
-const webpEffort = (pixels: number): number => (pixels < SMALL_WEBP_PIXELS ? 4 : 2)
+const webpEffort = (pixels: number): number => (pixels < SMALL_WEBP_PIXELS ? 5 : 4)
 const LARGE_AVIF_PIXELS = 1_500_000
 
 function encode(p: Sharp, spec: VariantSpec, pixels: number): Sharp {

@@ -61,10 +61,12 @@ export function getPreset(name: string): Preset {
 }
 
 /**
- * Bump when the pipeline's own encoding choices change (effort, chroma, resize kernel...), so
- * outputs made the old way are not reused as if they were the new ones.
+ * Bump only when outputs made before are wrong in a way users would want fixed (not upright,
+ * metadata left in, wrong colours): every file of every synced folder is then processed and
+ * uploaded again. Encoder tuning that keeps the preset's sizes, formats and quality (effort,
+ * chroma choice) does not bump it: older outputs stay valid and are reused.
  */
-export const PIPELINE_VERSION = 2
+export const PIPELINE_VERSION = 1
 
 function canonicalVariant(v: VariantSpec): unknown[] {
   // An array in a fixed order: independent of key order in the object literal.

@@ -3,7 +3,7 @@
 // without holding either in memory.
 
 import fs from 'node:fs/promises'
-import type { Stats } from 'node:fs'
+import { statSync, type Stats } from 'node:fs'
 import path from 'node:path'
 import { UpshotError, type JobError } from '../../../shared/jobs'
 import { isIgnoredName, type PathFilter } from './filters'
@@ -17,6 +17,72 @@ export type ScanEntry =
 
 /** Stat calls in flight per folder: enough to hide disk latency, few enough for a 2-core laptop. */
 const STAT_PARALLEL = 32
+
+/**
+ * On a local disk a stat answered from the kernel's cache takes a few microseconds, and the
+ * thread-pool round trip of an asynchronous one costs several times that: a re-scan of 50,000
+ * unchanged files spent most of its time there. So stats run synchronously, a folder at a
+ * time, until a folder's stats average more than this (a network share, a spun-down disk);
+ * from then on the scan goes asynchronous and parallel, so the event loop is never held long.
+ */
+const SLOW_STAT_MS = 0.5
+
+interface StatMode {
+  sync: boolean
+}
+
+type StatResult = [Stats | null, unknown]
+
+function statAllSync(abs: string, names: readonly string[]): StatResult[] {
+  return names.map((name): StatResult => {
+    try {
+      return [statSync(path.join(abs, name)), null]
+    } catch (err) {
+      return [null, err]
+    }
+  })
+}
+
+async function statAllAsync(abs: string, names: readonly string[]): Promise<StatResult[]> {
+  const out: StatResult[] = []
+  for (let i = 0; i < names.length; i += STAT_PARALLEL) {
+    const batch = names.slice(i, i + STAT_PARALLEL)
+    out.push(
+      ...(await Promise.all(
+        batch.map((name) =>
+          fs.stat(path.join(abs, name)).then(
+            (s): StatResult => [s, null],
+            (e: unknown): StatResult => [null, e],
+          ),
+        ),
+      )),
+    )
+  }
+  return out
+}
+
+/** Sync stats in chunks of this many, the event loop served in between (huge folders). */
+const SYNC_CHUNK = 1000
+
+async function statAll(
+  abs: string,
+  names: readonly string[],
+  mode: StatMode,
+): Promise<StatResult[]> {
+  const out: StatResult[] = []
+  for (let i = 0; i < names.length; i += SYNC_CHUNK) {
+    const chunk = names.slice(i, i + SYNC_CHUNK)
+    if (!mode.sync) {
+      out.push(...(await statAllAsync(abs, chunk)))
+      continue
+    }
+    if (i > 0) await new Promise((r) => setImmediate(r))
+    const t0 = performance.now()
+    out.push(...statAllSync(abs, chunk))
+    if ((performance.now() - t0) / chunk.length > SLOW_STAT_MS) mode.sync = false
+  }
+  return out
+}
 
 // UTF-16 order and UTF-8 byte order agree except where surrogates meet U+E000..U+FFFF.
 const BEYOND_SURROGATES = /[\ud800-\uffff]/
@@ -79,8 +145,9 @@ export async function* scanTree(
       return // a parent vanished: nothing under it exists
     }
   }
+  const mode: StatMode = { sync: true }
   if (start === '') {
-    yield* walkDir(root, '', filter, ancestors, opts.signal)
+    yield* walkDir(root, '', filter, ancestors, mode, opts.signal)
     return
   }
   let st: Stats
@@ -103,7 +170,7 @@ export async function* scanTree(
       yield { kind: 'problem', rel: start, error: loopError() }
       return
     }
-    yield* walkDir(toAbs(root, start), start, filter, [...ancestors, idOf(st)], opts.signal)
+    yield* walkDir(toAbs(root, start), start, filter, [...ancestors, idOf(st)], mode, opts.signal)
   } else if (filter.fileHere(start)) {
     yield entryOf(start, st)
   }
@@ -114,6 +181,7 @@ async function* walkDir(
   rel: string,
   filter: PathFilter,
   ancestors: readonly string[],
+  mode: StatMode,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<ScanEntry> {
   if (signal?.aborted) throw new UpshotError('CANCELED', 'The sync was stopped.')
@@ -134,26 +202,16 @@ async function* walkDir(
   const children: Child[] = []
   // Hidden and temporary names are dropped before any stat; globs wait until file or folder is known.
   const wanted = names.filter((n) => !isIgnoredName(n))
-  for (let i = 0; i < wanted.length; i += STAT_PARALLEL) {
-    const batch = wanted.slice(i, i + STAT_PARALLEL)
-    const stats = await Promise.all(
-      batch.map((name) =>
-        fs.stat(path.join(abs, name)).then(
-          (s): [Stats | null, unknown] => [s, null],
-          (e: unknown): [Stats | null, unknown] => [null, e],
-        ),
-      ),
-    )
-    batch.forEach((name, j) => {
-      const [s, e] = stats[j]!
-      children.push({
-        name,
-        key: Buffer.from(s?.isDirectory() ? name + '/' : name, 'utf8'),
-        stats: s,
-        error: e,
-      })
+  const stats = await statAll(abs, wanted, mode)
+  wanted.forEach((name, j) => {
+    const [s, e] = stats[j]!
+    children.push({
+      name,
+      key: Buffer.from(s?.isDirectory() ? name + '/' : name, 'utf8'),
+      stats: s,
+      error: e,
     })
-  }
+  })
   children.sort((a, b) => Buffer.compare(a.key, b.key))
 
   for (const c of children) {
@@ -173,7 +231,7 @@ async function* walkDir(
         yield { kind: 'problem', rel: childRel, error: loopError() }
         continue
       }
-      yield* walkDir(path.join(abs, c.name), childRel, filter, [...ancestors, id], signal)
+      yield* walkDir(path.join(abs, c.name), childRel, filter, [...ancestors, id], mode, signal)
     } else if (filter.fileHere(childRel)) {
       yield st.isFile()
         ? entryOf(childRel, st)

@@ -97,7 +97,14 @@ it('watches: slow writes, temp files, moved folders, a removed and re-created fo
   // A folder moved within the tree: one pass, seen as renames, nothing sent again.
   const before = passes.length
   fs.renameSync(path.join(root, 'new'), path.join(root, 'moved'))
-  await waitFor('the moved folder', () => record('moved/deeper/slow.txt') !== undefined)
+  // Records are written as a pass goes, the pass is reported at its end: wait for both.
+  await waitFor(
+    'the moved folder',
+    () =>
+      record('moved/deeper/slow.txt') !== undefined &&
+      passes.length > before &&
+      states.at(-1) === 'watching',
+  )
   const movePasses = passes.slice(before)
   const renames = movePasses.flatMap((p) => p.plan.rename)
   expect(renames).toEqual(

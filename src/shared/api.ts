@@ -149,7 +149,18 @@ export interface CopyResult {
 
 // ---------------------------------------------------------------- settings
 
-export const DESTINATION_KINDS = ['s3', 'r2', 's3-compatible', 'local'] as const
+// The same ids as the engine's provider presets (src/main/engine/destinations/providers.ts).
+export const DESTINATION_KINDS = [
+  's3',
+  'r2',
+  'minio',
+  'b2',
+  'wasabi',
+  'spaces',
+  'gcs',
+  's3-compatible',
+  'local',
+] as const
 export type DestinationKind = (typeof DESTINATION_KINDS)[number]
 
 /** A saved destination, without secrets. */
@@ -165,6 +176,13 @@ export interface DestinationSettings {
   endpoint: string
   /** r2 */
   accountId: string
+  /** r2: default, eu or fedramp */
+  jurisdiction: 'default' | 'eu' | 'fedramp'
+  /** spaces: links through the Spaces CDN */
+  cdn: boolean
+  /** Links are presigned GET URLs valid for `expiresIn` seconds. */
+  private: boolean
+  expiresIn: number
   /** local: absolute folder */
   dir: string
   /** Key prefix without slashes at either end. */
@@ -182,8 +200,16 @@ export interface DestinationView extends DestinationSettings {
 }
 
 /** Saving a destination: `credentials` undefined keeps what is stored, null removes it. */
-export interface DestinationInput extends Omit<DestinationSettings, 'id'> {
+export interface DestinationInput extends Omit<
+  DestinationSettings,
+  'id' | 'jurisdiction' | 'cdn' | 'private' | 'expiresIn'
+> {
   id?: string
+  /** Defaults: default jurisdiction, no CDN, public, 3600 s. */
+  jurisdiction?: DestinationSettings['jurisdiction']
+  cdn?: boolean
+  private?: boolean
+  expiresIn?: number
   credentials?: { accessKeyId: string; secretAccessKey: string } | null
 }
 

@@ -330,8 +330,21 @@ export class AppService {
     })
   }
 
+  /**
+   * Finished files with links to hand out now: a private destination's presigned links expire,
+   * so each copy (from the results or the history) signs fresh ones with the saved credentials.
+   */
+  async getFinishedWithFreshLinks(ids: readonly string[]): Promise<FinishedFile[]> {
+    const files = this.getFinished(ids)
+    const fresh = await this.engine.freshLinks(
+      files.map((f) => f.id),
+      { configFor: (ledgerId) => this.configForLedgerDestination(ledgerId) },
+    )
+    return files.map((f) => ({ ...f, outputs: fresh.get(f.id) ?? f.outputs }))
+  }
+
   async copyLinks(ids: readonly string[], format: LinkFormat): Promise<CopyResult> {
-    const items: LinkItem[] = this.getFinished(ids).map((f) => ({
+    const items: LinkItem[] = (await this.getFinishedWithFreshLinks(ids)).map((f) => ({
       name: f.name,
       outputs: f.outputs,
     }))

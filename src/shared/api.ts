@@ -260,6 +260,8 @@ export interface ConnectionCheck {
   /** What was tried, e.g. "Write an object". */
   label: string
   ok: boolean
+  /** skip: could not be checked (no public URL, network): neither a pass nor a failure. */
+  status?: 'pass' | 'fail' | 'skip'
   /** One sentence: what happened. */
   detail: string
   /** Failing it does not stop uploads (e.g. the public URL not readable). */

@@ -196,6 +196,7 @@ export const en = {
     testOk: 'Everything works.',
     testFailed: 'Something does not work:',
     optional: 'optional',
+    notChecked: 'not checked',
     uploads: 'Uploads',
     preset: 'Preset',
     presetYields: 'What one photo becomes',

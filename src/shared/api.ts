@@ -244,8 +244,18 @@ export interface PresetInfo {
   }[]
 }
 
+/** A destination saved with `upshot dest add` (in the ledger), not (yet) in the app's settings. */
+export interface SharedDestination {
+  name: string
+  kind: DestinationKind
+  /** The settings it was saved with, ready for saveDestination (keys: the user adds them). */
+  input: DestinationInput
+}
+
 export interface SettingsView {
   destinations: DestinationView[]
+  /** Saved with the `upshot` command in the same data dir; the app can take them over. */
+  shared?: SharedDestination[]
   /** null: the built-in local folder in the data directory. */
   defaultDestinationId: string | null
   preferences: Preferences

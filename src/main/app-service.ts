@@ -23,6 +23,7 @@ import type {
   Preferences,
   QueueSnapshot,
   SettingsView,
+  SharedDestination,
 } from '../shared/api'
 import { UpshotError, type ErrorCode, type JobState } from '../shared/jobs'
 import { formatLinks, primaryOutput, type LinkFormat, type LinkItem } from '../shared/links'
@@ -330,8 +331,21 @@ export class AppService {
     })
   }
 
+  /**
+   * Finished files with links to hand out now: a private destination's presigned links expire,
+   * so each copy (from the results or the history) signs fresh ones with the saved credentials.
+   */
+  async getFinishedWithFreshLinks(ids: readonly string[]): Promise<FinishedFile[]> {
+    const files = this.getFinished(ids)
+    const fresh = await this.engine.freshLinks(
+      files.map((f) => f.id),
+      { configFor: (ledgerId) => this.configForLedgerDestination(ledgerId) },
+    )
+    return files.map((f) => ({ ...f, outputs: fresh.get(f.id) ?? f.outputs }))
+  }
+
   async copyLinks(ids: readonly string[], format: LinkFormat): Promise<CopyResult> {
-    const items: LinkItem[] = this.getFinished(ids).map((f) => ({
+    const items: LinkItem[] = (await this.getFinishedWithFreshLinks(ids)).map((f) => ({
       name: f.name,
       outputs: f.outputs,
     }))
@@ -450,14 +464,45 @@ export class AppService {
   // ------------------------------------------------------------------ settings
 
   getSettings(): SettingsView {
-    return this.o.settings.view()
+    return this.withShared(this.o.settings.view())
+  }
+
+  /**
+   * Adds the destinations `upshot dest` saved in the ledger (the store both share) that the app
+   * does not have under the same name, so the settings list them and can take them over.
+   */
+  private withShared(view: SettingsView): SettingsView {
+    const taken = new Set(view.destinations.map((d) => d.name))
+    const shared: SharedDestination[] = this.engine.ledger.namedDestinations().flatMap((d) => {
+      if (!d.provider || taken.has(d.name)) return []
+      const p = d.provider
+      const input: DestinationInput = {
+        name: d.name,
+        kind: p.provider,
+        bucket: p.bucket ?? '',
+        region: p.region ?? '',
+        endpoint: p.endpoint ?? '',
+        accountId: p.accountId ?? '',
+        jurisdiction: p.jurisdiction ?? 'default',
+        cdn: p.cdn ?? false,
+        private: p.private ?? false,
+        expiresIn: p.expiresIn ?? 3600,
+        dir: p.dir ?? '',
+        prefix: p.prefix ?? '',
+        publicUrl: p.publicUrl ?? '',
+        pathStyle: p.pathStyle ?? false,
+        checksum: p.checksum ?? 'WHEN_REQUIRED',
+      }
+      return [{ name: d.name, kind: p.provider, input }]
+    })
+    return { ...view, shared }
   }
 
   savePreferences(patch: Partial<Preferences>): SettingsView {
     const view = this.o.settings.savePreferences(patch)
     this.o.ports.preferencesChanged(view.preferences)
     this.restartEngineIfNeeded()
-    return view
+    return this.withShared(view)
   }
 
   async testDestination(target: string | DestinationInput): Promise<ConnectionReport> {
@@ -505,9 +550,9 @@ export class AppService {
       deleteUploads: (ids) => this.deleteUploads(ids),
       getSettings: () => this.getSettings(),
       savePreferences: (patch) => this.savePreferences(patch),
-      saveDestination: (input) => s.saveDestination(input),
-      removeDestination: (id) => s.removeDestination(id),
-      setDefaultDestination: (id) => s.setDefaultDestination(id),
+      saveDestination: (input) => this.withShared(s.saveDestination(input)),
+      removeDestination: (id) => this.withShared(s.removeDestination(id)),
+      setDefaultDestination: (id) => this.withShared(s.setDefaultDestination(id)),
       testDestination: (target) => this.testDestination(target),
     }
   }

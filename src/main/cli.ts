@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander'
 import { UpshotError, type JobError } from '../shared/jobs'
+import { registerDest } from './cli/commands/dest'
+import { registerDoctor } from './cli/commands/doctor'
 import { registerJobs } from './cli/commands/jobs'
 import { registerResume } from './cli/commands/resume'
 import { registerSync } from './cli/commands/sync'
@@ -42,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
   registerResume(program, setCode)
   registerJobs(program, setCode)
   registerSync(program, setCode)
+  registerDest(program, setCode)
+  registerDoctor(program, setCode)
 
   try {
     await program.parseAsync(argv, { from: 'user' })

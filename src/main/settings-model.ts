@@ -4,7 +4,6 @@
 // except as a DestinationConfig for the engine: the renderer only learns whether they are set.
 
 import { randomUUID } from 'node:crypto'
-import path from 'node:path'
 import { z } from 'zod'
 import {
   DESTINATION_KINDS,
@@ -17,6 +16,12 @@ import {
 } from '../shared/api'
 import { UpshotError } from '../shared/jobs'
 import { LINK_FORMATS } from '../shared/links'
+import {
+  DEFAULT_LINK_EXPIRY,
+  MAX_LINK_EXPIRY,
+  R2_JURISDICTIONS,
+  resolveProvider,
+} from './engine/destinations/providers'
 import { normalizePrefix } from './engine/keys'
 import { DEFAULT_PRESET, PRESET_NAMES, getPreset } from './engine/presets'
 import type { DestinationConfig } from './engine/types'
@@ -58,6 +63,10 @@ export const destinationSettingsSchema = z.object({
     .trim()
     .regex(/^[0-9a-f]{0,64}$/i, 'must be the hexadecimal account ID')
     .default(''),
+  jurisdiction: z.enum(R2_JURISDICTIONS).default('default'),
+  cdn: z.boolean().default(false),
+  private: z.boolean().default(false),
+  expiresIn: z.number().int().min(1).max(MAX_LINK_EXPIRY).default(DEFAULT_LINK_EXPIRY),
   dir: z.string().max(4096).default(''),
   prefix: z.string().max(512).default(''),
   publicUrl: httpUrl.default(''),
@@ -340,66 +349,44 @@ function toEngineConfig(
   d: DestinationSettings,
   credentials: { accessKeyId: string; secretAccessKey: string } | undefined,
 ): DestinationConfig {
-  const publicUrl = d.publicUrl ? { publicUrl: d.publicUrl } : {}
-  const creds = credentials ? { credentials } : {}
-  switch (d.kind) {
-    case 'local':
-      return { kind: 'local', dir: path.resolve(d.dir), prefix: d.prefix, ...publicUrl }
-    case 'r2':
-      // R2: one endpoint per account, region `auto`, and no CRC32 trailers.
-      return {
-        kind: 's3',
-        endpoint: `https://${d.accountId.toLowerCase()}.r2.cloudflarestorage.com`,
-        region: 'auto',
-        bucket: d.bucket,
-        prefix: d.prefix,
-        pathStyle: true,
-        checksum: 'WHEN_REQUIRED',
-        ...publicUrl,
-        ...creds,
-      }
-    case 's3':
-      return {
-        kind: 's3',
-        region: d.region || 'us-east-1',
-        bucket: d.bucket,
-        prefix: d.prefix,
-        pathStyle: d.pathStyle,
-        checksum: 'WHEN_SUPPORTED',
-        ...publicUrl,
-        ...creds,
-      }
-    case 's3-compatible':
-      return {
-        kind: 's3',
-        endpoint: d.endpoint,
-        region: d.region || 'us-east-1',
-        bucket: d.bucket,
-        prefix: d.prefix,
-        pathStyle: d.pathStyle,
-        checksum: d.checksum,
-        ...publicUrl,
-        ...creds,
-      }
-  }
+  // The same presets as `upshot dest`: one place knows what each provider needs.
+  const { config } = resolveProvider({
+    provider: d.kind,
+    bucket: d.bucket,
+    region: d.region,
+    endpoint: d.endpoint,
+    accountId: d.accountId,
+    jurisdiction: d.jurisdiction,
+    publicUrl: d.publicUrl,
+    cdn: d.cdn,
+    prefix: d.prefix,
+    dir: d.dir,
+    private: d.private,
+    expiresIn: d.expiresIn,
+    // Only the generic entries take these as typed; the presets know the rest.
+    ...(d.kind === 's3' || d.kind === 'minio' || d.kind === 's3-compatible'
+      ? { pathStyle: d.pathStyle }
+      : {}),
+    ...(d.kind === 's3-compatible' ? { checksum: d.checksum } : {}),
+  })
+  return config.kind === 's3' && credentials ? { ...config, credentials } : config
 }
 
 function checkComplete(d: DestinationSettings): void {
-  const missing = (what: string): never => {
-    throw new UpshotError('CONFIG', `"${d.name}" needs ${what}.`)
-  }
-  if (d.kind === 'local') {
-    if (!d.dir || !path.isAbsolute(d.dir)) missing('an absolute folder path')
-    return
-  }
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(d.bucket)) {
-    throw new UpshotError(
-      'CONFIG',
-      `"${d.bucket}" is not a valid bucket name: 3-63 lowercase letters, digits, dots and hyphens.`,
-    )
-  }
-  if (d.kind === 'r2' && !d.accountId) missing('its Cloudflare account ID')
-  if (d.kind === 's3-compatible' && !d.endpoint) missing('an endpoint URL')
+  // Resolving throws the one-sentence CONFIG error of whatever is missing or malformed.
+  resolveProvider({
+    provider: d.kind,
+    bucket: d.bucket,
+    region: d.region,
+    endpoint: d.endpoint,
+    accountId: d.accountId,
+    jurisdiction: d.jurisdiction,
+    publicUrl: d.publicUrl,
+    prefix: d.prefix,
+    dir: d.dir,
+    private: d.private,
+    expiresIn: d.expiresIn,
+  })
 }
 
 const FIELD_NAMES: Record<string, string> = {

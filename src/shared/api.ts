@@ -149,7 +149,18 @@ export interface CopyResult {
 
 // ---------------------------------------------------------------- settings
 
-export const DESTINATION_KINDS = ['s3', 'r2', 's3-compatible', 'local'] as const
+// The same ids as the engine's provider presets (src/main/engine/destinations/providers.ts).
+export const DESTINATION_KINDS = [
+  's3',
+  'r2',
+  'minio',
+  'b2',
+  'wasabi',
+  'spaces',
+  'gcs',
+  's3-compatible',
+  'local',
+] as const
 export type DestinationKind = (typeof DESTINATION_KINDS)[number]
 
 /** A saved destination, without secrets. */
@@ -165,6 +176,13 @@ export interface DestinationSettings {
   endpoint: string
   /** r2 */
   accountId: string
+  /** r2: default, eu or fedramp */
+  jurisdiction: 'default' | 'eu' | 'fedramp'
+  /** spaces: links through the Spaces CDN */
+  cdn: boolean
+  /** Links are presigned GET URLs valid for `expiresIn` seconds. */
+  private: boolean
+  expiresIn: number
   /** local: absolute folder */
   dir: string
   /** Key prefix without slashes at either end. */
@@ -182,8 +200,16 @@ export interface DestinationView extends DestinationSettings {
 }
 
 /** Saving a destination: `credentials` undefined keeps what is stored, null removes it. */
-export interface DestinationInput extends Omit<DestinationSettings, 'id'> {
+export interface DestinationInput extends Omit<
+  DestinationSettings,
+  'id' | 'jurisdiction' | 'cdn' | 'private' | 'expiresIn'
+> {
   id?: string
+  /** Defaults: default jurisdiction, no CDN, public, 3600 s. */
+  jurisdiction?: DestinationSettings['jurisdiction']
+  cdn?: boolean
+  private?: boolean
+  expiresIn?: number
   credentials?: { accessKeyId: string; secretAccessKey: string } | null
 }
 
@@ -218,8 +244,18 @@ export interface PresetInfo {
   }[]
 }
 
+/** A destination saved with `upshot dest add` (in the ledger), not (yet) in the app's settings. */
+export interface SharedDestination {
+  name: string
+  kind: DestinationKind
+  /** The settings it was saved with, ready for saveDestination (keys: the user adds them). */
+  input: DestinationInput
+}
+
 export interface SettingsView {
   destinations: DestinationView[]
+  /** Saved with the `upshot` command in the same data dir; the app can take them over. */
+  shared?: SharedDestination[]
   /** null: the built-in local folder in the data directory. */
   defaultDestinationId: string | null
   preferences: Preferences
@@ -234,6 +270,8 @@ export interface ConnectionCheck {
   /** What was tried, e.g. "Write an object". */
   label: string
   ok: boolean
+  /** skip: could not be checked (no public URL, network): neither a pass nor a failure. */
+  status?: 'pass' | 'fail' | 'skip'
   /** One sentence: what happened. */
   detail: string
   /** Failing it does not stop uploads (e.g. the public URL not readable). */

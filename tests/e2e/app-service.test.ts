@@ -271,4 +271,66 @@ describe('AppService on the real engine', () => {
       await app.close()
     }
   })
+
+  it('a private destination: copied links are fresh presigned URLs that fetch the bytes', async () => {
+    const app = startTestApp({ prefs: { linkFormat: 'url' } })
+    try {
+      app.settings.saveDestination({
+        name: 'Private bucket',
+        kind: 's3-compatible',
+        bucket: s3.bucket,
+        region: s3.region,
+        endpoint: s3.endpoint,
+        accountId: '',
+        dir: '',
+        prefix: `${s3.prefix}/private-app`,
+        publicUrl: '',
+        pathStyle: true,
+        checksum: 'WHEN_REQUIRED',
+        private: true,
+        expiresIn: 300,
+        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      })
+      app.service.start()
+      await app.service.addPaths([copy('sharp__with-alpha.png')])
+      await waitFor('private upload', () => app.service.getQueue().overall.idle)
+      const job = app.service.getQueue().jobs[0]!
+      expect(job.state).toBe('done')
+      const copied = await app.service.copyLinks([job.id], 'url')
+      const url = new URL(copied.text.trim().split('\n')[0]!)
+      expect(url.searchParams.get('X-Amz-Expires')).toBe('300')
+      expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/)
+      const res = await fetch(url)
+      expect(res.status).toBe(200)
+      const key = decodeURIComponent(url.pathname).replace(`/${s3.bucket}/`, '')
+      expect((await res.arrayBuffer()).byteLength).toBe((await getObjectInfo(s3, key))!.size)
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('lists destinations saved with `upshot dest` and takes one over', async () => {
+    const app = startTestApp()
+    try {
+      const { Ledger } = await import('../../src/main/engine/ledger')
+      const ledger = Ledger.open(app.dataDir)
+      ledger.saveDestination('s3:https://s3.us-west-004.backblazeb2.com:my-b2/', 'b2 photos', {
+        provider: 'b2',
+        bucket: 'my-b2',
+        region: 'us-west-004',
+      })
+      ledger.close()
+      const view = app.service.getSettings()
+      expect(view.shared).toEqual([expect.objectContaining({ name: 'b2 photos', kind: 'b2' })])
+      const taken = await app.service.handlers().saveDestination(view.shared![0]!.input)
+      expect(taken.destinations.map((d) => [d.name, d.kind, d.region])).toEqual([
+        ['b2 photos', 'b2', 'us-west-004'],
+      ])
+      expect(taken.shared).toEqual([])
+      const config = app.settings.resolve(taken.destinations[0]!.id).config
+      expect(config).toMatchObject({ endpoint: 'https://s3.us-west-004.backblazeb2.com' })
+    } finally {
+      await app.close()
+    }
+  })
 })

@@ -30,6 +30,11 @@ export function addCommonOptions(cmd: Command): Command {
       '--checksum <mode>',
       'SDK checksums: when_supported (AWS default) | when_required (default with --endpoint)',
     )
+    .option('--private', 'links are presigned GET URLs (the bucket is not public)')
+    .option(
+      '--expires <seconds>',
+      'lifetime of presigned links, 1-604800 (7 days); default 3600; implies --private',
+    )
     .option('--preset <name>', 'variant preset', 'web')
     .option(
       '--data-dir <dir>',

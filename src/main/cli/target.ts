@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { UpshotError } from '../../shared/jobs'
+import { DEFAULT_LINK_EXPIRY, MAX_LINK_EXPIRY, checkExpiry } from '../engine/destinations/providers'
 import { normalizePrefix } from '../engine/keys'
 import type { Ledger } from '../engine/ledger'
 import type { ChecksumMode, DestinationConfig } from '../engine/types'
@@ -14,17 +15,54 @@ export interface TargetOptions {
   pathStyle?: boolean
   publicUrl?: string
   checksum?: string
+  private?: boolean
+  expires?: string
 }
 
-/** Turns `--to` and its companions into a destination; no `--to` means the local default folder. */
+/**
+ * Turns `--to` and its companions into a destination; no `--to` means the saved default
+ * (`upshot dest default`), else the local default folder. `--private`/`--expires` apply on top.
+ */
 export function resolveDestination(
+  opts: TargetOptions,
+  ctx: { dataDir: string; ledger: Ledger; env?: NodeJS.ProcessEnv },
+): { config: DestinationConfig; name?: string } {
+  const resolved = resolveTarget(opts, ctx)
+  const wantsPrivate = opts.private === true || opts.expires !== undefined
+  if (!wantsPrivate) return resolved
+  const { config } = resolved
+  if (config.kind !== 's3') {
+    throw new UpshotError(
+      'CONFIG',
+      '--private and --expires need an S3 destination: a local folder has no signed links.',
+    )
+  }
+  const expiresIn = checkExpiry(
+    opts.expires === undefined
+      ? (config.expiresIn ?? DEFAULT_LINK_EXPIRY)
+      : parseExpiry(opts.expires),
+  )
+  return { ...resolved, config: { ...config, private: true, expiresIn } }
+}
+
+function parseExpiry(value: string): number {
+  if (!/^\d+$/.test(value.trim())) {
+    throw new UpshotError(
+      'CONFIG',
+      `--expires takes whole seconds from 1 to ${MAX_LINK_EXPIRY}, not "${value}".`,
+    )
+  }
+  return Number(value.trim())
+}
+
+function resolveTarget(
   opts: TargetOptions,
   ctx: { dataDir: string; ledger: Ledger; env?: NodeJS.ProcessEnv },
 ): { config: DestinationConfig; name?: string } {
   const env = ctx.env ?? process.env
   const publicUrl =
     opts.publicUrl === undefined ? undefined : parseHttpUrl(opts.publicUrl, '--public-url')
-  const to = opts.to ?? ''
+  const to = opts.to ?? ctx.ledger.defaultDestinationName() ?? ''
   if (to === '') {
     return {
       config: {

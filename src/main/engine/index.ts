@@ -8,6 +8,7 @@ import {
   type ErrorCode,
   type JobError,
   type JobReport,
+  type OutputReport,
   type JobState,
   type RunReport,
 } from '../../shared/jobs'
@@ -85,6 +86,15 @@ export interface Engine {
   /** Gives back claims of dead processes and runs every unfinished job. */
   resumeUnfinished(opts?: { signal?: AbortSignal }): Promise<RunReport>
   report(jobIds: readonly string[], seconds: number): RunReport
+  /**
+   * The outputs of finished jobs with links to hand out now: for a private destination, fresh
+   * presigned URLs (the ones from an earlier run expire). `configFor` supplies a destination's
+   * config with its credentials when the caller keeps them (the app); else the ledger's is used.
+   */
+  freshLinks(
+    jobIds: readonly string[],
+    opts?: { configFor?(destinationId: string): DestinationConfig | null },
+  ): Promise<Map<string, OutputReport[]>>
   pause(): void
   resume(): void
   readonly paused: boolean
@@ -620,7 +630,31 @@ export function createEngine(options: EngineOptions): Engine {
     fatal.clear()
     await Promise.all(jobIds.map((id) => drive(id, opts.signal)))
     flushProgress()
-    return report(jobIds, (Date.now() - started) / 1000)
+    const r = report(jobIds, (Date.now() - started) / 1000)
+    const links = await freshLinks(r.jobs.filter((j) => j.status === 'done').map((j) => j.id))
+    for (const j of r.jobs) j.outputs = links.get(j.id) ?? j.outputs
+    return r
+  }
+
+  async function freshLinks(
+    jobIds: readonly string[],
+    opts: { configFor?(destinationId: string): DestinationConfig | null } = {},
+  ): Promise<Map<string, OutputReport[]>> {
+    const result = new Map<string, OutputReport[]>()
+    for (const id of jobIds) {
+      const row = ledger.job(id)
+      if (!row || row.state !== 'done') continue
+      const outputs = ledger.outputReports(id)
+      const given = opts.configFor?.(row.destination_id) ?? undefined
+      const dest = given
+        ? destinationFor(row.destination_id, given)
+        : destinationFor(row.destination_id)
+      if (dest.config.kind === 's3' && dest.config.private) {
+        for (const o of outputs) o.url = await dest.linkFor(o.key)
+      }
+      result.set(id, outputs)
+    }
+    return result
   }
 
   async function resumeUnfinished(opts: { signal?: AbortSignal } = {}): Promise<RunReport> {
@@ -649,6 +683,7 @@ export function createEngine(options: EngineOptions): Engine {
     run,
     resumeUnfinished,
     report,
+    freshLinks,
     pause() {
       paused = true
       for (const ctl of running.values()) ctl.abort('pause')

@@ -78,6 +78,10 @@ export interface S3DestinationConfig {
   publicUrl?: string
   /** The SDK's request/response checksum behaviour (some S3-compatible stores reject CRC32 trailers). */
   checksum: ChecksumMode
+  /** Links are presigned GET URLs (the bucket is not public); never sets a public ACL either way. */
+  private?: boolean
+  /** Seconds a presigned link stays valid (private only; default 3600, at most 604800). */
+  expiresIn?: number
   /** Explicit credentials; when absent the AWS SDK's default chain is used. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
 }
@@ -144,6 +148,8 @@ export interface Destination {
   readonly id: string
   /** The public (or file://) URL of a key, with each path segment percent-encoded. */
   urlFor(key: string): string
+  /** The link to hand out: urlFor, or a fresh presigned GET URL for a private destination. */
+  linkFor(key: string): Promise<string>
   head(key: string, signal?: AbortSignal): Promise<RemoteObject | null>
   /** Upload a staged file, single request or resumable multipart; verifies what landed. */
   put(req: PutRequest): Promise<PutResult>

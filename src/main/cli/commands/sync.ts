@@ -56,7 +56,15 @@ export function registerSync(program: Command, setCode: (code: number) => void):
   })
 }
 
-const DESTINATION_FLAGS = ['endpoint', 'region', 'pathStyle', 'publicUrl', 'checksum'] as const
+const DESTINATION_FLAGS = [
+  'endpoint',
+  'region',
+  'pathStyle',
+  'publicUrl',
+  'checksum',
+  'private',
+  'expires',
+] as const
 
 async function syncCommand(dir: string, opts: SyncOptions, cmd: Command): Promise<number> {
   const engine = createEngine(engineOptions(opts))

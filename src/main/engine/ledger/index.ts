@@ -1,8 +1,17 @@
 import type { JobError, JobState, OutputReport, ReportStatus } from '../../../shared/jobs'
+import { resolveProvider, type ProviderSettings } from '../destinations/providers'
 import type { DestinationConfig, PartRecord } from '../types'
 import { openLedgerDb, type Db, type OpenOptions } from './open'
 
 export type { Db } from './open'
+
+export interface SavedDestination {
+  id: string
+  name: string
+  /** The settings `upshot dest add` saved; null for a name the app recorded. */
+  provider: ProviderSettings | null
+  config: DestinationConfig
+}
 
 export interface NewJob {
   id: string
@@ -114,9 +123,71 @@ export class Ledger {
     })
   }
 
+  /**
+   * A destination by its name. Saved with `upshot dest add`, its config is resolved again from
+   * the provider settings it was saved with (uploads with other flags do not change it).
+   */
   destinationByName(name: string): { id: string; config: DestinationConfig } | undefined {
-    const row = this.s.destinationByName.get(name) as { id: string; config: string } | undefined
-    return row && { id: row.id, config: JSON.parse(row.config) as DestinationConfig }
+    const row = this.s.destinationByName.get(name) as
+      { id: string; config: string; provider: string | null } | undefined
+    if (!row) return undefined
+    const config = row.provider
+      ? resolveProvider(JSON.parse(row.provider) as ProviderSettings).config
+      : (JSON.parse(row.config) as DestinationConfig)
+    return { id: row.id, config }
+  }
+
+  /** Saves (or replaces) a named destination; a name moves off any destination that held it. */
+  saveDestination(id: string, name: string, provider: ProviderSettings): void {
+    const config = resolveProvider(provider).config
+    this.db.transaction(() => {
+      this.s.clearName.run(name, id)
+      this.s.upsertDestination.run({
+        id,
+        name,
+        kind: config.kind,
+        config: JSON.stringify(stripSecrets(config)),
+        now: Date.now(),
+      })
+      this.s.setProvider.run({ id, provider: JSON.stringify(provider), now: Date.now() })
+    })()
+  }
+
+  /** Every named destination, saved by `upshot dest` (provider set) or by the app. */
+  namedDestinations(): SavedDestination[] {
+    const rows = this.s.namedDestinations.all() as {
+      id: string
+      name: string
+      config: string
+      provider: string | null
+    }[]
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      provider: r.provider ? (JSON.parse(r.provider) as ProviderSettings) : null,
+      config: r.provider
+        ? resolveProvider(JSON.parse(r.provider) as ProviderSettings).config
+        : (JSON.parse(r.config) as DestinationConfig),
+    }))
+  }
+
+  /** Forgets a name; the destination row stays, since history refers to it. */
+  removeDestinationName(name: string): boolean {
+    const changed = this.s.forgetName.run(name).changes > 0
+    if (changed && this.defaultDestinationName() === name) this.setDefaultDestinationName(null)
+    return changed
+  }
+
+  defaultDestinationName(): string | null {
+    const row = this.s.getSetting.get('default_destination') as { value: string } | undefined
+    if (!row) return null
+    // A default whose name was taken away is no default.
+    return this.s.destinationByName.get(row.value) ? row.value : null
+  }
+
+  setDefaultDestinationName(name: string | null): void {
+    if (name === null) this.s.deleteSetting.run('default_destination')
+    else this.s.putSetting.run({ key: 'default_destination', value: name })
   }
 
   // ---- transitions ----
@@ -422,7 +493,25 @@ function prepare(db: Db) {
       `INSERT INTO destinations (id, name, kind, config, created_at) VALUES (@id, @name, @kind, @config, @now)
        ON CONFLICT(id) DO UPDATE SET config = excluded.config, name = COALESCE(excluded.name, destinations.name)`,
     ),
-    destinationByName: db.prepare(`SELECT id, config FROM destinations WHERE name = ?`),
+    destinationByName: db.prepare(`SELECT id, config, provider FROM destinations WHERE name = ?`),
+    clearName: db.prepare(
+      `UPDATE destinations SET name = NULL, provider = NULL WHERE name = ? AND id <> ?`,
+    ),
+    setProvider: db.prepare(
+      `UPDATE destinations SET provider = @provider, saved_at = @now WHERE id = @id`,
+    ),
+    namedDestinations: db.prepare(
+      `SELECT id, name, config, provider FROM destinations WHERE name IS NOT NULL ORDER BY name`,
+    ),
+    forgetName: db.prepare(
+      `UPDATE destinations SET name = NULL, provider = NULL, saved_at = NULL WHERE name = ?`,
+    ),
+    getSetting: db.prepare(`SELECT value FROM ledger_settings WHERE key = ?`),
+    putSetting: db.prepare(
+      `INSERT INTO ledger_settings (key, value) VALUES (@key, @value)
+       ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+    ),
+    deleteSetting: db.prepare(`DELETE FROM ledger_settings WHERE key = ?`),
     insertJob: db.prepare(
       `INSERT INTO jobs (id, batch_id, source, destination_id, preset, preset_fp, state, created_at, updated_at)
        VALUES (@id, @batchId, @source, @destinationId, @preset, @presetFp, 'queued', @now, @now)`,

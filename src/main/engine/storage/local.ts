@@ -57,6 +57,10 @@ export class LocalDestination implements Destination {
     return path.join(this.root, META_DIR, ...key.split('/')) + '.json'
   }
 
+  linkFor(key: string): Promise<string> {
+    return Promise.resolve(this.urlFor(key))
+  }
+
   urlFor(key: string): string {
     if (this.config.publicUrl) return joinUrl(this.config.publicUrl, key)
     return pathToFileURL(this.fileOf(key)).href

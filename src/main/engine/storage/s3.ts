@@ -3,11 +3,13 @@ import fs from 'node:fs/promises'
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
+  GetObjectCommand,
   HeadObjectCommand,
   ListPartsCommand,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { UpshotError } from '../../../shared/jobs'
 import type {
   Destination,
@@ -58,6 +60,21 @@ function normalizeEndpoint(endpoint: string): string {
   }
 }
 
+export async function presignGet(
+  client: S3Client,
+  config: S3DestinationConfig,
+  key: string,
+  expiresIn = config.expiresIn ?? 3600,
+): Promise<string> {
+  try {
+    return await getSignedUrl(client, new GetObjectCommand({ Bucket: config.bucket, Key: key }), {
+      expiresIn,
+    })
+  } catch (err) {
+    throw toUpshotError(err, { bucket: config.bucket, where: describeStore(config) })
+  }
+}
+
 export class S3Destination implements Destination {
   readonly id: string
   private readonly client: S3Client
@@ -82,6 +99,15 @@ export class S3Destination implements Destination {
 
   urlFor(key: string): string {
     return s3ObjectUrl(this.config, key)
+  }
+
+  /**
+   * Private destinations hand out presigned GET URLs: signed locally with the destination's
+   * credentials (no request is made), so each call gives a link valid for `expiresIn` from now.
+   */
+  async linkFor(key: string): Promise<string> {
+    if (!this.config.private) return this.urlFor(key)
+    return presignGet(this.client, this.config, key)
   }
 
   private retry<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {

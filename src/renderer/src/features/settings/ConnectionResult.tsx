@@ -11,18 +11,27 @@ export function ConnectionResult({ report }: { report: ConnectionReport }): Reac
     >
       <p className="connection__summary">{report.ok ? t.settings.testOk : t.settings.testFailed}</p>
       <ul className="connection__checks">
-        {report.checks.map((c) => (
-          <li
-            key={c.label}
-            className={`connection__check connection__check--${c.ok ? 'ok' : c.optional ? 'warn' : 'failed'}`}
-          >
-            <Icon name={c.ok ? 'check' : c.optional ? 'alert' : 'x'} size={16} />
-            <span>
-              <strong>{c.label}</strong>
-              {c.optional && !c.ok ? ` (${t.settings.optional})` : ''}: {c.detail}
-            </span>
-          </li>
-        ))}
+        {report.checks.map((c) => {
+          const skipped = c.status === 'skip'
+          const look = skipped ? 'warn' : c.ok ? 'ok' : c.optional ? 'warn' : 'failed'
+          return (
+            <li key={c.label} className={`connection__check connection__check--${look}`}>
+              <Icon
+                name={skipped ? 'alert' : c.ok ? 'check' : c.optional ? 'alert' : 'x'}
+                size={16}
+              />
+              <span>
+                <strong>{c.label}</strong>
+                {skipped
+                  ? ` (${t.settings.notChecked})`
+                  : c.optional && !c.ok
+                    ? ` (${t.settings.optional})`
+                    : ''}
+                : {c.detail}
+              </span>
+            </li>
+          )
+        })}
       </ul>
     </div>
   )

@@ -26,6 +26,16 @@ const BLANK: Omit<DestinationInput, 'kind'> = {
   publicUrl: '',
   pathStyle: false,
   checksum: 'WHEN_REQUIRED',
+  jurisdiction: 'default',
+  cdn: false,
+  private: false,
+  expiresIn: 3600,
+}
+
+const REGION_EXAMPLE: Partial<Record<DestinationKind, string>> = {
+  b2: 'us-west-004',
+  wasabi: 'eu-central-1',
+  spaces: 'nyc3',
 }
 
 export function DestinationForm(props: {
@@ -49,6 +59,10 @@ export function DestinationForm(props: {
           publicUrl: ex.publicUrl,
           pathStyle: ex.pathStyle,
           checksum: ex.checksum,
+          jurisdiction: ex.jurisdiction,
+          cdn: ex.cdn,
+          private: ex.private,
+          expiresIn: ex.expiresIn,
         }
       : { ...BLANK, kind: 's3' },
   )
@@ -162,20 +176,68 @@ export function DestinationForm(props: {
           })}
         {kind === 'r2' &&
           text('accountId', form.accountId, (v) => set({ accountId: v }), { required: true })}
-        {kind === 's3-compatible' &&
+        {kind === 'r2' && (
+          <label className="form__field">
+            <span className="form__label">{t.settings.fields.jurisdiction}</span>
+            <select
+              value={form.jurisdiction ?? 'default'}
+              onChange={(e) =>
+                set({ jurisdiction: e.target.value as 'default' | 'eu' | 'fedramp' })
+              }
+            >
+              <option value="default">default</option>
+              <option value="eu">EU</option>
+              <option value="fedramp">FedRAMP</option>
+            </select>
+          </label>
+        )}
+        {(kind === 's3-compatible' || kind === 'minio') &&
           text('endpoint', form.endpoint, (v) => set({ endpoint: v }), {
             hint: t.settings.hints.endpoint,
             required: true,
           })}
-        {(kind === 's3' || kind === 's3-compatible') &&
-          text('region', form.region, (v) => set({ region: v }), { placeholder: 'us-east-1' })}
+        {kind !== 'r2' &&
+          kind !== 'gcs' &&
+          s3like &&
+          text('region', form.region, (v) => set({ region: v }), {
+            placeholder: REGION_EXAMPLE[kind] ?? 'us-east-1',
+          })}
         {text('prefix', form.prefix, (v) => set({ prefix: v }), { hint: t.settings.hints.prefix })}
         {text('publicUrl', form.publicUrl, (v) => set({ publicUrl: v }), {
           hint: t.settings.hints.publicUrl,
           placeholder: 'https://cdn.example.com',
         })}
       </div>
-      {(kind === 's3' || kind === 's3-compatible') && (
+      {s3like && (
+        <div className="form__checks">
+          {kind === 'spaces' && (
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={form.cdn ?? false}
+                onChange={(e) => set({ cdn: e.target.checked })}
+              />
+              {t.settings.fields.cdn}
+            </label>
+          )}
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={form.private ?? false}
+              onChange={(e) => set({ private: e.target.checked })}
+            />
+            {t.settings.fields.private}
+          </label>
+          {form.private &&
+            text(
+              'expiresIn',
+              String(form.expiresIn ?? 3600),
+              (v) => set({ expiresIn: Number(v) || 0 }),
+              { type: 'number', hint: t.settings.hints.expiresIn },
+            )}
+        </div>
+      )}
+      {(kind === 's3' || kind === 's3-compatible' || kind === 'minio') && (
         <div className="form__checks">
           <label className="check">
             <input

@@ -172,6 +172,31 @@ export function SettingsView(): React.JSX.Element {
                 </li>
               ),
             )}
+            {(view.shared ?? []).map((d) => (
+              <li key={`shared-${d.name}`} className="card dest" data-testid="shared-destination">
+                <div className="dest__main">
+                  <div className="dest__title">
+                    <Icon name={d.kind === 'local' ? 'folder' : 'server'} size={18} />
+                    <strong>{d.name}</strong>
+                    <span className="chip">{t.settings.kinds[d.kind]}</span>
+                    <span className="chip">{t.settings.fromCli}</span>
+                  </div>
+                  <p className="dest__detail">
+                    {describe({ ...d.input, id: '', hasCredentials: false } as DestinationView)}
+                  </p>
+                  <p className="dest__keys">{t.settings.fromCliHint}</p>
+                </div>
+                <div className="dest__actions">
+                  <button
+                    type="button"
+                    className="button button--small"
+                    onClick={() => void apply(() => unwrap(upshot.saveDestination(d.input)))}
+                  >
+                    {t.settings.takeOver}
+                  </button>
+                </div>
+              </li>
+            ))}
           </ul>
         </section>
 
@@ -332,7 +357,7 @@ function describe(d: DestinationView): string {
       ? d.dir
       : d.kind === 'r2'
         ? `r2://${d.bucket}`
-        : d.kind === 's3-compatible'
+        : d.kind === 's3-compatible' || d.kind === 'minio'
           ? `${d.endpoint.replace(/^https?:\/\//, '')}/${d.bucket}`
           : `s3://${d.bucket}${d.region ? ` (${d.region})` : ''}`
   const prefix = d.prefix ? `/${d.prefix}` : ''

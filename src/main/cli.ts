@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander'
 import { UpshotError, type JobError } from '../shared/jobs'
+import { registerCleanup } from './cli/commands/cleanup'
 import { registerJobs } from './cli/commands/jobs'
 import { registerResume } from './cli/commands/resume'
 import { registerSync } from './cli/commands/sync'
@@ -42,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
   registerResume(program, setCode)
   registerJobs(program, setCode)
   registerSync(program, setCode)
+  registerCleanup(program, setCode)
 
   try {
     await program.parseAsync(argv, { from: 'user' })

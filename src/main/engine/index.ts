@@ -96,7 +96,7 @@ export interface Engine {
 const LIVE_OWNERS = new Set<string>()
 const HOST = os.hostname()
 
-function ownerIsDead(owner: string): boolean {
+export function ownerIsDead(owner: string): boolean {
   const [host, pidText] = owner.split('/')
   if (host !== HOST) return false // another machine: only its lease can tell
   const pid = Number(pidText)

@@ -13,8 +13,10 @@ import {
 } from '../../shared/jobs'
 import { buildKey, splitExt } from './keys'
 import { expandInputs } from './inputs'
+import { stagingDirFor } from './paths'
 import { Ledger, LostClaimError, type JobRow, type NewOutput, type OutputRow } from './ledger'
 import { getPreset, makeOutputs, presetFingerprint, snapshotSource } from './pipeline'
+import { diskFull } from './pipeline/errors'
 import { ProgressTracker } from './progress'
 import { Semaphore, sleep } from './queue/semaphore'
 import { createDestination, createThrottle, type Throttle } from './storage'
@@ -28,6 +30,8 @@ export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable'
 export interface EngineOptions {
   /** Ledger and staging live here. */
   dataDir: string
+  /** Staged variants go here instead; default UPSHOT_STAGING_DIR, else `staging/` in dataDir. */
+  stagingDir?: string
   /** better-sqlite3 binary for this runtime (Electron's main process passes its own build). */
   nativeBinding?: string
   /** Jobs hashed and turned into variants at once; default: the core count. */
@@ -127,7 +131,7 @@ const EXT_OF_FORMAT: Record<OutputFormat, string> = {
 
 export function createEngine(options: EngineOptions): Engine {
   const dataDir = path.resolve(options.dataDir)
-  const stagingRoot = path.join(dataDir, 'staging')
+  const stagingRoot = options.stagingDir ? path.resolve(options.stagingDir) : stagingDirFor(dataDir)
   const ledger = Ledger.open(
     dataDir,
     options.nativeBinding ? { nativeBinding: options.nativeBinding } : {},
@@ -707,10 +711,8 @@ export function toJobError(err: unknown): JobError {
   if (err instanceof UpshotError) return { code: err.code, message: err.message }
   const code = (err as NodeJS.ErrnoException | undefined)?.code
   if (code === 'ENOSPC') {
-    return {
-      code: 'DISK_FULL',
-      message: 'The disk holding the data directory is full; free some space and resume.',
-    }
+    const { code: c, message } = diskFull(err)
+    return { code: c, message }
   }
   if (code === 'EACCES' || code === 'EPERM') {
     return {

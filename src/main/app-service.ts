@@ -27,8 +27,10 @@ import type {
 } from '../shared/api'
 import { UpshotError, type ErrorCode, type JobState } from '../shared/jobs'
 import { formatLinks, primaryOutput, type LinkFormat, type LinkItem } from '../shared/links'
+import type { CleanupReport } from '../shared/cleanup'
 import { testConnection, type ConnectionTestOptions } from './connection-test'
-import type { Engine, EngineEvent } from './engine'
+import { ownerIsDead, type Engine, type EngineEvent } from './engine'
+import { cleanupUploads } from './engine/cleanup'
 import {
   liveObjectsOfJob,
   listHistory,
@@ -521,6 +523,13 @@ export class AppService {
     return testConnection(config, this.o.connectionTest)
   }
 
+  /** The settings' "Clean up unfinished uploads": `upshot cleanup` for a saved destination. */
+  async cleanupDestination(id: string): Promise<CleanupReport> {
+    return cleanupUploads(this.engine.ledger, this.o.settings.resolve(id).config, {
+      isDead: ownerIsDead,
+    })
+  }
+
   appInfo(): AppInfo {
     return { version: this.o.version, dataDir: this.o.dataDir, platform: process.platform }
   }
@@ -554,6 +563,7 @@ export class AppService {
       removeDestination: (id) => this.withShared(s.removeDestination(id)),
       setDefaultDestination: (id) => this.withShared(s.setDefaultDestination(id)),
       testDestination: (target) => this.testDestination(target),
+      cleanupDestination: (id) => this.cleanupDestination(id),
     }
   }
 

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander'
 import { UpshotError, type JobError } from '../shared/jobs'
 import { registerDest } from './cli/commands/dest'
 import { registerDoctor } from './cli/commands/doctor'
+import { registerCleanup } from './cli/commands/cleanup'
 import { registerJobs } from './cli/commands/jobs'
 import { registerResume } from './cli/commands/resume'
 import { registerSync } from './cli/commands/sync'
@@ -46,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
   registerSync(program, setCode)
   registerDest(program, setCode)
   registerDoctor(program, setCode)
+  registerCleanup(program, setCode)
 
   try {
     await program.parseAsync(argv, { from: 'user' })

@@ -97,6 +97,7 @@ export const COMMAND_ARGS: { readonly [K in CommandName]: z.ZodType<Commands[K][
   removeDestination: z.tuple([id]),
   setDefaultDestination: z.tuple([id.nullable()]),
   testDestination: z.tuple([z.union([id, destinationInput])]),
+  cleanupDestination: z.tuple([id]),
 }
 
 export interface Invocation {

@@ -3,6 +3,7 @@
 // these as `window.upshot` (src/preload/api.ts); the main process registers one handler per
 // command (src/main/ipc.ts) and parses every argument with zod (src/main/ipc-dispatch.ts).
 
+import type { CleanupReport } from './cleanup'
 import type { ErrorCode, JobError, JobState, OutputReport } from './jobs'
 import type { LinkFormat } from './links'
 
@@ -316,6 +317,8 @@ export interface Commands {
   setDefaultDestination: { args: [id: string | null]; value: SettingsView }
   /** Tests a saved destination, or unsaved input (with its typed-in credentials). */
   testDestination: { args: [target: string | DestinationInput]; value: ConnectionReport }
+  /** Aborts a saved destination's stale multipart uploads that Upshot started (`upshot cleanup`). */
+  cleanupDestination: { args: [id: string]; value: CleanupReport }
 }
 export type CommandName = keyof Commands
 
@@ -356,6 +359,7 @@ export const COMMAND_CHANNELS: { readonly [K in CommandName]: `upshot:cmd:${K}` 
   removeDestination: 'upshot:cmd:removeDestination',
   setDefaultDestination: 'upshot:cmd:setDefaultDestination',
   testDestination: 'upshot:cmd:testDestination',
+  cleanupDestination: 'upshot:cmd:cleanupDestination',
 }
 
 /** IPC channel per event; the only channels the preload forwards to the page. */

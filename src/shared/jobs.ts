@@ -39,6 +39,7 @@ export const ERROR_CODES = [
   'VERIFY_FAILED', // what landed on the server is not what was sent
   'CANCELED',
   'CONFIG',
+  'NOT_SUPPORTED', // the store does not implement what was asked (s3rver: ListMultipartUploads)
   'INTERNAL',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]

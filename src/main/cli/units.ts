@@ -46,3 +46,19 @@ export function formatDuration(seconds: number): string {
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
 }
+
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 }
+
+/** Parses `90s`, `30m`, `24h`, `7d` (or `0`) into milliseconds. */
+export function parseDuration(value: string, flag: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/i.exec(value)
+  const n = m ? Number(m[1]) : NaN
+  const unit = m?.[2]?.toLowerCase() ?? ''
+  if (!m || !Number.isFinite(n) || (unit === '' && n !== 0)) {
+    throw new UpshotError(
+      'CONFIG',
+      `${flag} "${value}" is not a duration; use e.g. 30m, 24h or 7d (0 for any age).`,
+    )
+  }
+  return Math.round(n * (DURATION_UNITS[unit] ?? 0))
+}

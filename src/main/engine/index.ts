@@ -14,8 +14,10 @@ import {
 } from '../../shared/jobs'
 import { buildKey, splitExt } from './keys'
 import { expandInputs } from './inputs'
+import { stagingDirFor } from './paths'
 import { Ledger, LostClaimError, type JobRow, type NewOutput, type OutputRow } from './ledger'
 import { getPreset, makeOutputs, presetFingerprint, snapshotSource } from './pipeline'
+import { diskFull } from './pipeline/errors'
 import { ProgressTracker } from './progress'
 import { Semaphore, sleep } from './queue/semaphore'
 import { createDestination, createThrottle, type Throttle } from './storage'
@@ -29,6 +31,8 @@ export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable'
 export interface EngineOptions {
   /** Ledger and staging live here. */
   dataDir: string
+  /** Staged variants go here instead; default UPSHOT_STAGING_DIR, else `staging/` in dataDir. */
+  stagingDir?: string
   /** better-sqlite3 binary for this runtime (Electron's main process passes its own build). */
   nativeBinding?: string
   /** Jobs hashed and turned into variants at once; default: the core count. */
@@ -106,7 +110,7 @@ export interface Engine {
 const LIVE_OWNERS = new Set<string>()
 const HOST = os.hostname()
 
-function ownerIsDead(owner: string): boolean {
+export function ownerIsDead(owner: string): boolean {
   const [host, pidText] = owner.split('/')
   if (host !== HOST) return false // another machine: only its lease can tell
   const pid = Number(pidText)
@@ -137,7 +141,7 @@ const EXT_OF_FORMAT: Record<OutputFormat, string> = {
 
 export function createEngine(options: EngineOptions): Engine {
   const dataDir = path.resolve(options.dataDir)
-  const stagingRoot = path.join(dataDir, 'staging')
+  const stagingRoot = options.stagingDir ? path.resolve(options.stagingDir) : stagingDirFor(dataDir)
   const ledger = Ledger.open(
     dataDir,
     options.nativeBinding ? { nativeBinding: options.nativeBinding } : {},
@@ -742,10 +746,8 @@ export function toJobError(err: unknown): JobError {
   if (err instanceof UpshotError) return { code: err.code, message: err.message }
   const code = (err as NodeJS.ErrnoException | undefined)?.code
   if (code === 'ENOSPC') {
-    return {
-      code: 'DISK_FULL',
-      message: 'The disk holding the data directory is full; free some space and resume.',
-    }
+    const { code: c, message } = diskFull(err)
+    return { code: c, message }
   }
   if (code === 'EACCES' || code === 'EPERM') {
     return {

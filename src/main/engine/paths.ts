@@ -20,3 +20,13 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
       return path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), APP_DIR_NAME)
   }
 }
+
+/**
+ * Where variants wait for their upload: `staging/` in the data dir, or `UPSHOT_STAGING_DIR` for
+ * a roomier (or faster) disk than the one holding the ledger. Each job stages in its own folder
+ * there and removes it when it ends.
+ */
+export function stagingDirFor(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.UPSHOT_STAGING_DIR) return path.resolve(env.UPSHOT_STAGING_DIR)
+  return path.join(dataDir, 'staging')
+}

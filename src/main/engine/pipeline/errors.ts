@@ -63,7 +63,7 @@ export function sourceError(err: unknown): UpshotError {
 export function diskFull(cause?: unknown): UpshotError {
   return new UpshotError(
     'DISK_FULL',
-    'The disk holding the data directory is full; free some space and resume.',
+    'The disk holding the staging folder (in the data directory, or UPSHOT_STAGING_DIR) is full; free some space and resume.',
     { cause },
   )
 }

@@ -1,6 +1,7 @@
 // Every string the window shows, in one place: a translation is a copy of this file.
 
 import type { DestinationKind, HistoryStatus, QueueState, Theme } from '../../../shared/api'
+import type { CleanupStatus } from '../../../shared/cleanup'
 import type { LinkFormat } from '../../../shared/links'
 
 const plural = (n: number, one: string, many: string): string =>
@@ -196,6 +197,26 @@ export const en = {
       checksum: 'AWS handles them; many other stores reject them.',
     },
     removeKeys: 'Forget stored keys',
+    cleanup: {
+      action: 'Clean up unfinished uploads',
+      running: 'Cleaning up…',
+      hint: 'Aborts multipart uploads Upshot started here more than a day ago and no running upload uses.',
+      summary: (aborted: number, kept: number, failed: number) =>
+        aborted + kept + failed === 0
+          ? 'No unfinished uploads: nothing to clean up.'
+          : `${plural(aborted, 'unfinished upload', 'unfinished uploads')} aborted, ${kept.toLocaleString()} kept` +
+            (failed ? `, ${failed.toLocaleString()} could not be aborted.` : '.'),
+      failed: 'Cleanup did not run:',
+      more: (n: number) => `and ${plural(n, 'more', 'more')}`,
+      status: {
+        aborted: 'Aborted',
+        'would-abort': 'Would abort',
+        recent: 'Kept, less than a day old',
+        'in-use': 'Kept, still uploading',
+        foreign: 'Kept, not started by Upshot',
+        failed: 'Could not abort',
+      } satisfies Record<CleanupStatus, string>,
+    },
     testOk: 'Everything works.',
     testFailed: 'Something does not work:',
     optional: 'optional',

@@ -8,9 +8,10 @@ import type {
 import { LINK_FORMATS, TEMPLATE_PLACEHOLDERS, type LinkFormat } from '../../../../shared/links'
 import { Icon } from '../../components/Icon'
 import { t } from '../../i18n'
-import { unwrap, upshot } from '../../lib/api'
+import { messageOf, unwrap, upshot } from '../../lib/api'
 import { setSettings, useSettings } from '../../state/settings'
 import { attempt } from '../queue/actions'
+import { CleanupResult, type CleanupOutcome } from './CleanupResult'
 import { ConnectionResult } from './ConnectionResult'
 import { DestinationForm } from './DestinationForm'
 
@@ -18,6 +19,7 @@ export function SettingsView(): React.JSX.Element {
   const view = useSettings()
   const [editing, setEditing] = useState<DestinationView | 'new' | null>(null)
   const [reports, setReports] = useState<Record<string, ConnectionReport | 'testing'>>({})
+  const [cleanups, setCleanups] = useState<Record<string, CleanupOutcome | 'cleaning'>>({})
   if (!view) return <section className="view" aria-label={t.settings.label} />
 
   const save = async (patch: Partial<Preferences>): Promise<void> => {
@@ -40,6 +42,17 @@ export function SettingsView(): React.JSX.Element {
       else delete next[id]
       return next
     })
+  }
+  const cleanup = async (id: string): Promise<void> => {
+    setCleanups((c) => ({ ...c, [id]: 'cleaning' }))
+    let outcome: CleanupOutcome
+    try {
+      outcome = { report: await unwrap(upshot.cleanupDestination(id)) }
+    } catch (err) {
+      // Shown next to the destination: "this store cannot list them" is an answer, not a crash.
+      outcome = { error: messageOf(err) }
+    }
+    setCleanups((c) => ({ ...c, [id]: outcome }))
   }
   const prefs = view.preferences
   const preset = view.presets.find((p) => p.name === prefs.preset) ?? view.presets[0]
@@ -132,6 +145,9 @@ export function SettingsView(): React.JSX.Element {
                     {reports[d.id] && reports[d.id] !== 'testing' && (
                       <ConnectionResult report={reports[d.id] as ConnectionReport} />
                     )}
+                    {cleanups[d.id] && cleanups[d.id] !== 'cleaning' && (
+                      <CleanupResult outcome={cleanups[d.id] as CleanupOutcome} />
+                    )}
                   </div>
                   <div className="dest__actions">
                     <button
@@ -142,6 +158,19 @@ export function SettingsView(): React.JSX.Element {
                     >
                       {reports[d.id] === 'testing' ? t.actions.testing : t.actions.test}
                     </button>
+                    {d.kind !== 'local' && (
+                      <button
+                        type="button"
+                        className="button button--small"
+                        onClick={() => void cleanup(d.id)}
+                        disabled={cleanups[d.id] === 'cleaning'}
+                        title={t.settings.cleanup.hint}
+                      >
+                        {cleanups[d.id] === 'cleaning'
+                          ? t.settings.cleanup.running
+                          : t.settings.cleanup.action}
+                      </button>
+                    )}
                     {view.defaultDestinationId !== d.id && (
                       <button
                         type="button"

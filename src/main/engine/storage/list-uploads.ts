@@ -1,0 +1,48 @@
+// ListMultipartUploads, every page: the unfinished multipart uploads under a prefix.
+import { ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3'
+import { isNotImplemented } from './errors'
+
+export interface PendingUpload {
+  key: string
+  uploadId: string
+  initiated: Date | null
+}
+
+/** null when the store does not implement ListMultipartUploads (s3rver answers 501). */
+export async function listMultipartUploads(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  signal?: AbortSignal,
+): Promise<PendingUpload[] | null> {
+  const uploads: PendingUpload[] = []
+  let keyMarker: string | undefined
+  let uploadIdMarker: string | undefined
+  try {
+    for (;;) {
+      const res = await client.send(
+        new ListMultipartUploadsCommand({
+          Bucket: bucket,
+          ...(prefix ? { Prefix: prefix } : {}),
+          ...(keyMarker ? { KeyMarker: keyMarker } : {}),
+          ...(uploadIdMarker ? { UploadIdMarker: uploadIdMarker } : {}),
+        }),
+        { abortSignal: signal },
+      )
+      for (const u of res.Uploads ?? []) {
+        if (!u.Key || !u.UploadId) continue
+        uploads.push({ key: u.Key, uploadId: u.UploadId, initiated: u.Initiated ?? null })
+      }
+      if (!res.IsTruncated) break
+      // A server that says "truncated" without a marker would loop forever: stop there.
+      if (!res.NextKeyMarker && !res.NextUploadIdMarker) break
+      if (res.NextKeyMarker === keyMarker && res.NextUploadIdMarker === uploadIdMarker) break
+      keyMarker = res.NextKeyMarker
+      uploadIdMarker = res.NextUploadIdMarker
+    }
+  } catch (err) {
+    if (isNotImplemented(err)) return null
+    throw err
+  }
+  return uploads
+}

@@ -3,9 +3,7 @@ import fs from 'node:fs/promises'
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
-  HeadObjectCommand,
   ListPartsCommand,
-  PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { UpshotError } from '../../../shared/jobs'
@@ -17,10 +15,9 @@ import type {
   RemoteObject,
   S3DestinationConfig,
 } from '../types'
-import { bodyStream } from './body'
 import { ByteBudget } from './budget'
 import { createS3Client, describeStore } from './client'
-import { cleanEtag, digestOf, isPlainMd5Etag } from './digest'
+import { cleanEtag, digestOf, isPlainMd5Etag, type BodyDigest } from './digest'
 import {
   canceledError,
   httpStatus,
@@ -31,6 +28,7 @@ import {
 } from './errors'
 import { MAX_IN_FLIGHT_BYTES, S3_MAX_PUT_SIZE, SINGLE_PUT_MAX } from './limits'
 import { headerSafeMetadata } from './metadata'
+import { LeanS3 } from './lean'
 import { putMultipart, type MultipartDeps } from './multipart'
 import { DEFAULT_MAX_ATTEMPTS, withRetry } from './retry'
 import type { Throttle } from './throttle'
@@ -61,6 +59,8 @@ function normalizeEndpoint(endpoint: string): string {
 export class S3Destination implements Destination {
   readonly id: string
   private readonly client: S3Client
+  /** HeadObject and single PutObject: the calls every small file makes, without the SDK's cost. */
+  private readonly lean: LeanS3
   private readonly errors: ErrorContext
   private readonly maxAttempts: number
   private readonly partConcurrency: number
@@ -77,6 +77,11 @@ export class S3Destination implements Destination {
     this.singlePutMax = Math.min(S3_MAX_PUT_SIZE, opts.singlePutMax ?? SINGLE_PUT_MAX)
     // Uploads of one engine share the client: enough sockets for several files' parts at once.
     this.client = createS3Client(config, Math.max(32, this.partConcurrency * 8))
+    this.lean = new LeanS3(
+      config,
+      () => this.client.config.credentials(),
+      Math.max(32, this.partConcurrency * 8),
+    )
     this.errors = { bucket: config.bucket, where: describeStore(config) }
   }
 
@@ -91,17 +96,19 @@ export class S3Destination implements Destination {
   async head(key: string, signal?: AbortSignal): Promise<RemoteObject | null> {
     try {
       const res = await this.retry(
-        () =>
-          this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }), {
-            abortSignal: signal,
-          }),
+        () => this.lean.send({ method: 'HEAD', key, ...(signal ? { signal } : {}) }),
         signal,
       )
+      const metadata: Record<string, string> = {}
+      for (const [name, value] of Object.entries(res.headers)) {
+        if (name.startsWith('x-amz-meta-') && typeof value === 'string')
+          metadata[name.slice('x-amz-meta-'.length)] = value
+      }
       return {
-        size: res.ContentLength ?? 0,
-        etag: cleanEtag(res.ETag),
-        contentType: res.ContentType ?? null,
-        metadata: res.Metadata ?? {},
+        size: Number(res.headers['content-length'] ?? 0),
+        etag: cleanEtag(res.headers.etag),
+        contentType: res.headers['content-type'] ?? null,
+        metadata,
       }
     } catch (err) {
       if (httpStatus(err) === 404) {
@@ -174,32 +181,20 @@ export class S3Destination implements Destination {
       let bytesSent = 0
       const res = await this.retry(async () => {
         let sent = 0
-        const Body = bodyStream(buf, {
-          ...(this.opts.bandwidth ? { throttle: this.opts.bandwidth } : {}),
-          ...(req.signal ? { signal: req.signal } : {}),
-          onSent(n) {
-            sent += n
-            bytesSent += n
-            req.onProgress?.(n)
-          },
-        })
         try {
-          return await this.client.send(
-            new PutObjectCommand({
-              Bucket: this.config.bucket,
-              Key: req.key,
-              Body,
-              ContentLength: req.size,
-              ContentType: req.contentType,
-              CacheControl: req.cacheControl,
-              Metadata: headerSafeMetadata(req.metadata),
-              ContentMD5: digest.md5Base64,
-              ...(digest.crc32Base64
-                ? { ChecksumAlgorithm: 'CRC32' as const, ChecksumCRC32: digest.crc32Base64 }
-                : {}),
-            }),
-            { abortSignal: req.signal },
-          )
+          return await this.lean.send({
+            method: 'PUT',
+            key: req.key,
+            body: buf,
+            headers: putHeaders(req, digest),
+            ...(this.opts.bandwidth ? { throttle: this.opts.bandwidth } : {}),
+            ...(req.signal ? { signal: req.signal } : {}),
+            onSent(n) {
+              sent += n
+              bytesSent += n
+              req.onProgress?.(n)
+            },
+          })
         } catch (err) {
           if (sent > 0) req.onProgress?.(-sent)
           throw err
@@ -207,8 +202,11 @@ export class S3Destination implements Destination {
       }, req.signal).catch((err: unknown) => {
         throw toUpshotError(err, this.errors)
       })
-      const etag = cleanEtag(res.ETag)
-      const encrypted = Boolean(res.SSEKMSKeyId || res.SSECustomerAlgorithm)
+      const etag = cleanEtag(res.headers.etag)
+      const encrypted = Boolean(
+        res.headers['x-amz-server-side-encryption-aws-kms-key-id'] ||
+        res.headers['x-amz-server-side-encryption-customer-algorithm'],
+      )
       if (isPlainMd5Etag(etag) && !encrypted) {
         if (etag !== digest.md5Hex) {
           throw new UpshotError(
@@ -311,5 +309,18 @@ export class S3Destination implements Destination {
 
   close(): void {
     this.client.destroy()
+    this.lean.close()
   }
+}
+
+function putHeaders(req: PutRequest, digest: BodyDigest): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': req.contentType,
+    'cache-control': req.cacheControl,
+    'content-md5': digest.md5Base64,
+  }
+  if (digest.crc32Base64) headers['x-amz-checksum-crc32'] = digest.crc32Base64
+  for (const [k, v] of Object.entries(headerSafeMetadata(req.metadata)))
+    headers[`x-amz-meta-${k}`] = v
+  return headers
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import fs from 'node:fs'
+import fsp from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {
@@ -349,8 +350,15 @@ export function createEngine(options: EngineOptions): Engine {
     return path.join(stagingRoot, id)
   }
 
+  // Unlinks off the event loop (a synchronous rm per job stalled every upload in flight); run()
+  // and close() wait for them, so a finished run leaves no staging behind.
+  const cleanups = new Set<Promise<void>>()
   function cleanupStaging(id: string): void {
-    fs.rmSync(stagingDirOf(id), { recursive: true, force: true })
+    const p = fsp
+      .rm(stagingDirOf(id), { recursive: true, force: true })
+      .catch(() => undefined)
+      .finally(() => cleanups.delete(p))
+    cleanups.add(p)
   }
 
   function finishProgress(id: string): void {
@@ -362,10 +370,7 @@ export function createEngine(options: EngineOptions): Engine {
     const preset = getPreset(row.preset)
     const dest = destinationFor(row.destination_id)
     const stagingDir = stagingDirOf(row.id)
-    fs.rmSync(stagingDir, { recursive: true, force: true })
-    fs.mkdirSync(stagingDir, { recursive: true })
     const snap = await snapshotSource(row.source, {
-      stagingDir,
       maxFileBytes: options.maxFileBytes ?? 50 * 1024 ** 3,
       signal,
     })
@@ -386,6 +391,11 @@ export function createEngine(options: EngineOptions): Engine {
       return
     }
 
+    // Only images stage files (their variants); other files are uploaded from the source.
+    if (snap.type.kind === 'image') {
+      await fsp.rm(stagingDir, { recursive: true, force: true })
+      await fsp.mkdir(stagingDir, { recursive: true })
+    }
     const staged = await makeOutputs(snap, {
       displayName: path.basename(row.source),
       preset,
@@ -533,9 +543,13 @@ export function createEngine(options: EngineOptions): Engine {
     signal: AbortSignal,
   ): Promise<void> {
     const mp = ledger.multipartFor(o.id)
+    const fromSource = o.staged_path === row.source
     const res = await dest.put({
       key: o.key,
       filePath: o.staged_path!,
+      ...(fromSource && row.sha256 && row.size !== null && row.mtime_ms !== null
+        ? { source: { sha256: row.sha256, size: row.size, mtimeMs: row.mtime_ms } }
+        : {}),
       size: o.bytes,
       contentType: o.content_type,
       cacheControl: IMMUTABLE_CACHE_CONTROL,
@@ -619,6 +633,7 @@ export function createEngine(options: EngineOptions): Engine {
     const started = Date.now()
     fatal.clear()
     await Promise.all(jobIds.map((id) => drive(id, opts.signal)))
+    await Promise.all(cleanups)
     flushProgress()
     return report(jobIds, (Date.now() - started) / 1000)
   }
@@ -676,6 +691,7 @@ export function createEngine(options: EngineOptions): Engine {
       for (const f of w) f()
       // Let in-flight steps record their release before the database closes.
       for (let i = 0; i < 50 && running.size > 0; i++) await sleep(20)
+      await Promise.all(cleanups)
       clearInterval(leaseTimer)
       clearInterval(progressTimer)
       for (const d of destinations.values()) d.close()

@@ -47,7 +47,10 @@ export interface SourceSnapshot {
   type: SniffResult
   /** Image bytes in memory (images only). */
   buffer: Buffer | null
-  /** A staged copy of the bytes (non-images only), so a resumed upload sends the same bytes. */
+  /**
+   * Always null now: non-images are uploaded from `path`, checked against `sha256`, size and
+   * mtime while they are sent (PutRequest.source). Kept so older snapshots still type-check.
+   */
   stagedPath: string | null
 }
 
@@ -117,9 +120,21 @@ export interface MultipartHooks {
   onPart(part: PartRecord): void
 }
 
+/** What the file being uploaded must still be: the user's source, hashed when it was read. */
+export interface SourceExpectation {
+  sha256: string
+  size: number
+  mtimeMs: number
+}
+
 export interface PutRequest {
   key: string
   filePath: string
+  /**
+   * Set when `filePath` is the user's own file rather than a staged copy: the bytes sent are
+   * hashed again and the object is only completed if they match (else SOURCE_CHANGED).
+   */
+  source?: SourceExpectation
   size: number
   contentType: string
   cacheControl: string

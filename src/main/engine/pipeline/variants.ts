@@ -153,8 +153,7 @@ export async function makeOutputs(
 ): Promise<StagedOutput[]> {
   throwIfAborted(opts.signal)
   if (snapshot.type.kind !== 'image') {
-    if (!snapshot.stagedPath)
-      throw new UpshotError('INTERNAL', 'The file was not staged before making outputs.')
+    // Uploaded from the source itself: the upload verifies it against the snapshot's hash.
     return [
       {
         variant: 'original',
@@ -164,7 +163,7 @@ export async function makeOutputs(
         width: null,
         height: null,
         bytes: snapshot.size,
-        path: snapshot.stagedPath,
+        path: snapshot.path,
       },
     ]
   }

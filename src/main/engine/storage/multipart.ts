@@ -38,6 +38,7 @@ import {
 } from './limits'
 import { headerSafeMetadata } from './metadata'
 import { withRetry } from './retry'
+import { assertSourceUnchanged, OrderedSourceHash } from './source-check'
 import type { Throttle } from './throttle'
 
 export interface MultipartDeps {
@@ -168,8 +169,11 @@ async function sendMissingParts(
   counter: { sent: number },
 ): Promise<void> {
   const count = partCount(req.size, state.partSize)
+  // Sent from the user's own file: every byte (those of parts an earlier run delivered too) is
+  // hashed again in order and checked before the object may be completed.
+  const ordered = req.source ? new OrderedSourceHash() : null
   const queue: number[] = []
-  for (let n = 1; n <= count; n++) if (!state.done.has(n)) queue.push(n)
+  for (let n = 1; n <= count; n++) if (ordered || !state.done.has(n)) queue.push(n)
   let failure: unknown = null
   const worker = async (): Promise<void> => {
     while (failure === null && queue.length > 0) {
@@ -179,7 +183,12 @@ async function sendMissingParts(
       }
       const partNumber = queue.shift()!
       try {
-        const part = await sendPart(deps, req, fh, state, partNumber, counter)
+        if (state.done.has(partNumber)) {
+          const { start, end } = partRange(req.size, state.partSize, partNumber)
+          await ordered!.skip(fh, start, end)
+          continue
+        }
+        const part = await sendPart(deps, req, fh, state, partNumber, counter, ordered)
         // Persist first: a part counts as done only once the ledger knows it.
         req.multipart.onPart(part)
         state.done.set(partNumber, part)
@@ -192,6 +201,7 @@ async function sendMissingParts(
   const workers = partsInFlight(state.partSize, deps.partConcurrency)
   await Promise.all(Array.from({ length: Math.min(workers, queue.length) }, worker))
   if (failure !== null) throw failure
+  if (ordered && req.source) await assertSourceUnchanged(fh, req.source, await ordered.digestHex())
 }
 
 async function sendPart(
@@ -201,11 +211,13 @@ async function sendPart(
   state: UploadState,
   partNumber: number,
   counter: { sent: number },
+  ordered: OrderedSourceHash | null,
 ): Promise<PartRecord> {
   const { start, end } = partRange(req.size, state.partSize, partNumber)
   const length = end - start
-  const release = await deps.budget.acquire(length, req.signal)
-  try {
+  let release: (() => void) | null = null
+  const acquireAndRead = async (): Promise<Buffer> => {
+    release = await deps.budget.acquire(length, req.signal)
     if (req.signal?.aborted) throw canceledError()
     const buf = Buffer.allocUnsafe(length)
     let filled = 0
@@ -214,11 +226,16 @@ async function sendPart(
       if (bytesRead === 0) {
         throw new UpshotError(
           'SOURCE_CHANGED',
-          'The staged file became shorter during the upload; upload the file again.',
+          'The file became shorter during the upload; upload the file again.',
         )
       }
       filled += bytesRead
     }
+    return buf
+  }
+  try {
+    // Taken before any await, so reads queue up in the order the parts were handed out.
+    const buf = ordered ? await ordered.read(acquireAndRead) : await acquireAndRead()
     const digest = digestOf(buf, deps.crc32)
     const res = await withRetry(
       async () => {
@@ -284,7 +301,7 @@ async function sendPart(
       checksum: res.ChecksumCRC32 ?? null,
     }
   } finally {
-    release()
+    ;(release as (() => void) | null)?.()
   }
 }
 

@@ -1,4 +1,5 @@
 // Any S3-compatible store: AWS, Cloudflare R2, MinIO, Swift's s3api, s3rver.
+import { createHash } from 'node:crypto'
 import fs from 'node:fs/promises'
 import {
   AbortMultipartUploadCommand,
@@ -32,6 +33,7 @@ import { LeanS3 } from './lean'
 import { putMultipart, type MultipartDeps } from './multipart'
 import { DEFAULT_MAX_ATTEMPTS, withRetry } from './retry'
 import type { Throttle } from './throttle'
+import { assertSourceUnchanged } from './source-check'
 import { s3ObjectUrl } from './urls'
 
 export interface S3DestinationOptions {
@@ -177,6 +179,9 @@ export class S3Destination implements Destination {
         }
         filled += bytesRead
       }
+      // From the user's own file: these bytes must be the ones hashed when it was read.
+      if (req.source)
+        await assertSourceUnchanged(fh, req.source, createHash('sha256').update(buf).digest('hex'))
       const digest = digestOf(buf, this.config.checksum === 'WHEN_SUPPORTED')
       let bytesSent = 0
       const res = await this.retry(async () => {

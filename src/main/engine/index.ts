@@ -12,7 +12,7 @@ import {
   type JobState,
   type RunReport,
 } from '../../shared/jobs'
-import { buildKey, splitExt } from './keys'
+import { buildKey, normalizePrefix, splitExt } from './keys'
 import { expandInputs } from './inputs'
 import { Ledger, LostClaimError, type JobRow, type NewOutput, type OutputRow } from './ledger'
 import { getPreset, makeOutputs, presetFingerprint, snapshotSource } from './pipeline'
@@ -119,6 +119,11 @@ const FATAL_FOR_DESTINATION: readonly ErrorCode[] = [
   'CONFIG',
 ]
 
+/** Batches of at least this many jobs check the bucket with one listing instead of HEADs. */
+const LISTING_MIN_JOBS = 20
+/** A listing answers for the batch that made it for this long; later jobs list again. */
+const LISTING_TTL_MS = 10 * 60_000
+
 const EXT_OF_FORMAT: Record<OutputFormat, string> = {
   webp: 'webp',
   avif: 'avif',
@@ -155,6 +160,7 @@ export function createEngine(options: EngineOptions): Engine {
   let pauseWaiters: (() => void)[] = []
   let closed = false
   const changedProgress = new Set<string>()
+  const listings = new Map<string, { at: number; keys: Promise<Set<string> | null> }>()
 
   const leaseTimer = setInterval(
     () => ledger.renewLeases(owner, leaseMs),
@@ -341,7 +347,7 @@ export function createEngine(options: EngineOptions): Engine {
     } else {
       ledger.fail(row.id, owner, error)
       finishProgress(row.id)
-      void abortRecordedUploads(row)
+      inBackground(abortRecordedUploads(row))
     }
     if (Ledger.reportStatus(ledger.job(row.id)?.state ?? 'queued')) cleanupStaging(row.id)
   }
@@ -350,15 +356,19 @@ export function createEngine(options: EngineOptions): Engine {
     return path.join(stagingRoot, id)
   }
 
-  // Unlinks off the event loop (a synchronous rm per job stalled every upload in flight); run()
-  // and close() wait for them, so a finished run leaves no staging behind.
-  const cleanups = new Set<Promise<void>>()
-  function cleanupStaging(id: string): void {
-    const p = fsp
-      .rm(stagingDirOf(id), { recursive: true, force: true })
+  // Work a step does not wait for (staging unlinks off the event loop, aborting a failed job's
+  // upload); run() and close() wait for it, so a finished run leaves nothing behind and the
+  // ledger is never closed under it.
+  const background = new Set<Promise<void>>()
+  function inBackground(work: Promise<unknown>): void {
+    const p: Promise<void> = work
+      .then(() => undefined)
       .catch(() => undefined)
-      .finally(() => cleanups.delete(p))
-    cleanups.add(p)
+      .finally(() => background.delete(p))
+    background.add(p)
+  }
+  function cleanupStaging(id: string): void {
+    inBackground(fsp.rm(stagingDirOf(id), { recursive: true, force: true }))
   }
 
   function finishProgress(id: string): void {
@@ -475,6 +485,10 @@ export function createEngine(options: EngineOptions): Engine {
     const keys = expected.map((e) =>
       buildKey({ prefix: prefixOf(dest.config), sha256, stem, variant: e.variant, ext: e.ext }),
     )
+    // A key missing from the batch's listing is a miss without asking; a listed one still needs
+    // its HEAD for the metadata (hash, preset) that proves it is ours.
+    const listed = await listedKeys(row, dest, preset)
+    if (listed && keys.some((k) => !listed.has(k))) return null
     const outputs: NewOutput[] = []
     const etags: (string | null)[] = []
     for (let i = 0; i < keys.length; i++) {
@@ -509,6 +523,42 @@ export function createEngine(options: EngineOptions): Engine {
       etags.push(head.etag)
     }
     return { outputs, etags }
+  }
+
+  /**
+   * One ListObjectsV2 over the destination's prefix per large batch, shared by its jobs. Read at
+   * most N/1000+1 pages (N outputs to check): a longer listing costs more than the HEADs it
+   * saves, and then null sends every job back to its HEADs.
+   */
+  function listedKeys(row: JobRow, dest: Destination, preset: Preset): Promise<Set<string> | null> {
+    if (!dest.listKeys) return Promise.resolve(null)
+    const now = Date.now()
+    for (const [k, v] of listings) if (now - v.at > LISTING_TTL_MS) listings.delete(k)
+    const cacheKey = `${row.batch_id}\n${row.destination_id}`
+    let entry = listings.get(cacheKey)
+    if (!entry) {
+      const { n: jobs } = ledger.db
+        .prepare('SELECT COUNT(*) AS n FROM jobs WHERE batch_id = ?')
+        .get(row.batch_id) as { n: number }
+      const list = async (): Promise<Set<string> | null> => {
+        const outputs = jobs * Math.max(1, preset.variants.length)
+        const prefix = normalizePrefix(dest.config.prefix)
+        try {
+          const keys = await dest.listKeys!(
+            prefix ? `${prefix}/` : '',
+            Math.floor(outputs / 1000) + 1,
+          )
+          reachable.add(row.destination_id)
+          return keys
+        } catch {
+          // Not allowed to list, or the store failed: the HEADs say precisely what is wrong.
+          return null
+        }
+      }
+      entry = { at: now, keys: jobs >= LISTING_MIN_JOBS ? list() : Promise.resolve(null) }
+      listings.set(cacheKey, entry)
+    }
+    return entry.keys
   }
 
   async function uploadJob(row: JobRow, signal: AbortSignal): Promise<void> {
@@ -633,7 +683,7 @@ export function createEngine(options: EngineOptions): Engine {
     const started = Date.now()
     fatal.clear()
     await Promise.all(jobIds.map((id) => drive(id, opts.signal)))
-    await Promise.all(cleanups)
+    await Promise.all(background)
     flushProgress()
     return report(jobIds, (Date.now() - started) / 1000)
   }
@@ -691,7 +741,7 @@ export function createEngine(options: EngineOptions): Engine {
       for (const f of w) f()
       // Let in-flight steps record their release before the database closes.
       for (let i = 0; i < 50 && running.size > 0; i++) await sleep(20)
-      await Promise.all(cleanups)
+      await Promise.all(background)
       clearInterval(leaseTimer)
       clearInterval(progressTimer)
       for (const d of destinations.values()) d.close()

@@ -160,6 +160,11 @@ export interface Destination {
   /** The public (or file://) URL of a key, with each path segment percent-encoded. */
   urlFor(key: string): string
   head(key: string, signal?: AbortSignal): Promise<RemoteObject | null>
+  /**
+   * The keys under `prefix`, if they fit in `maxPages` list pages; null when there are more (or
+   * the store cannot list): then head() each key instead. One listing replaces N HEADs.
+   */
+  listKeys?(prefix: string, maxPages: number): Promise<Set<string> | null>
   /** Upload a staged file, single request or resumable multipart; verifies what landed. */
   put(req: PutRequest): Promise<PutResult>
   /** Abort a multipart upload (no-op where unsupported or already gone). */

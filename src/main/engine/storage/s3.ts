@@ -4,6 +4,7 @@ import fs from 'node:fs/promises'
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
+  ListObjectsV2Command,
   ListPartsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
@@ -121,6 +122,29 @@ export class S3Destination implements Destination {
       }
       throw toUpshotError(err, this.errors)
     }
+  }
+
+  async listKeys(prefix: string, maxPages: number): Promise<Set<string> | null> {
+    const keys = new Set<string>()
+    let token: string | undefined
+    for (let page = 0; page < maxPages; page++) {
+      const res = await this.retry(() =>
+        this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.config.bucket,
+            Prefix: prefix,
+            ...(token ? { ContinuationToken: token } : {}),
+          }),
+        ),
+      ).catch((err: unknown) => {
+        throw toUpshotError(err, this.errors)
+      })
+      for (const o of res.Contents ?? []) if (o.Key) keys.add(o.Key)
+      if (!res.IsTruncated) return keys
+      token = res.NextContinuationToken
+      if (!token) return null
+    }
+    return null
   }
 
   async put(req: PutRequest): Promise<PutResult> {

@@ -144,6 +144,11 @@ export function createEngine(options: EngineOptions): Engine {
   const maxJobAttempts = options.maxJobAttempts ?? 4
   const maxNetworkAttempts = options.maxNetworkAttempts ?? 40
   const processSlots = new Semaphore(options.processConcurrency ?? os.availableParallelism())
+  // Reading and hashing a file waits on the disk, not the CPU: more jobs do it at once, and only
+  // images (decode + encode, and their bytes held in memory) take one of the processSlots.
+  const readSlots = new Semaphore(
+    Math.max(8, 4 * (options.processConcurrency ?? os.availableParallelism())),
+  )
   const uploadSlots = new Semaphore(options.uploadConcurrency ?? 6)
   const throttle: Throttle | undefined = options.bandwidthLimit
     ? createThrottle(options.bandwidthLimit)
@@ -280,7 +285,7 @@ export function createEngine(options: EngineOptions): Engine {
         continue
       }
       if (row.state === 'queued') {
-        const release = await processSlots.acquire()
+        const release = await readSlots.acquire()
         try {
           if (!closed && !paused && ledger.claim(id, owner, leaseMs)) await runStep(id, processJob)
         } finally {
@@ -377,12 +382,28 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   async function processJob(row: JobRow, signal: AbortSignal): Promise<void> {
+    let releaseCpu: (() => void) | null = null
+    try {
+      await processSource(row, signal, async () => {
+        releaseCpu = await processSlots.acquire()
+      })
+    } finally {
+      ;(releaseCpu as (() => void) | null)?.()
+    }
+  }
+
+  async function processSource(
+    row: JobRow,
+    signal: AbortSignal,
+    beforeImageRead: () => Promise<void>,
+  ): Promise<void> {
     const preset = getPreset(row.preset)
     const dest = destinationFor(row.destination_id)
     const stagingDir = stagingDirOf(row.id)
     const snap = await snapshotSource(row.source, {
       maxFileBytes: options.maxFileBytes ?? 50 * 1024 ** 3,
       signal,
+      beforeImageRead,
     })
     ledger.recordSource(row.id, owner, {
       size: snap.size,

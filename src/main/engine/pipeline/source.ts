@@ -18,6 +18,8 @@ export interface SnapshotOptions {
   stagingDir?: string
   maxFileBytes: number
   signal?: AbortSignal
+  /** Awaited once the file is known to be an image, before its bytes are read into memory. */
+  beforeImageRead?: () => Promise<void>
 }
 
 /**
@@ -99,6 +101,7 @@ export async function snapshotSource(
           'FILE_TOO_LARGE',
           `This image file is over ${MAX_IMAGE_BYTES / 1024 ** 3} GiB, too large to make web variants from; export a smaller version.`,
         )
+      await opts.beforeImageRead?.()
       const buffer = await readImage(fh, head, before.size, opts.signal)
       snapshot = {
         path: filePath,
@@ -159,11 +162,13 @@ async function hashRest(
   signal: AbortSignal | undefined,
 ): Promise<string> {
   const hash = createHash('sha256').update(head)
-  const buf = Buffer.allocUnsafe(READ_CHUNK)
+  // One byte more than the rest, so a file that grew shows up in the same read; a small file
+  // does not allocate a whole chunk (hundreds of them at once keep the collector busy).
+  const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, size - head.length + 1))
   let pos = head.length
   for (;;) {
     throwIfAborted(signal)
-    const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, pos)
+    const { bytesRead } = await fh.read(buf, 0, buf.length, pos)
     if (bytesRead === 0) break
     hash.update(buf.subarray(0, bytesRead))
     pos += bytesRead

@@ -67,9 +67,11 @@ function encode(p: Sharp, spec: VariantSpec, pixels: number): Sharp {
   }
 }
 
+// By name, which sharp maps to its strategies: reading sharp.strategy here would load sharp
+// when the module loads, and the CLI loads sharp only for runs that meet an image.
 const STRATEGY = {
-  attention: sharp.strategy.attention,
-  entropy: sharp.strategy.entropy,
+  attention: 'attention',
+  entropy: 'entropy',
   centre: 'centre',
 } as const
 

@@ -2,7 +2,7 @@
 // no metadata, never enlarged), or the staged original for everything else.
 
 import path from 'node:path'
-import sharp, { type OutputInfo, type Sharp } from 'sharp'
+import type { OutputInfo, Sharp } from 'sharp'
 import { UpshotError } from '../../../shared/jobs'
 import type { OutputFormat, Preset, SourceSnapshot, StagedOutput, VariantSpec } from '../types'
 import { openImage, type OpenedImage } from './decode'

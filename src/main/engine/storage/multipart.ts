@@ -15,8 +15,8 @@ import type { ByteBudget } from './budget'
 import { bodyStream } from './body'
 import {
   cleanEtag,
-  digestOf,
   expectedMultipartEtag,
+  type BodyDigest,
   isMultipartEtag,
   isPlainMd5Etag,
 } from './digest'
@@ -37,6 +37,7 @@ import {
   S3_MIN_PART_SIZE,
 } from './limits'
 import { headerSafeMetadata } from './metadata'
+import { partDigest, sharedBuffer } from './hash-worker'
 import { withRetry } from './retry'
 import { assertSourceUnchanged, OrderedSourceHash } from './source-check'
 import type { Throttle } from './throttle'
@@ -200,7 +201,10 @@ async function sendMissingParts(
   }
   const workers = partsInFlight(state.partSize, deps.partConcurrency)
   await Promise.all(Array.from({ length: Math.min(workers, queue.length) }, worker))
-  if (failure !== null) throw failure
+  if (failure !== null) {
+    ordered?.drop()
+    throw failure
+  }
   if (ordered && req.source) await assertSourceUnchanged(fh, req.source, await ordered.digestHex())
 }
 
@@ -219,7 +223,7 @@ async function sendPart(
   const acquireAndRead = async (): Promise<Buffer> => {
     release = await deps.budget.acquire(length, req.signal)
     if (req.signal?.aborted) throw canceledError()
-    const buf = Buffer.allocUnsafe(length)
+    const buf = sharedBuffer(length)
     let filled = 0
     while (filled < length) {
       const { bytesRead } = await fh.read(buf, filled, length - filled, start + filled)
@@ -235,8 +239,16 @@ async function sendPart(
   }
   try {
     // Taken before any await, so reads queue up in the order the parts were handed out.
-    const buf = ordered ? await ordered.read(acquireAndRead) : await acquireAndRead()
-    const digest = digestOf(buf, deps.crc32)
+    let buf: Buffer
+    let digest: BodyDigest
+    if (ordered) {
+      const read = await ordered.read(acquireAndRead, deps.crc32)
+      buf = read.buf
+      digest = await read.digest
+    } else {
+      buf = await acquireAndRead()
+      digest = await partDigest(buf, deps.crc32)
+    }
     const res = await withRetry(
       async () => {
         let sent = 0

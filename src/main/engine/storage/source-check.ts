@@ -1,10 +1,11 @@
 // Uploads straight from the user's file (no staged copy) stay safe by hashing the bytes actually
 // sent and comparing them, with the file's size and mtime, to what was recorded when the file
 // was read. A file edited mid-upload is refused, never stored as a mix of old and new bytes.
-import { createHash, type Hash } from 'node:crypto'
 import type { FileHandle } from 'node:fs/promises'
 import { UpshotError } from '../../../shared/jobs'
 import type { SourceExpectation } from '../types'
+import type { BodyDigest } from './digest'
+import { sharedBuffer, ThreadedSha256 } from './hash-worker'
 
 const CHUNK = 1024 * 1024
 
@@ -31,20 +32,27 @@ export async function assertSourceUnchanged(
 }
 
 /**
- * SHA-256 over parts read out of order by parallel senders: each read takes its turn in part
- * order (senders take part numbers in ascending order), so the hash sees the file front to back.
+ * SHA-256 over parts sent by parallel senders: each read takes its turn in part order (senders
+ * take part numbers in ascending order) and is handed to the hashing thread in that order, so the
+ * hash sees the file front to back. The same pass gives each part its Content-MD5.
  */
 export class OrderedSourceHash {
-  private readonly hash: Hash = createHash('sha256')
+  private readonly sha = new ThreadedSha256()
   private turn: Promise<void> = Promise.resolve()
 
-  /** Runs `read` after every earlier read, then feeds its bytes to the hash in that order. */
-  read(read: () => Promise<Buffer>): Promise<Buffer> {
-    const result = this.turn.then(read)
+  /** Runs `read` after every earlier read; resolves with its bytes and their part digest. */
+  read(
+    read: () => Promise<Buffer>,
+    crc32: boolean,
+  ): Promise<{ buf: Buffer; digest: Promise<BodyDigest> }> {
+    const result = this.turn.then(async () => {
+      const buf = await read()
+      const digest = this.sha.part(buf, crc32)
+      digest.catch(() => undefined) // awaited by the sender
+      return { buf, digest }
+    })
     this.turn = result.then(
-      (buf) => {
-        this.hash.update(buf)
-      },
+      () => undefined,
       () => undefined,
     )
     return result
@@ -53,11 +61,11 @@ export class OrderedSourceHash {
   /** Hashes a range that is not sent again (a part an earlier run already delivered). */
   skip(fh: FileHandle, start: number, end: number): Promise<void> {
     const done = this.turn.then(async () => {
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, end - start))
       for (let pos = start; pos < end;) {
-        const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, end - pos), pos)
+        const buf = sharedBuffer(Math.min(CHUNK, end - pos))
+        const { bytesRead } = await fh.read(buf, 0, buf.length, pos)
         if (bytesRead === 0) throw sourceChangedError()
-        this.hash.update(buf.subarray(0, bytesRead))
+        await this.sha.update(buf.subarray(0, bytesRead))
         pos += bytesRead
       }
     })
@@ -67,6 +75,10 @@ export class OrderedSourceHash {
 
   async digestHex(): Promise<string> {
     await this.turn
-    return this.hash.digest('hex')
+    return this.sha.digestHex()
+  }
+
+  drop(): void {
+    this.sha.drop()
   }
 }

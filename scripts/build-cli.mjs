@@ -15,6 +15,8 @@ await build({
   // Native and WASM-carrying packages stay in node_modules, loaded as they are.
   packages: 'external',
   sourcemap: true,
+  // sharp on first use (scripts/cli-shims/sharp.mjs); the shim itself requires the real package.
+  alias: { sharp: './scripts/cli-shims/sharp.mjs' },
   define: { UPSHOT_VERSION: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 })

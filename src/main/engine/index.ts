@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import fs from 'node:fs'
+import fsp from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {
@@ -12,7 +13,7 @@ import {
   type JobState,
   type RunReport,
 } from '../../shared/jobs'
-import { buildKey, splitExt } from './keys'
+import { buildKey, normalizePrefix, splitExt } from './keys'
 import { expandInputs } from './inputs'
 import { stagingDirFor } from './paths'
 import { Ledger, LostClaimError, type JobRow, type NewOutput, type OutputRow } from './ledger'
@@ -132,6 +133,11 @@ const FATAL_FOR_DESTINATION: readonly ErrorCode[] = [
   'CONFIG',
 ]
 
+/** Batches of at least this many jobs check the bucket with one listing instead of HEADs. */
+const LISTING_MIN_JOBS = 20
+/** A listing answers for the batch that made it for this long; later jobs list again. */
+const LISTING_TTL_MS = 10 * 60_000
+
 const EXT_OF_FORMAT: Record<OutputFormat, string> = {
   webp: 'webp',
   avif: 'avif',
@@ -152,6 +158,11 @@ export function createEngine(options: EngineOptions): Engine {
   const maxJobAttempts = options.maxJobAttempts ?? 4
   const maxNetworkAttempts = options.maxNetworkAttempts ?? 40
   const processSlots = new Semaphore(options.processConcurrency ?? os.availableParallelism())
+  // Reading and hashing a file waits on the disk, not the CPU: more jobs do it at once, and only
+  // images (decode + encode, and their bytes held in memory) take one of the processSlots.
+  const readSlots = new Semaphore(
+    Math.max(8, 4 * (options.processConcurrency ?? os.availableParallelism())),
+  )
   const uploadSlots = new Semaphore(options.uploadConcurrency ?? 6)
   const throttle: Throttle | undefined = options.bandwidthLimit
     ? createThrottle(options.bandwidthLimit)
@@ -168,6 +179,7 @@ export function createEngine(options: EngineOptions): Engine {
   let pauseWaiters: (() => void)[] = []
   let closed = false
   const changedProgress = new Set<string>()
+  const listings = new Map<string, { at: number; keys: Promise<Set<string> | null> }>()
 
   const leaseTimer = setInterval(
     () => ledger.renewLeases(owner, leaseMs),
@@ -287,7 +299,7 @@ export function createEngine(options: EngineOptions): Engine {
         continue
       }
       if (row.state === 'queued') {
-        const release = await processSlots.acquire()
+        const release = await readSlots.acquire()
         try {
           if (!closed && !paused && ledger.claim(id, owner, leaseMs)) await runStep(id, processJob)
         } finally {
@@ -354,7 +366,7 @@ export function createEngine(options: EngineOptions): Engine {
     } else {
       ledger.fail(row.id, owner, error)
       finishProgress(row.id)
-      void abortRecordedUploads(row)
+      inBackground(abortRecordedUploads(row))
     }
     if (Ledger.reportStatus(ledger.job(row.id)?.state ?? 'queued')) cleanupStaging(row.id)
   }
@@ -363,8 +375,19 @@ export function createEngine(options: EngineOptions): Engine {
     return path.join(stagingRoot, id)
   }
 
+  // Work a step does not wait for (staging unlinks off the event loop, aborting a failed job's
+  // upload); run() and close() wait for it, so a finished run leaves nothing behind and the
+  // ledger is never closed under it.
+  const background = new Set<Promise<void>>()
+  function inBackground(work: Promise<unknown>): void {
+    const p: Promise<void> = work
+      .then(() => undefined)
+      .catch(() => undefined)
+      .finally(() => background.delete(p))
+    background.add(p)
+  }
   function cleanupStaging(id: string): void {
-    fs.rmSync(stagingDirOf(id), { recursive: true, force: true })
+    inBackground(fsp.rm(stagingDirOf(id), { recursive: true, force: true }))
   }
 
   function finishProgress(id: string): void {
@@ -373,15 +396,28 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   async function processJob(row: JobRow, signal: AbortSignal): Promise<void> {
+    let releaseCpu: (() => void) | null = null
+    try {
+      await processSource(row, signal, async () => {
+        releaseCpu = await processSlots.acquire()
+      })
+    } finally {
+      ;(releaseCpu as (() => void) | null)?.()
+    }
+  }
+
+  async function processSource(
+    row: JobRow,
+    signal: AbortSignal,
+    beforeImageRead: () => Promise<void>,
+  ): Promise<void> {
     const preset = getPreset(row.preset)
     const dest = destinationFor(row.destination_id)
     const stagingDir = stagingDirOf(row.id)
-    fs.rmSync(stagingDir, { recursive: true, force: true })
-    fs.mkdirSync(stagingDir, { recursive: true })
     const snap = await snapshotSource(row.source, {
-      stagingDir,
       maxFileBytes: options.maxFileBytes ?? 50 * 1024 ** 3,
       signal,
+      beforeImageRead,
     })
     ledger.recordSource(row.id, owner, {
       size: snap.size,
@@ -400,6 +436,11 @@ export function createEngine(options: EngineOptions): Engine {
       return
     }
 
+    // Only images stage files (their variants); other files are uploaded from the source.
+    if (snap.type.kind === 'image') {
+      await fsp.rm(stagingDir, { recursive: true, force: true })
+      await fsp.mkdir(stagingDir, { recursive: true })
+    }
     const staged = await makeOutputs(snap, {
       displayName: path.basename(row.source),
       preset,
@@ -479,6 +520,10 @@ export function createEngine(options: EngineOptions): Engine {
     const keys = expected.map((e) =>
       buildKey({ prefix: prefixOf(dest.config), sha256, stem, variant: e.variant, ext: e.ext }),
     )
+    // A key missing from the batch's listing is a miss without asking; a listed one still needs
+    // its HEAD for the metadata (hash, preset) that proves it is ours.
+    const listed = await listedKeys(row, dest, preset)
+    if (listed && keys.some((k) => !listed.has(k))) return null
     const outputs: NewOutput[] = []
     const etags: (string | null)[] = []
     for (let i = 0; i < keys.length; i++) {
@@ -515,6 +560,42 @@ export function createEngine(options: EngineOptions): Engine {
     return { outputs, etags }
   }
 
+  /**
+   * One ListObjectsV2 over the destination's prefix per large batch, shared by its jobs. Read at
+   * most N/1000+1 pages (N outputs to check): a longer listing costs more than the HEADs it
+   * saves, and then null sends every job back to its HEADs.
+   */
+  function listedKeys(row: JobRow, dest: Destination, preset: Preset): Promise<Set<string> | null> {
+    if (!dest.listKeys) return Promise.resolve(null)
+    const now = Date.now()
+    for (const [k, v] of listings) if (now - v.at > LISTING_TTL_MS) listings.delete(k)
+    const cacheKey = `${row.batch_id}\n${row.destination_id}`
+    let entry = listings.get(cacheKey)
+    if (!entry) {
+      const { n: jobs } = ledger.db
+        .prepare('SELECT COUNT(*) AS n FROM jobs WHERE batch_id = ?')
+        .get(row.batch_id) as { n: number }
+      const list = async (): Promise<Set<string> | null> => {
+        const outputs = jobs * Math.max(1, preset.variants.length)
+        const prefix = normalizePrefix(dest.config.prefix)
+        try {
+          const keys = await dest.listKeys!(
+            prefix ? `${prefix}/` : '',
+            Math.floor(outputs / 1000) + 1,
+          )
+          reachable.add(row.destination_id)
+          return keys
+        } catch {
+          // Not allowed to list, or the store failed: the HEADs say precisely what is wrong.
+          return null
+        }
+      }
+      entry = { at: now, keys: jobs >= LISTING_MIN_JOBS ? list() : Promise.resolve(null) }
+      listings.set(cacheKey, entry)
+    }
+    return entry.keys
+  }
+
   async function uploadJob(row: JobRow, signal: AbortSignal): Promise<void> {
     const dest = destinationFor(row.destination_id)
     const outputs = ledger.outputs(row.id)
@@ -547,9 +628,13 @@ export function createEngine(options: EngineOptions): Engine {
     signal: AbortSignal,
   ): Promise<void> {
     const mp = ledger.multipartFor(o.id)
+    const fromSource = o.staged_path === row.source
     const res = await dest.put({
       key: o.key,
       filePath: o.staged_path!,
+      ...(fromSource && row.sha256 && row.size !== null && row.mtime_ms !== null
+        ? { source: { sha256: row.sha256, size: row.size, mtimeMs: row.mtime_ms } }
+        : {}),
       size: o.bytes,
       contentType: o.content_type,
       cacheControl: IMMUTABLE_CACHE_CONTROL,
@@ -633,6 +718,7 @@ export function createEngine(options: EngineOptions): Engine {
     const started = Date.now()
     fatal.clear()
     await Promise.all(jobIds.map((id) => drive(id, opts.signal)))
+    await Promise.all(background)
     flushProgress()
     const r = report(jobIds, (Date.now() - started) / 1000)
     const links = await freshLinks(r.jobs.filter((j) => j.status === 'done').map((j) => j.id))
@@ -715,6 +801,7 @@ export function createEngine(options: EngineOptions): Engine {
       for (const f of w) f()
       // Let in-flight steps record their release before the database closes.
       for (let i = 0; i < 50 && running.size > 0; i++) await sleep(20)
+      await Promise.all(background)
       clearInterval(leaseTimer)
       clearInterval(progressTimer)
       for (const d of destinations.values()) d.close()

@@ -47,7 +47,10 @@ export interface SourceSnapshot {
   type: SniffResult
   /** Image bytes in memory (images only). */
   buffer: Buffer | null
-  /** A staged copy of the bytes (non-images only), so a resumed upload sends the same bytes. */
+  /**
+   * Always null now: non-images are uploaded from `path`, checked against `sha256`, size and
+   * mtime while they are sent (PutRequest.source). Kept so older snapshots still type-check.
+   */
   stagedPath: string | null
 }
 
@@ -121,9 +124,21 @@ export interface MultipartHooks {
   onPart(part: PartRecord): void
 }
 
+/** What the file being uploaded must still be: the user's source, hashed when it was read. */
+export interface SourceExpectation {
+  sha256: string
+  size: number
+  mtimeMs: number
+}
+
 export interface PutRequest {
   key: string
   filePath: string
+  /**
+   * Set when `filePath` is the user's own file rather than a staged copy: the bytes sent are
+   * hashed again and the object is only completed if they match (else SOURCE_CHANGED).
+   */
+  source?: SourceExpectation
   size: number
   contentType: string
   cacheControl: string
@@ -151,6 +166,11 @@ export interface Destination {
   /** The link to hand out: urlFor, or a fresh presigned GET URL for a private destination. */
   linkFor(key: string): Promise<string>
   head(key: string, signal?: AbortSignal): Promise<RemoteObject | null>
+  /**
+   * The keys under `prefix`, if they fit in `maxPages` list pages; null when there are more (or
+   * the store cannot list): then head() each key instead. One listing replaces N HEADs.
+   */
+  listKeys?(prefix: string, maxPages: number): Promise<Set<string> | null>
   /** Upload a staged file, single request or resumable multipart; verifies what landed. */
   put(req: PutRequest): Promise<PutResult>
   /** Abort a multipart upload (no-op where unsupported or already gone). */

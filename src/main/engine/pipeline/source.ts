@@ -1,24 +1,25 @@
 // Reads the source once: every byte that is hashed is the byte that is decoded (images, held in
-// memory) or staged (other files, copied), so what is uploaded always matches the recorded hash
-// even if the user edits the file a second later. The source itself is only ever opened read-only.
+// memory). Other files are hashed, not copied: they are uploaded straight from the source, and
+// the upload hashes the bytes it sends again and refuses them (SOURCE_CHANGED) unless they match
+// this hash, size and mtime. So what is uploaded always matches the recorded hash even if the
+// user edits the file a second later. The source itself is only ever opened read-only.
 
-import { createHash, type Hash } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import fsp, { type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
-import { Transform } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { UpshotError } from '../../../shared/jobs'
 import type { SourceSnapshot } from '../types'
-import { canceled, sourceError, stagingError, throwIfAborted } from './errors'
+import { sourceError, throwIfAborted } from './errors'
 import { SNIFF_BYTES, sniffBytes } from './sniff'
-import { syncAndRename } from './stage'
 
 export interface SnapshotOptions {
-  /** Non-images are copied to `<stagingDir>/original`. */
-  stagingDir: string
+  /** The job's staging folder (unused since non-images are no longer copied; kept for callers). */
+  stagingDir?: string
   maxFileBytes: number
   signal?: AbortSignal
+  /** Awaited once the file is known to be an image, before its bytes are read into memory. */
+  beforeImageRead?: () => Promise<void>
 }
 
 /**
@@ -100,6 +101,7 @@ export async function snapshotSource(
           'FILE_TOO_LARGE',
           `This image file is over ${MAX_IMAGE_BYTES / 1024 ** 3} GiB, too large to make web variants from; export a smaller version.`,
         )
+      await opts.beforeImageRead?.()
       const buffer = await readImage(fh, head, before.size, opts.signal)
       snapshot = {
         path: filePath,
@@ -111,23 +113,18 @@ export async function snapshotSource(
         stagedPath: null,
       }
     } else {
-      const stagedPath = path.join(opts.stagingDir, 'original')
-      const sha256 = await copyAndHash(fh, head, before.size, stagedPath, opts.signal)
       snapshot = {
         path: filePath,
         size: before.size,
         mtimeMs: before.mtimeMs,
-        sha256,
+        sha256: await hashRest(fh, head, before.size, opts.signal),
         type,
         buffer: null,
-        stagedPath,
+        stagedPath: null,
       }
     }
     const after = await fh.stat()
-    if (!sameFile(before, after)) {
-      if (snapshot.stagedPath) await fsp.rm(snapshot.stagedPath, { force: true })
-      throw changed()
-    }
+    if (!sameFile(before, after)) throw changed()
     return snapshot
   } catch (err) {
     throw sourceError(err)
@@ -157,66 +154,26 @@ async function readImage(
   return buffer
 }
 
-function hashing(hash: Hash, counter: { n: number }): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk)
-      counter.n += chunk.length
-      done(null, chunk)
-    },
-  })
-}
-
-/** Streams the file into the staging dir while hashing it; memory stays flat for GiB files. */
-async function copyAndHash(
+/** SHA-256 of the whole file, reading to EOF so a file that grows is noticed. */
+async function hashRest(
   fh: FileHandle,
   head: Buffer,
   size: number,
-  stagedPath: string,
   signal: AbortSignal | undefined,
 ): Promise<string> {
-  const tmp = `${stagedPath}.partial`
-  const hash = createHash('sha256')
-  const counter = { n: 0 }
-  // Read to EOF rather than to `size`, so a file that grows is noticed.
-  const rest = fh.createReadStream({
-    start: head.length,
-    autoClose: false,
-    highWaterMark: READ_CHUNK,
-  })
-  async function* bytes(): AsyncGenerator<Buffer> {
-    yield head
-    for await (const chunk of rest) yield chunk as Buffer
+  const hash = createHash('sha256').update(head)
+  // One byte more than the rest, so a file that grew shows up in the same read; a small file
+  // does not allocate a whole chunk (hundreds of them at once keep the collector busy).
+  const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, size - head.length + 1))
+  let pos = head.length
+  for (;;) {
+    throwIfAborted(signal)
+    const { bytesRead } = await fh.read(buf, 0, buf.length, pos)
+    if (bytesRead === 0) break
+    hash.update(buf.subarray(0, bytesRead))
+    pos += bytesRead
+    if (pos > size) throw changed()
   }
-  // Writes go to the staging dir, reads to the source: tell their errors apart for the user.
-  const writeErrors = new WeakSet<object>()
-  try {
-    await fsp.mkdir(path.dirname(stagedPath), { recursive: true })
-  } catch (err) {
-    throw stagingError(err)
-  }
-  try {
-    const out = fs.createWriteStream(tmp, { flags: 'w' })
-    out.on('error', (e) => writeErrors.add(e))
-    await pipeline(bytes(), hashing(hash, counter), out, { signal })
-  } catch (err) {
-    rest.destroy()
-    await fsp.rm(tmp, { force: true })
-    if (signal?.aborted) throw canceled()
-    const code = (err as NodeJS.ErrnoException).code
-    if ((err instanceof Error && writeErrors.has(err)) || code === 'ENOSPC' || code === 'EDQUOT')
-      throw stagingError(err)
-    throw sourceError(err)
-  }
-  if (counter.n !== size) {
-    await fsp.rm(tmp, { force: true })
-    throw changed()
-  }
-  try {
-    await syncAndRename(tmp, stagedPath)
-  } catch (err) {
-    await fsp.rm(tmp, { force: true })
-    throw stagingError(err)
-  }
+  if (pos !== size) throw changed()
   return hash.digest('hex')
 }

@@ -2,7 +2,7 @@
 // no metadata, never enlarged), or the staged original for everything else.
 
 import path from 'node:path'
-import sharp, { type OutputInfo, type Sharp } from 'sharp'
+import type { OutputInfo, Sharp } from 'sharp'
 import { UpshotError } from '../../../shared/jobs'
 import type { OutputFormat, Preset, SourceSnapshot, StagedOutput, VariantSpec } from '../types'
 import { openImage, type OpenedImage } from './decode'
@@ -72,9 +72,11 @@ function encode(p: Sharp, spec: VariantSpec, pixels: number): Sharp {
   }
 }
 
+// By name, which sharp maps to its strategies: reading sharp.strategy here would load sharp
+// when the module loads, and the CLI loads sharp only for runs that meet an image.
 const STRATEGY = {
-  attention: sharp.strategy.attention,
-  entropy: sharp.strategy.entropy,
+  attention: 'attention',
+  entropy: 'entropy',
   centre: 'centre',
 } as const
 
@@ -158,8 +160,7 @@ export async function makeOutputs(
 ): Promise<StagedOutput[]> {
   throwIfAborted(opts.signal)
   if (snapshot.type.kind !== 'image') {
-    if (!snapshot.stagedPath)
-      throw new UpshotError('INTERNAL', 'The file was not staged before making outputs.')
+    // Uploaded from the source itself: the upload verifies it against the snapshot's hash.
     return [
       {
         variant: 'original',
@@ -169,7 +170,7 @@ export async function makeOutputs(
         width: null,
         height: null,
         bytes: snapshot.size,
-        path: snapshot.stagedPath,
+        path: snapshot.path,
       },
     ]
   }

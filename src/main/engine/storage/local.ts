@@ -19,6 +19,7 @@ import type {
   RemoteObject,
 } from '../types'
 import { canceledError } from './errors'
+import { assertSourceUnchanged } from './source-check'
 import { joinUrl } from './urls'
 
 const META_DIR = '.upshot-meta'
@@ -99,12 +100,14 @@ export class LocalDestination implements Destination {
       `.${path.basename(target)}.${randomBytes(6).toString('hex')}.upshot-tmp`,
     )
     const md5 = createHash('md5')
+    const sha256 = req.source ? createHash('sha256') : null
     let written = 0
     try {
       await fsp.mkdir(path.dirname(target), { recursive: true })
       const counter = new Transform({
         transform(chunk: Buffer, _enc, cb) {
           md5.update(chunk)
+          sha256?.update(chunk)
           written += chunk.length
           req.onProgress?.(chunk.length)
           cb(null, chunk)
@@ -127,6 +130,15 @@ export class LocalDestination implements Destination {
           'VERIFY_FAILED',
           `"${req.key}" was written with ${written} bytes instead of ${req.size}; upload it again.`,
         )
+      }
+      if (sha256 && req.source) {
+        // From the user's own file: only the bytes hashed when it was read may land.
+        const src = await fsp.open(req.filePath, 'r')
+        try {
+          await assertSourceUnchanged(src, req.source, sha256.digest('hex'))
+        } finally {
+          await src.close()
+        }
       }
       const etag = md5.digest('hex')
       await fsp.rename(tmp, target)

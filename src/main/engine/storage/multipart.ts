@@ -15,8 +15,8 @@ import type { ByteBudget } from './budget'
 import { bodyStream } from './body'
 import {
   cleanEtag,
-  digestOf,
   expectedMultipartEtag,
+  type BodyDigest,
   isMultipartEtag,
   isPlainMd5Etag,
 } from './digest'
@@ -37,7 +37,9 @@ import {
   S3_MIN_PART_SIZE,
 } from './limits'
 import { headerSafeMetadata } from './metadata'
+import { partDigest, sharedBuffer } from './hash-worker'
 import { withRetry } from './retry'
+import { assertSourceUnchanged, OrderedSourceHash } from './source-check'
 import type { Throttle } from './throttle'
 
 export interface MultipartDeps {
@@ -168,8 +170,11 @@ async function sendMissingParts(
   counter: { sent: number },
 ): Promise<void> {
   const count = partCount(req.size, state.partSize)
+  // Sent from the user's own file: every byte (those of parts an earlier run delivered too) is
+  // hashed again in order and checked before the object may be completed.
+  const ordered = req.source ? new OrderedSourceHash() : null
   const queue: number[] = []
-  for (let n = 1; n <= count; n++) if (!state.done.has(n)) queue.push(n)
+  for (let n = 1; n <= count; n++) if (ordered || !state.done.has(n)) queue.push(n)
   let failure: unknown = null
   const worker = async (): Promise<void> => {
     while (failure === null && queue.length > 0) {
@@ -179,7 +184,12 @@ async function sendMissingParts(
       }
       const partNumber = queue.shift()!
       try {
-        const part = await sendPart(deps, req, fh, state, partNumber, counter)
+        if (state.done.has(partNumber)) {
+          const { start, end } = partRange(req.size, state.partSize, partNumber)
+          await ordered!.skip(fh, start, end)
+          continue
+        }
+        const part = await sendPart(deps, req, fh, state, partNumber, counter, ordered)
         // Persist first: a part counts as done only once the ledger knows it.
         req.multipart.onPart(part)
         state.done.set(partNumber, part)
@@ -191,7 +201,11 @@ async function sendMissingParts(
   }
   const workers = partsInFlight(state.partSize, deps.partConcurrency)
   await Promise.all(Array.from({ length: Math.min(workers, queue.length) }, worker))
-  if (failure !== null) throw failure
+  if (failure !== null) {
+    ordered?.drop()
+    throw failure
+  }
+  if (ordered && req.source) await assertSourceUnchanged(fh, req.source, await ordered.digestHex())
 }
 
 async function sendPart(
@@ -201,25 +215,40 @@ async function sendPart(
   state: UploadState,
   partNumber: number,
   counter: { sent: number },
+  ordered: OrderedSourceHash | null,
 ): Promise<PartRecord> {
   const { start, end } = partRange(req.size, state.partSize, partNumber)
   const length = end - start
-  const release = await deps.budget.acquire(length, req.signal)
-  try {
+  let release: (() => void) | null = null
+  const acquireAndRead = async (): Promise<Buffer> => {
+    release = await deps.budget.acquire(length, req.signal)
     if (req.signal?.aborted) throw canceledError()
-    const buf = Buffer.allocUnsafe(length)
+    const buf = sharedBuffer(length)
     let filled = 0
     while (filled < length) {
       const { bytesRead } = await fh.read(buf, filled, length - filled, start + filled)
       if (bytesRead === 0) {
         throw new UpshotError(
           'SOURCE_CHANGED',
-          'The staged file became shorter during the upload; upload the file again.',
+          'The file became shorter during the upload; upload the file again.',
         )
       }
       filled += bytesRead
     }
-    const digest = digestOf(buf, deps.crc32)
+    return buf
+  }
+  try {
+    // Taken before any await, so reads queue up in the order the parts were handed out.
+    let buf: Buffer
+    let digest: BodyDigest
+    if (ordered) {
+      const read = await ordered.read(acquireAndRead, deps.crc32)
+      buf = read.buf
+      digest = await read.digest
+    } else {
+      buf = await acquireAndRead()
+      digest = await partDigest(buf, deps.crc32)
+    }
     const res = await withRetry(
       async () => {
         let sent = 0
@@ -284,7 +313,7 @@ async function sendPart(
       checksum: res.ChecksumCRC32 ?? null,
     }
   } finally {
-    release()
+    ;(release as (() => void) | null)?.()
   }
 }
 

@@ -1,12 +1,12 @@
 // Any S3-compatible store: AWS, Cloudflare R2, MinIO, Swift's s3api, s3rver.
+import { createHash } from 'node:crypto'
 import fs from 'node:fs/promises'
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
-  HeadObjectCommand,
+  ListObjectsV2Command,
   ListPartsCommand,
-  PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
@@ -19,10 +19,9 @@ import type {
   RemoteObject,
   S3DestinationConfig,
 } from '../types'
-import { bodyStream } from './body'
 import { ByteBudget } from './budget'
 import { createS3Client, describeStore } from './client'
-import { cleanEtag, digestOf, isPlainMd5Etag } from './digest'
+import { cleanEtag, digestOf, isPlainMd5Etag, type BodyDigest } from './digest'
 import {
   canceledError,
   httpStatus,
@@ -33,9 +32,11 @@ import {
 } from './errors'
 import { MAX_IN_FLIGHT_BYTES, S3_MAX_PUT_SIZE, SINGLE_PUT_MAX } from './limits'
 import { headerSafeMetadata } from './metadata'
+import { LeanS3 } from './lean'
 import { putMultipart, type MultipartDeps } from './multipart'
 import { DEFAULT_MAX_ATTEMPTS, withRetry } from './retry'
 import type { Throttle } from './throttle'
+import { assertSourceUnchanged } from './source-check'
 import { s3ObjectUrl } from './urls'
 
 export interface S3DestinationOptions {
@@ -78,6 +79,8 @@ export async function presignGet(
 export class S3Destination implements Destination {
   readonly id: string
   private readonly client: S3Client
+  /** HeadObject and single PutObject: the calls every small file makes, without the SDK's cost. */
+  private readonly lean: LeanS3
   private readonly errors: ErrorContext
   private readonly maxAttempts: number
   private readonly partConcurrency: number
@@ -94,6 +97,11 @@ export class S3Destination implements Destination {
     this.singlePutMax = Math.min(S3_MAX_PUT_SIZE, opts.singlePutMax ?? SINGLE_PUT_MAX)
     // Uploads of one engine share the client: enough sockets for several files' parts at once.
     this.client = createS3Client(config, Math.max(32, this.partConcurrency * 8))
+    this.lean = new LeanS3(
+      config,
+      () => this.client.config.credentials(),
+      Math.max(32, this.partConcurrency * 8),
+    )
     this.errors = { bucket: config.bucket, where: describeStore(config) }
   }
 
@@ -117,17 +125,19 @@ export class S3Destination implements Destination {
   async head(key: string, signal?: AbortSignal): Promise<RemoteObject | null> {
     try {
       const res = await this.retry(
-        () =>
-          this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }), {
-            abortSignal: signal,
-          }),
+        () => this.lean.send({ method: 'HEAD', key, ...(signal ? { signal } : {}) }),
         signal,
       )
+      const metadata: Record<string, string> = {}
+      for (const [name, value] of Object.entries(res.headers)) {
+        if (name.startsWith('x-amz-meta-') && typeof value === 'string')
+          metadata[name.slice('x-amz-meta-'.length)] = value
+      }
       return {
-        size: res.ContentLength ?? 0,
-        etag: cleanEtag(res.ETag),
-        contentType: res.ContentType ?? null,
-        metadata: res.Metadata ?? {},
+        size: Number(res.headers['content-length'] ?? 0),
+        etag: cleanEtag(res.headers.etag),
+        contentType: res.headers['content-type'] ?? null,
+        metadata,
       }
     } catch (err) {
       if (httpStatus(err) === 404) {
@@ -138,6 +148,29 @@ export class S3Destination implements Destination {
       }
       throw toUpshotError(err, this.errors)
     }
+  }
+
+  async listKeys(prefix: string, maxPages: number): Promise<Set<string> | null> {
+    const keys = new Set<string>()
+    let token: string | undefined
+    for (let page = 0; page < maxPages; page++) {
+      const res = await this.retry(() =>
+        this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.config.bucket,
+            Prefix: prefix,
+            ...(token ? { ContinuationToken: token } : {}),
+          }),
+        ),
+      ).catch((err: unknown) => {
+        throw toUpshotError(err, this.errors)
+      })
+      for (const o of res.Contents ?? []) if (o.Key) keys.add(o.Key)
+      if (!res.IsTruncated) return keys
+      token = res.NextContinuationToken
+      if (!token) return null
+    }
+    return null
   }
 
   async put(req: PutRequest): Promise<PutResult> {
@@ -196,36 +229,27 @@ export class S3Destination implements Destination {
         }
         filled += bytesRead
       }
+      // From the user's own file: these bytes must be the ones hashed when it was read.
+      if (req.source)
+        await assertSourceUnchanged(fh, req.source, createHash('sha256').update(buf).digest('hex'))
       const digest = digestOf(buf, this.config.checksum === 'WHEN_SUPPORTED')
       let bytesSent = 0
       const res = await this.retry(async () => {
         let sent = 0
-        const Body = bodyStream(buf, {
-          ...(this.opts.bandwidth ? { throttle: this.opts.bandwidth } : {}),
-          ...(req.signal ? { signal: req.signal } : {}),
-          onSent(n) {
-            sent += n
-            bytesSent += n
-            req.onProgress?.(n)
-          },
-        })
         try {
-          return await this.client.send(
-            new PutObjectCommand({
-              Bucket: this.config.bucket,
-              Key: req.key,
-              Body,
-              ContentLength: req.size,
-              ContentType: req.contentType,
-              CacheControl: req.cacheControl,
-              Metadata: headerSafeMetadata(req.metadata),
-              ContentMD5: digest.md5Base64,
-              ...(digest.crc32Base64
-                ? { ChecksumAlgorithm: 'CRC32' as const, ChecksumCRC32: digest.crc32Base64 }
-                : {}),
-            }),
-            { abortSignal: req.signal },
-          )
+          return await this.lean.send({
+            method: 'PUT',
+            key: req.key,
+            body: buf,
+            headers: putHeaders(req, digest),
+            ...(this.opts.bandwidth ? { throttle: this.opts.bandwidth } : {}),
+            ...(req.signal ? { signal: req.signal } : {}),
+            onSent(n) {
+              sent += n
+              bytesSent += n
+              req.onProgress?.(n)
+            },
+          })
         } catch (err) {
           if (sent > 0) req.onProgress?.(-sent)
           throw err
@@ -233,8 +257,11 @@ export class S3Destination implements Destination {
       }, req.signal).catch((err: unknown) => {
         throw toUpshotError(err, this.errors)
       })
-      const etag = cleanEtag(res.ETag)
-      const encrypted = Boolean(res.SSEKMSKeyId || res.SSECustomerAlgorithm)
+      const etag = cleanEtag(res.headers.etag)
+      const encrypted = Boolean(
+        res.headers['x-amz-server-side-encryption-aws-kms-key-id'] ||
+        res.headers['x-amz-server-side-encryption-customer-algorithm'],
+      )
       if (isPlainMd5Etag(etag) && !encrypted) {
         if (etag !== digest.md5Hex) {
           throw new UpshotError(
@@ -337,5 +364,18 @@ export class S3Destination implements Destination {
 
   close(): void {
     this.client.destroy()
+    this.lean.close()
   }
+}
+
+function putHeaders(req: PutRequest, digest: BodyDigest): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': req.contentType,
+    'cache-control': req.cacheControl,
+    'content-md5': digest.md5Base64,
+  }
+  if (digest.crc32Base64) headers['x-amz-checksum-crc32'] = digest.crc32Base64
+  for (const [k, v] of Object.entries(headerSafeMetadata(req.metadata)))
+    headers[`x-amz-meta-${k}`] = v
+  return headers
 }

@@ -1,0 +1,140 @@
+// Hashing of multipart uploads off the main thread: MD5 (Content-MD5) per part and the in-order
+// SHA-256 of a source being sent run on one worker thread, so on a multi-core machine they
+// overlap with the requests the main thread drives (MD5 runs at ~640 MB/s: 0.4 s of a 256 MiB
+// upload). Part buffers live in SharedArrayBuffers: the worker reads them without a copy.
+import { Worker } from 'node:worker_threads'
+import type { BodyDigest } from './digest'
+
+// Inline, so it works the same from the CLI bundle, Electron's main process and the tests.
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads')
+const { createHash } = require('node:crypto')
+const zlib = require('node:zlib')
+const shas = new Map()
+parentPort.on('message', (m) => {
+  try {
+    if (m.op === 'part') {
+      const buf = Buffer.from(m.sab, m.offset, m.length)
+      const md5 = createHash('md5').update(buf).digest()
+      let crc = null
+      if (m.crc32) {
+        const b = Buffer.alloc(4)
+        b.writeUInt32BE(zlib.crc32(buf) >>> 0)
+        crc = b.toString('base64')
+      }
+      if (m.sha !== null) {
+        let h = shas.get(m.sha)
+        if (!h) shas.set(m.sha, (h = createHash('sha256')))
+        h.update(buf)
+      }
+      parentPort.postMessage({ id: m.id, md5Hex: md5.toString('hex'), md5Base64: md5.toString('base64'), crc32Base64: crc })
+    } else if (m.op === 'sha') {
+      let h = shas.get(m.sha)
+      if (!h) shas.set(m.sha, (h = createHash('sha256')))
+      h.update(Buffer.from(m.sab, m.offset, m.length))
+      parentPort.postMessage({ id: m.id })
+    } else if (m.op === 'digest') {
+      const h = shas.get(m.sha) || createHash('sha256')
+      shas.delete(m.sha)
+      parentPort.postMessage({ id: m.id, hex: h.digest('hex') })
+    } else if (m.op === 'drop') {
+      shas.delete(m.sha)
+    }
+  } catch (err) {
+    parentPort.postMessage({ id: m.id, error: String(err && err.message || err) })
+  }
+})
+`
+
+interface Reply {
+  id: number
+  error?: string
+  md5Hex?: string
+  md5Base64?: string
+  crc32Base64?: string | null
+  hex?: string
+}
+
+let worker: Worker | null = null
+let nextId = 1
+let nextSha = 1
+const pending = new Map<number, { resolve(r: Reply): void; reject(e: Error): void }>()
+
+function hashWorker(): Worker {
+  if (worker) return worker
+  const w = new Worker(WORKER_SOURCE, { eval: true })
+  w.unref() // never keeps the process alive; requests in flight hold their own promises
+  w.on('message', (r: Reply) => {
+    const p = pending.get(r.id)
+    if (!p) return
+    pending.delete(r.id)
+    if (r.error) p.reject(new Error(`hashing failed: ${r.error}`))
+    else p.resolve(r)
+  })
+  const fail = (err: Error): void => {
+    worker = null
+    for (const p of pending.values()) p.reject(err)
+    pending.clear()
+  }
+  w.on('error', fail)
+  w.on('exit', () => fail(new Error('the hashing thread stopped')))
+  worker = w
+  return w
+}
+
+function call(msg: Record<string, unknown>): Promise<Reply> {
+  const id = nextId++
+  const w = hashWorker()
+  return new Promise<Reply>((resolve, reject) => {
+    pending.set(id, { resolve, reject })
+    // A request in flight keeps the process alive until its answer arrives.
+    if (pending.size === 1) w.ref()
+    w.postMessage({ ...msg, id })
+  }).finally(() => {
+    if (pending.size === 0) worker?.unref()
+  })
+}
+
+/** A Buffer whose memory the hashing thread can read without a copy. */
+export function sharedBuffer(length: number): Buffer {
+  return Buffer.from(new SharedArrayBuffer(length))
+}
+
+function view(buf: Buffer): { sab: SharedArrayBuffer; offset: number; length: number } {
+  if (!(buf.buffer instanceof SharedArrayBuffer))
+    throw new Error('hash-worker: the buffer must come from sharedBuffer()')
+  return { sab: buf.buffer, offset: buf.byteOffset, length: buf.length }
+}
+
+/** A SHA-256 computed on the hashing thread from updates sent in order. */
+export class ThreadedSha256 {
+  private readonly sha = nextSha++
+  private done = false
+
+  /** Content-MD5 (and CRC32) of a part, and the part fed to this hash, in call order. */
+  async part(buf: Buffer, crc32: boolean): Promise<BodyDigest> {
+    const r = await call({ op: 'part', ...view(buf), crc32, sha: this.sha })
+    return { md5Hex: r.md5Hex!, md5Base64: r.md5Base64!, crc32Base64: r.crc32Base64 ?? null }
+  }
+
+  async update(buf: Buffer): Promise<void> {
+    await call({ op: 'sha', ...view(buf), sha: this.sha })
+  }
+
+  async digestHex(): Promise<string> {
+    this.done = true
+    return (await call({ op: 'digest', sha: this.sha })).hex!
+  }
+
+  /** Forget the state on the thread (an upload that failed before its digest). */
+  drop(): void {
+    if (!this.done && worker) worker.postMessage({ op: 'drop', sha: this.sha })
+    this.done = true
+  }
+}
+
+/** Content-MD5 (and CRC32) of a part, on the hashing thread. */
+export async function partDigest(buf: Buffer, crc32: boolean): Promise<BodyDigest> {
+  const r = await call({ op: 'part', ...view(buf), crc32, sha: null })
+  return { md5Hex: r.md5Hex!, md5Base64: r.md5Base64!, crc32Base64: r.crc32Base64 ?? null }
+}

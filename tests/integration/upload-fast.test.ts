@@ -1,0 +1,302 @@
+// The fast upload paths against a real S3 server (s3rver, or the strict server from S3_TEST_*):
+// the lean request path maps failures like the SDK, a large batch checks the bucket with one
+// listing (a fresh ledger still sends 0 bytes), and files uploaded straight from the source are
+// refused when they change under the upload.
+import { createHash, randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { PutObjectCommand } from '@aws-sdk/client-s3'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createEngine } from '../../src/main/engine'
+import { createDestination, toUpshotError } from '../../src/main/engine/storage'
+import { createS3Client } from '../../src/main/engine/storage/client'
+import type { PutRequest } from '../../src/main/engine/types'
+import { UpshotError } from '../../src/shared/jobs'
+import { isUploadPart, startProxy, type TestProxy } from '../helpers/proxy'
+import {
+  getObjectBytes,
+  getObjectInfo,
+  listOpenUploads,
+  s3Config,
+  startTestS3,
+  type TestS3,
+} from '../helpers/s3server'
+
+const MiB = 1024 * 1024
+let s3: TestS3
+let proxy: TestProxy
+let work: string
+
+beforeAll(async () => {
+  s3 = await startTestS3()
+  proxy = await startProxy(s3.endpoint)
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-fast-'))
+})
+afterAll(async () => {
+  await proxy?.close()
+  await s3?.stop()
+  if (work) fs.rmSync(work, { recursive: true, force: true })
+})
+beforeEach(() => {
+  proxy.setFaults(null)
+  proxy.setBandwidth(0)
+  proxy.resetCounters()
+})
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
+
+function putRequest(key: string, filePath: string, extra: Partial<PutRequest> = {}): PutRequest {
+  return {
+    key,
+    filePath,
+    size: fs.statSync(filePath).size,
+    contentType: 'application/octet-stream',
+    cacheControl: 'no-cache',
+    metadata: { 'upshot-sha256': 'x' },
+    multipart: { onCreate: () => undefined, onPart: () => undefined },
+    ...extra,
+  }
+}
+
+describe('lean request path', () => {
+  const faults = [
+    { status: 403, code: 'AccessDenied', expected: 'ACCESS_DENIED' },
+    { status: 404, code: 'NoSuchBucket', expected: 'NO_SUCH_BUCKET' },
+    { status: 503, code: 'SlowDown', expected: 'SERVER_ERROR' },
+    { status: 400, code: 'RequestTimeTooSkewed', expected: 'CLOCK_SKEW' },
+  ]
+  for (const f of faults) {
+    it(`maps a PUT answered ${f.status} ${f.code} to ${f.expected}, as the SDK path does`, async () => {
+      const file = path.join(work, `lean-${f.code}.bin`)
+      fs.writeFileSync(file, randomBytes(64 * 1024))
+      proxy.setFaults((r) =>
+        r.method === 'PUT' ? { kind: 'status', status: f.status, code: f.code } : null,
+      )
+      const config = s3Config(s3, { endpoint: proxy.url })
+      const dest = createDestination(config, { maxAttempts: 1 })
+      const lean = await dest.put(putRequest(`${s3.prefix}/lean/${f.code}.bin`, file)).then(
+        () => null,
+        (e: unknown) => e,
+      )
+      dest.close()
+
+      const client = createS3Client(config, 4)
+      const sdk = await client
+        .send(
+          new PutObjectCommand({
+            Bucket: config.bucket,
+            Key: `${s3.prefix}/lean/${f.code}-sdk.bin`,
+            Body: fs.readFileSync(file),
+          }),
+        )
+        .then(
+          () => null,
+          (e: unknown) => toUpshotError(e, { bucket: config.bucket, where: proxy.url }),
+        )
+      client.destroy()
+
+      expect(lean).toBeInstanceOf(UpshotError)
+      expect(sdk).toBeInstanceOf(UpshotError)
+      expect((lean as UpshotError).code).toBe(f.expected)
+      expect((lean as UpshotError).code).toBe((sdk as UpshotError).code)
+      expect((lean as UpshotError).retryable).toBe((sdk as UpshotError).retryable)
+      expect(await getObjectInfo(s3, `${s3.prefix}/lean/${f.code}.bin`)).toBeNull()
+    })
+  }
+
+  it('retries a SlowDown on its own and lands the exact bytes with metadata', async () => {
+    const file = path.join(work, 'lean-retry.bin')
+    const body = randomBytes(200 * 1024)
+    fs.writeFileSync(file, body)
+    let failed = 0
+    proxy.setFaults((r) =>
+      r.method === 'PUT' && failed++ < 2 ? { kind: 'status', status: 503, code: 'SlowDown' } : null,
+    )
+    const dest = createDestination(s3Config(s3, { endpoint: proxy.url }))
+    const key = `${s3.prefix}/lean/retry é+x.bin`
+    const res = await dest.put(putRequest(key, file))
+    const head = await dest.head(key)
+    dest.close()
+    expect(res.multipart).toBe(false)
+    expect(proxy.requests.filter((r) => r.method === 'PUT')).toHaveLength(3)
+    expect((await getObjectBytes(s3, key)).equals(body)).toBe(true)
+    expect(head?.size).toBe(body.length)
+    expect(head?.metadata['upshot-sha256']).toBe('x')
+  })
+
+  it('answers HEAD of a missing key with null and a refused HEAD with ACCESS_DENIED', async () => {
+    const dest = createDestination(s3Config(s3, { endpoint: proxy.url }), { maxAttempts: 1 })
+    expect(await dest.head(`${s3.prefix}/lean/missing.bin`)).toBeNull()
+    proxy.setFaults(() => ({ kind: 'status', status: 403, code: 'AccessDenied' }))
+    const err = await dest.head(`${s3.prefix}/lean/missing.bin`).catch((e: unknown) => e)
+    dest.close()
+    expect((err as UpshotError).code).toBe('ACCESS_DENIED')
+  })
+})
+
+describe('dedup by listing', () => {
+  it('a 50-file batch: no HEADs while the bucket is empty, then a fresh ledger sends 0 bytes', async () => {
+    const dir = path.join(work, 'batch50')
+    fs.mkdirSync(dir)
+    const bodies = new Map<string, Buffer>()
+    for (let i = 0; i < 50; i++) {
+      const b = randomBytes(4096 + i)
+      bodies.set(`f${i}.bin`, b)
+      fs.writeFileSync(path.join(dir, `f${i}.bin`), b)
+    }
+    const destination = s3Config(s3, { endpoint: proxy.url, prefix: `${s3.prefix}/batch50` })
+
+    const first = createEngine({ dataDir: path.join(work, 'ledger-a') })
+    try {
+      const ids = await first.enqueue([dir], { destination, preset: 'web' })
+      const report = await first.run(ids)
+      expect(report.summary.done).toBe(50)
+      for (const job of report.jobs) {
+        const key = job.outputs[0]!.key
+        expect((await getObjectBytes(s3, key)).equals(bodies.get(path.basename(job.source))!)).toBe(
+          true,
+        )
+      }
+    } finally {
+      await first.close()
+    }
+    expect(proxy.requests.filter((r) => r.method === 'HEAD')).toHaveLength(0)
+    expect(
+      proxy.requests.filter((r) => r.method === 'GET' && r.url.includes('list-type=2')),
+    ).toHaveLength(1)
+    expect(proxy.requests.filter((r) => r.method === 'PUT')).toHaveLength(50)
+
+    proxy.resetCounters()
+    const second = createEngine({ dataDir: path.join(work, 'ledger-b') })
+    try {
+      const ids = await second.enqueue([dir], { destination, preset: 'web' })
+      const report = await second.run(ids)
+      expect(report.summary.done).toBe(50)
+      expect(report.summary.bytesUploaded).toBe(0)
+      expect(report.jobs.every((j) => j.deduplicated)).toBe(true)
+    } finally {
+      await second.close()
+    }
+    expect(proxy.bytesIn()).toBe(0)
+    expect(proxy.requests.filter((r) => r.method === 'PUT' || r.method === 'POST')).toHaveLength(0)
+  })
+
+  it('falls back to HEADs when the prefix holds more than the batch can justify listing', async () => {
+    const dest = createDestination(s3Config(s3, { endpoint: proxy.url }))
+    const prefix = `${s3.prefix}/crowded/`
+    for (let i = 0; i < 3; i++) {
+      const file = path.join(work, `crowd${i}.bin`)
+      fs.writeFileSync(file, randomBytes(100))
+      await dest.put(putRequest(`${prefix}k${i}`, file))
+    }
+    // s3rver pages at 1000 keys; a page limit of 0 can never finish a non-empty listing.
+    expect(await dest.listKeys!(prefix, 0)).toBeNull()
+    const all = await dest.listKeys!(prefix, 1)
+    dest.close()
+    expect([...all!].sort()).toEqual([0, 1, 2].map((i) => `${prefix}k${i}`))
+  })
+})
+
+describe('uploads straight from the source', () => {
+  it('refuses a large file edited mid-upload and leaves no object or open upload', async () => {
+    const file = path.join(work, 'edited.bin')
+    fs.writeFileSync(file, randomBytes(40 * MiB))
+    const engine = createEngine({ dataDir: path.join(work, 'ledger-edit'), partConcurrency: 1 })
+    try {
+      const destination = s3Config(s3, { endpoint: proxy.url, prefix: `${s3.prefix}/edit` })
+      const [id] = await engine.enqueue([file], { destination, preset: 'web' })
+      proxy.setBandwidth(8 * MiB)
+      const running = engine.run([id!])
+      const until = Date.now() + 60_000
+      while (proxy.bytesWhere(isUploadPart) < 2 * MiB && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 20))
+      // Same size, different bytes in the last part: only hashing what is sent can notice.
+      const fd = fs.openSync(file, 'r+')
+      fs.writeSync(fd, randomBytes(4096), 0, 4096, 39 * MiB)
+      fs.closeSync(fd)
+      const report = await running
+      expect(report.jobs[0]!.status).toBe('failed')
+      expect(report.jobs[0]!.error?.code).toBe('SOURCE_CHANGED')
+      const key = engine.ledger.outputs(id!)[0]!.key
+      expect(await getObjectInfo(s3, key)).toBeNull()
+      if (s3.strict) expect(await listOpenUploads(s3, key)).toEqual([])
+    } finally {
+      await engine.close()
+    }
+  })
+
+  it('refuses a small file whose bytes no longer match the recorded hash', async () => {
+    const file = path.join(work, 'small-edited.bin')
+    const before = randomBytes(64 * 1024)
+    fs.writeFileSync(file, before)
+    const st = fs.statSync(file)
+    const expectation = { sha256: sha256(before), size: st.size, mtimeMs: st.mtimeMs }
+    const dest = createDestination(s3Config(s3, { endpoint: proxy.url }))
+    const ok = `${s3.prefix}/src/ok.bin`
+    await dest.put(putRequest(ok, file, { source: expectation }))
+    expect((await getObjectBytes(s3, ok)).equals(before)).toBe(true)
+
+    fs.writeFileSync(file, randomBytes(64 * 1024))
+    fs.utimesSync(file, st.atime, st.mtime) // even with the old mtime, the hash tells
+    const bad = `${s3.prefix}/src/bad.bin`
+    const err = await dest.put(putRequest(bad, file, { source: expectation })).catch((e) => e)
+    dest.close()
+    expect((err as UpshotError).code).toBe('SOURCE_CHANGED')
+    expect(await getObjectInfo(s3, bad)).toBeNull()
+    expect(proxy.requests.filter((r) => r.method === 'PUT')).toHaveLength(1)
+  })
+
+  it('re-verifies the source when resuming: parts sent earlier are hashed again', async () => {
+    const file = path.join(work, 'resumed.bin')
+    const body = randomBytes(24 * MiB)
+    fs.writeFileSync(file, body)
+    const st = fs.statSync(file)
+    const source = { sha256: sha256(body), size: st.size, mtimeMs: st.mtimeMs }
+    const key = `${s3.prefix}/src/resumed.bin`
+    const created: { uploadId: string; partSize: number }[] = []
+    const parts: { partNumber: number; etag: string; size: number; checksum: string | null }[] = []
+    const ctl = new AbortController()
+    const dest1 = createDestination(s3Config(s3, { endpoint: proxy.url }), { partConcurrency: 1 })
+    const stopped = await dest1
+      .put(
+        putRequest(key, file, {
+          source,
+          signal: ctl.signal,
+          multipart: {
+            onCreate: (uploadId, partSize) => created.push({ uploadId, partSize }),
+            onPart: (p) => {
+              parts.push(p)
+              ctl.abort('pause')
+            },
+          },
+        }),
+      )
+      .catch((e: unknown) => e)
+    dest1.close()
+    expect((stopped as UpshotError).code).toBe('CANCELED')
+    expect(parts.map((p) => p.partNumber)).toEqual([1])
+
+    // The first part (already on the server) is edited, with the size and mtime kept.
+    const fd = fs.openSync(file, 'r+')
+    fs.writeSync(fd, randomBytes(16), 0, 16, 100)
+    fs.closeSync(fd)
+    fs.utimesSync(file, st.atime, st.mtime)
+    const dest2 = createDestination(s3Config(s3, { endpoint: proxy.url }))
+    const err = await dest2
+      .put(
+        putRequest(key, file, {
+          source,
+          multipart: {
+            resume: { ...created[0]!, parts },
+            onCreate: () => undefined,
+            onPart: () => undefined,
+          },
+        }),
+      )
+      .catch((e: unknown) => e)
+    dest2.close()
+    expect((err as UpshotError).code).toBe('SOURCE_CHANGED')
+    expect(await getObjectInfo(s3, key)).toBeNull()
+  })
+})

@@ -41,6 +41,7 @@ import type { DestinationConfig } from './engine/types'
 import type { CommandHandlers } from './ipc-dispatch'
 import { QueueModel, isFinished } from './queue-model'
 import { inputToEngineConfig, type Settings } from './settings-model'
+import { SyncService } from './sync-service'
 import { Thumbnails } from './thumbnails'
 
 export interface AppPorts {
@@ -66,6 +67,8 @@ export interface AppServiceOptions {
   emit<K extends EventName>(name: K, payload: Events[K]): void
   connectionTest?: ConnectionTestOptions
   patchIntervalMs?: number
+  /** How long a changed file in a synced folder must hold still before it is read. */
+  syncSettleMs?: number
 }
 
 interface Batch {
@@ -95,6 +98,7 @@ export class AppService {
   private readonly clipboardDir: string
   private engineConcurrency: number
   private closed = false
+  readonly sync: SyncService
 
   constructor(private readonly o: AppServiceOptions) {
     this.engineConcurrency = o.settings.preferences.concurrency
@@ -102,6 +106,14 @@ export class AppService {
     this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
     this.queue = new QueueModel((patch) => o.emit('queue', patch), o.patchIntervalMs)
     this.clipboardDir = path.join(o.dataDir, 'clipboard')
+    this.sync = new SyncService({
+      engine: () => this.engine,
+      settings: o.settings,
+      configOf: (id) => this.configForLedgerDestination(id),
+      describeDestination: (id) => this.describeDestination(id),
+      emit: (pairs) => o.emit('sync', pairs),
+      ...(o.syncSettleMs !== undefined ? { settleMs: o.syncSettleMs } : {}),
+    })
   }
 
   /** Brings back what the ledger has unfinished (a crash, a quit mid-batch) and runs it. */
@@ -109,6 +121,7 @@ export class AppService {
     const ids = this.engine.ledger.unfinishedJobIds()
     for (const id of ids) this.track(id)
     for (const id of ids) this.runJob(id)
+    this.sync.start()
   }
 
   get ledgerEngine(): Engine {
@@ -509,6 +522,14 @@ export class AppService {
       removeDestination: (id) => s.removeDestination(id),
       setDefaultDestination: (id) => s.setDefaultDestination(id),
       testDestination: (target) => this.testDestination(target),
+      listSyncPairs: () => this.sync.list(),
+      chooseSyncFolder: async () => (await this.o.ports.choosePaths('folder'))[0] ?? null,
+      addSyncPair: (input) => this.sync.add(input),
+      previewSyncPair: (id) => this.sync.preview(id),
+      runSyncPair: (id) => this.sync.run(id),
+      pauseSyncPair: (id) => this.sync.pause(id),
+      resumeSyncPair: (id) => this.sync.resume(id),
+      removeSyncPair: (id) => this.sync.remove(id),
     }
   }
 
@@ -516,6 +537,7 @@ export class AppService {
     if (this.closed) return
     this.closed = true
     for (const ctl of this.controllers.values()) ctl.abort()
+    await this.sync.close()
     this.queue.flush()
     this.queue.close()
     this.offEngine()
@@ -531,7 +553,7 @@ export class AppService {
   private restartEngineIfNeeded(): void {
     const wanted = this.o.settings.preferences.concurrency
     if (wanted === this.engineConcurrency || this.closed || !this.queue.overall().idle) return
-    if (this.controllers.size > 0) return
+    if (this.controllers.size > 0 || this.sync.busy()) return
     this.engineConcurrency = wanted
     const old = this.engine
     const wasPaused = old.paused

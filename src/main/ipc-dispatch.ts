@@ -59,10 +59,20 @@ const historyQuery = z.strictObject({
   search: z.string().max(500).optional(),
   destinationId: z.string().max(2048).optional(),
   status: z.enum(['done', 'failed', 'canceled', 'deleted']).optional(),
+  folder: z.string().min(1).max(4096).optional(),
   since: z.number().int().nonnegative().optional(),
   until: z.number().int().nonnegative().optional(),
   offset: z.number().int().nonnegative().optional(),
   limit: z.number().int().min(1).max(1000).optional(),
+})
+
+const glob = z.string().min(1).max(500)
+const syncPairInput = z.strictObject({
+  folder: z.string().min(1).max(4096),
+  destinationId: id.nullable(),
+  preset: z.string().min(1).max(100),
+  include: z.array(glob).max(50),
+  exclude: z.array(glob).max(50),
 })
 
 /** The argument list each command accepts; anything else is rejected before a handler runs. */
@@ -93,6 +103,14 @@ export const COMMAND_ARGS: { readonly [K in CommandName]: z.ZodType<Commands[K][
   removeDestination: z.tuple([id]),
   setDefaultDestination: z.tuple([id.nullable()]),
   testDestination: z.tuple([z.union([id, destinationInput])]),
+  listSyncPairs: z.tuple([]),
+  chooseSyncFolder: z.tuple([]),
+  addSyncPair: z.tuple([syncPairInput]),
+  previewSyncPair: z.tuple([id]),
+  runSyncPair: z.tuple([id]),
+  pauseSyncPair: z.tuple([id]),
+  resumeSyncPair: z.tuple([id]),
+  removeSyncPair: z.tuple([id]),
 }
 
 export interface Invocation {

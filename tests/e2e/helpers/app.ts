@@ -62,7 +62,7 @@ export function jsonFileStorage(file: string): SettingsStorage {
 }
 
 export function startTestApp(
-  opts: { prefs?: Partial<Preferences>; dataDir?: string } = {},
+  opts: { prefs?: Partial<Preferences>; dataDir?: string; syncSettleMs?: number } = {},
 ): TestApp {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-app-'))
   fs.mkdirSync(dataDir, { recursive: true })
@@ -117,6 +117,7 @@ export function startTestApp(
       for (const fn of listeners) fn(name, payload)
     },
     patchIntervalMs: 100,
+    ...(opts.syncSettleMs !== undefined ? { syncSettleMs: opts.syncSettleMs } : {}),
   })
   return app as TestApp
 }

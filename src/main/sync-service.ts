@@ -7,7 +7,6 @@ import path from 'node:path'
 import type { SyncActivity, SyncPairInput, SyncPairView, SyncPreview } from '../shared/api'
 import { UpshotError } from '../shared/jobs'
 import type { Engine, Target } from './engine'
-import { getPreset } from './engine/presets'
 import {
   resolvePair,
   runPass,
@@ -80,7 +79,7 @@ export class SyncService {
     if (!st?.isDirectory()) {
       throw new UpshotError('NOT_FOUND', `${folder} is not a folder on this computer.`)
     }
-    getPreset(input.preset) // an unknown preset says so before anything is saved
+    this.o.engine().preset(input.preset) // an unknown preset says so before anything is saved
     const dest = this.o.settings.resolve(input.destinationId)
     const { pair } = resolvePair(this.o.engine(), this.store, {
       folder,

@@ -14,7 +14,7 @@ import {
 import { buildKey, splitExt } from './keys'
 import { expandInputs } from './inputs'
 import { Ledger, LostClaimError, type JobRow, type NewOutput, type OutputRow } from './ledger'
-import { getPreset, makeOutputs, presetFingerprint, snapshotSource } from './pipeline'
+import { getPreset, makeOutputs, presetFingerprint, presetKeyTag, snapshotSource } from './pipeline'
 import { ProgressTracker } from './progress'
 import { Semaphore, sleep } from './queue/semaphore'
 import { createDestination, createThrottle, type Throttle } from './storage'
@@ -51,6 +51,8 @@ export interface EngineOptions {
    * away mid-batch); with 30 s between attempts the default waits about 15 minutes.
    */
   maxNetworkAttempts?: number
+  /** The user's own presets (the app's settings), looked up by name as jobs run. */
+  customPresets?: () => readonly Preset[]
 }
 
 export interface Target {
@@ -91,6 +93,8 @@ export interface Engine {
   cancel(jobId: string): Promise<void>
   on(listener: (e: EngineEvent) => void): () => void
   close(): Promise<void>
+  /** A built-in or custom preset by name; CONFIG when there is none. */
+  preset(name: string): Preset
 }
 
 const LIVE_OWNERS = new Set<string>()
@@ -117,6 +121,11 @@ const FATAL_FOR_DESTINATION: readonly ErrorCode[] = [
   'CLOCK_SKEW',
   'CONFIG',
 ]
+
+function tagOf(preset: Preset): { tag?: string } {
+  const tag = presetKeyTag(preset)
+  return tag ? { tag } : {}
+}
 
 const EXT_OF_FORMAT: Record<OutputFormat, string> = {
   webp: 'webp',
@@ -219,8 +228,12 @@ export function createEngine(options: EngineOptions): Engine {
     return JSON.parse(row.config) as DestinationConfig
   }
 
+  function presetOf(name: string): Preset {
+    return getPreset(name, options.customPresets?.() ?? [])
+  }
+
   async function enqueue(paths: readonly string[], target: Target): Promise<string[]> {
-    const preset = getPreset(target.preset)
+    const preset = presetOf(target.preset)
     const dest = createDestination(target.destination, {})
     const destinationId = dest.id
     dest.close()
@@ -359,7 +372,7 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   async function processJob(row: JobRow, signal: AbortSignal): Promise<void> {
-    const preset = getPreset(row.preset)
+    const preset = presetOf(row.preset)
     const dest = destinationFor(row.destination_id)
     const stagingDir = stagingDirOf(row.id)
     fs.rmSync(stagingDir, { recursive: true, force: true })
@@ -401,6 +414,7 @@ export function createEngine(options: EngineOptions): Engine {
         stem,
         variant: o.variant,
         ext: o.variant === 'original' ? o.ext || srcExt : o.ext,
+        ...tagOf(preset),
       })
       return {
         variant: o.variant,
@@ -463,7 +477,14 @@ export function createEngine(options: EngineOptions): Engine {
           }))
         : [{ variant: 'original', format: type.format, ext: type.ext || srcExt }]
     const keys = expected.map((e) =>
-      buildKey({ prefix: prefixOf(dest.config), sha256, stem, variant: e.variant, ext: e.ext }),
+      buildKey({
+        prefix: prefixOf(dest.config),
+        sha256,
+        stem,
+        variant: e.variant,
+        ext: e.ext,
+        ...tagOf(preset),
+      }),
     )
     const outputs: NewOutput[] = []
     const etags: (string | null)[] = []
@@ -646,6 +667,7 @@ export function createEngine(options: EngineOptions): Engine {
     dataDir,
     ledger,
     enqueue,
+    preset: presetOf,
     run,
     resumeUnfinished,
     report,

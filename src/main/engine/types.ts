@@ -21,9 +21,43 @@ export interface VariantSpec {
   quality: number
 }
 
+export const WATERMARK_POSITIONS = [
+  'top-left',
+  'top',
+  'top-right',
+  'left',
+  'centre',
+  'right',
+  'bottom-left',
+  'bottom',
+  'bottom-right',
+] as const
+export type WatermarkPosition = (typeof WATERMARK_POSITIONS)[number]
+
+/** A mark laid over the larger variants of a preset. */
+export interface Watermark {
+  /** The text drawn (text marks), e.g. "© Ada Lovelace". */
+  text?: string
+  /** An image file (PNG with transparency, SVG...) drawn instead of text. */
+  imagePath?: string
+  /** Where on the 9-grid. */
+  position: WatermarkPosition
+  /** 0 (invisible) to 1 (opaque). */
+  opacity: number
+  /** The mark's width as a share of the variant's width, 0.02-1. */
+  size: number
+  /** Distance from the edges as a share of the variant's width, 0-0.25. */
+  margin: number
+  /** Variants narrower than this get no mark (thumbnails stay clean); default 640. */
+  minWidth?: number
+}
+
 export interface Preset {
   name: string
   variants: VariantSpec[]
+  watermark?: Watermark
+  /** Defined by the user (settings), not built in: its objects get keys of their own. */
+  custom?: boolean
 }
 
 /** What magic bytes say a file is. */

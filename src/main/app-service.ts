@@ -42,6 +42,10 @@ import type { CommandHandlers } from './ipc-dispatch'
 import { QueueModel, isFinished } from './queue-model'
 import { inputToEngineConfig, type Settings } from './settings-model'
 import { SyncService } from './sync-service'
+import { parseCustomPreset, toEnginePreset } from './custom-presets'
+import { previewPreset } from './preset-preview'
+import type { Preset } from './engine/types'
+import type { CustomPresetSettings, PresetPreview } from '../shared/presets'
 import { Thumbnails } from './thumbnails'
 
 export interface AppPorts {
@@ -63,7 +67,7 @@ export interface AppServiceOptions {
   settings: Settings
   ports: AppPorts
   /** Makes the engine; called again with a new concurrency when the queue is idle. */
-  makeEngine(opts: { uploadConcurrency: number }): Engine
+  makeEngine(opts: { uploadConcurrency: number; customPresets: () => readonly Preset[] }): Engine
   emit<K extends EventName>(name: K, payload: Events[K]): void
   connectionTest?: ConnectionTestOptions
   patchIntervalMs?: number
@@ -102,7 +106,10 @@ export class AppService {
 
   constructor(private readonly o: AppServiceOptions) {
     this.engineConcurrency = o.settings.preferences.concurrency
-    this.engine = o.makeEngine({ uploadConcurrency: this.engineConcurrency })
+    this.engine = o.makeEngine({
+      uploadConcurrency: this.engineConcurrency,
+      customPresets: () => o.settings.customPresets(),
+    })
     this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
     this.queue = new QueueModel((patch) => o.emit('queue', patch), o.patchIntervalMs)
     this.clipboardDir = path.join(o.dataDir, 'clipboard')
@@ -489,6 +496,21 @@ export class AppService {
     return testConnection(config, this.o.connectionTest)
   }
 
+  /**
+   * Runs a photo the user picks through a preset into a temporary folder (nothing uploaded) and
+   * returns each variant's size with a small data: URL of it: the page may show data: images
+   * only, never files from disk.
+   */
+  async previewPreset(target: string | CustomPresetSettings): Promise<PresetPreview | null> {
+    const preset =
+      typeof target === 'string'
+        ? this.engine.preset(target)
+        : toEnginePreset(parseCustomPreset({ ...target, name: target.name || 'preview' }))
+    const [file] = await this.o.ports.choosePaths('files')
+    if (!file) return null
+    return previewPreset(file, preset, path.join(this.o.dataDir, 'preview'))
+  }
+
   appInfo(): AppInfo {
     return { version: this.o.version, dataDir: this.o.dataDir, platform: process.platform }
   }
@@ -530,6 +552,10 @@ export class AppService {
       pauseSyncPair: (id) => this.sync.pause(id),
       resumeSyncPair: (id) => this.sync.resume(id),
       removeSyncPair: (id) => this.sync.remove(id),
+      savePreset: (preset, replacing) => this.o.settings.savePreset(preset, replacing),
+      removePreset: (name) => this.o.settings.removePreset(name),
+      chooseWatermarkImage: async () => (await this.o.ports.choosePaths('files'))[0] ?? null,
+      previewPreset: (preset) => this.previewPreset(preset),
     }
   }
 
@@ -558,7 +584,10 @@ export class AppService {
     const old = this.engine
     const wasPaused = old.paused
     this.offEngine()
-    this.engine = this.o.makeEngine({ uploadConcurrency: wanted })
+    this.engine = this.o.makeEngine({
+      uploadConcurrency: wanted,
+      customPresets: () => this.o.settings.customPresets(),
+    })
     this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
     if (wasPaused) this.engine.pause()
     void old.close()

@@ -12,6 +12,7 @@ import {
 } from '../shared/api'
 import { UpshotError } from '../shared/jobs'
 import { LINK_FORMATS } from '../shared/links'
+import { OUTPUT_FORMATS, VARIANT_FITS, WATERMARK_POSITIONS } from '../shared/presets'
 
 export type CommandHandlers = {
   readonly [K in CommandName]: (
@@ -75,6 +76,37 @@ const syncPairInput = z.strictObject({
   exclude: z.array(glob).max(50),
 })
 
+// The shape only: what a preset may say (names, sizes, glob of rules) is checked by the settings,
+// which answer with a sentence rather than BAD_REQUEST.
+const dimension = z.number().int().min(0).max(100_000).nullable()
+const customPreset = z.strictObject({
+  name: z.string().max(100),
+  variants: z
+    .array(
+      z.strictObject({
+        name: z.string().max(100),
+        fit: z.enum(VARIANT_FITS),
+        width: dimension,
+        height: dimension,
+        formats: z.array(z.enum(OUTPUT_FORMATS)).max(8),
+        quality: z.number().int().min(0).max(100),
+      }),
+    )
+    .max(50),
+  watermark: z
+    .strictObject({
+      kind: z.enum(['text', 'image']),
+      text: z.string().max(500),
+      imagePath: z.string().max(4096),
+      position: z.enum(WATERMARK_POSITIONS),
+      opacity: z.number().min(0).max(1),
+      size: z.number().min(0).max(1),
+      margin: z.number().min(0).max(1),
+      minWidth: z.number().int().min(0).max(100_000),
+    })
+    .nullable(),
+})
+
 /** The argument list each command accepts; anything else is rejected before a handler runs. */
 export const COMMAND_ARGS: { readonly [K in CommandName]: z.ZodType<Commands[K]['args']> } = {
   getAppInfo: z.tuple([]),
@@ -111,6 +143,10 @@ export const COMMAND_ARGS: { readonly [K in CommandName]: z.ZodType<Commands[K][
   pauseSyncPair: z.tuple([id]),
   resumeSyncPair: z.tuple([id]),
   removeSyncPair: z.tuple([id]),
+  savePreset: z.tuple([customPreset, z.string().max(100).nullable()]),
+  removePreset: z.tuple([z.string().min(1).max(100)]),
+  chooseWatermarkImage: z.tuple([]),
+  previewPreset: z.tuple([z.union([z.string().min(1).max(100), customPreset])]),
 }
 
 export interface Invocation {

@@ -5,6 +5,7 @@
 
 import type { ErrorCode, JobError, JobState, OutputReport } from './jobs'
 import type { LinkFormat } from './links'
+import type { CustomPresetSettings, PresetPreview, WatermarkSettings } from './presets'
 
 /** Failures of the bridge itself, on top of the engine's codes. */
 export type ApiErrorCode = ErrorCode | 'BAD_REQUEST' | 'FORBIDDEN'
@@ -210,6 +211,11 @@ export interface Preferences {
 
 export interface PresetInfo {
   name: string
+  /** One of the user's own presets (editable), not a built-in one. */
+  custom: boolean
+  watermark: WatermarkSettings | null
+  /** The editable definition of a custom preset; null for built-in ones. */
+  definition: CustomPresetSettings | null
   variants: {
     name: string
     fit: 'cover' | 'inside' | 'original'
@@ -364,6 +370,16 @@ export interface Commands {
   resumeSyncPair: { args: [id: string]; value: void }
   /** Forgets the pair; its uploads stay in the bucket and the history. */
   removeSyncPair: { args: [id: string]; value: void }
+  /** Saves a custom preset; `replacing` names the preset it was (a rename), null for a new one. */
+  savePreset: { args: [preset: CustomPresetSettings, replacing: string | null]; value: SettingsView }
+  removePreset: { args: [name: string]; value: SettingsView }
+  /** File dialog for a watermark image; null when the user cancels. */
+  chooseWatermarkImage: { args: []; value: string | null }
+  /**
+   * Asks for a photo (file dialog) and runs it through a saved preset (by name) or the one being
+   * edited; null when the user cancels. Nothing is uploaded.
+   */
+  previewPreset: { args: [preset: string | CustomPresetSettings]; value: PresetPreview | null }
 }
 export type CommandName = keyof Commands
 
@@ -414,6 +430,10 @@ export const COMMAND_CHANNELS: { readonly [K in CommandName]: `upshot:cmd:${K}` 
   pauseSyncPair: 'upshot:cmd:pauseSyncPair',
   resumeSyncPair: 'upshot:cmd:resumeSyncPair',
   removeSyncPair: 'upshot:cmd:removeSyncPair',
+  savePreset: 'upshot:cmd:savePreset',
+  removePreset: 'upshot:cmd:removePreset',
+  chooseWatermarkImage: 'upshot:cmd:chooseWatermarkImage',
+  previewPreset: 'upshot:cmd:previewPreset',
 }
 
 /** IPC channel per event; the only channels the preload forwards to the page. */

@@ -1,6 +1,10 @@
 // Contracts between the engine's parts: pipeline (sharp), storage (S3/local) and the orchestrator.
 // Each part is plain Node and receives what it needs; none of them touches the ledger directly.
 
+import type { WatermarkPosition } from '../../shared/presets'
+
+export { WATERMARK_POSITIONS, type WatermarkPosition } from '../../shared/presets'
+
 export type OutputFormat = 'webp' | 'avif' | 'jpeg' | 'png'
 
 export interface VariantSpec {
@@ -20,19 +24,6 @@ export interface VariantSpec {
   format: OutputFormat
   quality: number
 }
-
-export const WATERMARK_POSITIONS = [
-  'top-left',
-  'top',
-  'top-right',
-  'left',
-  'centre',
-  'right',
-  'bottom-left',
-  'bottom',
-  'bottom-right',
-] as const
-export type WatermarkPosition = (typeof WATERMARK_POSITIONS)[number]
 
 /** A mark laid over the larger variants of a preset. */
 export interface Watermark {

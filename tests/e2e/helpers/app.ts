@@ -110,8 +110,8 @@ export function startTestApp(
       notify: (title, body) => app.notifications.push({ title, body }),
       preferencesChanged: () => {},
     },
-    makeEngine: ({ uploadConcurrency }) =>
-      createEngine({ dataDir, uploadConcurrency, processConcurrency: 2 }),
+    makeEngine: ({ uploadConcurrency, customPresets }) =>
+      createEngine({ dataDir, uploadConcurrency, processConcurrency: 2, customPresets }),
     emit: (name, payload) => {
       app.events.push({ name, payload })
       for (const fn of listeners) fn(name, payload)

@@ -371,7 +371,10 @@ export interface Commands {
   /** Forgets the pair; its uploads stay in the bucket and the history. */
   removeSyncPair: { args: [id: string]; value: void }
   /** Saves a custom preset; `replacing` names the preset it was (a rename), null for a new one. */
-  savePreset: { args: [preset: CustomPresetSettings, replacing: string | null]; value: SettingsView }
+  savePreset: {
+    args: [preset: CustomPresetSettings, replacing: string | null]
+    value: SettingsView
+  }
   removePreset: { args: [name: string]; value: SettingsView }
   /** File dialog for a watermark image; null when the user cancels. */
   chooseWatermarkImage: { args: []; value: string | null }

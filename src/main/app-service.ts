@@ -44,6 +44,11 @@ import type { DestinationConfig } from './engine/types'
 import type { CommandHandlers } from './ipc-dispatch'
 import { QueueModel, isFinished } from './queue-model'
 import { inputToEngineConfig, type Settings } from './settings-model'
+import { SyncService } from './sync-service'
+import { parseCustomPreset, toEnginePreset } from './custom-presets'
+import { previewPreset } from './preset-preview'
+import type { Preset } from './engine/types'
+import type { CustomPresetSettings, PresetPreview } from '../shared/presets'
 import { Thumbnails } from './thumbnails'
 
 export interface AppPorts {
@@ -65,10 +70,12 @@ export interface AppServiceOptions {
   settings: Settings
   ports: AppPorts
   /** Makes the engine; called again with a new concurrency when the queue is idle. */
-  makeEngine(opts: { uploadConcurrency: number }): Engine
+  makeEngine(opts: { uploadConcurrency: number; customPresets: () => readonly Preset[] }): Engine
   emit<K extends EventName>(name: K, payload: Events[K]): void
   connectionTest?: ConnectionTestOptions
   patchIntervalMs?: number
+  /** How long a changed file in a synced folder must hold still before it is read. */
+  syncSettleMs?: number
 }
 
 interface Batch {
@@ -98,13 +105,25 @@ export class AppService {
   private readonly clipboardDir: string
   private engineConcurrency: number
   private closed = false
+  readonly sync: SyncService
 
   constructor(private readonly o: AppServiceOptions) {
     this.engineConcurrency = o.settings.preferences.concurrency
-    this.engine = o.makeEngine({ uploadConcurrency: this.engineConcurrency })
+    this.engine = o.makeEngine({
+      uploadConcurrency: this.engineConcurrency,
+      customPresets: () => o.settings.customPresets(),
+    })
     this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
     this.queue = new QueueModel((patch) => o.emit('queue', patch), o.patchIntervalMs)
     this.clipboardDir = path.join(o.dataDir, 'clipboard')
+    this.sync = new SyncService({
+      engine: () => this.engine,
+      settings: o.settings,
+      configOf: (id) => this.configForLedgerDestination(id),
+      describeDestination: (id) => this.describeDestination(id),
+      emit: (pairs) => o.emit('sync', pairs),
+      ...(o.syncSettleMs !== undefined ? { settleMs: o.syncSettleMs } : {}),
+    })
   }
 
   /** Brings back what the ledger has unfinished (a crash, a quit mid-batch) and runs it. */
@@ -112,6 +131,7 @@ export class AppService {
     const ids = this.engine.ledger.unfinishedJobIds()
     for (const id of ids) this.track(id)
     for (const id of ids) this.runJob(id)
+    this.sync.start()
   }
 
   get ledgerEngine(): Engine {
@@ -530,6 +550,21 @@ export class AppService {
     })
   }
 
+  /**
+   * Runs a photo the user picks through a preset into a temporary folder (nothing uploaded) and
+   * returns each variant's size with a small data: URL of it: the page may show data: images
+   * only, never files from disk.
+   */
+  async previewPreset(target: string | CustomPresetSettings): Promise<PresetPreview | null> {
+    const preset =
+      typeof target === 'string'
+        ? this.engine.preset(target)
+        : toEnginePreset(parseCustomPreset({ ...target, name: target.name || 'preview' }))
+    const [file] = await this.o.ports.choosePaths('files')
+    if (!file) return null
+    return previewPreset(file, preset, path.join(this.o.dataDir, 'preview'))
+  }
+
   appInfo(): AppInfo {
     return { version: this.o.version, dataDir: this.o.dataDir, platform: process.platform }
   }
@@ -564,6 +599,18 @@ export class AppService {
       setDefaultDestination: (id) => this.withShared(s.setDefaultDestination(id)),
       testDestination: (target) => this.testDestination(target),
       cleanupDestination: (id) => this.cleanupDestination(id),
+      listSyncPairs: () => this.sync.list(),
+      chooseSyncFolder: async () => (await this.o.ports.choosePaths('folder'))[0] ?? null,
+      addSyncPair: (input) => this.sync.add(input),
+      previewSyncPair: (id) => this.sync.preview(id),
+      runSyncPair: (id) => this.sync.run(id),
+      pauseSyncPair: (id) => this.sync.pause(id),
+      resumeSyncPair: (id) => this.sync.resume(id),
+      removeSyncPair: (id) => this.sync.remove(id),
+      savePreset: (preset, replacing) => this.o.settings.savePreset(preset, replacing),
+      removePreset: (name) => this.o.settings.removePreset(name),
+      chooseWatermarkImage: async () => (await this.o.ports.choosePaths('files'))[0] ?? null,
+      previewPreset: (preset) => this.previewPreset(preset),
     }
   }
 
@@ -571,6 +618,7 @@ export class AppService {
     if (this.closed) return
     this.closed = true
     for (const ctl of this.controllers.values()) ctl.abort()
+    await this.sync.close()
     this.queue.flush()
     this.queue.close()
     this.offEngine()
@@ -586,12 +634,15 @@ export class AppService {
   private restartEngineIfNeeded(): void {
     const wanted = this.o.settings.preferences.concurrency
     if (wanted === this.engineConcurrency || this.closed || !this.queue.overall().idle) return
-    if (this.controllers.size > 0) return
+    if (this.controllers.size > 0 || this.sync.busy()) return
     this.engineConcurrency = wanted
     const old = this.engine
     const wasPaused = old.paused
     this.offEngine()
-    this.engine = this.o.makeEngine({ uploadConcurrency: wanted })
+    this.engine = this.o.makeEngine({
+      uploadConcurrency: wanted,
+      customPresets: () => this.o.settings.customPresets(),
+    })
     this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
     if (wasPaused) this.engine.pause()
     void old.close()

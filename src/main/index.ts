@@ -185,11 +185,12 @@ function start(): void {
         version: app.getVersion(),
         settings,
         ports,
-        makeEngine: ({ uploadConcurrency }) =>
+        makeEngine: ({ uploadConcurrency, customPresets }) =>
           createEngine({
             dataDir,
             uploadConcurrency,
             nativeBinding,
+            customPresets,
           }),
         emit,
       })

@@ -12,6 +12,7 @@ import {
 } from '../shared/api'
 import { UpshotError } from '../shared/jobs'
 import { LINK_FORMATS } from '../shared/links'
+import { OUTPUT_FORMATS, VARIANT_FITS, WATERMARK_POSITIONS } from '../shared/presets'
 
 export type CommandHandlers = {
   readonly [K in CommandName]: (
@@ -63,10 +64,51 @@ const historyQuery = z.strictObject({
   search: z.string().max(500).optional(),
   destinationId: z.string().max(2048).optional(),
   status: z.enum(['done', 'failed', 'canceled', 'deleted']).optional(),
+  folder: z.string().min(1).max(4096).optional(),
   since: z.number().int().nonnegative().optional(),
   until: z.number().int().nonnegative().optional(),
   offset: z.number().int().nonnegative().optional(),
   limit: z.number().int().min(1).max(1000).optional(),
+})
+
+const glob = z.string().min(1).max(500)
+const syncPairInput = z.strictObject({
+  folder: z.string().min(1).max(4096),
+  destinationId: id.nullable(),
+  preset: z.string().min(1).max(100),
+  include: z.array(glob).max(50),
+  exclude: z.array(glob).max(50),
+})
+
+// The shape only: what a preset may say (names, sizes, glob of rules) is checked by the settings,
+// which answer with a sentence rather than BAD_REQUEST.
+const dimension = z.number().int().min(0).max(100_000).nullable()
+const customPreset = z.strictObject({
+  name: z.string().max(100),
+  variants: z
+    .array(
+      z.strictObject({
+        name: z.string().max(100),
+        fit: z.enum(VARIANT_FITS),
+        width: dimension,
+        height: dimension,
+        formats: z.array(z.enum(OUTPUT_FORMATS)).max(8),
+        quality: z.number().int().min(0).max(100),
+      }),
+    )
+    .max(50),
+  watermark: z
+    .strictObject({
+      kind: z.enum(['text', 'image']),
+      text: z.string().max(500),
+      imagePath: z.string().max(4096),
+      position: z.enum(WATERMARK_POSITIONS),
+      opacity: z.number().min(0).max(1),
+      size: z.number().min(0).max(1),
+      margin: z.number().min(0).max(1),
+      minWidth: z.number().int().min(0).max(100_000),
+    })
+    .nullable(),
 })
 
 /** The argument list each command accepts; anything else is rejected before a handler runs. */
@@ -98,6 +140,18 @@ export const COMMAND_ARGS: { readonly [K in CommandName]: z.ZodType<Commands[K][
   setDefaultDestination: z.tuple([id.nullable()]),
   testDestination: z.tuple([z.union([id, destinationInput])]),
   cleanupDestination: z.tuple([id]),
+  listSyncPairs: z.tuple([]),
+  chooseSyncFolder: z.tuple([]),
+  addSyncPair: z.tuple([syncPairInput]),
+  previewSyncPair: z.tuple([id]),
+  runSyncPair: z.tuple([id]),
+  pauseSyncPair: z.tuple([id]),
+  resumeSyncPair: z.tuple([id]),
+  removeSyncPair: z.tuple([id]),
+  savePreset: z.tuple([customPreset, z.string().max(100).nullable()]),
+  removePreset: z.tuple([z.string().min(1).max(100)]),
+  chooseWatermarkImage: z.tuple([]),
+  previewPreset: z.tuple([z.union([z.string().min(1).max(100), customPreset])]),
 }
 
 export interface Invocation {

@@ -24,7 +24,9 @@ import {
 } from './engine/destinations/providers'
 import { normalizePrefix } from './engine/keys'
 import { DEFAULT_PRESET, PRESET_NAMES, getPreset } from './engine/presets'
-import type { DestinationConfig } from './engine/types'
+import type { DestinationConfig, Preset } from './engine/types'
+import { customPresetSchema, parseCustomPreset, toEnginePreset } from './custom-presets'
+import type { CustomPresetSettings } from '../shared/presets'
 
 /** Encrypts credentials at rest (safeStorage in the app). */
 export interface SecretBox {
@@ -75,7 +77,8 @@ export const destinationSettingsSchema = z.object({
 })
 
 export const preferencesSchema = z.object({
-  preset: z.string().refine((p) => PRESET_NAMES.includes(p), 'unknown preset'),
+  // Built-in or one of the custom presets: checked against both where the document is known.
+  preset: z.string().min(1).max(100),
   linkFormat: z.enum(LINK_FORMATS),
   customTemplate: z.string().max(2000),
   autoCopy: z.boolean(),
@@ -107,6 +110,8 @@ const storedSchema = z.object({
   preferences: preferencesSchema,
   /** destination id -> encrypted JSON {accessKeyId, secretAccessKey} */
   credentials: z.record(z.string(), z.string()),
+  /** The user's own presets (absent in files written before they existed). */
+  presets: z.array(customPresetSchema).default([]),
 })
 export type StoredSettings = z.infer<typeof storedSchema>
 
@@ -117,6 +122,7 @@ function defaults(): StoredSettings {
     defaultDestinationId: null,
     preferences: { ...DEFAULT_PREFERENCES },
     credentials: {},
+    presets: [],
   }
 }
 
@@ -164,12 +170,22 @@ export function migrateSettings(raw: unknown): StoredSettings {
     destinations.some((d) => d.id === doc.defaultDestinationId)
       ? doc.defaultDestinationId
       : null
+  // One by one, like destinations: a preset broken by hand does not take the others along.
+  const presets = Array.isArray(doc.presets)
+    ? doc.presets.flatMap((p) => {
+        const parsed = customPresetSchema.safeParse(p)
+        return parsed.success ? [parsed.data] : []
+      })
+    : []
+  if (!PRESET_NAMES.includes(prefs.preset) && !presets.some((p) => p.name === prefs.preset))
+    prefs.preset = DEFAULT_PRESET
   return storedSchema.parse({
     version: SETTINGS_VERSION,
     destinations,
     defaultDestinationId: defaultId,
     preferences: prefs,
     credentials: credentials.success ? credentials.data : {},
+    presets,
   })
 }
 
@@ -205,13 +221,64 @@ export class Settings {
       })),
       defaultDestinationId: this.doc.defaultDestinationId,
       preferences: this.preferences,
-      presets: PRESET_NAMES.map(presetInfo),
+      presets: [
+        ...PRESET_NAMES.map((name) => presetInfo(getPreset(name), null)),
+        ...this.doc.presets.map((p) => presetInfo(toEnginePreset(p), p)),
+      ],
       canStoreSecrets: this.secrets.available(),
       builtInFolder: this.builtInFolder,
     }
   }
 
+  /** The custom presets as the engine runs them. */
+  customPresets(): Preset[] {
+    return this.doc.presets.map(toEnginePreset)
+  }
+
+  /** Adds a custom preset, or replaces `replacing` (renaming it where the name changed). */
+  savePreset(input: CustomPresetSettings, replacing: string | null): SettingsView {
+    const preset = parseCustomPreset(input)
+    if (replacing !== null && !this.doc.presets.some((p) => p.name === replacing)) {
+      throw new UpshotError('CONFIG', `There is no preset named "${replacing}" to change.`)
+    }
+    if (preset.name !== replacing && this.doc.presets.some((p) => p.name === preset.name)) {
+      throw new UpshotError('CONFIG', `A preset named "${preset.name}" exists already.`)
+    }
+    const presets =
+      replacing === null
+        ? [...this.doc.presets, preset]
+        : this.doc.presets.map((p) => (p.name === replacing ? preset : p))
+    const prefs = this.doc.preferences
+    this.write({
+      ...this.doc,
+      presets,
+      // A renamed default preset stays the default.
+      preferences: prefs.preset === replacing ? { ...prefs, preset: preset.name } : prefs,
+    })
+    return this.view()
+  }
+
+  removePreset(name: string): SettingsView {
+    if (!this.doc.presets.some((p) => p.name === name)) {
+      throw new UpshotError('CONFIG', `There is no custom preset named "${name}".`)
+    }
+    const prefs = this.doc.preferences
+    this.write({
+      ...this.doc,
+      presets: this.doc.presets.filter((p) => p.name !== name),
+      preferences: prefs.preset === name ? { ...prefs, preset: DEFAULT_PRESET } : prefs,
+    })
+    return this.view()
+  }
+
   savePreferences(patch: Partial<Preferences>): SettingsView {
+    if (
+      patch.preset !== undefined &&
+      !PRESET_NAMES.includes(patch.preset) &&
+      !this.doc.presets.some((p) => p.name === patch.preset)
+    ) {
+      throw new UpshotError('CONFIG', `There is no preset named "${patch.preset}".`)
+    }
     const next = preferencesSchema.parse({ ...this.doc.preferences, ...patch })
     this.write({ ...this.doc, preferences: next })
     return this.view()
@@ -408,10 +475,12 @@ function describeIssue(error: z.ZodError): string {
   return `The destination's ${field} is not valid: ${issue?.message ?? 'unknown problem'}.`
 }
 
-export function presetInfo(name: string): PresetInfo {
-  const preset = getPreset(name)
+export function presetInfo(preset: Preset, definition: CustomPresetSettings | null): PresetInfo {
   return {
     name: preset.name,
+    custom: definition !== null,
+    watermark: definition?.watermark ?? null,
+    definition,
     variants: preset.variants.map((v) => ({
       name: v.name,
       fit: v.fit,

@@ -6,6 +6,7 @@
 import type { CleanupReport } from './cleanup'
 import type { ErrorCode, JobError, JobState, OutputReport } from './jobs'
 import type { LinkFormat } from './links'
+import type { CustomPresetSettings, PresetPreview, WatermarkSettings } from './presets'
 
 /** Failures of the bridge itself, on top of the engine's codes. */
 export type ApiErrorCode = ErrorCode | 'BAD_REQUEST' | 'FORBIDDEN'
@@ -99,6 +100,8 @@ export interface HistoryQuery {
   /** Ledger destination id (from the summary). */
   destinationId?: string
   status?: HistoryStatus
+  /** Only uploads whose source lies inside this absolute folder (a sync pair's history). */
+  folder?: string
   /** ms epoch bounds on when the job finished. */
   since?: number
   until?: number
@@ -235,6 +238,11 @@ export interface Preferences {
 
 export interface PresetInfo {
   name: string
+  /** One of the user's own presets (editable), not a built-in one. */
+  custom: boolean
+  watermark: WatermarkSettings | null
+  /** The editable definition of a custom preset; null for built-in ones. */
+  definition: CustomPresetSettings | null
   variants: {
     name: string
     fit: 'cover' | 'inside' | 'original'
@@ -284,6 +292,79 @@ export interface ConnectionReport {
   checks: ConnectionCheck[]
 }
 
+// ---------------------------------------------------------------- folder sync
+
+/** What a sync pair is doing now. */
+export type SyncActivity =
+  /** Saved, never run: preview the plan, then run it. */
+  | 'new'
+  | 'syncing'
+  | 'watching'
+  | 'paused'
+  /** The folder is gone (unplugged drive, share): watched for until it is back. */
+  | 'waiting'
+  /** Not watching although not paused (the app only watches pairs that ran once). */
+  | 'stopped'
+
+export interface SyncPassCounts {
+  uploaded: number
+  renamed: number
+  unchanged: number
+  gone: number
+  deleted: number
+  failed: number
+  /** The pass could not run at all; one sentence. */
+  error: string | null
+}
+
+/** A folder -> destination pair as the Sync view shows it (shared with `upshot sync`). */
+export interface SyncPairView {
+  id: string
+  folder: string
+  destinationId: string
+  destinationName: string
+  preset: string
+  include: string[]
+  exclude: string[]
+  activity: SyncActivity
+  /** Files whose current content is online. */
+  files: number
+  /** Files found changed whose upload has not finished yet. */
+  pending: number
+  /** Files that failed in the last pass. */
+  errors: number
+  /** Nothing pending, nothing failed, and the last pass ran. */
+  upToDate: boolean
+  /** Why the pair is waiting or what went wrong, one sentence; null when all is well. */
+  message: string | null
+  lastRunAt: number | null
+  lastResult: SyncPassCounts | null
+}
+
+export interface SyncPairInput {
+  folder: string
+  /** A saved destination's id; null for the built-in local folder. */
+  destinationId: string | null
+  preset: string
+  include: string[]
+  exclude: string[]
+}
+
+/** The dry run of a pair: what the next pass would do. Long lists are cut at `limit` entries. */
+export interface SyncPreview {
+  folder: string
+  upload: { path: string; reason: 'new' | 'changed' | 'preset' }[]
+  uploadCount: number
+  rename: { from: string; to: string }[]
+  unchanged: number
+  /** Files synced before that are no longer in the folder. */
+  gone: string[]
+  /** Objects of gone files: deleted from the bucket only by `upshot sync --delete`. */
+  delete: { key: string; bytes: number }[]
+  problems: { path: string; message: string }[]
+  limit: number
+}
+
 // ---------------------------------------------------------------- the contract
 
 /** Commands: name -> the arguments the renderer passes and the value it gets back. */
@@ -319,6 +400,30 @@ export interface Commands {
   testDestination: { args: [target: string | DestinationInput]; value: ConnectionReport }
   /** Aborts a saved destination's stale multipart uploads that Upshot started (`upshot cleanup`). */
   cleanupDestination: { args: [id: string]; value: CleanupReport }
+  listSyncPairs: { args: []; value: SyncPairView[] }
+  /** Native folder dialog; null when the user cancels. */
+  chooseSyncFolder: { args: []; value: string | null }
+  addSyncPair: { args: [input: SyncPairInput]; value: SyncPairView }
+  previewSyncPair: { args: [id: string]; value: SyncPreview }
+  /** A whole-folder pass now; then keeps watching unless the pair is paused. */
+  runSyncPair: { args: [id: string]; value: void }
+  pauseSyncPair: { args: [id: string]; value: void }
+  resumeSyncPair: { args: [id: string]; value: void }
+  /** Forgets the pair; its uploads stay in the bucket and the history. */
+  removeSyncPair: { args: [id: string]; value: void }
+  /** Saves a custom preset; `replacing` names the preset it was (a rename), null for a new one. */
+  savePreset: {
+    args: [preset: CustomPresetSettings, replacing: string | null]
+    value: SettingsView
+  }
+  removePreset: { args: [name: string]; value: SettingsView }
+  /** File dialog for a watermark image; null when the user cancels. */
+  chooseWatermarkImage: { args: []; value: string | null }
+  /**
+   * Asks for a photo (file dialog) and runs it through a saved preset (by name) or the one being
+   * edited; null when the user cancels. Nothing is uploaded.
+   */
+  previewPreset: { args: [preset: string | CustomPresetSettings]; value: PresetPreview | null }
 }
 export type CommandName = keyof Commands
 
@@ -329,6 +434,8 @@ export interface Events {
   settings: SettingsView
   /** Something the user should see once (a batch finished, links copied...). */
   notice: { kind: 'info' | 'error'; message: string }
+  /** The sync pairs, whenever one's state or counts change (at most every ~250 ms). */
+  sync: SyncPairView[]
 }
 export type EventName = keyof Events
 
@@ -360,6 +467,18 @@ export const COMMAND_CHANNELS: { readonly [K in CommandName]: `upshot:cmd:${K}` 
   setDefaultDestination: 'upshot:cmd:setDefaultDestination',
   testDestination: 'upshot:cmd:testDestination',
   cleanupDestination: 'upshot:cmd:cleanupDestination',
+  listSyncPairs: 'upshot:cmd:listSyncPairs',
+  chooseSyncFolder: 'upshot:cmd:chooseSyncFolder',
+  addSyncPair: 'upshot:cmd:addSyncPair',
+  previewSyncPair: 'upshot:cmd:previewSyncPair',
+  runSyncPair: 'upshot:cmd:runSyncPair',
+  pauseSyncPair: 'upshot:cmd:pauseSyncPair',
+  resumeSyncPair: 'upshot:cmd:resumeSyncPair',
+  removeSyncPair: 'upshot:cmd:removeSyncPair',
+  savePreset: 'upshot:cmd:savePreset',
+  removePreset: 'upshot:cmd:removePreset',
+  chooseWatermarkImage: 'upshot:cmd:chooseWatermarkImage',
+  previewPreset: 'upshot:cmd:previewPreset',
 }
 
 /** IPC channel per event; the only channels the preload forwards to the page. */
@@ -367,6 +486,7 @@ export const EVENT_CHANNELS: { readonly [K in EventName]: `upshot:event:${K}` } 
   queue: 'upshot:event:queue',
   settings: 'upshot:event:settings',
   notice: 'upshot:event:notice',
+  sync: 'upshot:event:sync',
 }
 
 /** Commands the page calls directly; `addPaths` is reached only through `addFiles`. */

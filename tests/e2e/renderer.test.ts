@@ -10,7 +10,6 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RENDERER_CSP } from '../../src/shared/csp'
 import { formatLink, formatLinks } from '../../src/shared/links'
@@ -19,6 +18,7 @@ import { getObjectInfo, startTestS3, type TestS3 } from '../helpers/s3server'
 import { startTestApp, type TestApp } from './helpers/app'
 import { openBridgedPage, type BridgedPage } from './helpers/bridge'
 import { ensureBuilt, OUT, ROOT } from './helpers/build'
+import { saveScreenshot } from './helpers/shots'
 import { serveDirectory, type StaticServer } from './helpers/static-server'
 
 // Debian's Chromium here; elsewhere point UPSHOT_CHROMIUM at any Chromium or Chrome binary.
@@ -28,7 +28,6 @@ if (!hasChromium) {
   console.warn(`[e2e] renderer test skipped: no Chromium at ${CHROMIUM} (set UPSHOT_CHROMIUM).`)
 }
 const CORPUS = path.resolve(ROOT, '../shared/corpus')
-const SHOTS = path.join(ROOT, 'docs', 'screenshots')
 const VIEWPORT = { width: 1100, height: 740 }
 const SECRET = 'Sx9kQ2mR7vTzL4pW8nB3yH6cJ1fD5gK0aE-secret'
 
@@ -99,7 +98,6 @@ describe.skipIf(!hasChromium)('the desktop app window in Chromium, on the real e
     })
     bridged = await openBridgedPage(browser, server.url, app, { paths, viewport: VIEWPORT })
     page = bridged.page
-    fs.mkdirSync(SHOTS, { recursive: true })
   })
 
   afterAll(async () => {
@@ -113,20 +111,7 @@ describe.skipIf(!hasChromium)('the desktop app window in Chromium, on the real e
   })
 
   async function shot(name: string): Promise<void> {
-    // Toasts are feedback for the moment, not part of the view being documented.
-    const toasts = page.locator('.toast')
-    while ((await toasts.count()) > 0) {
-      await toasts.first().getByRole('button', { name: 'Close' }).click()
-    }
-    const file = path.join(SHOTS, `${name}.png`)
-    // Transitions finished: a bar caught mid-animation would not match its numbers.
-    await page.screenshot({ path: file, animations: 'disabled' })
-    const meta = await sharp(file).metadata()
-    const size = page.viewportSize()!
-    expect([meta.width, meta.height]).toEqual([size.width, size.height])
-    // Not a blank frame: the stylesheet loaded, so panels and page differ in colour.
-    const { channels } = await sharp(file).stats()
-    expect(channels[0]!.stdev).toBeGreaterThan(5)
+    await saveScreenshot(page, name)
   }
 
   function rowsIn(state: string): Promise<number> {
@@ -329,11 +314,9 @@ describe.skipIf(!hasChromium)('the desktop app window in Chromium, on the real e
   it('is keyboard-usable: tabs move with the arrow keys and every button has a name', async () => {
     await page.getByRole('tab', { name: 'Settings' }).focus()
     await page.keyboard.press('ArrowLeft')
-    expect(await page.getByRole('tab', { name: 'History' }).getAttribute('aria-selected')).toBe(
-      'true',
-    )
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('History')
-    for (const name of ['Queue', 'Results', 'History', 'Settings']) {
+    expect(await page.getByRole('tab', { name: 'Sync' }).getAttribute('aria-selected')).toBe('true')
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Sync')
+    for (const name of ['Queue', 'Results', 'History', 'Sync', 'Settings']) {
       await page.getByRole('tab', { name: new RegExp(`^${name}`) }).click()
       const unnamed = await page.evaluate(() =>
         [...document.querySelectorAll('button, input, select')]
@@ -362,7 +345,7 @@ describe.skipIf(!hasChromium)('the desktop app window in Chromium, on the real e
 
     // The window's minimum size (src/main/window.ts).
     await page.setViewportSize({ width: 560, height: 420 })
-    for (const name of ['Queue', 'Results', 'History', 'Settings']) {
+    for (const name of ['Queue', 'Results', 'History', 'Sync', 'Settings']) {
       await page.getByRole('tab', { name: new RegExp(`^${name}`) }).click()
       await page.waitForTimeout(100)
       const overflow = await page.evaluate(

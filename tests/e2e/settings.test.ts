@@ -13,6 +13,7 @@ import {
   type SecretBox,
 } from '../../src/main/settings-model'
 import type { DestinationInput } from '../../src/shared/api'
+import { DEFAULT_WATERMARK, type CustomPresetSettings } from '../../src/shared/presets'
 import { aesBox, jsonFileStorage } from './helpers/app'
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-settings-'))
@@ -157,5 +158,105 @@ describe('settings', () => {
     const doc = (JSON.parse(fs.readFileSync(file, 'utf8')) as { settings: unknown }).settings
     const { settings: elsewhere } = open(aesBox(), doc)
     expect(() => elsewhere.resolve()).toThrow(/enter them again/)
+  })
+
+  it('keeps custom presets with their watermark, checked, and hands them to the engine', () => {
+    const { settings, file } = open()
+    const blog: CustomPresetSettings = {
+      name: 'Blog',
+      variants: [
+        { name: 'thumb', fit: 'cover', width: 400, height: 300, formats: ['webp'], quality: 75 },
+        {
+          name: 'large',
+          fit: 'inside',
+          width: 1600,
+          height: null,
+          formats: ['avif', 'webp'],
+          quality: 70,
+        },
+      ],
+      watermark: { ...DEFAULT_WATERMARK, text: '© Blog' },
+    }
+    let view = settings.savePreset(blog, null)
+    const info = view.presets.find((p) => p.name === 'Blog')!
+    expect(info).toMatchObject({ custom: true, definition: blog, watermark: blog.watermark })
+    expect(info.variants.map((v) => `${v.name}.${v.format}`)).toEqual([
+      'thumb.webp',
+      'large.avif',
+      'large.webp',
+    ])
+    const engine = settings.customPresets()[0]!
+    expect(engine).toMatchObject({ name: 'Blog', custom: true })
+    expect(engine.watermark).toMatchObject({ text: '© Blog', position: 'bottom-right' })
+
+    // One sentence for the first problem; nothing saved.
+    const bad: [Partial<CustomPresetSettings>, RegExp][] = [
+      [{ name: 'web' }, /built-in preset/],
+      [{ name: 'Blog' }, /exists already/],
+      [{ name: 'Other', variants: [] }, /at least one variant/],
+      [
+        { name: 'Other', variants: [{ ...blog.variants[0]!, height: null }] },
+        /variant 1: a cropped variant needs a width and a height/,
+      ],
+      [
+        { name: 'Other', variants: [{ ...blog.variants[0]!, formats: [] }] },
+        /variant 1 formats: choose at least one format/,
+      ],
+      [{ name: 'Other', variants: [blog.variants[0]!, blog.variants[0]!] }, /name of its own/],
+      [{ name: 'Other', watermark: { ...blog.watermark!, text: ' ' } }, /needs its text/],
+      [{ name: 'Other', watermark: { ...blog.watermark!, opacity: 1.5 } }, /watermark opacity/],
+      [
+        {
+          name: 'Other',
+          watermark: { ...blog.watermark!, kind: 'image', imagePath: '/no/such.png' },
+        },
+        /is not there/,
+      ],
+    ]
+    for (const [patch, message] of bad) {
+      expect(() => settings.savePreset({ ...blog, ...patch }, null), message.source).toThrow(
+        message,
+      )
+    }
+    expect(settings.view().presets.filter((p) => p.custom)).toHaveLength(1)
+
+    // The default preset follows a rename, and falls back to web when its preset goes.
+    settings.savePreferences({ preset: 'Blog' })
+    view = settings.savePreset({ ...blog, name: 'Journal' }, 'Blog')
+    expect(view.preferences.preset).toBe('Journal')
+    expect(() => settings.savePreferences({ preset: 'Blog' })).toThrow(/no preset named/)
+    // Kept in the file, read back by a new Settings on the same file.
+    const doc = (JSON.parse(fs.readFileSync(file, 'utf8')) as { settings: unknown }).settings
+    expect(open(aesBox(), doc).settings.view().preferences.preset).toBe('Journal')
+    view = settings.removePreset('Journal')
+    expect(view.preferences.preset).toBe('web')
+    expect(view.presets.some((p) => p.custom)).toBe(false)
+  })
+
+  it('drops a custom preset broken by hand, keeping the others', () => {
+    const good = {
+      name: 'Good',
+      variants: [
+        {
+          name: 'full',
+          fit: 'original',
+          width: null,
+          height: null,
+          formats: ['webp'],
+          quality: 80,
+        },
+      ],
+      watermark: null,
+    }
+    const doc = migrateSettings({
+      version: SETTINGS_VERSION,
+      destinations: [],
+      defaultDestinationId: null,
+      preferences: { preset: 'Broken' },
+      credentials: {},
+      presets: [good, { name: 'Broken', variants: 'many' }],
+    })
+    expect(doc.presets.map((p) => p.name)).toEqual(['Good'])
+    expect(doc.preferences.preset).toBe('web')
   })
 })

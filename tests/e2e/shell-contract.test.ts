@@ -72,6 +72,26 @@ describe('dispatchCommand', () => {
       ['openLink', [{ href: 'https://x' }]],
       ['pauseJob', ['x'.repeat(101)]],
       ['getThumbnails', [Array.from({ length: 201 }, (_, i) => String(i))]],
+      ['addSyncPair', [{ folder: '/srv', destinationId: null, preset: 'web', include: [] }]],
+      [
+        'addSyncPair',
+        [{ folder: '/srv', destinationId: null, preset: 'web', include: [], exclude: [''] }],
+      ],
+      [
+        'addSyncPair',
+        [
+          {
+            folder: '/srv',
+            destinationId: null,
+            preset: 'web',
+            include: [],
+            exclude: [],
+            delete: true,
+          },
+        ],
+      ],
+      ['runSyncPair', [42]],
+      ['getHistory', [{ folder: '' }]],
     ]
     for (const [name, args] of bad) {
       const r = await dispatchCommand(name, handlers, { senderUrl: sender, args }, trusted)

@@ -3,6 +3,7 @@
 // deleted from a bucket. Plain Node, like the rest of the engine; each change is one named
 // transition in one prepared statement or transaction, as in ./ledger.
 
+import path from 'node:path'
 import type { ErrorCode, JobError, JobState, OutputReport } from '../../shared/jobs'
 import type { Ledger } from './ledger'
 
@@ -13,6 +14,8 @@ export interface HistoryQuery {
   search?: string
   destinationId?: string
   status?: HistoryStatus
+  /** Only jobs whose source lies inside this absolute folder. */
+  folder?: string
   /** ms epoch, inclusive bounds on when the job finished. */
   since?: number
   until?: number
@@ -71,6 +74,7 @@ const BASE = `
   WHERE ${FINISHED}
     AND (@search IS NULL OR j.source LIKE @search ESCAPE '\\')
     AND (@destinationId IS NULL OR j.destination_id = @destinationId)
+    AND (@folder IS NULL OR substr(j.source, 1, length(@folder)) = @folder)
     AND (@since IS NULL OR COALESCE(j.finished_at, j.created_at) >= @since)
     AND (@until IS NULL OR COALESCE(j.finished_at, j.created_at) <= @until)`
 
@@ -109,6 +113,8 @@ export function listHistory(ledger: Ledger, query: HistoryQuery = {}): HistoryPa
   const params = {
     search: query.search?.trim() ? `%${escapeLike(query.search.trim())}%` : null,
     destinationId: query.destinationId ?? null,
+    // Exact prefix (LIKE would fold case): the folder's own path plus a separator.
+    folder: query.folder ? path.join(path.resolve(query.folder), path.sep) : null,
     since: query.since ?? null,
     until: query.until ?? null,
     limit: Math.min(Math.max(query.limit ?? 100, 1), 1000),

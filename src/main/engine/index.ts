@@ -17,7 +17,7 @@ import { buildKey, normalizePrefix, splitExt } from './keys'
 import { expandInputs } from './inputs'
 import { stagingDirFor } from './paths'
 import { Ledger, LostClaimError, type JobRow, type NewOutput, type OutputRow } from './ledger'
-import { getPreset, makeOutputs, presetFingerprint, snapshotSource } from './pipeline'
+import { getPreset, makeOutputs, presetFingerprint, presetKeyTag, snapshotSource } from './pipeline'
 import { diskFull } from './pipeline/errors'
 import { ProgressTracker } from './progress'
 import { Semaphore, sleep } from './queue/semaphore'
@@ -57,6 +57,8 @@ export interface EngineOptions {
    * away mid-batch); with 30 s between attempts the default waits about 15 minutes.
    */
   maxNetworkAttempts?: number
+  /** The user's own presets (the app's settings), looked up by name as jobs run. */
+  customPresets?: () => readonly Preset[]
 }
 
 export interface Target {
@@ -106,6 +108,8 @@ export interface Engine {
   cancel(jobId: string): Promise<void>
   on(listener: (e: EngineEvent) => void): () => void
   close(): Promise<void>
+  /** A built-in or custom preset by name; CONFIG when there is none. */
+  preset(name: string): Preset
 }
 
 const LIVE_OWNERS = new Set<string>()
@@ -137,6 +141,10 @@ const FATAL_FOR_DESTINATION: readonly ErrorCode[] = [
 const LISTING_MIN_JOBS = 20
 /** A listing answers for the batch that made it for this long; later jobs list again. */
 const LISTING_TTL_MS = 10 * 60_000
+function tagOf(preset: Preset): { tag?: string } {
+  const tag = presetKeyTag(preset)
+  return tag ? { tag } : {}
+}
 
 const EXT_OF_FORMAT: Record<OutputFormat, string> = {
   webp: 'webp',
@@ -245,8 +253,12 @@ export function createEngine(options: EngineOptions): Engine {
     return JSON.parse(row.config) as DestinationConfig
   }
 
+  function presetOf(name: string): Preset {
+    return getPreset(name, options.customPresets?.() ?? [])
+  }
+
   async function enqueue(paths: readonly string[], target: Target): Promise<string[]> {
-    const preset = getPreset(target.preset)
+    const preset = presetOf(target.preset)
     const dest = createDestination(target.destination, {})
     const destinationId = dest.id
     dest.close()
@@ -411,7 +423,7 @@ export function createEngine(options: EngineOptions): Engine {
     signal: AbortSignal,
     beforeImageRead: () => Promise<void>,
   ): Promise<void> {
-    const preset = getPreset(row.preset)
+    const preset = presetOf(row.preset)
     const dest = destinationFor(row.destination_id)
     const stagingDir = stagingDirOf(row.id)
     const snap = await snapshotSource(row.source, {
@@ -456,6 +468,7 @@ export function createEngine(options: EngineOptions): Engine {
         stem,
         variant: o.variant,
         ext: o.variant === 'original' ? o.ext || srcExt : o.ext,
+        ...tagOf(preset),
       })
       return {
         variant: o.variant,
@@ -518,7 +531,14 @@ export function createEngine(options: EngineOptions): Engine {
           }))
         : [{ variant: 'original', format: type.format, ext: type.ext || srcExt }]
     const keys = expected.map((e) =>
-      buildKey({ prefix: prefixOf(dest.config), sha256, stem, variant: e.variant, ext: e.ext }),
+      buildKey({
+        prefix: prefixOf(dest.config),
+        sha256,
+        stem,
+        variant: e.variant,
+        ext: e.ext,
+        ...tagOf(preset),
+      }),
     )
     // A key missing from the batch's listing is a miss without asking; a listed one still needs
     // its HEAD for the metadata (hash, preset) that proves it is ours.
@@ -770,6 +790,7 @@ export function createEngine(options: EngineOptions): Engine {
     dataDir,
     ledger,
     enqueue,
+    preset: presetOf,
     run,
     resumeUnfinished,
     report,

@@ -45,6 +45,8 @@ export interface KeyParts {
   stem: string
   variant: string
   ext: string
+  /** A custom or watermarked preset's tag (see presetKeyTag): `{name}-{variant}-{tag}`. */
+  tag?: string
 }
 
 /**
@@ -54,7 +56,9 @@ export interface KeyParts {
 export function buildKey(p: KeyParts): string {
   const name = sanitizeName(p.stem)
   const ext = sanitizeExt(p.ext)
-  const file = (p.variant === 'original' ? name : `${name}-${p.variant}`) + (ext ? `.${ext}` : '')
+  const base = p.variant === 'original' ? name : `${name}-${p.variant}`
+  const file =
+    (p.tag && p.variant !== 'original' ? `${base}-${p.tag}` : base) + (ext ? `.${ext}` : '')
   const prefix = normalizePrefix(p.prefix)
   return `${prefix ? prefix + '/' : ''}${p.sha256.slice(0, 16)}/${file}`
 }

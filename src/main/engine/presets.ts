@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
+import fs from 'node:fs'
 import { UpshotError } from '../../shared/jobs'
-import type { OutputFormat, Preset, VariantSpec } from './types'
+import type { OutputFormat, Preset, VariantSpec, Watermark } from './types'
 
 /** The default preset, after the seed design: four WebP variants at quality 80. */
 export const WEB_PRESET: Preset = {
@@ -50,12 +51,13 @@ export const PRESET_NAMES: readonly string[] = PRESETS.map((p) => p.name)
 
 export const DEFAULT_PRESET = WEB_PRESET.name
 
-export function getPreset(name: string): Preset {
-  const preset = PRESETS.find((p) => p.name === name)
+/** A built-in preset, or one of `custom` (the app's own presets) by its name. */
+export function getPreset(name: string, custom: readonly Preset[] = []): Preset {
+  const preset = custom.find((p) => p.name === name) ?? PRESETS.find((p) => p.name === name)
   if (!preset)
     throw new UpshotError(
       'CONFIG',
-      `There is no preset named "${name}"; use one of: ${PRESET_NAMES.join(', ')}.`,
+      `There is no preset named "${name}"; use one of: ${[...PRESET_NAMES, ...custom.map((p) => p.name)].join(', ')}.`,
     )
   return preset
 }
@@ -83,6 +85,38 @@ function canonicalVariant(v: VariantSpec): unknown[] {
 
 /** A stable hash of what a preset produces (not of its name): 16 hex characters. */
 export function presetFingerprint(preset: Preset): string {
-  const spec = JSON.stringify([PIPELINE_VERSION, preset.variants.map(canonicalVariant)])
-  return createHash('sha256').update(spec).digest('hex').slice(0, 16)
+  const parts: unknown[] = [PIPELINE_VERSION, preset.variants.map(canonicalVariant)]
+  // Only presets with a mark carry it: the built-in presets keep the fingerprints they had.
+  if (preset.watermark) parts.push(canonicalWatermark(preset.watermark))
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16)
+}
+
+function canonicalWatermark(w: Watermark): unknown[] {
+  return [
+    w.imagePath ? null : (w.text ?? '').trim(),
+    // The image's content, not its path: a replaced logo makes new variants.
+    w.imagePath ? fileDigest(w.imagePath) : null,
+    w.position,
+    w.opacity,
+    w.size,
+    w.margin,
+    w.minWidth ?? 640,
+  ]
+}
+
+function fileDigest(file: string): string {
+  try {
+    return createHash('sha256').update(fs.readFileSync(file)).digest('hex')
+  } catch {
+    return `unreadable:${file}`
+  }
+}
+
+/**
+ * Keys name the content and the variant, not the recipe: a custom or watermarked preset's
+ * objects get a tag from its fingerprint so they never overwrite (immutable, cached) objects
+ * another preset made for the same photo.
+ */
+export function presetKeyTag(preset: Preset): string | undefined {
+  return preset.custom || preset.watermark ? presetFingerprint(preset).slice(0, 8) : undefined
 }

@@ -1,6 +1,10 @@
 // Contracts between the engine's parts: pipeline (sharp), storage (S3/local) and the orchestrator.
 // Each part is plain Node and receives what it needs; none of them touches the ledger directly.
 
+import type { WatermarkPosition } from '../../shared/presets'
+
+export { WATERMARK_POSITIONS, type WatermarkPosition } from '../../shared/presets'
+
 export type OutputFormat = 'webp' | 'avif' | 'jpeg' | 'png'
 
 export interface VariantSpec {
@@ -21,9 +25,30 @@ export interface VariantSpec {
   quality: number
 }
 
+/** A mark laid over the larger variants of a preset. */
+export interface Watermark {
+  /** The text drawn (text marks), e.g. "© Ada Lovelace". */
+  text?: string
+  /** An image file (PNG with transparency, SVG...) drawn instead of text. */
+  imagePath?: string
+  /** Where on the 9-grid. */
+  position: WatermarkPosition
+  /** 0 (invisible) to 1 (opaque). */
+  opacity: number
+  /** The mark's width as a share of the variant's width, 0.02-1. */
+  size: number
+  /** Distance from the edges as a share of the variant's width, 0-0.25. */
+  margin: number
+  /** Variants narrower than this get no mark (thumbnails stay clean); default 640. */
+  minWidth?: number
+}
+
 export interface Preset {
   name: string
   variants: VariantSpec[]
+  watermark?: Watermark
+  /** Defined by the user (settings), not built in: its objects get keys of their own. */
+  custom?: boolean
 }
 
 /** What magic bytes say a file is. */

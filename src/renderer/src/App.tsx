@@ -10,23 +10,27 @@ import { addFromDialog, attempt } from './features/queue/actions'
 import { QueueView } from './features/queue/QueueView'
 import { ResultsView } from './features/results/ResultsView'
 import { SettingsView } from './features/settings/SettingsView'
+import { SyncView } from './features/sync/SyncView'
 import { t } from './i18n'
 import { unwrap, upshot } from './lib/api'
 import { queueStore, useQueue } from './state/queue-store'
 import { setSettings } from './state/settings'
 import { toast } from './state/toasts'
 
-const TABS = ['queue', 'results', 'history', 'settings'] as const
+const TABS = ['queue', 'results', 'history', 'sync', 'settings'] as const
 type Tab = (typeof TABS)[number]
 
 export function App(): React.JSX.Element {
   const [tab, setTab] = useState<Tab>('queue')
+  /** The folder the History view is narrowed to (opened from a sync pair); null for all. */
+  const [historyFolder, setHistoryFolder] = useState<string | null>(null)
   const dragging = useWindowDrop()
   const queue = useQueue()
   const tabRefs = useRef<Record<Tab, HTMLButtonElement | null>>({
     queue: null,
     results: null,
     history: null,
+    sync: null,
     settings: null,
   })
 
@@ -116,7 +120,18 @@ export function App(): React.JSX.Element {
       <main className="main" id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
         {tab === 'queue' && <QueueView />}
         {tab === 'results' && <ResultsView />}
-        {tab === 'history' && <HistoryView />}
+        {tab === 'history' && (
+          <HistoryView folder={historyFolder} onClearFolder={() => setHistoryFolder(null)} />
+        )}
+        {tab === 'sync' && (
+          <SyncView
+            onOpenHistory={(folder) => {
+              setHistoryFolder(folder)
+              setTab('history')
+              tabRefs.current.history?.focus()
+            }}
+          />
+        )}
         {tab === 'settings' && <SettingsView />}
       </main>
       {dragging && (

@@ -62,7 +62,7 @@ export function jsonFileStorage(file: string): SettingsStorage {
 }
 
 export function startTestApp(
-  opts: { prefs?: Partial<Preferences>; dataDir?: string } = {},
+  opts: { prefs?: Partial<Preferences>; dataDir?: string; syncSettleMs?: number } = {},
 ): TestApp {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-app-'))
   fs.mkdirSync(dataDir, { recursive: true })
@@ -110,13 +110,14 @@ export function startTestApp(
       notify: (title, body) => app.notifications.push({ title, body }),
       preferencesChanged: () => {},
     },
-    makeEngine: ({ uploadConcurrency }) =>
-      createEngine({ dataDir, uploadConcurrency, processConcurrency: 2 }),
+    makeEngine: ({ uploadConcurrency, customPresets }) =>
+      createEngine({ dataDir, uploadConcurrency, processConcurrency: 2, customPresets }),
     emit: (name, payload) => {
       app.events.push({ name, payload })
       for (const fn of listeners) fn(name, payload)
     },
     patchIntervalMs: 100,
+    ...(opts.syncSettleMs !== undefined ? { syncSettleMs: opts.syncSettleMs } : {}),
   })
   return app as TestApp
 }

@@ -1,5 +1,13 @@
 // The image pipeline's public API: read a source once, then make its staged outputs.
-export { getPreset, presetFingerprint, PRESET_NAMES, DEFAULT_PRESET, WEB_PRESET } from '../presets'
+export {
+  getPreset,
+  presetFingerprint,
+  presetKeyTag,
+  PRESET_NAMES,
+  DEFAULT_PRESET,
+  WEB_PRESET,
+} from '../presets'
+export { watermarkApplies, watermarkBox, WATERMARK_MIN_WIDTH } from './watermark'
 export { snapshotSource, MAX_IMAGE_BYTES, type SnapshotOptions } from './source'
 export { makeOutputs, EXT_OF, MIME_OF, type MakeOutputsOptions } from './variants'
 export { sniffBytes, SNIFF_BYTES } from './sniff'

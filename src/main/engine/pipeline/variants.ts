@@ -4,11 +4,19 @@
 import path from 'node:path'
 import type { OutputInfo, Sharp } from 'sharp'
 import { UpshotError } from '../../../shared/jobs'
-import type { OutputFormat, Preset, SourceSnapshot, StagedOutput, VariantSpec } from '../types'
+import type {
+  OutputFormat,
+  Preset,
+  SourceSnapshot,
+  StagedOutput,
+  VariantSpec,
+  Watermark,
+} from '../types'
 import { openImage, type OpenedImage } from './decode'
 import { decodeError, throwIfAborted } from './errors'
 import { planVariant } from './geometry'
 import { writeAtomic } from './stage'
+import { watermarkApplies, watermarkLayer } from './watermark'
 
 export interface MakeOutputsOptions {
   /** The source's file name, for messages. */
@@ -87,10 +95,17 @@ interface Encoded {
 }
 
 /** What decides a variant's bytes: variants with the same recipe are encoded once. */
-function recipeOf(img: OpenedImage, spec: VariantSpec): string {
+function recipeOf(img: OpenedImage, spec: VariantSpec, wm: Watermark | undefined): string {
   const plan = planVariant(spec, img.size)
   const position = plan.resize === 'cover' ? (spec.position ?? 'centre') : null
-  return JSON.stringify([spec.format, spec.quality, plan.size, plan.resize, position])
+  const marked = markedVariant(img, spec, wm)
+  return JSON.stringify([spec.format, spec.quality, plan.size, plan.resize, position, marked])
+}
+
+/** Animated variants keep their frames unmarked: a mark per frame is not worth the encode time. */
+function markedVariant(img: OpenedImage, spec: VariantSpec, wm: Watermark | undefined): boolean {
+  const animated = img.frames > 1 && spec.format === 'webp'
+  return !animated && watermarkApplies(wm, planVariant(spec, img.size).size.width)
 }
 
 function pixelsOf(img: OpenedImage, spec: VariantSpec): number {
@@ -98,7 +113,11 @@ function pixelsOf(img: OpenedImage, spec: VariantSpec): number {
   return size.width * size.height
 }
 
-async function encodeVariant(img: OpenedImage, spec: VariantSpec): Promise<Encoded> {
+async function encodeVariant(
+  img: OpenedImage,
+  spec: VariantSpec,
+  wm: Watermark | undefined,
+): Promise<Encoded> {
   // Only WebP can carry the animation here (sharp writes no animated AVIF, JPEG or PNG); the
   // other formats get the first frame.
   const animated = img.frames > 1 && spec.format === 'webp'
@@ -113,6 +132,10 @@ async function encodeVariant(img: OpenedImage, spec: VariantSpec): Promise<Encod
   } else if (plan.resize === 'inside') {
     // The size is computed already (aspect kept); 'fill' makes sharp use exactly that size.
     p = p.resize(plan.size.width, plan.size.height, { fit: 'fill' })
+  }
+  if (wm && markedVariant(img, spec, wm)) {
+    // sharp composites after resizing: the mark is sized for the variant, not the source.
+    p = p.composite([await watermarkLayer(wm, plan.size)])
   }
   // Wide-gamut and CMYK sources are converted through their ICC profile; 16-bit becomes 8-bit.
   p = p.toColourspace('srgb')
@@ -183,16 +206,20 @@ export async function makeOutputs(
   // Largest first: the full-size encode is the critical path, the small ones fill the other core.
   const bySize = [...opts.preset.variants].sort((a, b) => pixelsOf(img, b) - pixelsOf(img, a))
   for (const v of bySize) {
-    const recipe = recipeOf(img, v)
+    const recipe = recipeOf(img, v, opts.preset.watermark)
     if (!encodings.has(recipe)) {
-      const encoded = encodeVariant(img, v)
+      const encoded = encodeVariant(img, v, opts.preset.watermark)
       encoded.catch(() => undefined) // awaited below; avoids an unhandled rejection meanwhile
       encodings.set(recipe, encoded)
     }
   }
   const settled = await Promise.allSettled(
     opts.preset.variants.map(async (v) =>
-      stageVariant(v, await encodings.get(recipeOf(img, v))!, opts.stagingDir),
+      stageVariant(
+        v,
+        await encodings.get(recipeOf(img, v, opts.preset.watermark))!,
+        opts.stagingDir,
+      ),
     ),
   )
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')

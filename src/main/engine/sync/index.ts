@@ -5,7 +5,7 @@
 import path from 'node:path'
 import { UpshotError } from '../../../shared/jobs'
 import type { Engine, Target } from '..'
-import { DEFAULT_PRESET, getPreset } from '../presets'
+import { DEFAULT_PRESET } from '../presets'
 import { localDestinationId, s3DestinationId } from '../storage'
 import type { DestinationConfig } from '../types'
 import { PathFilter } from './filters'
@@ -85,7 +85,7 @@ export function resolvePair(
     config = JSON.parse(row.config) as DestinationConfig
   }
   const before = existing.find((p) => p.destinationId === destinationId)
-  const preset = getPreset(req.preset ?? before?.preset ?? DEFAULT_PRESET).name
+  const preset = engine.preset(req.preset ?? before?.preset ?? DEFAULT_PRESET).name
   const filters = {
     include: [...(req.include ?? before?.filters.include ?? [])],
     exclude: [...(req.exclude ?? before?.filters.exclude ?? [])],

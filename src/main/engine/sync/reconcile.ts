@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import fs from 'node:fs/promises'
 import type { ErrorCode, JobError, JobReport, RunReport } from '../../../shared/jobs'
 import { toJobError, type Engine, type Target } from '..'
-import { getPreset, presetFingerprint } from '../pipeline'
+import { presetFingerprint } from '../pipeline'
 import { createDestination } from '../storage'
 import { PathFilter } from './filters'
 import { planSync, type PlannedUpload, type SyncPlan } from './plan'
@@ -69,7 +69,7 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
   const ledger = engine.ledger
   const root = pair.folder
   const filter = new PathFilter(pair.filters)
-  const presetFp = presetFingerprint(getPreset(pair.preset))
+  const presetFp = presetFingerprint(engine.preset(pair.preset))
   const rootId = await folderId(root)
 
   const plan = await planSync({

@@ -1,6 +1,12 @@
 // Every string the window shows, in one place: a translation is a copy of this file.
 
-import type { DestinationKind, HistoryStatus, QueueState, Theme } from '../../../shared/api'
+import type {
+  DestinationKind,
+  HistoryStatus,
+  QueueState,
+  SyncActivity,
+  Theme,
+} from '../../../shared/api'
 import type { CleanupStatus } from '../../../shared/cleanup'
 import type { LinkFormat } from '../../../shared/links'
 
@@ -14,6 +20,7 @@ export const en = {
     queue: 'Queue',
     results: 'Results',
     history: 'History',
+    sync: 'Sync',
     settings: 'Settings',
   },
   actions: {
@@ -113,6 +120,8 @@ export const en = {
     emptyTitle: 'No uploads yet',
     emptyHint: 'Everything you upload, here or with the upshot command, is listed here.',
     noMatch: 'No upload matches these filters.',
+    inFolder: (folder: string) => `In ${folder}`,
+    clearFolder: (folder: string) => `Show uploads from every folder, not only ${folder}`,
     count: (shown: number, total: number) =>
       `${shown.toLocaleString()} of ${plural(total, 'upload', 'uploads')}`,
     summary: 'Per destination',
@@ -131,6 +140,71 @@ export const en = {
       size: 'Size',
       status: 'Status',
     },
+  },
+  sync: {
+    label: 'Sync folders',
+    title: 'Sync folders',
+    hint: 'Folders kept online: new and changed images upload by themselves while Upshot runs. The upshot sync command shares these pairs.',
+    add: 'Sync a folder',
+    newPair: 'New sync pair',
+    folder: 'Folder',
+    chooseFolder: 'Choose…',
+    noFolder: 'No folder chosen',
+    destination: 'Destination',
+    preset: 'Preset',
+    include: 'Only these files',
+    includeHint: 'Globs separated by commas, e.g. **/*.jpg, blog/**. Empty: every image.',
+    exclude: 'Leave out',
+    excludeHint: 'Globs separated by commas, e.g. raw/**, **/*-draft.*',
+    save: 'Add pair',
+    emptyTitle: 'No folder is synced yet',
+    emptyHint:
+      'Add a folder and a destination: Upshot shows what it would upload, then keeps the folder online.',
+    activity: {
+      new: 'Not synced yet',
+      syncing: 'Syncing',
+      watching: 'Watching',
+      paused: 'Paused',
+      waiting: 'Waiting for the folder',
+      stopped: 'Not watching',
+    } satisfies Record<SyncActivity, string>,
+    upToDate: 'Up to date',
+    pending: (n: number) => `${n.toLocaleString()} pending`,
+    errors: (n: number) => plural(n, 'error', 'errors'),
+    files: (n: number) => `${plural(n, 'file', 'files')} online`,
+    lastRun: (when: string) => `Last run ${when}`,
+    neverRun: 'Never run — preview the plan, then run it.',
+    to: (dest: string, preset: string) => `to ${dest} · preset ${preset}`,
+    filters: (inc: string, exc: string) =>
+      [inc && `only ${inc}`, exc && `leaving out ${exc}`].filter(Boolean).join('; '),
+    actions: (folder: string) => `Actions for ${folder}`,
+    preview: 'Preview',
+    run: 'Run now',
+    pause: 'Pause',
+    resume: 'Resume',
+    history: 'History',
+    forget: 'Forget',
+    forgetTitle: 'Forget this sync pair?',
+    forgetBody:
+      'Upshot stops watching the folder. What it uploaded stays in the bucket and in the history.',
+    plan: {
+      title: (folder: string) => `Plan for ${folder}`,
+      upload: (n: number) => `${plural(n, 'file', 'files')} to upload`,
+      unchanged: (n: number) => `${plural(n, 'file', 'files')} unchanged`,
+      rename: (n: number) => `${plural(n, 'rename', 'renames')} (0 bytes: same content)`,
+      gone: (n: number) => `${plural(n, 'file', 'files')} gone from the folder`,
+      delete: (n: number) => `${plural(n, 'remote object', 'remote objects')} to delete`,
+      deleteNote:
+        'Objects of gone files stay in the bucket: only upshot sync --delete removes them.',
+      problems: (n: number) => plural(n, 'problem', 'problems'),
+      reasons: { new: 'new', changed: 'changed', preset: 'new preset' },
+      nothing: 'Nothing to do: the folder is in step with the bucket.',
+      more: (n: number) => `…and ${n.toLocaleString()} more`,
+      close: 'Close plan',
+    },
+    added: 'Sync pair added. Preview the plan, then run it.',
+    started: 'Sync started.',
+    forgotten: 'Sync pair forgotten.',
   },
   historyStatus: {
     done: 'Uploaded',

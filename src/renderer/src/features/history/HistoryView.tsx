@@ -28,8 +28,9 @@ interface Filters {
   to: string
 }
 
-function toQuery(f: Filters, offset: number): HistoryQuery {
+function toQuery(f: Filters, folder: string | null, offset: number): HistoryQuery {
   return {
+    ...(folder ? { folder } : {}),
     ...(f.search.trim() ? { search: f.search.trim() } : {}),
     ...(f.destinationId ? { destinationId: f.destinationId } : {}),
     ...(f.status ? { status: f.status } : {}),
@@ -40,7 +41,12 @@ function toQuery(f: Filters, offset: number): HistoryQuery {
   }
 }
 
-export function HistoryView(): React.JSX.Element {
+export function HistoryView(props: {
+  /** Only uploads from inside this folder (a sync pair's history); null for all. */
+  folder: string | null
+  onClearFolder(): void
+}): React.JSX.Element {
+  const folder = props.folder
   const settings = useSettings()
   // Finished jobs in the queue change the history: refetch when that count moves.
   const { overall } = useQueue()
@@ -67,7 +73,7 @@ export function HistoryView(): React.JSX.Element {
     const timer = setTimeout(() => {
       void attempt(async () => {
         const [page, use] = await Promise.all([
-          unwrap(upshot.getHistory(toQuery(filters, 0))),
+          unwrap(upshot.getHistory(toQuery(filters, folder, 0))),
           unwrap(upshot.getUsage()),
         ])
         if (!live) return
@@ -80,12 +86,14 @@ export function HistoryView(): React.JSX.Element {
       live = false
       clearTimeout(timer)
     }
-  }, [filters, reload, finishedCount])
+  }, [filters, folder, reload, finishedCount])
 
   const loadMore = useCallback(async () => {
-    const page = await attempt(() => unwrap(upshot.getHistory(toQuery(filters, items.length))))
+    const page = await attempt(() =>
+      unwrap(upshot.getHistory(toQuery(filters, folder, items.length))),
+    )
     if (page) setItems((prev) => [...prev, ...page.items])
-  }, [filters, items.length])
+  }, [filters, folder, items.length])
 
   const set = (patch: Partial<Filters>): void => setFilters((f) => ({ ...f, ...patch }))
   const toggle = (id: string): void => {
@@ -96,6 +104,7 @@ export function HistoryView(): React.JSX.Element {
   }
   const chosen = items.filter((i) => selected.has(i.id))
   const filtered =
+    folder !== null ||
     filters.search !== '' ||
     filters.destinationId !== '' ||
     filters.status !== '' ||
@@ -158,6 +167,23 @@ export function HistoryView(): React.JSX.Element {
         </div>
       )}
       <div className="filters" role="search">
+        {folder && (
+          <span className="chip chip--filter" data-testid="history-folder">
+            <Icon name="folder" size={14} />
+            <span className="chip__text" title={folder}>
+              {t.history.inFolder(folder)}
+            </span>
+            <button
+              type="button"
+              className="chip__clear"
+              aria-label={t.history.clearFolder(folder)}
+              title={t.history.clearFolder(folder)}
+              onClick={props.onClearFolder}
+            >
+              <Icon name="x" size={14} />
+            </button>
+          </span>
+        )}
         <label className="field field--search">
           <span className="visually-hidden">{t.history.search}</span>
           <Icon name="search" size={16} />

@@ -6,13 +6,12 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEngine } from '../../src/main/engine'
 import type { RunReport } from '../../src/shared/jobs'
 import { CORPUS, runCliJson } from '../helpers/cli'
 import { listKeys, s3Config, startTestS3, type TestS3 } from '../helpers/s3server'
-
-const MiB = 1024 * 1024
 
 /** Mounting needs root (CI and this machine run as root) and a kernel that lets us. */
 function tryMountTmpfs(dir: string): string | null {
@@ -62,8 +61,13 @@ describe.skipIf(whyNot !== null)(`disk full while staging (${whyNot ?? 'tmpfs of
   it('fails only the file that does not fit, uploads nothing of it, and leaves staging empty', async () => {
     const input = path.join(work, 'batch')
     const photos = copyIn(input, PHOTOS)
-    const big = path.join(input, 'too big.bin')
-    fs.writeFileSync(big, randomBytes(5 * MiB)) // streamed into staging: more than the disk holds
+    // Noise does not compress: its full-size WebP alone is larger than the 3 MiB disk. (Files
+    // that are not images are uploaded from the source and never staged.)
+    const big = path.join(input, 'too big.png')
+    const side = 3000
+    await sharp(randomBytes(side * side * 3), { raw: { width: side, height: side, channels: 3 } })
+      .png({ compressionLevel: 1 })
+      .toFile(big)
     const prefix = `${s3.prefix}/engine`
     // One file processed at a time: the photos never stage while the big file fills the disk.
     const engine = createEngine({

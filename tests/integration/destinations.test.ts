@@ -117,6 +117,36 @@ describe('private destination: links are presigned GET URLs', () => {
     }
   })
 
+  it('sync --private: new and unchanged files alike get presigned links that fetch', async () => {
+    const dataDir = path.join(work, 'sync-private')
+    const folder = fs.mkdtempSync(path.join(work, 'sync-src-'))
+    fs.copyFileSync(PHOTO, path.join(folder, 'a photo.png'))
+    const args = [
+      'sync',
+      folder,
+      ...target(`${s3.prefix}/sync-private`),
+      '--private',
+      '--expires',
+      '1200',
+      '--data-dir',
+      dataDir,
+    ]
+    const first = await runCliJson(args, env())
+    expect(first.result.code, first.result.stderr).toBe(0)
+    const second = await runCliJson(args, env())
+    expect(second.result.code, second.result.stderr).toBe(0)
+    expect(second.report.jobs[0]!.status).toBe('skipped')
+    for (const report of [first.report, second.report]) {
+      const o = report.jobs[0]!.outputs[0]!
+      expect(new URL(o.url).searchParams.get('X-Amz-Expires')).toBe('1200')
+      const res = await fetch(o.url)
+      expect(res.status).toBe(200)
+      expect(Buffer.from(await res.arrayBuffer()).equals(await getObjectBytes(s3, o.key))).toBe(
+        true,
+      )
+    }
+  })
+
   it('refuses --private for a local folder and an expiry above 7 days, in one sentence', async () => {
     const dataDir = path.join(work, 'private-bad')
     const local = await runCli(['upload', PHOTO, '--private', '--data-dir', dataDir], env())
@@ -173,6 +203,19 @@ describe('upshot doctor', () => {
     const report = JSON.parse(result.stdout) as DoctorReport
     expect(report.checks.find((c) => c.id === 'presigned-link')?.status).toBe('pass')
     expect(report.checks.find((c) => c.id === 'public-link')?.status).toBe('skip')
+  })
+
+  it('checks a local folder: write, read back, delete pass; S3-only checks are "not checked"', async () => {
+    const dir = fs.mkdtempSync(path.join(work, 'doctor-local-'))
+    const result = await runCli(
+      ['doctor', '--to', `file://${dir}`, '--data-dir', path.join(work, 'doctor'), '--json'],
+      env(),
+    )
+    expect(result.code, result.stdout).toBe(0)
+    const report = JSON.parse(result.stdout) as DoctorReport
+    const status = Object.fromEntries(report.checks.map((c) => [c.id, c.status]))
+    expect(status).toMatchObject({ write: 'pass', read: 'pass', delete: 'pass', bucket: 'skip' })
+    expect(fs.readdirSync(dir).filter((f) => !f.startsWith('.'))).toEqual([])
   })
 
   it('fails a bucket that does not exist: exit 1, a line saying the bucket is missing', async () => {

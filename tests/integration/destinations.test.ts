@@ -2,6 +2,8 @@
 // S3 API, which checks V4 signatures) when S3_TEST_* are set. Private links, `upshot doctor`,
 // and saved destinations (`upshot dest`), all through the built CLI.
 import fs from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -230,6 +232,52 @@ describe('upshot doctor', () => {
     )
     expect(result.stdout).toMatch(/^pass {2}Credentials accepted/m)
     expect(result.stdout).not.toMatch(/^pass {2}Write an object/m)
+  })
+
+  it('measures clock skew from the Date header: 20 minutes off fails the clock line', async () => {
+    // A proxy that moves the server's Date header 20 minutes ahead (the server itself is fine).
+    const upstream = new URL(s3.endpoint)
+    const proxy = http.createServer((req, res) => {
+      const out = http.request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (up) => {
+          const headers = { ...up.headers }
+          if (headers.date) headers.date = new Date(Date.now() + 20 * 60_000).toUTCString()
+          res.writeHead(up.statusCode ?? 502, headers)
+          up.pipe(res)
+        },
+      )
+      req.pipe(out)
+    })
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
+    try {
+      const port = (proxy.address() as AddressInfo).port
+      const result = await runCli(
+        [
+          'doctor',
+          '--to',
+          `s3://${s3.bucket}/${s3.prefix}/skew`,
+          '--endpoint',
+          `http://127.0.0.1:${port}`,
+          '--path-style',
+          '--data-dir',
+          path.join(work, 'doctor'),
+        ],
+        env(),
+      )
+      expect(result.code).toBe(1)
+      expect(result.stdout).toMatch(
+        /^FAIL {2}Clock skew: This computer's clock is 1[12]\d\d s behind/m,
+      )
+    } finally {
+      await new Promise((r) => proxy.close(r))
+    }
   })
 
   it('fails refused credentials: exit 1 on the credentials line', async () => {

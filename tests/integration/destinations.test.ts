@@ -2,6 +2,8 @@
 // S3 API, which checks V4 signatures) when S3_TEST_* are set. Private links, `upshot doctor`,
 // and saved destinations (`upshot dest`), all through the built CLI.
 import fs from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -117,6 +119,36 @@ describe('private destination: links are presigned GET URLs', () => {
     }
   })
 
+  it('sync --private: new and unchanged files alike get presigned links that fetch', async () => {
+    const dataDir = path.join(work, 'sync-private')
+    const folder = fs.mkdtempSync(path.join(work, 'sync-src-'))
+    fs.copyFileSync(PHOTO, path.join(folder, 'a photo.png'))
+    const args = [
+      'sync',
+      folder,
+      ...target(`${s3.prefix}/sync-private`),
+      '--private',
+      '--expires',
+      '1200',
+      '--data-dir',
+      dataDir,
+    ]
+    const first = await runCliJson(args, env())
+    expect(first.result.code, first.result.stderr).toBe(0)
+    const second = await runCliJson(args, env())
+    expect(second.result.code, second.result.stderr).toBe(0)
+    expect(second.report.jobs[0]!.status).toBe('skipped')
+    for (const report of [first.report, second.report]) {
+      const o = report.jobs[0]!.outputs[0]!
+      expect(new URL(o.url).searchParams.get('X-Amz-Expires')).toBe('1200')
+      const res = await fetch(o.url)
+      expect(res.status).toBe(200)
+      expect(Buffer.from(await res.arrayBuffer()).equals(await getObjectBytes(s3, o.key))).toBe(
+        true,
+      )
+    }
+  })
+
   it('refuses --private for a local folder and an expiry above 7 days, in one sentence', async () => {
     const dataDir = path.join(work, 'private-bad')
     const local = await runCli(['upload', PHOTO, '--private', '--data-dir', dataDir], env())
@@ -175,6 +207,19 @@ describe('upshot doctor', () => {
     expect(report.checks.find((c) => c.id === 'public-link')?.status).toBe('skip')
   })
 
+  it('checks a local folder: write, read back, delete pass; S3-only checks are "not checked"', async () => {
+    const dir = fs.mkdtempSync(path.join(work, 'doctor-local-'))
+    const result = await runCli(
+      ['doctor', '--to', `file://${dir}`, '--data-dir', path.join(work, 'doctor'), '--json'],
+      env(),
+    )
+    expect(result.code, result.stdout).toBe(0)
+    const report = JSON.parse(result.stdout) as DoctorReport
+    const status = Object.fromEntries(report.checks.map((c) => [c.id, c.status]))
+    expect(status).toMatchObject({ write: 'pass', read: 'pass', delete: 'pass', bucket: 'skip' })
+    expect(fs.readdirSync(dir).filter((f) => !f.startsWith('.'))).toEqual([])
+  })
+
   it('fails a bucket that does not exist: exit 1, a line saying the bucket is missing', async () => {
     const missing = `upshot-missing-${Date.now().toString(36)}`
     const result = await runCli(
@@ -187,6 +232,52 @@ describe('upshot doctor', () => {
     )
     expect(result.stdout).toMatch(/^pass {2}Credentials accepted/m)
     expect(result.stdout).not.toMatch(/^pass {2}Write an object/m)
+  })
+
+  it('measures clock skew from the Date header: 20 minutes off fails the clock line', async () => {
+    // A proxy that moves the server's Date header 20 minutes ahead (the server itself is fine).
+    const upstream = new URL(s3.endpoint)
+    const proxy = http.createServer((req, res) => {
+      const out = http.request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (up) => {
+          const headers = { ...up.headers }
+          if (headers.date) headers.date = new Date(Date.now() + 20 * 60_000).toUTCString()
+          res.writeHead(up.statusCode ?? 502, headers)
+          up.pipe(res)
+        },
+      )
+      req.pipe(out)
+    })
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
+    try {
+      const port = (proxy.address() as AddressInfo).port
+      const result = await runCli(
+        [
+          'doctor',
+          '--to',
+          `s3://${s3.bucket}/${s3.prefix}/skew`,
+          '--endpoint',
+          `http://127.0.0.1:${port}`,
+          '--path-style',
+          '--data-dir',
+          path.join(work, 'doctor'),
+        ],
+        env(),
+      )
+      expect(result.code).toBe(1)
+      expect(result.stdout).toMatch(
+        /^FAIL {2}Clock skew: This computer's clock is 1[12]\d\d s behind/m,
+      )
+    } finally {
+      await new Promise((r) => proxy.close(r))
+    }
   })
 
   it('fails refused credentials: exit 1 on the credentials line', async () => {

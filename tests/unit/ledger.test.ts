@@ -210,3 +210,50 @@ describe('ledger transitions', () => {
     ledger.close()
   })
 })
+
+describe('saved destinations (upshot dest)', () => {
+  it('resolves a name from its saved settings; uploads with other flags do not change it', () => {
+    const ledger = Ledger.open(tmpDir())
+    const id = 's3:https://abc.r2.cloudflarestorage.com:pics/'
+    ledger.saveDestination(id, 'pics', {
+      provider: 'r2',
+      bucket: 'pics',
+      accountId: 'abc'.padEnd(32, '0'),
+      private: true,
+      expiresIn: 60,
+    })
+    // An ad-hoc upload to the same bucket (not private) updates the row's last config only.
+    ledger.upsertDestination(id, {
+      kind: 's3',
+      endpoint: 'https://abc.r2.cloudflarestorage.com',
+      region: 'auto',
+      bucket: 'pics',
+      prefix: '',
+      pathStyle: true,
+      checksum: 'WHEN_REQUIRED',
+    })
+    expect(ledger.destinationByName('pics')?.config).toMatchObject({
+      region: 'auto',
+      private: true,
+      expiresIn: 60,
+    })
+    expect(ledger.namedDestinations().map((d) => [d.name, d.provider?.provider])).toEqual([
+      ['pics', 'r2'],
+    ])
+    ledger.close()
+  })
+
+  it('keeps one default; forgetting its name drops the default but not the history row', () => {
+    const { ledger } = withJobs(1)
+    ledger.saveDestination('file:/tmp/x', 'here', { provider: 'local', dir: '/tmp/x' })
+    ledger.setDefaultDestinationName('here')
+    expect(ledger.defaultDestinationName()).toBe('here')
+    expect(ledger.removeDestinationName('here')).toBe(true)
+    expect(ledger.defaultDestinationName()).toBeNull()
+    expect(ledger.destinationByName('here')).toBeUndefined()
+    expect(ledger.removeDestinationName('here')).toBe(false)
+    // The jobs still point at the destination row.
+    expect(ledger.job('job-0')?.destination_id).toBe('file:/tmp/x')
+    ledger.close()
+  })
+})

@@ -1,5 +1,6 @@
+import path from 'node:path'
 import type { Command } from 'commander'
-import { UpshotError, type JobReport } from '../../../shared/jobs'
+import { UpshotError, type JobReport, type OutputReport } from '../../../shared/jobs'
 import { createEngine, type Engine } from '../../engine'
 import {
   resolvePair,
@@ -78,8 +79,12 @@ async function syncCommand(dir: string, opts: SyncOptions, cmd: Command): Promis
           'Destination options need --to; a folder synced before keeps the destination it was saved with.',
         )
     }
-    const dest = opts.to
-      ? resolveDestination(opts, { dataDir: engine.dataDir, ledger: engine.ledger })
+    // A folder never synced goes to the default destination (`upshot dest default`), if any.
+    const fresh = store.pairsOfFolder(path.resolve(dir)).length === 0
+    const to =
+      opts.to ?? (fresh ? (engine.ledger.defaultDestinationName() ?? undefined) : undefined)
+    const dest = to
+      ? resolveDestination({ ...opts, to }, { dataDir: engine.dataDir, ledger: engine.ledger })
       : undefined
     const { pair, target } = resolvePair(engine, store, {
       folder: dir,
@@ -136,8 +141,15 @@ async function oncePass(ctx: PassContext, opts: SyncOptions): Promise<number> {
       onPlan: (plan) => views.start(plan.uploads.length),
     })
     views.stop()
-    if (json) writeJson(result, !opts.dryRun, true)
-    else printHuman(result)
+    if (json) {
+      // Unchanged files' links come from the ledger: a private destination signs them afresh.
+      const dest = ctx.target.destination
+      const fresh =
+        dest.kind === 's3' && dest.private && !opts.dryRun
+          ? await ctx.engine.freshLinks([...result.unchangedJobs()].map((j) => j.id))
+          : undefined
+      writeJson(result, !opts.dryRun, true, fresh)
+    } else printHuman(result)
     return opts.dryRun ? EXIT_OK : exitCodeOf(result.report)
   } finally {
     views.stop()
@@ -209,7 +221,12 @@ function withProgress(engine: Engine): { start(total: number): void; stop(): voi
  * The report of `upload` plus the plan. Unchanged files are streamed from the ledger as they are
  * written, so a folder of 50,000 files does not build its report in memory first.
  */
-function writeJson(result: PassResult, withUnchanged: boolean, pretty: boolean): void {
+function writeJson(
+  result: PassResult,
+  withUnchanged: boolean,
+  pretty: boolean,
+  freshLinks?: Map<string, OutputReport[]>,
+): void {
   const indent = (text: string, by: string): string => text.replace(/\n/g, '\n' + by)
   const pieces: string[] = []
   let pending = 0
@@ -223,9 +240,10 @@ function writeJson(result: PassResult, withUnchanged: boolean, pretty: boolean):
     pieces.length = 0
     pending = 0
   }
-  const jobs: Iterable<JobReport> = withUnchanged
+  const all: Iterable<JobReport> = withUnchanged
     ? concat(result.report.jobs, result.unchangedJobs())
     : result.report.jobs
+  const jobs = freshLinks ? withLinks(all, freshLinks) : all
   let first = true
   if (pretty) {
     out('{\n  "jobs": [')
@@ -247,6 +265,16 @@ function writeJson(result: PassResult, withUnchanged: boolean, pretty: boolean):
     )
   }
   flush()
+}
+
+function* withLinks(
+  jobs: Iterable<JobReport>,
+  fresh: Map<string, OutputReport[]>,
+): Generator<JobReport> {
+  for (const j of jobs) {
+    const outputs = fresh.get(j.id)
+    yield outputs ? { ...j, outputs } : j
+  }
 }
 
 function* concat<T>(a: Iterable<T>, b: Iterable<T>): Generator<T> {

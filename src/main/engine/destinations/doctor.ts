@@ -353,7 +353,17 @@ async function doctorS3(ctx: Ctx, config: S3DestinationConfig): Promise<void> {
         return
       }
       if (mapped.code === 'CONFIG' && code !== 'InvalidBucketName') {
-        checks.add('bucket', 'fail', true, mapped.message)
+        // AWS names the bucket's real region in a header of the refusal.
+        const actual = (err as { $response?: { headers?: Record<string, string> } }).$response
+          ?.headers?.['x-amz-bucket-region']
+        checks.add(
+          'bucket',
+          'fail',
+          true,
+          actual && actual !== config.region
+            ? `The bucket "${config.bucket}" is in ${actual}, not ${config.region}: set the region to ${actual}.`
+            : mapped.message,
+        )
         addClock(checks, dates, where)
         checks.skipRest(Object.keys(LABELS) as DoctorCheck['id'][], 'the region is wrong.')
         return

@@ -82,7 +82,10 @@ export function resolvePair(
       .get(destinationId) as { config: string } | undefined
     if (!row)
       throw new UpshotError('CONFIG', `The destination of ${folder} is no longer known; give --to.`)
-    config = JSON.parse(row.config) as DestinationConfig
+    // A name saved with `upshot dest` resolves from its saved settings (privacy, links...).
+    config =
+      (name ? engine.ledger.destinationByName(name)?.config : undefined) ??
+      (JSON.parse(row.config) as DestinationConfig)
   }
   const before = existing.find((p) => p.destinationId === destinationId)
   const preset = engine.preset(req.preset ?? before?.preset ?? DEFAULT_PRESET).name

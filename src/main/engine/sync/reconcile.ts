@@ -262,6 +262,13 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
   }
 
   const report = engine.report(ids, (Date.now() - started) / 1000)
+  if (target.destination.kind === 's3' && target.destination.private) {
+    // Links of a private destination are presigned when handed out, not read from the ledger.
+    const links = await engine.freshLinks(
+      report.jobs.filter((j) => j.status === 'done').map((j) => j.id),
+    )
+    for (const j of report.jobs) j.outputs = links.get(j.id) ?? j.outputs
+  }
   // Unchanged files are not jobs of this pass; they count as skipped, as upload reports them.
   report.summary.skipped += plan.unchanged + plan.refreshed.length
   const planOut = planReport(

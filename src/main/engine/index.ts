@@ -15,6 +15,7 @@ import { buildKey, splitExt } from './keys'
 import { expandInputs } from './inputs'
 import { stagingDirFor } from './paths'
 import { Ledger, LostClaimError, type JobRow, type NewOutput, type OutputRow } from './ledger'
+import { deferToTwin, twinAhead } from './ledger/twins'
 import { getPreset, makeOutputs, presetFingerprint, snapshotSource } from './pipeline'
 import { diskFull } from './pipeline/errors'
 import { ProgressTracker } from './progress'
@@ -158,6 +159,9 @@ export function createEngine(options: EngineOptions): Engine {
   let pauseWaiters: (() => void)[] = []
   let closed = false
   const changedProgress = new Set<string>()
+  // The state each job last had in our events: a job another process (the app, a CLI) finishes
+  // is announced when this engine finds it finished, so a window's queue does not wait forever.
+  const lastEmitted = new Map<string, JobState>()
 
   const leaseTimer = setInterval(
     () => ledger.renewLeases(owner, leaseMs),
@@ -172,6 +176,7 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function emitJob(row: JobRow): void {
+    lastEmitted.set(row.id, row.state)
     emit({
       type: 'job',
       id: row.id,
@@ -265,7 +270,11 @@ export function createEngine(options: EngineOptions): Engine {
       await waitUnpaused()
       if (closed || signal?.aborted) return
       const row = ledger.job(id)
-      if (!row || Ledger.reportStatus(row.state)) return
+      if (!row) return
+      if (Ledger.reportStatus(row.state)) {
+        if (lastEmitted.get(id) !== row.state) emitJob(row)
+        return
+      }
       const stop = fatal.get(row.destination_id)
       if (stop && (row.state === 'queued' || row.state === 'processed')) {
         ledger.fail(id, null, stop)
@@ -380,9 +389,10 @@ export function createEngine(options: EngineOptions): Engine {
       sourceType: snap.type.format,
     })
 
+    const fromLedger = reuseFromLedger(row, snap.sha256)
+    if (!fromLedger && waitForTwin(row, snap.sha256)) return
     const reused =
-      reuseFromLedger(row, snap.sha256) ??
-      (await reuseFromBucket(row, dest, preset, snap.sha256, snap.type, signal))
+      fromLedger ?? (await reuseFromBucket(row, dest, preset, snap.sha256, snap.type, signal))
     if (reused) {
       ledger.markDeduplicated(row.id, owner, reused.outputs, reused.etags)
       finishProgress(row.id)
@@ -418,6 +428,9 @@ export function createEngine(options: EngineOptions): Engine {
         url: dest.urlFor(key),
       }
     })
+    // Again now that the variants are made: a twin hashing at the same moment as this job
+    // has recorded its hash by now, and only one of the two may go on to upload.
+    if (waitForTwin(row, snap.sha256)) return
     ledger.markProcessed(row.id, owner, outputs)
     progress.setTotal(
       row.id,
@@ -427,6 +440,14 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   /** Same content + preset + destination already uploaded by this ledger: reuse its objects. */
+  /** A twin is ahead: this job steps back (no attempt spent) and reuses its objects later. */
+  function waitForTwin(row: JobRow, sha256: string): boolean {
+    if (!twinAhead(ledger.db, row, sha256)) return false
+    deferToTwin(ledger.db, row.id, owner, Date.now() + 500 + Math.random() * 500)
+    cleanupStaging(row.id)
+    return true
+  }
+
   function reuseFromLedger(
     row: JobRow,
     sha256: string,

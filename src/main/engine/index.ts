@@ -374,6 +374,8 @@ export function createEngine(options: EngineOptions): Engine {
   async function processJob(row: JobRow, signal: AbortSignal): Promise<void> {
     const preset = getPreset(row.preset)
     const dest = destinationFor(row.destination_id)
+    // Back from waiting for a twin that is still busy: no need to read the whole source again.
+    if (row.sha256 && !reuseFromLedger(row, row.sha256) && waitForTwin(row, row.sha256)) return
     const stagingDir = stagingDirOf(row.id)
     fs.rmSync(stagingDir, { recursive: true, force: true })
     fs.mkdirSync(stagingDir, { recursive: true })
@@ -428,10 +430,16 @@ export function createEngine(options: EngineOptions): Engine {
         url: dest.urlFor(key),
       }
     })
-    // Again now that the variants are made: a twin hashing at the same moment as this job
-    // has recorded its hash by now, and only one of the two may go on to upload.
-    if (waitForTwin(row, snap.sha256)) return
-    ledger.markProcessed(row.id, owner, outputs)
+    // Again now that the variants are made, in one transaction with `processed`: of two twins
+    // hashing at the same moment, exactly one goes on to upload.
+    const deferred = ledger.db
+      .transaction((): boolean => {
+        if (waitForTwin(row, snap.sha256, true)) return true
+        ledger.markProcessed(row.id, owner, outputs)
+        return false
+      })
+      .immediate()
+    if (deferred) return
     progress.setTotal(
       row.id,
       outputs.reduce((n, o) => n + o.bytes, 0),
@@ -439,14 +447,20 @@ export function createEngine(options: EngineOptions): Engine {
     changedProgress.add(row.id)
   }
 
-  /** Same content + preset + destination already uploaded by this ledger: reuse its objects. */
-  /** A twin is ahead: this job steps back (no attempt spent) and reuses its objects later. */
-  function waitForTwin(row: JobRow, sha256: string): boolean {
-    if (!twinAhead(ledger.db, row, sha256)) return false
+  /**
+   * A twin is ahead (or, with `orDone`, has finished meanwhile): this job steps back, with no
+   * attempt spent, and reuses the twin's objects when it comes back.
+   */
+  function waitForTwin(row: JobRow, sha256: string, orDone = false): boolean {
+    const ahead =
+      twinAhead(ledger.db, row, sha256) || (orDone && reuseFromLedger(row, sha256) !== null)
+    if (!ahead) return false
     deferToTwin(ledger.db, row.id, owner, Date.now() + 500 + Math.random() * 500)
     cleanupStaging(row.id)
     return true
   }
+
+  /** Same content + preset + destination already uploaded by this ledger: reuse its objects. */
 
   function reuseFromLedger(
     row: JobRow,

@@ -461,7 +461,6 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   /** Same content + preset + destination already uploaded by this ledger: reuse its objects. */
-
   function reuseFromLedger(
     row: JobRow,
     sha256: string,

@@ -17,6 +17,7 @@ import { buildKey, normalizePrefix, splitExt } from './keys'
 import { expandInputs } from './inputs'
 import { stagingDirFor } from './paths'
 import { Ledger, LostClaimError, type JobRow, type NewOutput, type OutputRow } from './ledger'
+import { deferToTwin, twinAhead } from './ledger/twins'
 import { getPreset, makeOutputs, presetFingerprint, presetKeyTag, snapshotSource } from './pipeline'
 import { diskFull } from './pipeline/errors'
 import { ProgressTracker } from './progress'
@@ -188,6 +189,9 @@ export function createEngine(options: EngineOptions): Engine {
   let closed = false
   const changedProgress = new Set<string>()
   const listings = new Map<string, { at: number; keys: Promise<Set<string> | null> }>()
+  // The state each job last had in our events: a job another process (the app, a CLI) finishes
+  // is announced when this engine finds it finished, so a window's queue does not wait forever.
+  const lastEmitted = new Map<string, JobState>()
 
   const leaseTimer = setInterval(
     () => ledger.renewLeases(owner, leaseMs),
@@ -202,6 +206,7 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function emitJob(row: JobRow): void {
+    lastEmitted.set(row.id, row.state)
     emit({
       type: 'job',
       id: row.id,
@@ -299,7 +304,11 @@ export function createEngine(options: EngineOptions): Engine {
       await waitUnpaused()
       if (closed || signal?.aborted) return
       const row = ledger.job(id)
-      if (!row || Ledger.reportStatus(row.state)) return
+      if (!row) return
+      if (Ledger.reportStatus(row.state)) {
+        if (lastEmitted.get(id) !== row.state) emitJob(row)
+        return
+      }
       const stop = fatal.get(row.destination_id)
       if (stop && (row.state === 'queued' || row.state === 'processed')) {
         ledger.fail(id, null, stop)
@@ -425,6 +434,8 @@ export function createEngine(options: EngineOptions): Engine {
   ): Promise<void> {
     const preset = presetOf(row.preset)
     const dest = destinationFor(row.destination_id)
+    // Back from waiting for a twin that is still busy: no need to read the whole source again.
+    if (row.sha256 && !reuseFromLedger(row, row.sha256) && waitForTwin(row, row.sha256)) return
     const stagingDir = stagingDirOf(row.id)
     const snap = await snapshotSource(row.source, {
       maxFileBytes: options.maxFileBytes ?? 50 * 1024 ** 3,
@@ -438,9 +449,10 @@ export function createEngine(options: EngineOptions): Engine {
       sourceType: snap.type.format,
     })
 
+    const fromLedger = reuseFromLedger(row, snap.sha256)
+    if (!fromLedger && waitForTwin(row, snap.sha256)) return
     const reused =
-      reuseFromLedger(row, snap.sha256) ??
-      (await reuseFromBucket(row, dest, preset, snap.sha256, snap.type, signal))
+      fromLedger ?? (await reuseFromBucket(row, dest, preset, snap.sha256, snap.type, signal))
     if (reused) {
       ledger.markDeduplicated(row.id, owner, reused.outputs, reused.etags)
       finishProgress(row.id)
@@ -482,12 +494,34 @@ export function createEngine(options: EngineOptions): Engine {
         url: dest.urlFor(key),
       }
     })
-    ledger.markProcessed(row.id, owner, outputs)
+    // Again now that the variants are made, in one transaction with `processed`: of two twins
+    // hashing at the same moment, exactly one goes on to upload.
+    const deferred = ledger.db
+      .transaction((): boolean => {
+        if (waitForTwin(row, snap.sha256, true)) return true
+        ledger.markProcessed(row.id, owner, outputs)
+        return false
+      })
+      .immediate()
+    if (deferred) return
     progress.setTotal(
       row.id,
       outputs.reduce((n, o) => n + o.bytes, 0),
     )
     changedProgress.add(row.id)
+  }
+
+  /**
+   * A twin is ahead (or, with `orDone`, has finished meanwhile): this job steps back, with no
+   * attempt spent, and reuses the twin's objects when it comes back.
+   */
+  function waitForTwin(row: JobRow, sha256: string, orDone = false): boolean {
+    const ahead =
+      twinAhead(ledger.db, row, sha256) || (orDone && reuseFromLedger(row, sha256) !== null)
+    if (!ahead) return false
+    deferToTwin(ledger.db, row.id, owner, Date.now() + 500 + Math.random() * 500)
+    cleanupStaging(row.id)
+    return true
   }
 
   /** Same content + preset + destination already uploaded by this ledger: reuse its objects. */

@@ -1,0 +1,116 @@
+// The desktop app (AppService on the real engine, as the e2e tests run it) and `upshot` CLI
+// processes on one data dir at the same moment, given the same files: every object is PUT once
+// (counted at a proxy), every job ends done in both views, and the ledger stays sound.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunReport } from '../../src/shared/jobs'
+import { CORPUS, startCli } from '../helpers/cli'
+import { startProxy, type TestProxy } from '../helpers/proxy'
+import { startTestS3, type TestS3 } from '../helpers/s3server'
+import { startTestApp } from './helpers/app'
+
+let s3: TestS3
+let proxy: TestProxy
+let work: string
+
+beforeAll(async () => {
+  s3 = await startTestS3()
+  proxy = await startProxy(s3.endpoint)
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-app-cli-'))
+})
+afterAll(async () => {
+  await proxy?.close()
+  await s3?.stop()
+  if (work) fs.rmSync(work, { recursive: true, force: true })
+})
+
+describe('app and CLI on one data dir', () => {
+  it('the app and a CLI on one data dir at once: each key is uploaded once, the ledger stays sound', async () => {
+    const dataDir = path.join(work, 'app-and-cli')
+    const inputs = path.join(work, 'app-cli-photos')
+    fs.mkdirSync(inputs)
+    const photos = fs.readdirSync(path.join(CORPUS, 'bench')).filter((f) => f.endsWith('.jpg'))
+    for (const [i, p] of photos.entries()) {
+      for (let c = 0; c < 2; c++)
+        fs.copyFileSync(path.join(CORPUS, 'bench', p), path.join(inputs, `a${i}-${c}.jpg`))
+    }
+    const files = fs.readdirSync(inputs).map((f) => path.join(inputs, f))
+    const prefix = `${s3.prefix}/app-cli`
+    const app = startTestApp({ dataDir })
+    proxy.resetCounters()
+    try {
+      app.settings.saveDestination({
+        name: 'Shared',
+        kind: 's3-compatible',
+        bucket: s3.bucket,
+        region: s3.region,
+        endpoint: proxy.url,
+        accountId: '',
+        dir: '',
+        prefix,
+        publicUrl: '',
+        pathStyle: true,
+        checksum: 'WHEN_REQUIRED',
+        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      })
+      app.service.start()
+      // The app takes the set the way a drop does; at the same moment a CLI is told to upload
+      // the very same files to the same bucket and prefix, and another CLI resumes whatever
+      // the ledger holds unfinished (the app's jobs included).
+      const env = {
+        AWS_ACCESS_KEY_ID: s3.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        AWS_PROFILE: '',
+      }
+      const target = [
+        '--to',
+        `s3://${s3.bucket}/${prefix}`,
+        '--endpoint',
+        proxy.url,
+        '--region',
+        s3.region,
+        '--path-style',
+        '--data-dir',
+        dataDir,
+        '--json',
+      ]
+      const added = app.service.addPaths(files)
+      const upload = startCli(['upload', ...files, ...target], env)
+      expect(await added).toEqual({ added: files.length })
+      const resume = startCli(['resume', '--data-dir', dataDir, '--json'], env)
+      const [ru, rr] = await Promise.all([upload.done, resume.done])
+      expect(ru.code, ru.stderr).toBe(0)
+      expect(rr.code, rr.stderr).toBe(0)
+      const until = Date.now() + 60_000
+      while (!app.service.getQueue().overall.idle && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      const queue = app.service.getQueue().jobs
+      expect(queue).toHaveLength(files.length)
+      expect(queue.every((j) => j.state === 'done')).toBe(true)
+      const cliReport = JSON.parse(ru.stdout) as RunReport
+      expect(cliReport.jobs.map((j) => j.status)).toEqual(files.map(() => 'done'))
+
+      const ledger = app.service.ledgerEngine.ledger
+      expect(ledger.db.pragma('integrity_check', { simple: true })).toBe('ok')
+      const rows = ledger.db
+        .prepare(
+          `SELECT o.key FROM outputs o JOIN jobs j ON j.id = o.job_id WHERE j.state = 'done'`,
+        )
+        .all() as { key: string }[]
+      const keys = new Set(rows.map((r) => r.key))
+      // Every key was PUT exactly once through the proxy: neither process redid the other's work.
+      const perKey = new Map<string, number>()
+      for (const r of proxy.requests.filter((q) => q.method === 'PUT' && q.status === 200)) {
+        const key = decodeURIComponent(r.url.split('?')[0]!.split('/').slice(2).join('/'))
+        perKey.set(key, (perKey.get(key) ?? 0) + 1)
+      }
+      expect([...perKey.keys()].sort()).toEqual([...keys].sort())
+      expect([...perKey.entries()].filter(([, n]) => n !== 1)).toEqual([])
+    } finally {
+      await app.close()
+    }
+  })
+})

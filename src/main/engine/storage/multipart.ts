@@ -201,10 +201,7 @@ async function sendMissingParts(
   }
   const workers = partsInFlight(state.partSize, deps.partConcurrency)
   await Promise.all(Array.from({ length: Math.min(workers, queue.length) }, worker))
-  if (failure !== null) {
-    ordered?.drop()
-    throw failure
-  }
+  if (failure !== null) throw failure
   if (ordered && req.source) await assertSourceUnchanged(fh, req.source, await ordered.digestHex())
 }
 

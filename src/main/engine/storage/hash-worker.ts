@@ -76,9 +76,32 @@ function call(msg: Record<string, unknown>): Promise<Reply> {
   })
 }
 
-/** A Buffer whose memory the hashing thread can read without a copy. */
+// SharedArrayBuffers are not counted as memory pressure the way Buffers are: allocated per part,
+// a 2 GiB upload held ~2 GB before the collector ran. Part buffers are reused instead, up to
+// the bytes a destination may have in flight.
+const POOL_MAX_BYTES = 32 * 1024 * 1024
+const pool = new Map<number, Buffer[]>()
+let pooledBytes = 0
+
+/** A Buffer whose memory the hashing thread can read without a copy; give it back when done. */
 export function sharedBuffer(length: number): Buffer {
+  const reused = pool.get(length)?.pop()
+  if (reused) {
+    pooledBytes -= length
+    return reused
+  }
   return Buffer.from(new SharedArrayBuffer(length))
+}
+
+/** A part's buffer, once nothing (request, hashing thread) can read it any more. */
+export function giveBack(buf: Buffer): void {
+  if (!(buf.buffer instanceof SharedArrayBuffer) || buf.byteOffset !== 0) return
+  if (buf.byteLength !== buf.buffer.byteLength) return
+  if (pooledBytes + buf.length > POOL_MAX_BYTES) return
+  const list = pool.get(buf.length) ?? []
+  list.push(buf)
+  pool.set(buf.length, list)
+  pooledBytes += buf.length
 }
 
 function view(buf: Buffer): { sab: SharedArrayBuffer; offset: number; length: number } {

@@ -126,8 +126,10 @@ export async function smallFilesRow(ctx) {
       verdict: verdict(r.median <= 0.5, res.failures),
     },
     details: [
-      `Upshot: \`upshot upload <dir> --to s3://bench/<run> ...\` (each file: one job, hashed, staged, ` +
-        `a HEAD for dedup, one PutObject). AWS CLI: \`aws s3 cp <dir> s3://bench/<run>/ --recursive\`.`,
+      `Upshot: \`upshot upload <dir> --to s3://bench/<run> ...\` (each file: one job, hashed, then sent ` +
+        `from the source with its hash checked again; one ListObjectsV2 for the batch's dedup instead of a ` +
+        `HEAD per file; one PutObject per file, signed and sent without the SDK). ` +
+        `AWS CLI: \`aws s3 cp <dir> s3://bench/<run>/ --recursive\`.`,
       requestsText(res),
       ...failuresText(res.failures),
     ],

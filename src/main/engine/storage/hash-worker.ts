@@ -1,7 +1,7 @@
-// Hashing of multipart uploads off the main thread: MD5 (Content-MD5) per part and the in-order
-// SHA-256 of a source being sent run on one worker thread, so on a multi-core machine they
-// overlap with the requests the main thread drives (MD5 runs at ~640 MB/s: 0.4 s of a 256 MiB
-// upload). Part buffers live in SharedArrayBuffers: the worker reads them without a copy.
+// Content-MD5 of multipart parts off the main thread: one worker thread hashes each part while
+// the main thread drives the requests and the in-order SHA-256 of the source, so a big upload
+// uses two cores (MD5 runs at ~640 MB/s here: 0.4 s of a 256 MiB upload). Part buffers live in
+// SharedArrayBuffers: the worker reads them without a copy.
 import { Worker } from 'node:worker_threads'
 import type { BodyDigest } from './digest'
 
@@ -10,7 +10,6 @@ const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
 const { createHash } = require('node:crypto')
 const zlib = require('node:zlib')
-const shas = new Map()
 parentPort.on('message', (m) => {
   try {
     if (m.op === 'part') {
@@ -22,23 +21,7 @@ parentPort.on('message', (m) => {
         b.writeUInt32BE(zlib.crc32(buf) >>> 0)
         crc = b.toString('base64')
       }
-      if (m.sha !== null) {
-        let h = shas.get(m.sha)
-        if (!h) shas.set(m.sha, (h = createHash('sha256')))
-        h.update(buf)
-      }
       parentPort.postMessage({ id: m.id, md5Hex: md5.toString('hex'), md5Base64: md5.toString('base64'), crc32Base64: crc })
-    } else if (m.op === 'sha') {
-      let h = shas.get(m.sha)
-      if (!h) shas.set(m.sha, (h = createHash('sha256')))
-      h.update(Buffer.from(m.sab, m.offset, m.length))
-      parentPort.postMessage({ id: m.id })
-    } else if (m.op === 'digest') {
-      const h = shas.get(m.sha) || createHash('sha256')
-      shas.delete(m.sha)
-      parentPort.postMessage({ id: m.id, hex: h.digest('hex') })
-    } else if (m.op === 'drop') {
-      shas.delete(m.sha)
     }
   } catch (err) {
     parentPort.postMessage({ id: m.id, error: String(err && err.message || err) })
@@ -52,12 +35,10 @@ interface Reply {
   md5Hex?: string
   md5Base64?: string
   crc32Base64?: string | null
-  hex?: string
 }
 
 let worker: Worker | null = null
 let nextId = 1
-let nextSha = 1
 const pending = new Map<number, { resolve(r: Reply): void; reject(e: Error): void }>()
 
 function hashWorker(): Worker {
@@ -95,9 +76,32 @@ function call(msg: Record<string, unknown>): Promise<Reply> {
   })
 }
 
-/** A Buffer whose memory the hashing thread can read without a copy. */
+// SharedArrayBuffers are not counted as memory pressure the way Buffers are: allocated per part,
+// a 2 GiB upload held ~2 GB before the collector ran. Part buffers are reused instead, up to
+// the bytes a destination may have in flight.
+const POOL_MAX_BYTES = 32 * 1024 * 1024
+const pool = new Map<number, Buffer[]>()
+let pooledBytes = 0
+
+/** A Buffer whose memory the hashing thread can read without a copy; give it back when done. */
 export function sharedBuffer(length: number): Buffer {
+  const reused = pool.get(length)?.pop()
+  if (reused) {
+    pooledBytes -= length
+    return reused
+  }
   return Buffer.from(new SharedArrayBuffer(length))
+}
+
+/** A part's buffer, once nothing (request, hashing thread) can read it any more. */
+export function giveBack(buf: Buffer): void {
+  if (!(buf.buffer instanceof SharedArrayBuffer) || buf.byteOffset !== 0) return
+  if (buf.byteLength !== buf.buffer.byteLength) return
+  if (pooledBytes + buf.length > POOL_MAX_BYTES) return
+  const list = pool.get(buf.length) ?? []
+  list.push(buf)
+  pool.set(buf.length, list)
+  pooledBytes += buf.length
 }
 
 function view(buf: Buffer): { sab: SharedArrayBuffer; offset: number; length: number } {
@@ -106,35 +110,8 @@ function view(buf: Buffer): { sab: SharedArrayBuffer; offset: number; length: nu
   return { sab: buf.buffer, offset: buf.byteOffset, length: buf.length }
 }
 
-/** A SHA-256 computed on the hashing thread from updates sent in order. */
-export class ThreadedSha256 {
-  private readonly sha = nextSha++
-  private done = false
-
-  /** Content-MD5 (and CRC32) of a part, and the part fed to this hash, in call order. */
-  async part(buf: Buffer, crc32: boolean): Promise<BodyDigest> {
-    const r = await call({ op: 'part', ...view(buf), crc32, sha: this.sha })
-    return { md5Hex: r.md5Hex!, md5Base64: r.md5Base64!, crc32Base64: r.crc32Base64 ?? null }
-  }
-
-  async update(buf: Buffer): Promise<void> {
-    await call({ op: 'sha', ...view(buf), sha: this.sha })
-  }
-
-  async digestHex(): Promise<string> {
-    this.done = true
-    return (await call({ op: 'digest', sha: this.sha })).hex!
-  }
-
-  /** Forget the state on the thread (an upload that failed before its digest). */
-  drop(): void {
-    if (!this.done && worker) worker.postMessage({ op: 'drop', sha: this.sha })
-    this.done = true
-  }
-}
-
 /** Content-MD5 (and CRC32) of a part, on the hashing thread. */
 export async function partDigest(buf: Buffer, crc32: boolean): Promise<BodyDigest> {
-  const r = await call({ op: 'part', ...view(buf), crc32, sha: null })
+  const r = await call({ op: 'part', ...view(buf), crc32 })
   return { md5Hex: r.md5Hex!, md5Base64: r.md5Base64!, crc32Base64: r.crc32Base64 ?? null }
 }

@@ -37,7 +37,7 @@ import {
   S3_MIN_PART_SIZE,
 } from './limits'
 import { headerSafeMetadata } from './metadata'
-import { partDigest, sharedBuffer } from './hash-worker'
+import { giveBack, partDigest, sharedBuffer } from './hash-worker'
 import { withRetry } from './retry'
 import { assertSourceUnchanged, OrderedSourceHash } from './source-check'
 import type { Throttle } from './throttle'
@@ -201,10 +201,7 @@ async function sendMissingParts(
   }
   const workers = partsInFlight(state.partSize, deps.partConcurrency)
   await Promise.all(Array.from({ length: Math.min(workers, queue.length) }, worker))
-  if (failure !== null) {
-    ordered?.drop()
-    throw failure
-  }
+  if (failure !== null) throw failure
   if (ordered && req.source) await assertSourceUnchanged(fh, req.source, await ordered.digestHex())
 }
 
@@ -220,6 +217,7 @@ async function sendPart(
   const { start, end } = partRange(req.size, state.partSize, partNumber)
   const length = end - start
   let release: (() => void) | null = null
+  let landed: Buffer | null = null
   const acquireAndRead = async (): Promise<Buffer> => {
     release = await deps.budget.acquire(length, req.signal)
     if (req.signal?.aborted) throw canceledError()
@@ -285,6 +283,9 @@ async function sendPart(
       },
       { maxAttempts: deps.maxAttempts, ...(req.signal ? { signal: req.signal } : {}) },
     )
+    // Answered: the request has read every byte, so the buffer may serve another part. (After a
+    // failure it is left to the collector: a dropped request may still hold slices of it.)
+    landed = buf
     const etag = cleanEtag(res.ETag)
     if (!etag) {
       throw new UpshotError(
@@ -313,6 +314,7 @@ async function sendPart(
       checksum: res.ChecksumCRC32 ?? null,
     }
   } finally {
+    if (landed) giveBack(landed)
     ;(release as (() => void) | null)?.()
   }
 }

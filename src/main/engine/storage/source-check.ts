@@ -1,11 +1,12 @@
 // Uploads straight from the user's file (no staged copy) stay safe by hashing the bytes actually
 // sent and comparing them, with the file's size and mtime, to what was recorded when the file
 // was read. A file edited mid-upload is refused, never stored as a mix of old and new bytes.
+import { createHash, type Hash } from 'node:crypto'
 import type { FileHandle } from 'node:fs/promises'
 import { UpshotError } from '../../../shared/jobs'
 import type { SourceExpectation } from '../types'
 import type { BodyDigest } from './digest'
-import { sharedBuffer, ThreadedSha256 } from './hash-worker'
+import { partDigest } from './hash-worker'
 
 const CHUNK = 1024 * 1024
 
@@ -33,11 +34,12 @@ export async function assertSourceUnchanged(
 
 /**
  * SHA-256 over parts sent by parallel senders: each read takes its turn in part order (senders
- * take part numbers in ascending order) and is handed to the hashing thread in that order, so the
- * hash sees the file front to back. The same pass gives each part its Content-MD5.
+ * take part numbers in ascending order) and is hashed in that order, so the hash sees the file
+ * front to back. The SHA-256 runs here on the main thread (idle during a big upload) while the
+ * part's Content-MD5 runs on the hashing thread: the two hashes use both cores.
  */
 export class OrderedSourceHash {
-  private readonly sha = new ThreadedSha256()
+  private readonly hash: Hash = createHash('sha256')
   private turn: Promise<void> = Promise.resolve()
 
   /** Runs `read` after every earlier read; resolves with its bytes and their part digest. */
@@ -47,8 +49,9 @@ export class OrderedSourceHash {
   ): Promise<{ buf: Buffer; digest: Promise<BodyDigest> }> {
     const result = this.turn.then(async () => {
       const buf = await read()
-      const digest = this.sha.part(buf, crc32)
+      const digest = partDigest(buf, crc32)
       digest.catch(() => undefined) // awaited by the sender
+      this.hash.update(buf)
       return { buf, digest }
     })
     this.turn = result.then(
@@ -61,11 +64,11 @@ export class OrderedSourceHash {
   /** Hashes a range that is not sent again (a part an earlier run already delivered). */
   skip(fh: FileHandle, start: number, end: number): Promise<void> {
     const done = this.turn.then(async () => {
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, end - start))
       for (let pos = start; pos < end;) {
-        const buf = sharedBuffer(Math.min(CHUNK, end - pos))
-        const { bytesRead } = await fh.read(buf, 0, buf.length, pos)
+        const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, end - pos), pos)
         if (bytesRead === 0) throw sourceChangedError()
-        await this.sha.update(buf.subarray(0, bytesRead))
+        this.hash.update(buf.subarray(0, bytesRead))
         pos += bytesRead
       }
     })
@@ -75,10 +78,6 @@ export class OrderedSourceHash {
 
   async digestHex(): Promise<string> {
     await this.turn
-    return this.sha.digestHex()
-  }
-
-  drop(): void {
-    this.sha.drop()
+    return this.hash.digest('hex')
   }
 }

@@ -13,6 +13,7 @@ import { setSettings, useSettings } from '../../state/settings'
 import { attempt } from '../queue/actions'
 import { ConnectionResult } from './ConnectionResult'
 import { DestinationForm } from './DestinationForm'
+import { dims, PresetsSection } from './PresetsSection'
 
 export function SettingsView(): React.JSX.Element {
   const view = useSettings()
@@ -212,12 +213,12 @@ export function SettingsView(): React.JSX.Element {
                 <span className="form__label">{t.settings.presetYields}</span>
                 <ul className="preset-preview__list">
                   {preset.variants.map((v) => (
-                    <li key={v.name} className="preset-preview__item">
+                    <li key={`${v.name}.${v.format}`} className="preset-preview__item">
                       <strong>{v.name}</strong>
                       <span>
                         {v.fit === 'original'
                           ? t.settings.fit.original
-                          : `${t.settings.fit[v.fit]} ${v.width} × ${v.height}`}
+                          : `${t.settings.fit[v.fit]} ${dims(v.width, v.height)}`}
                       </span>
                       <span className="chip chip--format">
                         {v.format.toUpperCase()} · {t.settings.quality(v.quality)}
@@ -229,6 +230,8 @@ export function SettingsView(): React.JSX.Element {
             )}
           </div>
         </section>
+
+        <PresetsSection view={view} />
 
         <section className="settings__section" aria-labelledby="s-links">
           <h2 id="s-links" className="settings__title">

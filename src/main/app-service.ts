@@ -42,6 +42,7 @@ import type { CommandHandlers } from './ipc-dispatch'
 import { QueueModel, isFinished } from './queue-model'
 import { inputToEngineConfig, type Settings } from './settings-model'
 import { SyncService } from './sync-service'
+import { batchNotice } from './batch-notice'
 import { parseCustomPreset, toEnginePreset } from './custom-presets'
 import { previewPreset } from './preset-preview'
 import type { Preset } from './engine/types'
@@ -276,14 +277,13 @@ export class AppService {
         // Nothing to copy after all (all deduplicated away from this view...): say nothing.
       }
     }
-    if (prefs.notifications && (done.length > 0 || failed > 0)) {
-      const title = failed > 0 ? 'Some uploads failed' : 'Upload finished'
-      const body =
-        `${done.length} ${done.length === 1 ? 'file' : 'files'} uploaded` +
-        (failed > 0 ? `, ${failed} failed` : '') +
-        (copied ? '; links copied.' : '.')
-      this.o.ports.notify(title, body)
-    }
+    const notice = batchNotice({
+      done: done.length,
+      failed,
+      canceled: states.filter((st) => st === 'canceled').length,
+      copied,
+    })
+    if (prefs.notifications && notice) this.o.ports.notify(notice.title, notice.body)
     this.restartEngineIfNeeded()
   }
 

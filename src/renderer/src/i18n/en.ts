@@ -278,6 +278,8 @@ export const en = {
     system: 'System',
     notifications: 'Notify when a batch finishes or fails',
     openAtLogin: 'Open at login',
+    openAtLoginLinux:
+      'Not available on Linux: add Upshot to your desktop’s startup applications instead.',
     closeToTray: 'Keep uploading in the tray when the window is closed',
     shortcut: 'Shortcut: upload the clipboard image',
     shortcutHint: 'An Electron accelerator, e.g. CommandOrControl+Shift+U. Empty for none.',

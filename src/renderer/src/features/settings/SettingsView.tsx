@@ -15,6 +15,9 @@ import { ConnectionResult } from './ConnectionResult'
 import { DestinationForm } from './DestinationForm'
 import { dims, PresetsSection } from './PresetsSection'
 
+// Electron's login items exist on macOS and Windows only; Linux desktops use autostart entries.
+const LINUX = /Linux/.test(navigator.platform) && !/Android/.test(navigator.userAgent)
+
 export function SettingsView(): React.JSX.Element {
   const view = useSettings()
   const [editing, setEditing] = useState<DestinationView | 'new' | null>(null)
@@ -316,10 +319,17 @@ export function SettingsView(): React.JSX.Element {
             <label className="check settings__wide">
               <input
                 type="checkbox"
-                checked={prefs.openAtLogin}
+                checked={prefs.openAtLogin && !LINUX}
+                disabled={LINUX}
                 onChange={(e) => void save({ openAtLogin: e.target.checked })}
+                aria-describedby={LINUX ? 'login-hint' : undefined}
               />
               {t.settings.openAtLogin}
+              {LINUX && (
+                <span className="form__hint" id="login-hint">
+                  {t.settings.openAtLoginLinux}
+                </span>
+              )}
             </label>
             <ShortcutField value={prefs.shortcut} onSave={(v) => void save({ shortcut: v })} />
           </div>

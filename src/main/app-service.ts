@@ -128,6 +128,8 @@ export class AppService {
   start(): void {
     const ids = this.engine.ledger.unfinishedJobIds()
     for (const id of ids) this.track(id)
+    // Paused before the app quit: still paused.
+    for (const id of ids) if (this.engine.isJobPaused(id)) this.queue.setPaused(id, true)
     for (const id of ids) this.runJob(id)
     this.sync.start()
   }
@@ -297,23 +299,17 @@ export class AppService {
     this.queue.setAllPaused(false)
   }
 
+  /** One job held back in the engine and the ledger; the others carry on undisturbed. */
   pauseJob(id: string): void {
     const job = this.queue.get(id)
     if (!job || isFinished(job.state) || job.state === 'paused') return
-    const inFlight = this.engine.ledger.job(id)?.state === 'uploading'
+    this.engine.pauseJob(id)
     this.queue.setPaused(id, true)
-    this.controllers.get(id)?.abort()
-    this.controllers.delete(id)
-    if (inFlight && !this.engine.paused) {
-      // The engine pauses as a whole; a pause and resume stops this upload mid-way (its parts
-      // stay recorded) while the others carry on from where they were.
-      this.engine.pause()
-      this.engine.resume()
-    }
   }
 
   resumeJob(id: string): void {
     if (!this.queue.isPaused(id)) return
+    this.engine.resumeJob(id)
     this.queue.setPaused(id, false)
     this.runJob(id)
   }

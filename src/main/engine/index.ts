@@ -90,6 +90,11 @@ export interface Engine {
   pause(): void
   resume(): void
   readonly paused: boolean
+  /** Holds one job back (recorded in the ledger, so it stays paused across restarts). */
+  pauseJob(jobId: string): void
+  /** Lets a paused job be claimed again; run it to continue. */
+  resumeJob(jobId: string): void
+  isJobPaused(jobId: string): boolean
   cancel(jobId: string): Promise<void>
   on(listener: (e: EngineEvent) => void): () => void
   close(): Promise<void>
@@ -273,6 +278,8 @@ export function createEngine(options: EngineOptions): Engine {
       if (closed || signal?.aborted) return
       await waitUnpaused()
       if (closed || signal?.aborted) return
+      // Paused on its own: this run lets it be; resumeJob + run continue it.
+      if (ledger.isPaused(id)) return
       const row = ledger.job(id)
       if (!row || Ledger.reportStatus(row.state)) return
       const stop = fatal.get(row.destination_id)
@@ -684,6 +691,15 @@ export function createEngine(options: EngineOptions): Engine {
     get paused() {
       return paused
     },
+    pauseJob(jobId) {
+      if (!ledger.pauseJob(jobId)) return
+      // Its step stops where it is (recorded parts stay) and gives the claim back.
+      running.get(jobId)?.abort('pause')
+    },
+    resumeJob(jobId) {
+      ledger.unpauseJob(jobId)
+    },
+    isJobPaused: (jobId) => ledger.isPaused(jobId),
     cancel,
     on(listener) {
       emitter.on('event', listener)

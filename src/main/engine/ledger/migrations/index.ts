@@ -1,5 +1,6 @@
 import { sql as m0001 } from './0001-initial'
 import { sql as m0002 } from './0002-sync'
+import { sql as m0003 } from './0003-paused-jobs'
 
 /** Numbered migrations: entry i brings the schema from version i to i + 1. */
-export const MIGRATIONS: readonly string[] = [m0001, m0002]
+export const MIGRATIONS: readonly string[] = [m0001, m0002, m0003]

@@ -628,10 +628,15 @@ export function createEngine(options: EngineOptions): Engine {
           ? row.error_code && status !== 'done'
             ? { code: row.error_code as ErrorCode, message: row.error_message ?? '' }
             : null
-          : {
-              code: 'CANCELED',
-              message: 'The run stopped before this file finished; `upshot resume` continues it.',
-            },
+          : ledger.isPaused(row.id)
+            ? {
+                code: 'CANCELED',
+                message: 'This file is paused in the Upshot app; resume it there to upload it.',
+              }
+            : {
+                code: 'CANCELED',
+                message: 'The run stopped before this file finished; `upshot resume` continues it.',
+              },
         outputs: status === 'done' ? ledger.outputReports(row.id) : [],
       })
       if (!status) summary.failed++

@@ -236,7 +236,12 @@ export class AppService {
       this.queue.setOverall(e.overall)
       return
     }
-    if (!this.queue.has(e.id)) return
+    if (!this.queue.has(e.id)) {
+      // A sync pass's uploads show in the queue too, with their progress; the pass runs them.
+      if (e.state !== 'queued' || !this.sync.covers(e.source)) return
+      this.track(e.id)
+      return
+    }
     const before = this.queue.get(e.id)?.state
     // The source's size is known once it has been read (processing -> processed or done).
     const size =

@@ -152,6 +152,14 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
       { timeout: 90_000 },
     )
     expect(await pairCard().getByText('Up to date').count()).toBe(1)
+    // The pass's uploads were rows of the queue as well.
+    expect(
+      app.service
+        .getQueue()
+        .jobs.filter((j) => j.state === 'done')
+        .map((j) => j.name)
+        .sort(),
+    ).toEqual(['castle.jpg', 'market.jpg', 'sketch.webp'])
     expect(await pairCard().getByTestId('sync-counts').textContent()).toMatch(/^3 files online/)
     await expectOnServer(SYNCED)
   })

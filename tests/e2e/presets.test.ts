@@ -71,6 +71,25 @@ describe.skipIf(!hasChromium)('the presets editor, on the real engine', () => {
     await form.getByLabel('Watermark text').fill('© Upshot test')
     await form.getByTitle('Top right').click()
     expect(await form.getByLabel('Top right').isChecked()).toBe(true)
+    // Every control of the editor has a name a screen reader can say.
+    const unnamed = await page.evaluate(() =>
+      [...document.querySelectorAll('button, input, select')]
+        .filter((el) => {
+          const label =
+            el.getAttribute('aria-label') ??
+            (el as HTMLInputElement).labels?.[0]?.textContent ??
+            el.textContent
+          return !label?.trim()
+        })
+        .map((el) => el.outerHTML.slice(0, 80)),
+    )
+    expect(unnamed).toEqual([])
+    // The 9-grid is reachable from the keyboard: arrows move the mark within the radio group.
+    await form.getByLabel('Top right').focus()
+    await page.keyboard.press('ArrowDown')
+    expect(await form.getByLabel('Left', { exact: true }).isChecked()).toBe(true)
+    await page.keyboard.press('ArrowUp')
+    expect(await form.getByLabel('Top right').isChecked()).toBe(true)
     await form.getByRole('group', { name: 'Variant 1' }).scrollIntoViewIfNeeded()
     await saveScreenshot(page, 'preset-editor')
     await form.getByRole('button', { name: 'Save preset' }).click()

@@ -45,6 +45,7 @@ import type { CommandHandlers } from './ipc-dispatch'
 import { QueueModel, isFinished } from './queue-model'
 import { inputToEngineConfig, type Settings } from './settings-model'
 import { SyncService } from './sync-service'
+import { batchNotice } from './batch-notice'
 import { parseCustomPreset, toEnginePreset } from './custom-presets'
 import { previewPreset } from './preset-preview'
 import type { Preset } from './engine/types'
@@ -130,6 +131,8 @@ export class AppService {
   start(): void {
     const ids = this.engine.ledger.unfinishedJobIds()
     for (const id of ids) this.track(id)
+    // Paused before the app quit: still paused.
+    for (const id of ids) if (this.engine.isJobPaused(id)) this.queue.setPaused(id, true)
     for (const id of ids) this.runJob(id)
     this.sync.start()
   }
@@ -236,7 +239,12 @@ export class AppService {
       this.queue.setOverall(e.overall)
       return
     }
-    if (!this.queue.has(e.id)) return
+    if (!this.queue.has(e.id)) {
+      // A sync pass's uploads show in the queue too, with their progress; the pass runs them.
+      if (e.state !== 'queued' || !this.sync.covers(e.source)) return
+      this.track(e.id)
+      return
+    }
     const before = this.queue.get(e.id)?.state
     // The source's size is known once it has been read (processing -> processed or done).
     const size =
@@ -279,14 +287,13 @@ export class AppService {
         // Nothing to copy after all (all deduplicated away from this view...): say nothing.
       }
     }
-    if (prefs.notifications && (done.length > 0 || failed > 0)) {
-      const title = failed > 0 ? 'Some uploads failed' : 'Upload finished'
-      const body =
-        `${done.length} ${done.length === 1 ? 'file' : 'files'} uploaded` +
-        (failed > 0 ? `, ${failed} failed` : '') +
-        (copied ? '; links copied.' : '.')
-      this.o.ports.notify(title, body)
-    }
+    const notice = batchNotice({
+      done: done.length,
+      failed,
+      canceled: states.filter((st) => st === 'canceled').length,
+      copied,
+    })
+    if (prefs.notifications && notice) this.o.ports.notify(notice.title, notice.body)
     this.restartEngineIfNeeded()
   }
 
@@ -300,23 +307,17 @@ export class AppService {
     this.queue.setAllPaused(false)
   }
 
+  /** One job held back in the engine and the ledger; the others carry on undisturbed. */
   pauseJob(id: string): void {
     const job = this.queue.get(id)
     if (!job || isFinished(job.state) || job.state === 'paused') return
-    const inFlight = this.engine.ledger.job(id)?.state === 'uploading'
+    this.engine.pauseJob(id)
     this.queue.setPaused(id, true)
-    this.controllers.get(id)?.abort()
-    this.controllers.delete(id)
-    if (inFlight && !this.engine.paused) {
-      // The engine pauses as a whole; a pause and resume stops this upload mid-way (its parts
-      // stay recorded) while the others carry on from where they were.
-      this.engine.pause()
-      this.engine.resume()
-    }
   }
 
   resumeJob(id: string): void {
     if (!this.queue.isPaused(id)) return
+    this.engine.resumeJob(id)
     this.queue.setPaused(id, false)
     this.runJob(id)
   }

@@ -64,6 +64,15 @@ export class SyncService {
     for (const p of this.store.pairs()) if (!p.paused && p.lastRunAt !== null) this.watch(p)
   }
 
+  /** Whether `source` lies in the folder of a pair being synced now (its jobs show in the queue). */
+  covers(source: string): boolean {
+    for (const id of this.running.keys()) {
+      const folder = this.store.pair(id)?.folder
+      if (folder && source.startsWith(folder + path.sep)) return true
+    }
+    return false
+  }
+
   /** Whether a pass or watcher holds the engine (it must not be replaced then). */
   busy(): boolean {
     return this.running.size > 0

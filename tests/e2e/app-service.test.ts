@@ -201,6 +201,10 @@ describe('AppService on the real engine', () => {
       await waitFor('c done', () => stateOf(app, c!) === 'done')
       expect(stateOf(app, a!)).toBe('paused')
       expect(app.service.ledgerEngine.ledger.job(a!)!.state).toBe('queued')
+      // The pause is in the ledger: the engine will not claim the job, whoever runs it.
+      expect(app.service.ledgerEngine.isJobPaused(a!)).toBe(true)
+      await app.service.ledgerEngine.run([a!])
+      expect(app.service.ledgerEngine.ledger.job(a!)!.state).toBe('queued')
       app.service.resumeJob(a!)
       await waitFor('a done', () => stateOf(app, a!) === 'done')
       // A canceled job can be tried again.
@@ -212,6 +216,35 @@ describe('AppService on the real engine', () => {
       expect(app.service.getQueue().jobs).toHaveLength(0)
     } finally {
       await app.close()
+    }
+  })
+
+  it('keeps a paused job paused across a restart of the app, while the others finish', async () => {
+    const first = startTestApp({ prefs: { concurrency: 1 } })
+    const dataDir = first.dataDir
+    let second: ReturnType<typeof startTestApp> | null = null
+    try {
+      // The built-in local folder: a second app on the same data dir reads the same settings.
+      first.service.start()
+      first.service.pauseAll()
+      await first.service.addPaths([copy('sharp__4.webp'), copy('exif-samples__jpg_Canon_40D.jpg')])
+      const [a, b] = first.service.getQueue().jobs.map((j) => j.id)
+      first.service.pauseJob(a!)
+      first.service.resumeAll()
+      await waitFor('b done', () => stateOf(first, b!) === 'done')
+      expect(stateOf(first, a!)).toBe('paused')
+      await first.close()
+
+      second = startTestApp({ dataDir })
+      second.service.start()
+      expect(stateOf(second, a!)).toBe('paused')
+      await new Promise((r) => setTimeout(r, 500))
+      expect(second.service.ledgerEngine.ledger.job(a!)!.state).toBe('queued')
+      second.service.resumeJob(a!)
+      await waitFor('a done', () => stateOf(second!, a!) === 'done')
+    } finally {
+      await first.close()
+      await second?.close()
     }
   })
 

@@ -87,6 +87,21 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
 
   const pairCard = () => page.getByTestId('sync-pair')
 
+  /** Controls a screen reader could not name (the keyboard test of the other views, here). */
+  function unnamedControls(): Promise<string[]> {
+    return page.evaluate(() =>
+      [...document.querySelectorAll('button, input, select')]
+        .filter((el) => {
+          const label =
+            el.getAttribute('aria-label') ??
+            (el as HTMLInputElement).labels?.[0]?.textContent ??
+            el.textContent
+          return !label?.trim()
+        })
+        .map((el) => el.outerHTML.slice(0, 80)),
+    )
+  }
+
   /** Every output of the folder's finished uploads is on the server with the ledger's size. */
   async function expectOnServer(names: readonly string[]): Promise<void> {
     const items = app.service.getHistory({ folder: album, limit: 1000 }).items
@@ -110,6 +125,7 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
     await form.getByTestId('sync-folder').getByText(album).waitFor()
     await form.getByLabel('Destination').selectOption({ label: 'Blog images' })
     await form.getByLabel('Leave out').fill('**/*-draft.*')
+    expect(await unnamedControls()).toEqual([])
     await form.getByRole('button', { name: 'Add pair' }).click()
 
     await pairCard().waitFor()
@@ -131,6 +147,7 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
     )
     const listed = await plan.getByTestId('sync-plan-upload').locator('.mono').allTextContents()
     expect(listed.sort()).toEqual(SYNCED)
+    expect(await unnamedControls()).toEqual([])
     expect(app.service.getHistory({ folder: album }).total).toBe(0)
     await saveScreenshot(page, 'sync-plan')
   })
@@ -152,6 +169,14 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
       { timeout: 90_000 },
     )
     expect(await pairCard().getByText('Up to date').count()).toBe(1)
+    // The pass's uploads were rows of the queue as well.
+    expect(
+      app.service
+        .getQueue()
+        .jobs.filter((j) => j.state === 'done')
+        .map((j) => j.name)
+        .sort(),
+    ).toEqual(['castle.jpg', 'market.jpg', 'sketch.webp'])
     expect(await pairCard().getByTestId('sync-counts').textContent()).toMatch(/^3 files online/)
     await expectOnServer(SYNCED)
   })
@@ -186,6 +211,30 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
     await page.waitForTimeout(100)
     expect(await page.evaluate(() => document.documentElement.scrollWidth - innerWidth)).toBe(0)
     await page.setViewportSize(VIEWPORT)
+  })
+
+  it('waits for a folder that goes away, and syncs it when it is back', async () => {
+    const aside = path.join(work, 'Album-unplugged')
+    fs.renameSync(album, aside)
+    await page.locator('[data-testid="sync-pair"][data-activity="waiting"]').waitFor({
+      timeout: 15_000,
+    })
+    expect(await pairCard().getByRole('note').textContent()).toContain(album)
+    // Nothing was taken for deleted: every file is still online.
+    expect(app.service.getHistory({ folder: album, status: 'deleted' }).total).toBe(0)
+    fs.renameSync(aside, album)
+    await page.waitForFunction(
+      () => {
+        const card = document.querySelector('[data-testid="sync-pair"]')
+        return (
+          card?.getAttribute('data-activity') === 'watching' &&
+          card.getAttribute('data-up-to-date') === 'true'
+        )
+      },
+      undefined,
+      { timeout: 30_000 },
+    )
+    expect(await pairCard().getByTestId('sync-counts').textContent()).toMatch(/^4 files online/)
   })
 
   it('opens the history of the folder’s uploads', async () => {

@@ -202,6 +202,29 @@ describe('ledger transitions', () => {
     ledger.close()
   })
 
+  it('a paused job is claimed by no process until resumed, also after a restart', () => {
+    const { dir, ledger } = withJobs(2)
+    expect(ledger.pauseJob('job-0')).toBe(true)
+    expect(ledger.claim('job-0', 'host/1/a', 60_000)).toBeNull()
+    expect(ledger.claim('job-1', 'host/1/a', 60_000)).toBe('processing')
+    // The state it continues from is kept; the pause is a fact of its own.
+    expect(ledger.job('job-0')!.state).toBe('queued')
+    ledger.close()
+    const again = Ledger.open(dir)
+    expect(again.isPaused('job-0')).toBe(true)
+    expect(again.claim('job-0', 'host/2/b', 60_000)).toBeNull()
+    again.unpauseJob('job-0')
+    expect(again.claim('job-0', 'host/2/b', 60_000)).toBe('processing')
+    // A finished job cannot be paused; canceling a paused one clears the pause.
+    again.fail('job-1', 'host/1/a', { code: 'NETWORK', message: 'x' })
+    expect(again.pauseJob('job-1')).toBe(false)
+    again.release('job-0', 'host/2/b')
+    expect(again.pauseJob('job-0')).toBe(true)
+    expect(again.cancel('job-0')).toBe(true)
+    expect(again.isPaused('job-0')).toBe(false)
+    again.close()
+  })
+
   it('cancel ends unfinished jobs only', () => {
     const { ledger } = withJobs(1)
     expect(ledger.cancel('job-0')).toBe(true)

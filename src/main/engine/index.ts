@@ -106,6 +106,11 @@ export interface Engine {
   pause(): void
   resume(): void
   readonly paused: boolean
+  /** Holds one job back (recorded in the ledger, so it stays paused across restarts). */
+  pauseJob(jobId: string): void
+  /** Lets a paused job be claimed again; run it to continue. */
+  resumeJob(jobId: string): void
+  isJobPaused(jobId: string): boolean
   cancel(jobId: string): Promise<void>
   on(listener: (e: EngineEvent) => void): () => void
   close(): Promise<void>
@@ -303,6 +308,8 @@ export function createEngine(options: EngineOptions): Engine {
       if (closed || signal?.aborted) return
       await waitUnpaused()
       if (closed || signal?.aborted) return
+      // Paused on its own: this run lets it be; resumeJob + run continue it.
+      if (ledger.isPaused(id)) return
       const row = ledger.job(id)
       if (!row) return
       if (Ledger.reportStatus(row.state)) {
@@ -753,10 +760,15 @@ export function createEngine(options: EngineOptions): Engine {
           ? row.error_code && status !== 'done'
             ? { code: row.error_code as ErrorCode, message: row.error_message ?? '' }
             : null
-          : {
-              code: 'CANCELED',
-              message: 'The run stopped before this file finished; `upshot resume` continues it.',
-            },
+          : ledger.isPaused(row.id)
+            ? {
+                code: 'CANCELED',
+                message: 'This file is paused in the Upshot app; resume it there to upload it.',
+              }
+            : {
+                code: 'CANCELED',
+                message: 'The run stopped before this file finished; `upshot resume` continues it.',
+              },
         outputs: status === 'done' ? ledger.outputReports(row.id) : [],
       })
       if (!status) summary.failed++
@@ -842,6 +854,15 @@ export function createEngine(options: EngineOptions): Engine {
     get paused() {
       return paused
     },
+    pauseJob(jobId) {
+      if (!ledger.pauseJob(jobId)) return
+      // Its step stops where it is (recorded parts stay) and gives the claim back.
+      running.get(jobId)?.abort('pause')
+    },
+    resumeJob(jobId) {
+      ledger.unpauseJob(jobId)
+    },
+    isJobPaused: (jobId) => ledger.isPaused(jobId),
     cancel,
     on(listener) {
       emitter.on('event', listener)

@@ -361,7 +361,29 @@ export class Ledger {
 
   /** Canceled by the user; returns false when the job had already ended. */
   cancel(id: string): boolean {
-    return this.s.cancel.run({ id, now: Date.now() }).changes === 1
+    return this.db
+      .transaction(() => {
+        this.s.unpauseJob.run(id)
+        return this.s.cancel.run({ id, now: Date.now() }).changes === 1
+      })
+      .immediate()
+  }
+
+  /**
+   * Held back by the user: no process claims it until `unpauseJob` (a claim it holds now is
+   * given back by its runner). Returns false when the job has ended already.
+   */
+  pauseJob(id: string): boolean {
+    this.s.pauseJob.run({ id, now: Date.now() })
+    return this.isPaused(id)
+  }
+
+  unpauseJob(id: string): void {
+    this.s.unpauseJob.run(id)
+  }
+
+  isPaused(id: string): boolean {
+    return this.s.isPaused.get(id) !== undefined
   }
 
   /** Staged outputs disappeared (temp cleaned): the job must be processed again. */
@@ -521,6 +543,7 @@ function prepare(db: Db) {
          state = CASE state WHEN 'queued' THEN 'processing' ELSE 'uploading' END,
          owner = @owner, lease_until = @lease, attempts = attempts + 1, retry_after = NULL, updated_at = @now
        WHERE id = @id AND state IN ('queued', 'processed') AND (retry_after IS NULL OR retry_after <= @now)
+         AND NOT EXISTS (SELECT 1 FROM paused_jobs p WHERE p.job_id = jobs.id)
        RETURNING state`,
     ),
     renewLeases: db.prepare(
@@ -554,6 +577,12 @@ function prepare(db: Db) {
          retry_after = @retryAfter, error_code = @code, error_message = @message, owner = NULL, lease_until = NULL, updated_at = @now
        WHERE id = @id AND owner = @owner AND state IN ('processing', 'uploading')`,
     ),
+    pauseJob: db.prepare(
+      `INSERT OR IGNORE INTO paused_jobs (job_id, paused_at)
+       SELECT id, @now FROM jobs WHERE id = @id AND ${UNFINISHED}`,
+    ),
+    unpauseJob: db.prepare(`DELETE FROM paused_jobs WHERE job_id = ?`),
+    isPaused: db.prepare(`SELECT 1 AS p FROM paused_jobs WHERE job_id = ?`),
     cancel: db.prepare(
       `UPDATE jobs SET state = 'canceled', error_code = 'CANCELED', error_message = 'Canceled.', owner = NULL, lease_until = NULL,
          updated_at = @now, finished_at = @now

@@ -14,6 +14,10 @@ import { attempt } from '../queue/actions'
 import { CleanupResult, type CleanupOutcome } from './CleanupResult'
 import { ConnectionResult } from './ConnectionResult'
 import { DestinationForm } from './DestinationForm'
+import { dims, PresetsSection } from './PresetsSection'
+
+// Electron's login items exist on macOS and Windows only; Linux desktops use autostart entries.
+const LINUX = /Linux/.test(navigator.platform) && !/Android/.test(navigator.userAgent)
 
 export function SettingsView(): React.JSX.Element {
   const view = useSettings()
@@ -266,12 +270,12 @@ export function SettingsView(): React.JSX.Element {
                 <span className="form__label">{t.settings.presetYields}</span>
                 <ul className="preset-preview__list">
                   {preset.variants.map((v) => (
-                    <li key={v.name} className="preset-preview__item">
+                    <li key={`${v.name}.${v.format}`} className="preset-preview__item">
                       <strong>{v.name}</strong>
                       <span>
                         {v.fit === 'original'
                           ? t.settings.fit.original
-                          : `${t.settings.fit[v.fit]} ${v.width} × ${v.height}`}
+                          : `${t.settings.fit[v.fit]} ${dims(v.width, v.height)}`}
                       </span>
                       <span className="chip chip--format">
                         {v.format.toUpperCase()} · {t.settings.quality(v.quality)}
@@ -283,6 +287,8 @@ export function SettingsView(): React.JSX.Element {
             )}
           </div>
         </section>
+
+        <PresetsSection view={view} />
 
         <section className="settings__section" aria-labelledby="s-links">
           <h2 id="s-links" className="settings__title">
@@ -367,10 +373,17 @@ export function SettingsView(): React.JSX.Element {
             <label className="check settings__wide">
               <input
                 type="checkbox"
-                checked={prefs.openAtLogin}
+                checked={prefs.openAtLogin && !LINUX}
+                disabled={LINUX}
                 onChange={(e) => void save({ openAtLogin: e.target.checked })}
+                aria-describedby={LINUX ? 'login-hint' : undefined}
               />
               {t.settings.openAtLogin}
+              {LINUX && (
+                <span className="form__hint" id="login-hint">
+                  {t.settings.openAtLoginLinux}
+                </span>
+              )}
             </label>
             <ShortcutField value={prefs.shortcut} onSave={(v) => void save({ shortcut: v })} />
           </div>

@@ -109,6 +109,20 @@ describe('app and CLI on one data dir', () => {
       }
       expect([...perKey.keys()].sort()).toEqual([...keys].sort())
       expect([...perKey.entries()].filter(([, n]) => n !== 1)).toEqual([])
+
+      // The settings' "Clean up unfinished uploads" for this destination: nothing is left open
+      // on a server that can list them; s3rver cannot, and the app says so in one sentence.
+      const destId = app.service.getSettings().destinations[0]!.id
+      if (s3.strict) {
+        const report = await app.service.cleanupDestination(destId)
+        expect(report.destination).toBe(`s3://${s3.bucket}/${prefix}`)
+        expect(report.summary).toMatchObject({ listed: 0, aborted: 0, failed: 0 })
+      } else {
+        await expect(app.service.cleanupDestination(destId)).rejects.toMatchObject({
+          code: 'NOT_SUPPORTED',
+          message: expect.stringMatching(/does not support listing unfinished multipart uploads/),
+        })
+      }
     } finally {
       await app.close()
     }

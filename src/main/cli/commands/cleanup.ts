@@ -88,11 +88,14 @@ function printCleanup(report: CleanupReport, json: boolean): void {
     if (u.error) process.stdout.write(`      ${u.error.code}: ${u.error.message}\n`)
   }
   const s = report.summary
+  if (s.listed === 0) {
+    process.stdout.write(`No unfinished multipart uploads under ${report.destination}.\n`)
+    return
+  }
   const age = formatDuration(report.olderThanMs / 1000)
   const acted = report.dryRun ? `${s.wouldAbort} would be aborted` : `${s.aborted} aborted`
   process.stdout.write(
-    `${report.uploads.length === 0 ? 'No unfinished multipart uploads under ' + report.destination + '.\n' : ''}` +
-      `${s.listed} unfinished under ${report.destination}: ${acted}, ${s.kept} kept` +
+    `${s.listed} unfinished under ${report.destination}: ${acted}, ${s.kept} kept` +
       `${s.failed ? `, ${s.failed} failed` : ''} (age limit ${age}).\n`,
   )
 }

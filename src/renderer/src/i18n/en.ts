@@ -176,7 +176,8 @@ export const en = {
       [
         `${r.uploaded.toLocaleString()} uploaded`,
         r.renamed > 0 && `${r.renamed.toLocaleString()} renamed`,
-        `${r.unchanged.toLocaleString()} unchanged`,
+        // A watcher's pass looks at the changed files only: 0 unchanged says nothing.
+        r.unchanged > 0 && `${r.unchanged.toLocaleString()} unchanged`,
         r.gone > 0 && `${r.gone.toLocaleString()} gone`,
       ]
         .filter(Boolean)

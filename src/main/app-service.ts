@@ -123,6 +123,8 @@ export class AppService {
       configOf: (id) => this.configForLedgerDestination(id),
       describeDestination: (id) => this.describeDestination(id),
       emit: (pairs) => o.emit('sync', pairs),
+      // A concurrency change waits for a quiet moment between passes.
+      passFinished: () => this.restartEngineIfNeeded(),
       ...(o.syncSettleMs !== undefined ? { settleMs: o.syncSettleMs } : {}),
     })
   }
@@ -635,13 +637,37 @@ export class AppService {
   private restartEngineIfNeeded(): void {
     const wanted = this.o.settings.preferences.concurrency
     if (wanted === this.engineConcurrency || this.closed || !this.queue.overall().idle) return
-    if (this.controllers.size > 0 || this.sync.busy()) return
-    this.engineConcurrency = wanted
+    if (this.controllers.size > 0 || this.restarting) return
+    if (this.sync.busy()) {
+      // Watchers hold the engine for as long as the app runs: between passes they are stopped,
+      // the engine replaced, and they start again (a whole-folder pass finds what changed).
+      if (!this.sync.passRunning()) void this.restartAroundWatchers()
+      return
+    }
+    this.swapEngine(wanted)
+  }
+
+  private restarting = false
+
+  private async restartAroundWatchers(): Promise<void> {
+    this.restarting = true
+    try {
+      const watched = await this.sync.suspend()
+      if (!this.closed && this.queue.overall().idle && this.controllers.size === 0)
+        this.swapEngine(this.o.settings.preferences.concurrency)
+      if (!this.closed) this.sync.rewatch(watched)
+    } finally {
+      this.restarting = false
+    }
+  }
+
+  private swapEngine(concurrency: number): void {
+    this.engineConcurrency = concurrency
     const old = this.engine
     const wasPaused = old.paused
     this.offEngine()
     this.engine = this.o.makeEngine({
-      uploadConcurrency: wanted,
+      uploadConcurrency: concurrency,
       customPresets: () => this.o.settings.customPresets(),
     })
     this.offEngine = this.engine.on((e) => this.onEngineEvent(e))

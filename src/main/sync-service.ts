@@ -26,6 +26,8 @@ export interface SyncServiceOptions {
   configOf(destinationId: string): DestinationConfig
   describeDestination(destinationId: string): string
   emit(pairs: SyncPairView[]): void
+  /** After each pass (the app may replace the engine between passes). */
+  passFinished?(): void
   /** Quiet time before a changed file is read; the watcher's default when undefined. */
   settleMs?: number
   emitIntervalMs?: number
@@ -40,6 +42,8 @@ interface Runtime {
   inFlight: Set<string>
   /** Stops listening to the engine's job events. */
   off(): void
+  /** A watcher (not a single pass of a paused pair). */
+  watching: boolean
 }
 
 const PREVIEW_LIMIT = 500
@@ -71,6 +75,28 @@ export class SyncService {
       if (folder && source.startsWith(folder + path.sep)) return true
     }
     return false
+  }
+
+  /** Whether a pass is under way (a watcher between passes is only watching). */
+  passRunning(): boolean {
+    return [...this.running.values()].some(
+      (rt) => rt.activity !== 'watching' && rt.activity !== 'waiting',
+    )
+  }
+
+  /** Stops every watcher and pass; returns the pairs that were being watched. */
+  async suspend(): Promise<string[]> {
+    const watched = [...this.running].filter(([, rt]) => rt.watching).map(([id]) => id)
+    await Promise.all([...this.running.keys()].map((id) => this.stop(id)))
+    return watched
+  }
+
+  /** Watches these pairs again (after suspend), unless paused or forgotten meanwhile. */
+  rewatch(ids: readonly string[]): void {
+    for (const id of ids) {
+      const pair = this.store.pair(id)
+      if (pair && !pair.paused && !this.running.has(id)) this.watch(pair)
+    }
   }
 
   /** Whether a pass or watcher holds the engine (it must not be replaced then). */
@@ -161,7 +187,7 @@ export class SyncService {
   // ------------------------------------------------------------------ running
 
   private watch(pair: SyncPair): void {
-    const rt = this.begin(pair.id)
+    const rt = this.begin(pair.id, true)
     const ctx = this.context(pair)
     rt.done = watchPair(ctx, {
       signal: rt.ctl.signal,
@@ -174,6 +200,8 @@ export class SyncService {
         rt.inFlight.clear()
         rt.message = null
         this.changed()
+        // The watcher reports 'watching' right after this; let it, then offer the quiet moment.
+        setTimeout(() => this.o.passFinished?.(), 0)
       },
       onState: (s) => {
         rt.activity =
@@ -198,7 +226,7 @@ export class SyncService {
   }
 
   private once(pair: SyncPair): void {
-    const rt = this.begin(pair.id)
+    const rt = this.begin(pair.id, false)
     rt.done = runPass(this.context(pair), {
       signal: rt.ctl.signal,
       onPlan: (plan) => {
@@ -213,8 +241,9 @@ export class SyncService {
       .finally(() => this.end(pair.id, rt))
   }
 
-  private begin(id: string): Runtime {
+  private begin(id: string, watching: boolean): Runtime {
     const rt: Runtime = {
+      watching,
       ctl: new AbortController(),
       done: Promise.resolve(),
       activity: 'syncing',

@@ -216,4 +216,30 @@ describe.skipIf(!hasChromium)('the presets editor, on the real engine', () => {
       app.settings.view().presets.find((p) => p.name === 'Blog marked')?.definition,
     ).toMatchObject({ variants: [{ height: 180 }, { height: 1280 }] })
   })
+
+  it('switches the mark to an image chosen with the file dialog, previewed before saving', async () => {
+    const logo = path.resolve(ROOT, '../shared/corpus/sharp__with-alpha.png')
+    await page.getByRole('button', { name: 'Edit preset Blog marked' }).click()
+    const form = page.getByRole('form', { name: 'Preset Blog marked' })
+    await form.getByText('Image', { exact: true }).click()
+    app.dialogPaths = [logo]
+    await form.getByRole('button', { name: 'Choose image…' }).click()
+    await form.getByText(logo).waitFor()
+    // The preview runs the preset as edited, not as saved.
+    app.dialogPaths = [PHOTO]
+    await form.getByRole('button', { name: 'Preview on a photo…' }).click()
+    const preview = form.getByRole('region', { name: /^Blog marked on / })
+    await preview.waitFor({ timeout: 60_000 })
+    expect(
+      await preview
+        .getByTestId('preset-preview-variant')
+        .evaluateAll((els) => els.map((el) => (el.textContent ?? '').includes('Watermarked'))),
+    ).toEqual([false, true, true])
+    await form.getByRole('button', { name: 'Save preset' }).click()
+    await page.getByText('Preset Blog marked saved.').waitFor()
+    expect(app.settings.customPresets()[0]!.watermark).toMatchObject({
+      imagePath: logo,
+      position: 'top-right',
+    })
+  })
 })

@@ -262,6 +262,30 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
     await page.getByText('5 of 5 uploads').waitFor()
   })
 
+  it('takes a new concurrency between passes, and goes on watching', async () => {
+    await page.getByRole('tab', { name: 'Sync' }).click()
+    const before = app.service.ledgerEngine
+    app.service.savePreferences({ concurrency: 3 })
+    await expect.poll(() => app.service.ledgerEngine !== before, { timeout: 15_000 }).toBe(true)
+    fs.copyFileSync(
+      path.join(CORPUS, 'exif-samples__jpg_mobile_jolla.jpg'),
+      path.join(album, 'trips', 'after-restart.jpg'),
+    )
+    await page.waitForFunction(
+      () => {
+        const card = document.querySelector('[data-testid="sync-pair"]')
+        return (
+          card?.getAttribute('data-activity') === 'watching' &&
+          /^5 files online/.test(
+            card.querySelector('[data-testid="sync-counts"]')?.textContent ?? '',
+          )
+        )
+      },
+      undefined,
+      { timeout: 30_000 },
+    )
+  })
+
   it('pauses and resumes watching, and forgets the pair keeping its uploads', async () => {
     await page.getByRole('tab', { name: 'Sync' }).click()
     await pairCard().getByRole('button', { name: 'Pause' }).click()
@@ -272,11 +296,11 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
       path.join(album, 'later.jpg'),
     )
     await page.waitForTimeout(2500)
-    expect(app.service.getHistory({ folder: album }).total).toBe(4)
+    expect(app.service.getHistory({ folder: album }).total).toBe(5)
     await pairCard().getByRole('button', { name: 'Resume' }).click()
     await page.waitForFunction(
       () =>
-        /^5 files online/.test(
+        /^6 files online/.test(
           document.querySelector('[data-testid="sync-counts"]')?.textContent ?? '',
         ),
       undefined,
@@ -291,7 +315,7 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
       .getByRole('button', { name: 'Forget' })
       .click()
     await page.getByRole('heading', { name: 'No folder is synced yet' }).waitFor()
-    expect(app.service.getHistory({ folder: album }).total).toBe(5)
+    expect(app.service.getHistory({ folder: album }).total).toBe(6)
     expect(await bridged.cspViolations()).toEqual([])
   })
 })

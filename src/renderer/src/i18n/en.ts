@@ -173,6 +173,16 @@ export const en = {
     errors: (n: number) => plural(n, 'error', 'errors'),
     files: (n: number) => `${plural(n, 'file', 'files')} online`,
     lastRun: (when: string) => `Last run ${when}`,
+    lastPass: (r: { uploaded: number; renamed: number; unchanged: number; gone: number }) =>
+      [
+        `${r.uploaded.toLocaleString()} uploaded`,
+        r.renamed > 0 && `${r.renamed.toLocaleString()} renamed`,
+        // A watcher's pass looks at the changed files only: 0 unchanged says nothing.
+        r.unchanged > 0 && `${r.unchanged.toLocaleString()} unchanged`,
+        r.gone > 0 && `${r.gone.toLocaleString()} gone`,
+      ]
+        .filter(Boolean)
+        .join(', '),
     neverRun: 'Never run — preview the plan, then run it.',
     to: (dest: string, preset: string) => `to ${dest} · preset ${preset}`,
     filters: (inc: string, exc: string) =>

@@ -124,7 +124,10 @@ export function SyncView(props: { onOpenHistory(folder: string): void }): React.
                     <p className="sync-pair__meta" data-testid="sync-counts">
                       {p.lastRunAt === null
                         ? t.sync.neverRun
-                        : `${t.sync.files(p.files)} · ${t.sync.lastRun(formatDate(p.lastRunAt))}`}
+                        : `${t.sync.files(p.files)} · ${t.sync.lastRun(formatDate(p.lastRunAt))}` +
+                          (p.lastResult && !p.lastResult.error
+                            ? ` (${t.sync.lastPass(p.lastResult)})`
+                            : '')}
                     </p>
                     {p.message && (
                       <p className="sync-pair__message" role="note">

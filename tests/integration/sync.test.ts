@@ -210,7 +210,9 @@ describe('upshot sync (acceptance)', () => {
   it('--watch uploads a photo written into a subfolder within seconds and stops cleanly on SIGTERM', async () => {
     const { child, done } = startCli(['sync', folder, '--data-dir', dataDir, '--watch'], env())
     let stderr = ''
+    let stdout = ''
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()))
     try {
       await waitFor('the watcher', () => stderr.includes('Watching'), 60_000)
       const bytes = photo(123)
@@ -229,6 +231,12 @@ describe('upshot sync (acceptance)', () => {
       )
       process.stderr.write(
         `sync --watch: new photo online ${Date.now() - started} ms after written\n`,
+      )
+      // The objects land before the job is marked done: SIGTERM only once the pass is reported.
+      await waitFor(
+        'the pass report',
+        () => /upload\s+2025\/summer\/IMG_0123\.jpg[\s\S]*\d+ done, \d+ failed/.test(stdout),
+        30_000,
       )
     } finally {
       child.kill('SIGTERM')

@@ -362,9 +362,22 @@ export class AppService {
    */
   async getFinishedWithFreshLinks(ids: readonly string[]): Promise<FinishedFile[]> {
     const files = this.getFinished(ids)
+    const configs = new Map<string, DestinationConfig | null>()
+    const configFor = (ledgerId: string): DestinationConfig | null => {
+      if (!configs.has(ledgerId)) {
+        let config: DestinationConfig | null = null
+        try {
+          config = this.configForLedgerDestination(ledgerId)
+        } catch {
+          // Keys that no longer decrypt: the ledger's config (AWS default chain) is the fallback.
+        }
+        configs.set(ledgerId, config)
+      }
+      return configs.get(ledgerId) ?? null
+    }
     const fresh = await this.engine.freshLinks(
       files.map((f) => f.id),
-      { configFor: (ledgerId) => this.configForLedgerDestination(ledgerId) },
+      { configFor },
     )
     return files.map((f) => ({ ...f, outputs: fresh.get(f.id) ?? f.outputs }))
   }
@@ -588,7 +601,8 @@ export class AppService {
       cancelJob: (id) => this.cancelJob(id),
       retryJob: (id) => this.retryJob(id),
       clearFinished: () => this.clearFinished(),
-      getFinished: (ids) => this.getFinished(ids),
+      // What the page shows and opens: a private destination's links signed afresh.
+      getFinished: (ids) => this.getFinishedWithFreshLinks(ids),
       copyLinks: (ids, format) => this.copyLinks(ids, format),
       getThumbnails: (ids) => this.getThumbnails(ids),
       openLink: (url) => this.openLink(url),

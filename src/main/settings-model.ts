@@ -431,9 +431,8 @@ function toEngineConfig(
     private: d.private,
     expiresIn: d.expiresIn,
     // Only the generic entries take these as typed; the presets know the rest.
-    ...(d.kind === 's3' || d.kind === 'minio' || d.kind === 's3-compatible'
-      ? { pathStyle: d.pathStyle }
-      : {}),
+    // MinIO is path-style unless it is told otherwise (it needs MINIO_DOMAIN for the other).
+    ...(d.kind === 's3' || d.kind === 's3-compatible' ? { pathStyle: d.pathStyle } : {}),
     ...(d.kind === 's3-compatible' ? { checksum: d.checksum } : {}),
   })
   return config.kind === 's3' && credentials ? { ...config, credentials } : config

@@ -134,6 +134,44 @@ describe('settings', () => {
     expect(settings.saveDestination(withoutKeys).canStoreSecrets).toBe(false)
   })
 
+  it('resolves every provider through the same presets as `upshot dest`', () => {
+    const { settings } = open()
+    const add = (input: Partial<DestinationInput>): string => {
+      const view = settings.saveDestination({ ...R2, credentials: null, ...input })
+      return view.destinations.find((d) => d.name === input.name)!.id
+    }
+    const minio = add({
+      name: 'NAS',
+      kind: 'minio',
+      endpoint: 'http://nas.lan:9000',
+      publicUrl: '',
+    })
+    expect(settings.resolve(minio).config).toMatchObject({
+      endpoint: 'http://nas.lan:9000',
+      pathStyle: true,
+      region: 'us-east-1',
+      checksum: 'WHEN_REQUIRED',
+    })
+    const spaces = add({ name: 'Spaces', kind: 'spaces', region: 'ams3', cdn: true, publicUrl: '' })
+    expect(settings.resolve(spaces).config).toMatchObject({
+      endpoint: 'https://ams3.digitaloceanspaces.com',
+      publicUrl: 'https://photos.ams3.cdn.digitaloceanspaces.com',
+    })
+    const eu = add({ name: 'R2 EU', jurisdiction: 'eu', private: true, expiresIn: 900 })
+    expect(settings.resolve(eu).config).toMatchObject({
+      endpoint: 'https://0123456789abcdef0123456789abcdef.eu.r2.cloudflarestorage.com',
+      region: 'auto',
+      private: true,
+      expiresIn: 900,
+    })
+    const gcs = add({ name: 'GCS', kind: 'gcs', publicUrl: '' })
+    expect(settings.resolve(gcs).config).toMatchObject({
+      endpoint: 'https://storage.googleapis.com',
+      region: 'auto',
+    })
+    expect(() => add({ name: 'B2', kind: 'b2', region: '' })).toThrow(/region of the bucket/)
+  })
+
   it('checks what a destination needs, in one sentence', () => {
     const { settings } = open()
     const base = { ...R2, credentials: undefined }

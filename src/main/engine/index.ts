@@ -806,7 +806,9 @@ export function createEngine(options: EngineOptions): Engine {
         ? destinationFor(row.destination_id, given)
         : destinationFor(row.destination_id)
       if (dest.config.kind === 's3' && dest.config.private) {
-        for (const o of outputs) o.url = await dest.linkFor(o.key)
+        // Signing is local (no request); it fails only without credentials, and then the
+        // object URL is the best there is.
+        for (const o of outputs) o.url = await dest.linkFor(o.key).catch(() => o.url)
       }
       result.set(id, outputs)
     }

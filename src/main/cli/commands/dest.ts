@@ -18,7 +18,7 @@ import { defaultDataDir } from '../../engine/paths'
 import { localDestinationId, s3DestinationId } from '../../engine/storage'
 import { encodeKey, s3ObjectUrl } from '../../engine/storage/urls'
 import type { ChecksumMode, DestinationConfig } from '../../engine/types'
-import { EXIT_JOB_FAILED, EXIT_OK } from '../shared'
+import { EXIT_OK, EXIT_USAGE } from '../shared'
 
 interface DestOptions {
   dataDir?: string
@@ -291,7 +291,7 @@ function notFound(name: string): number {
   process.stderr.write(
     `upshot: No saved destination is named "${name}"; \`upshot dest list\` shows them.\n`,
   )
-  return EXIT_JOB_FAILED
+  return EXIT_USAGE
 }
 
 function summary(d: SavedDestination): {

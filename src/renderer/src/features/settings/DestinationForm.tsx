@@ -237,7 +237,7 @@ export function DestinationForm(props: {
             )}
         </div>
       )}
-      {(kind === 's3' || kind === 's3-compatible' || kind === 'minio') && (
+      {(kind === 's3' || kind === 's3-compatible') && (
         <div className="form__checks">
           <label className="check">
             <input

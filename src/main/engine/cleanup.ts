@@ -97,7 +97,10 @@ export async function cleanupUploads(
       if (!mine && !isUpshotKey(p.key, prefix)) return { ...base, status: 'foreign' }
       if (mine && isInUse(mine, opts.isDead, now)) return { ...base, status: 'in-use' }
       const began = p.initiated?.getTime() ?? mine?.createdAt ?? null
-      if (began === null || now - began < olderThanMs) return { ...base, status: 'recent' }
+      // `--older-than 0` means any age: a store's clock (or its rounding of Initiated to the
+      // second) may put an upload made a moment ago slightly in our future.
+      if (began === null || (olderThanMs > 0 && now - began < olderThanMs))
+        return { ...base, status: 'recent' }
       if (dryRun) return { ...base, status: 'would-abort' }
       // The ledger lets go first: a job that claims the output after this starts a new upload
       // instead of adding parts to one that is about to disappear.

@@ -46,12 +46,14 @@ export const MIME_OF: Record<OutputFormat, string> = {
 /**
  * Encoder effort, measured on the bench photos (7 photos, 37 MP, sharp 0.35 / libwebp 1.6, CPU
  * seconds of one core; bench/what-we-tried.md has the tables):
- * - WebP, full size: effort 4 (libwebp's default, and what ImageMagick's `-quality 80` uses)
- *   gives 1,674,206 bytes at PSNR 39.3 dB for 3.4 s; effort 2 is 2.3x faster but 4.7% larger
- *   AND 0.3 dB worse at the same quality setting (no RD optimisation below method 3), and
- *   matching ImageMagick's bytes at effort 2 needs quality 79 (-0.6 dB). Published photos are
- *   fetched many times and uploaded over real uplinks, so we keep effort 4: same bytes and
- *   quality as ImageMagick, and still faster than it overall.
+ * - WebP, full size of a photo: effort 2 takes 1.5 s where effort 4 (libwebp's default, and what
+ *   ImageMagick's `-quality 80` uses) takes 3.4 s, for 4.7% more bytes and 0.3 dB less PSNR at
+ *   the same quality. With effort 4 the whole preset took as long as ImageMagick on an idle
+ *   machine (0.93x); with effort 2 about half. The time from drop to last link is what users
+ *   wait for, and on uplinks of 50 Mbit/s and more the encoder, not the network, is the
+ *   bottleneck: we take effort 2 above 1.5 MP.
+ * - WebP from 0.5 to 1.5 MP (overlay, full size of small images): effort 4, 3.5% smaller than
+ *   effort 2 for ~0.03 s more per photo.
  * - WebP below 0.5 MP (thumb, preview): effort 5 is 2% smaller than 4 at no measurable cost
  *   (decode and resize dominate); effort 6 saves 2% more for +30-60% time.
  * - AVIF: effort 4 takes 18 s for 8 MP; effort 2 is 4-8x faster than 4 with the same bytes on
@@ -60,7 +62,9 @@ export const MIME_OF: Record<OutputFormat, string> = {
  * - JPEG: mozjpeg (trellis, progressive): ~20% smaller than libjpeg-turbo, ~5x slower.
  */
 const SMALL_WEBP_PIXELS = 500_000
-const webpEffort = (pixels: number): number => (pixels < SMALL_WEBP_PIXELS ? 5 : 4)
+const LARGE_WEBP_PIXELS = 1_500_000
+const webpEffort = (pixels: number): number =>
+  pixels < SMALL_WEBP_PIXELS ? 5 : pixels < LARGE_WEBP_PIXELS ? 4 : 2
 const LARGE_AVIF_PIXELS = 1_500_000
 
 function encode(p: Sharp, spec: VariantSpec, pixels: number): Sharp {

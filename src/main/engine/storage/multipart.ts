@@ -36,6 +36,8 @@ import {
   S3_MAX_PARTS,
   S3_MIN_PART_SIZE,
 } from './limits'
+import { abortMultipartUpload } from './abort-upload'
+import { listMultipartUploads } from './list-uploads'
 import { headerSafeMetadata } from './metadata'
 import { giveBack, partDigest, sharedBuffer } from './hash-worker'
 import { withRetry } from './retry'
@@ -74,6 +76,7 @@ export async function putMultipart(
     try {
       await sendMissingParts(deps, req, fh, state, counter)
       const etag = await completeUpload(deps, req, state)
+      await abortOtherUploads(deps, req, state.uploadId)
       return { etag, bytesSent: counter.sent, multipart: true }
     } catch (err) {
       if (req.signal?.aborted) throw canceledError()
@@ -83,7 +86,10 @@ export async function putMultipart(
       // The upload expired or was aborted, or parts we were told about are not there: a
       // completed object from an earlier run counts; otherwise start over once.
       const landed = await alreadyCompleted(deps, req, state).catch(() => null)
-      if (landed) return { etag: landed, bytesSent: counter.sent, multipart: true }
+      if (landed) {
+        await abortOtherUploads(deps, req, null)
+        return { etag: landed, bytesSent: counter.sent, multipart: true }
+      }
       restarted = true
       // Everything counted so far belonged to the lost upload.
       let lost = 0
@@ -91,6 +97,29 @@ export async function putMultipart(
       if (lost > 0) req.onProgress?.(-lost)
       state = await createUpload(deps, req)
     }
+  }
+}
+
+/**
+ * Once the object is complete, no other unfinished upload of the same key can still be of use:
+ * keys are content-addressed and one process uploads a key at a time. Such an upload is what a
+ * kill between CreateMultipartUpload and the ledger's record of it leaves behind, or a restart
+ * after InvalidPart; aborted here so its parts are not billed forever. Best effort: a store
+ * without ListMultipartUploads, or a failure, leaves it to `upshot cleanup`.
+ */
+async function abortOtherUploads(
+  deps: MultipartDeps,
+  req: PutRequest,
+  keep: string | null,
+): Promise<void> {
+  try {
+    const open = await listMultipartUploads(deps.client, deps.bucket, req.key, req.signal)
+    for (const u of open ?? []) {
+      if (u.key !== req.key || u.uploadId === keep) continue
+      await abortMultipartUpload(deps.client, deps.bucket, u.key, u.uploadId, req.signal)
+    }
+  } catch {
+    // Not needed for this upload's success; `upshot cleanup` finds what is left.
   }
 }
 

@@ -308,7 +308,10 @@ export function SettingsView(): React.JSX.Element {
                 ))}
               </select>
             </label>
-            <TemplateField
+            <SavedOnBlurField
+              label={t.settings.customTemplate}
+              hint={`${t.settings.placeholders} ${TEMPLATE_PLACEHOLDERS.join(' ')}`}
+              hintId="template-hint"
               value={prefs.customTemplate}
               onSave={(v) => void save({ customTemplate: v })}
             />
@@ -385,7 +388,13 @@ export function SettingsView(): React.JSX.Element {
                 </span>
               )}
             </label>
-            <ShortcutField value={prefs.shortcut} onSave={(v) => void save({ shortcut: v })} />
+            <SavedOnBlurField
+              label={t.settings.shortcut}
+              hint={t.settings.shortcutHint}
+              hintId="shortcut-hint"
+              value={prefs.shortcut}
+              onSave={(v) => void save({ shortcut: v.trim() })}
+            />
           </div>
         </section>
       </div>
@@ -406,56 +415,35 @@ function describe(d: DestinationView): string {
   return `${where}${prefix}${d.publicUrl ? ` → ${d.publicUrl}` : ''}`
 }
 
-/** Saved when the field loses focus, not on every key. */
-function TemplateField({
+/** A one-line monospace setting, saved when the field loses focus, not on every key. */
+function SavedOnBlurField({
+  label,
+  hint,
+  hintId,
   value,
   onSave,
 }: {
+  label: string
+  hint: string
+  hintId: string
   value: string
   onSave(v: string): void
 }): React.JSX.Element {
   const [draft, setDraft] = useState(value)
   return (
     <label className="form__field settings__wide">
-      <span className="form__label">{t.settings.customTemplate}</span>
+      <span className="form__label">{label}</span>
       <input
         type="text"
         value={draft}
         spellCheck={false}
         onChange={(e) => setDraft(e.target.value)}
         onBlur={() => draft !== value && onSave(draft)}
-        aria-describedby="template-hint"
+        aria-describedby={hintId}
         className="mono"
       />
-      <span className="form__hint" id="template-hint">
-        {t.settings.placeholders} {TEMPLATE_PLACEHOLDERS.join(' ')}
-      </span>
-    </label>
-  )
-}
-
-function ShortcutField({
-  value,
-  onSave,
-}: {
-  value: string
-  onSave(v: string): void
-}): React.JSX.Element {
-  const [draft, setDraft] = useState(value)
-  return (
-    <label className="form__field settings__wide">
-      <span className="form__label">{t.settings.shortcut}</span>
-      <input
-        type="text"
-        value={draft}
-        spellCheck={false}
-        onChange={(e) => setDraft(e.target.value)}
-        onBlur={() => draft !== value && onSave(draft.trim())}
-        aria-describedby="shortcut-hint"
-        className="mono"
-      />
-      <span className="form__hint" id="shortcut-hint">
-        {t.settings.shortcutHint}
+      <span className="form__hint" id={hintId}>
+        {hint}
       </span>
     </label>
   )

@@ -2,29 +2,23 @@
 // processes on one data dir at the same moment, given the same files: every object is PUT once
 // (counted at a proxy), every job ends done in both views, and the ledger stays sound.
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunReport } from '../../src/shared/jobs'
 import { CORPUS, startCli } from '../helpers/cli'
-import { startProxy, type TestProxy } from '../helpers/proxy'
-import { startTestS3, type TestS3 } from '../helpers/s3server'
+import type { TestProxy } from '../helpers/proxy'
+import { type TestS3 } from '../helpers/s3server'
 import { startTestApp } from './helpers/app'
+import { startS3Proxy, stopS3Proxy } from '../helpers/s3proxy'
 
 let s3: TestS3
 let proxy: TestProxy
 let work: string
 
 beforeAll(async () => {
-  s3 = await startTestS3()
-  proxy = await startProxy(s3.endpoint)
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-app-cli-'))
+  ;({ s3, proxy, work } = await startS3Proxy('upshot-app-cli-'))
 })
-afterAll(async () => {
-  await proxy?.close()
-  await s3?.stop()
-  if (work) fs.rmSync(work, { recursive: true, force: true })
-})
+afterAll(() => stopS3Proxy({ s3, proxy, work }))
 
 describe('app and CLI on one data dir', () => {
   it('the app and a CLI on one data dir at once: each key is uploaded once, the ledger stays sound', async () => {

@@ -4,20 +4,14 @@
 import Database from 'better-sqlite3'
 import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunReport } from '../../src/shared/jobs'
 import { CORPUS, startCli } from '../helpers/cli'
-import { startProxy, type TestProxy } from '../helpers/proxy'
-import {
-  getObjectBytes,
-  listKeys,
-  listOpenUploads,
-  startTestS3,
-  type TestS3,
-} from '../helpers/s3server'
+import type { TestProxy } from '../helpers/proxy'
+import { getObjectBytes, listKeys, listOpenUploads, type TestS3 } from '../helpers/s3server'
+import { startS3Proxy, stopS3Proxy } from '../helpers/s3proxy'
 
 const MiB = 1024 * 1024
 const PHOTOS = [
@@ -56,16 +50,9 @@ let proxy: TestProxy
 let work: string
 
 beforeAll(async () => {
-  s3 = await startTestS3()
-  proxy = await startProxy(s3.endpoint)
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-crash-loop-'))
+  ;({ s3, proxy, work } = await startS3Proxy('upshot-crash-loop-'))
 })
-
-afterAll(async () => {
-  await proxy?.close()
-  await s3?.stop()
-  if (work) fs.rmSync(work, { recursive: true, force: true })
-})
+afterAll(() => stopS3Proxy({ s3, proxy, work }))
 
 describe('crash loop: SIGKILL at random moments, resume after each', () => {
   it('ends with every file uploaded once, byte-identical, nothing left open', async () => {

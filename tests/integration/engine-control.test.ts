@@ -1,19 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEngine } from '../../src/main/engine'
 import type { RunReport } from '../../src/shared/jobs'
 import { CORPUS, startCli } from '../helpers/cli'
-import { startProxy, type TestProxy } from '../helpers/proxy'
-import {
-  getObjectBytes,
-  listOpenUploads,
-  s3Config,
-  startTestS3,
-  type TestS3,
-} from '../helpers/s3server'
+import type { TestProxy } from '../helpers/proxy'
+import { getObjectBytes, listOpenUploads, s3Config, type TestS3 } from '../helpers/s3server'
+import { startS3Proxy, stopS3Proxy } from '../helpers/s3proxy'
 
 const MiB = 1024 * 1024
 let s3: TestS3
@@ -21,15 +15,9 @@ let proxy: TestProxy
 let work: string
 
 beforeAll(async () => {
-  s3 = await startTestS3()
-  proxy = await startProxy(s3.endpoint)
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-engine-'))
+  ;({ s3, proxy, work } = await startS3Proxy('upshot-engine-'))
 })
-afterAll(async () => {
-  await proxy?.close()
-  await s3?.stop()
-  if (work) fs.rmSync(work, { recursive: true, force: true })
-})
+afterAll(() => stopS3Proxy({ s3, proxy, work }))
 
 function randomFile(name: string, size: number): { file: string; sha: string } {
   const file = path.join(work, name)

@@ -1,11 +1,10 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3'
-import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CORPUS, runCliJson } from '../helpers/cli'
-import { startProxy, type FaultPolicy, type TestProxy } from '../helpers/proxy'
-import { startTestS3, type TestS3 } from '../helpers/s3server'
+import type { FaultPolicy, TestProxy } from '../helpers/proxy'
+import { type TestS3 } from '../helpers/s3server'
+import { startS3Proxy, stopS3Proxy } from '../helpers/s3proxy'
 
 const PHOTOS = [
   'exif-samples__jpg_gps_DSCN0010.jpg',
@@ -22,15 +21,9 @@ let proxy: TestProxy
 let work: string
 
 beforeAll(async () => {
-  s3 = await startTestS3()
-  proxy = await startProxy(s3.endpoint)
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-faults-'))
+  ;({ s3, proxy, work } = await startS3Proxy('upshot-faults-'))
 })
-afterAll(async () => {
-  await proxy?.close()
-  await s3?.stop()
-  if (work) fs.rmSync(work, { recursive: true, force: true })
-})
+afterAll(() => stopS3Proxy({ s3, proxy, work }))
 
 function target(name: string): string[] {
   return [

@@ -4,7 +4,6 @@
 // refused when they change under the upload.
 import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -13,15 +12,15 @@ import { createDestination, toUpshotError } from '../../src/main/engine/storage'
 import { createS3Client } from '../../src/main/engine/storage/client'
 import type { PutRequest } from '../../src/main/engine/types'
 import { UpshotError } from '../../src/shared/jobs'
-import { isUploadPart, startProxy, type TestProxy } from '../helpers/proxy'
+import { isUploadPart, type TestProxy } from '../helpers/proxy'
 import {
   getObjectBytes,
   getObjectInfo,
   listOpenUploads,
   s3Config,
-  startTestS3,
   type TestS3,
 } from '../helpers/s3server'
+import { startS3Proxy, stopS3Proxy } from '../helpers/s3proxy'
 
 const MiB = 1024 * 1024
 let s3: TestS3
@@ -29,15 +28,9 @@ let proxy: TestProxy
 let work: string
 
 beforeAll(async () => {
-  s3 = await startTestS3()
-  proxy = await startProxy(s3.endpoint)
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-fast-'))
+  ;({ s3, proxy, work } = await startS3Proxy('upshot-fast-'))
 })
-afterAll(async () => {
-  await proxy?.close()
-  await s3?.stop()
-  if (work) fs.rmSync(work, { recursive: true, force: true })
-})
+afterAll(() => stopS3Proxy({ s3, proxy, work }))
 beforeEach(() => {
   proxy.setFaults(null)
   proxy.setBandwidth(0)

@@ -16,7 +16,14 @@ import {
 import { buildKey, normalizePrefix, splitExt } from './keys'
 import { expandInputs } from './inputs'
 import { stagingDirFor } from './paths'
-import { Ledger, LostClaimError, type JobRow, type NewOutput, type OutputRow } from './ledger'
+import {
+  Ledger,
+  LostClaimError,
+  reusedOutput,
+  type JobRow,
+  type NewOutput,
+  type OutputRow,
+} from './ledger'
 import { deferToTwin, twinAhead } from './ledger/twins'
 import { getPreset, makeOutputs, presetFingerprint, presetKeyTag, snapshotSource } from './pipeline'
 import { diskFull } from './pipeline/errors'
@@ -546,7 +553,7 @@ export function createEngine(options: EngineOptions): Engine {
       )
       .get(row.destination_id, ...outs.map((o) => o.key)) as { n: number }
     if (live.n !== outs.length) return null
-    return { outputs: outs.map(outputRowToNew), etags: outs.map((o) => o.etag) }
+    return { outputs: outs.map(reusedOutput), etags: outs.map((o) => o.etag) }
   }
 
   /**
@@ -891,20 +898,6 @@ export function createEngine(options: EngineOptions): Engine {
 
 function prefixOf(config: DestinationConfig): string {
   return config.prefix
-}
-
-function outputRowToNew(o: OutputRow): NewOutput {
-  return {
-    variant: o.variant,
-    format: o.format,
-    contentType: o.content_type,
-    width: o.width,
-    height: o.height,
-    bytes: o.bytes,
-    stagedPath: null,
-    key: o.key,
-    url: o.url,
-  }
 }
 
 export function toJobError(err: unknown): JobError {

@@ -75,6 +75,21 @@ export interface NewOutput {
   url: string
 }
 
+/** An uploaded output reused for another job (a twin, a renamed file): nothing to stage. */
+export function reusedOutput(o: OutputRow): NewOutput {
+  return {
+    variant: o.variant,
+    format: o.format,
+    contentType: o.content_type,
+    width: o.width,
+    height: o.height,
+    bytes: o.bytes,
+    stagedPath: null,
+    key: o.key,
+    url: o.url,
+  }
+}
+
 export interface SourceFacts {
   size: number
   mtimeMs: number

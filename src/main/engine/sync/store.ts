@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import type { OutputReport } from '../../../shared/jobs'
-import type { JobRow, Ledger, NewOutput, OutputRow } from '../ledger'
+import { reusedOutput, type JobRow, type Ledger, type OutputRow } from '../ledger'
 import type { SyncFilters } from './filters'
 
 export interface SyncPair {
@@ -235,7 +235,7 @@ export class SyncStore {
     this.ledger.markDeduplicated(
       id,
       owner,
-      outs.map(newOutputOf),
+      outs.map(reusedOutput),
       outs.map((o) => o.etag),
     )
     return id
@@ -301,20 +301,6 @@ function pairOf(r: PairRow): SyncPair {
     createdAt: r.created_at,
     lastRunAt: r.last_run_at,
     lastResult: r.last_result ? (JSON.parse(r.last_result) as SyncPassSummary) : null,
-  }
-}
-
-function newOutputOf(o: OutputRow): NewOutput {
-  return {
-    variant: o.variant,
-    format: o.format,
-    contentType: o.content_type,
-    width: o.width,
-    height: o.height,
-    bytes: o.bytes,
-    stagedPath: null,
-    key: o.key,
-    url: o.url,
   }
 }
 

@@ -153,7 +153,7 @@ export interface CopyResult {
 
 // ---------------------------------------------------------------- settings
 
-// The same ids as the engine's provider presets (src/main/engine/destinations/providers.ts).
+// Also the ids of the engine's provider presets (src/main/engine/destinations/providers.ts).
 export const DESTINATION_KINDS = [
   's3',
   'r2',

@@ -4,24 +4,11 @@
 // transition in one prepared statement or transaction, as in ./ledger.
 
 import path from 'node:path'
+import type { HistoryQuery, HistoryStatus } from '../../shared/api'
 import type { ErrorCode, JobError, JobState, OutputReport } from '../../shared/jobs'
 import type { Ledger } from './ledger'
 
-export type HistoryStatus = 'done' | 'failed' | 'canceled' | 'deleted'
-
-export interface HistoryQuery {
-  /** Part of the file name or path, case-insensitive. */
-  search?: string
-  destinationId?: string
-  status?: HistoryStatus
-  /** Only jobs whose source lies inside this absolute folder. */
-  folder?: string
-  /** ms epoch, inclusive bounds on when the job finished. */
-  since?: number
-  until?: number
-  offset?: number
-  limit?: number
-}
+export type { HistoryQuery, HistoryStatus }
 
 export interface HistoryRow {
   id: string

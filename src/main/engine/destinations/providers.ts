@@ -5,19 +5,11 @@
 import path from 'node:path'
 import { UpshotError } from '../../../shared/jobs'
 import { normalizePrefix } from '../keys'
+import { DESTINATION_KINDS } from '../../../shared/api'
 import type { ChecksumMode, DestinationConfig, S3DestinationConfig } from '../types'
 
-export const PROVIDERS = [
-  's3',
-  'r2',
-  'minio',
-  'b2',
-  'wasabi',
-  'spaces',
-  'gcs',
-  's3-compatible',
-  'local',
-] as const
+// The app's destination kinds are these ids: one list for both.
+export const PROVIDERS = DESTINATION_KINDS
 export type ProviderId = (typeof PROVIDERS)[number]
 
 export const PROVIDER_LABELS: Record<ProviderId, string> = {

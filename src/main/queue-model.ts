@@ -3,7 +3,14 @@
 // window gets at most one patch per interval with only the rows that changed. Free of 'electron'.
 
 import path from 'node:path'
-import type { Overall, QueueJob, QueuePatch, QueueSnapshot, QueueState } from '../shared/api'
+import {
+  emptyQueueCounts,
+  type Overall,
+  type QueueJob,
+  type QueuePatch,
+  type QueueSnapshot,
+  type QueueState,
+} from '../shared/api'
 import { TERMINAL_STATES, type JobError, type JobState } from '../shared/jobs'
 
 export const PATCH_INTERVAL_MS = 100
@@ -26,18 +33,6 @@ interface Tracked extends QueueJob {
   engineState: JobState
   samples: { t: number; bytes: number }[]
 }
-
-const EMPTY_COUNTS = (): Record<QueueState, number> => ({
-  queued: 0,
-  processing: 0,
-  processed: 0,
-  uploading: 0,
-  done: 0,
-  failed: 0,
-  skipped: 0,
-  canceled: 0,
-  paused: 0,
-})
 
 export function isFinished(state: QueueState): boolean {
   return (TERMINAL_STATES as readonly string[]).includes(state)
@@ -191,7 +186,7 @@ export class QueueModel {
   }
 
   overall(): Overall {
-    const counts = EMPTY_COUNTS()
+    const counts = emptyQueueCounts()
     for (const j of this.jobs.values()) counts[j.state]++
     const active = counts.queued + counts.processing + counts.processed + counts.uploading
     return {

@@ -31,6 +31,21 @@ export interface AppInfo {
 /** A job as the queue shows it: the ledger's states, plus `paused` (held back by the user). */
 export type QueueState = JobState | 'paused'
 
+/** Every queue state at zero: the window's counts before any job, and the main side's tally. */
+export function emptyQueueCounts(): Record<QueueState, number> {
+  return {
+    queued: 0,
+    processing: 0,
+    processed: 0,
+    uploading: 0,
+    done: 0,
+    failed: 0,
+    skipped: 0,
+    canceled: 0,
+    paused: 0,
+  }
+}
+
 export interface QueueJob {
   id: string
   /** File name shown in the row. */

@@ -3,6 +3,7 @@
 
 import { randomUUID } from 'node:crypto'
 import os from 'node:os'
+import type { SyncPassCounts } from '../../../shared/api'
 import type { OutputReport } from '../../../shared/jobs'
 import { reusedOutput, type JobRow, type Ledger, type OutputRow } from '../ledger'
 import type { SyncFilters } from './filters'
@@ -21,17 +22,8 @@ export interface SyncPair {
   lastResult: SyncPassSummary | null
 }
 
-/** What the app shows for a pair: the counts of its last pass. */
-export interface SyncPassSummary {
-  uploaded: number
-  renamed: number
-  unchanged: number
-  gone: number
-  deleted: number
-  failed: number
-  /** Set when the pass could not run at all (folder missing, destination refused). */
-  error: string | null
-}
+/** What the app shows for a pair: the counts of its last pass (the app's contract type). */
+export type SyncPassSummary = SyncPassCounts
 
 export interface FileRecord {
   path: string

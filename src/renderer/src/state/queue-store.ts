@@ -3,24 +3,20 @@
 // id, so a patch re-renders the visible rows only, however long the queue is.
 
 import { useSyncExternalStore } from 'react'
-import type { Overall, QueueJob, QueuePatch, QueueSnapshot } from '../../../shared/api'
+import {
+  emptyQueueCounts,
+  type Overall,
+  type QueueJob,
+  type QueuePatch,
+  type QueueSnapshot,
+} from '../../../shared/api'
 
 const EMPTY_OVERALL: Overall = {
   bytesDone: 0,
   bytesTotal: 0,
   rate: 0,
   etaSeconds: null,
-  counts: {
-    queued: 0,
-    processing: 0,
-    processed: 0,
-    uploading: 0,
-    done: 0,
-    failed: 0,
-    skipped: 0,
-    canceled: 0,
-    paused: 0,
-  },
+  counts: emptyQueueCounts(),
   idle: true,
 }
 

@@ -90,6 +90,20 @@ export function reusedOutput(o: OutputRow): NewOutput {
   }
 }
 
+/** An output as reports and the app show it. */
+export function outputReportOf(o: OutputRow): OutputReport {
+  return {
+    variant: o.variant,
+    format: o.format,
+    width: o.width,
+    height: o.height,
+    bytes: o.bytes,
+    key: o.key,
+    url: o.url,
+    contentType: o.content_type,
+  }
+}
+
 export interface SourceFacts {
   size: number
   mtimeMs: number
@@ -485,16 +499,7 @@ export class Ledger {
   }
 
   outputReports(jobId: string): OutputReport[] {
-    return this.outputs(jobId).map((o) => ({
-      variant: o.variant,
-      format: o.format,
-      width: o.width,
-      height: o.height,
-      bytes: o.bytes,
-      key: o.key,
-      url: o.url,
-      contentType: o.content_type,
-    }))
+    return this.outputs(jobId).map(outputReportOf)
   }
 
   static reportStatus(state: JobState): ReportStatus | null {

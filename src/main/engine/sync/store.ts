@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import type { SyncPassCounts } from '../../../shared/api'
 import type { OutputReport } from '../../../shared/jobs'
-import { reusedOutput, type JobRow, type Ledger, type OutputRow } from '../ledger'
+import { outputReportOf, reusedOutput, type JobRow, type Ledger, type OutputRow } from '../ledger'
 import type { SyncFilters } from './filters'
 
 export interface SyncPair {
@@ -239,16 +239,7 @@ export class SyncStore {
     if (jobIds.length === 0) return out
     for (const o of this.s.outputsOfJobs.all(JSON.stringify(jobIds)) as OutputRow[]) {
       const list = out.get(o.job_id) ?? []
-      list.push({
-        variant: o.variant,
-        format: o.format,
-        width: o.width,
-        height: o.height,
-        bytes: o.bytes,
-        key: o.key,
-        url: o.url,
-        contentType: o.content_type,
-      })
+      list.push(outputReportOf(o))
       out.set(o.job_id, list)
     }
     return out

@@ -240,6 +240,50 @@ describe('uploads straight from the source', () => {
     expect(proxy.requests.filter((r) => r.method === 'PUT')).toHaveLength(1)
   })
 
+  it('sends a small file as it was read and hashed, even if it is edited before its upload', async () => {
+    const dir = path.join(work, 'held')
+    fs.mkdirSync(dir, { recursive: true })
+    const files = Array.from({ length: 24 }, (_, i) => {
+      const file = path.join(dir, `f${i}.bin`)
+      const body = randomBytes(32 * 1024 + i)
+      fs.writeFileSync(file, body)
+      return { file, body }
+    })
+    const engine = createEngine({ dataDir: path.join(work, 'ledger-held') })
+    try {
+      const destination = s3Config(s3, { endpoint: proxy.url, prefix: `${s3.prefix}/held` })
+      const ids = await engine.enqueue(
+        files.map((f) => f.file),
+        { destination, preset: 'web' },
+      )
+      // The moment a file is hashed and processed, overwrite it (same size, new bytes): the
+      // object must still be the bytes the ledger's hash describes, never a mix or the new ones.
+      const edited = new Set<string>()
+      engine.on((e) => {
+        if (e.type !== 'job' || e.state !== 'processed' || edited.has(e.id)) return
+        edited.add(e.id)
+        const f = files.find((x) => x.file === e.source)!
+        fs.writeFileSync(f.file, randomBytes(f.body.length))
+      })
+      proxy.resetCounters()
+      const report = await engine.run(ids)
+      expect(edited.size).toBe(files.length)
+      expect(report.jobs.map((j) => j.status)).toEqual(files.map(() => 'done'))
+      for (const [i, j] of report.jobs.entries()) {
+        const key = j.outputs[0]!.key
+        expect(j.sha256).toBe(sha256(files[i]!.body))
+        expect(engine.ledger.job(j.id)!.sha256).toBe(sha256(files[i]!.body))
+        expect((await getObjectBytes(s3, key)).equals(files[i]!.body)).toBe(true)
+      }
+      // Read once: one PUT per file and one listing for the batch; no file was sent twice.
+      const puts = proxy.requests.filter((r) => r.method === 'PUT')
+      expect(puts).toHaveLength(files.length)
+      expect(proxy.bytesIn()).toBe(files.reduce((n, f) => n + f.body.length, 0))
+    } finally {
+      await engine.close()
+    }
+  })
+
   it('re-verifies the source when resuming: parts sent earlier are hashed again', async () => {
     const file = path.join(work, 'resumed.bin')
     const body = randomBytes(24 * MiB)

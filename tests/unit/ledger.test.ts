@@ -170,6 +170,52 @@ describe('ledger transitions', () => {
     ledger.close()
   })
 
+  it('a small file in fewer commits: source facts with processed, the verdict with its object', () => {
+    const { ledger } = withJobs(1)
+    const claimed = ledger.claimRow('job-0', 'o', 60_000)
+    expect(claimed?.state).toBe('processing')
+    expect(claimed?.owner).toBe('o')
+    const facts = { size: 64, mtimeMs: 7, sha256: 'cd'.repeat(32), sourceType: 'bin' }
+    ledger.markProcessed(
+      'job-0',
+      'o',
+      [
+        {
+          variant: 'original',
+          format: 'bin',
+          contentType: 'application/octet-stream',
+          width: null,
+          height: null,
+          bytes: 64,
+          stagedPath: '/src/a.bin',
+          key: 'k/a.bin',
+          url: 'u',
+        },
+      ],
+      facts,
+    )
+    let row = ledger.job('job-0')!
+    expect([row.state, row.sha256, row.size, row.mtime_ms, row.source_type]).toEqual([
+      'processed',
+      'cd'.repeat(32),
+      64,
+      7,
+      'bin',
+    ])
+    // Another owner cannot finish it through the object's commit.
+    expect(ledger.claimRow('job-0', 'o', 60_000)?.state).toBe('uploading')
+    const out = ledger.outputs('job-0')[0]!
+    expect(() =>
+      ledger.markOutputUploaded(row, out, '"e"', 64, { completeAs: 'someone-else' }),
+    ).toThrow(LostClaimError)
+    expect(ledger.outputs('job-0')[0]!.state).toBe('staged') // rolled back with the verdict
+    ledger.markOutputUploaded(ledger.job('job-0')!, out, '"e"', 64, { completeAs: 'o' })
+    row = ledger.job('job-0')!
+    expect([row.state, row.owner, row.bytes_sent]).toEqual(['done', null, 64])
+    expect(ledger.outputs('job-0')[0]!.state).toBe('uploaded')
+    ledger.close()
+  })
+
   it('a process that lost its claim cannot complete the job', () => {
     const { ledger } = withJobs(1)
     ledger.claim('job-0', 'dead', 60_000)

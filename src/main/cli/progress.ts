@@ -113,14 +113,33 @@ class BarsView implements ProgressView {
   }
 }
 
+/** Lines written at most this often: a pipe or file write per small file is measurable. */
+const LINE_FLUSH_MS = 100
+
 class LinesView implements ProgressView {
   private lastLine = 0
   private readonly tally: Tally = { ended: 0, failed: 0 }
+  private pending = ''
+  private flushTimer: NodeJS.Timeout | null = null
 
   constructor(
     private readonly totalJobs: number,
     private readonly stream: NodeJS.WriteStream,
   ) {}
+
+  private write(line: string): void {
+    this.pending += line
+    this.flushTimer ??= setTimeout(() => this.flush(), LINE_FLUSH_MS)
+  }
+
+  private flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer)
+    this.flushTimer = null
+    if (!this.pending) return
+    const text = this.pending
+    this.pending = ''
+    this.stream.write(text)
+  }
 
   onEvent(e: EngineEvent): void {
     if (e.type === 'job') {
@@ -133,17 +152,17 @@ class LinesView implements ProgressView {
         this.tally.ended++
         const what = e.state === 'done' && e.deduplicated ? 'done (already uploaded)' : e.state
         const why = e.error && e.state !== 'done' ? `: ${e.error.code}: ${e.error.message}` : ''
-        this.stream.write(`[${this.tally.ended}/${this.totalJobs}] ${what} ${e.source}${why}\n`)
+        this.write(`[${this.tally.ended}/${this.totalJobs}] ${what} ${e.source}${why}\n`)
       }
       return
     }
     const now = Date.now()
     if (now - this.lastLine < 2000) return
     this.lastLine = now
-    this.stream.write(
-      `progress: ${this.tally.ended}/${this.totalJobs} files, ${overallText(e.overall)}\n`,
-    )
+    this.write(`progress: ${this.tally.ended}/${this.totalJobs} files, ${overallText(e.overall)}\n`)
   }
 
-  stop(): void {}
+  stop(): void {
+    this.flush()
+  }
 }

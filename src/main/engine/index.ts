@@ -24,9 +24,11 @@ import {
   type NewOutput,
   type OutputRow,
 } from './ledger'
+import { stmt } from './ledger/open'
 import { deferToTwin, twinAhead } from './ledger/twins'
 import { getPreset, makeOutputs, presetFingerprint, presetKeyTag, snapshotSource } from './pipeline'
 import { diskFull } from './pipeline/errors'
+import { HeldBytes } from './held-bytes'
 import { ProgressTracker } from './progress'
 import { Semaphore, sleep } from './queue/semaphore'
 import { createDestination, createThrottle, type Throttle } from './storage'
@@ -152,6 +154,8 @@ const FATAL_FOR_DESTINATION: readonly ErrorCode[] = [
 
 /** Batches of at least this many jobs check the bucket with one listing instead of HEADs. */
 const LISTING_MIN_JOBS = 20
+/** Memory for small files' contents between their read and their upload (see HeldBytes). */
+const HELD_BYTES_BUDGET = 64 * 1024 * 1024
 /** A listing answers for the batch that made it for this long; later jobs list again. */
 const LISTING_TTL_MS = 10 * 60_000
 function tagOf(preset: Preset): { tag?: string } {
@@ -200,6 +204,7 @@ export function createEngine(options: EngineOptions): Engine {
   let pauseWaiters: (() => void)[] = []
   let closed = false
   const changedProgress = new Set<string>()
+  const heldBytes = new HeldBytes(HELD_BYTES_BUDGET)
   const listings = new Map<string, { at: number; keys: Promise<Set<string> | null> }>()
   // The state each job last had in our events: a job another process (the app, a CLI) finishes
   // is announced when this engine finds it finished, so a window's queue does not wait forever.
@@ -311,13 +316,16 @@ export function createEngine(options: EngineOptions): Engine {
 
   /** Drives one job through its states until it ends, this engine pauses for good, or closes. */
   async function drive(id: string, signal?: AbortSignal): Promise<void> {
+    // The row as a finished step left it: read again only when this loop waited for something.
+    let known: JobRow | undefined
     for (;;) {
       if (closed || signal?.aborted) return
       await waitUnpaused()
       if (closed || signal?.aborted) return
       // Paused on its own: this run lets it be; resumeJob + run continue it.
       if (ledger.isPaused(id)) return
-      const row = ledger.job(id)
+      const row = known ?? ledger.job(id)
+      known = undefined
       if (!row) return
       if (Ledger.reportStatus(row.state)) {
         if (lastEmitted.get(id) !== row.state) emitJob(row)
@@ -333,17 +341,12 @@ export function createEngine(options: EngineOptions): Engine {
         await sleep(row.retry_after - Date.now(), signal)
         continue
       }
-      if (row.state === 'queued') {
-        const release = await readSlots.acquire()
+      if (row.state === 'queued' || row.state === 'processed') {
+        const processing = row.state === 'queued'
+        const release = await (processing ? readSlots : uploadSlots).acquire()
         try {
-          if (!closed && !paused && ledger.claim(id, owner, leaseMs)) await runStep(id, processJob)
-        } finally {
-          release()
-        }
-      } else if (row.state === 'processed') {
-        const release = await uploadSlots.acquire()
-        try {
-          if (!closed && !paused && ledger.claim(id, owner, leaseMs)) await runStep(id, uploadJob)
+          const claimed = !closed && !paused ? ledger.claimRow(id, owner, leaseMs) : null
+          if (claimed) known = await runStep(claimed, processing ? processJob : uploadJob)
         } finally {
           release()
         }
@@ -355,22 +358,28 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
+  /** Runs one step of a claimed job; answers with the job's row after it. */
   async function runStep(
-    id: string,
+    row: JobRow,
     step: (row: JobRow, signal: AbortSignal) => Promise<void>,
-  ): Promise<void> {
+  ): Promise<JobRow | undefined> {
+    const id = row.id
     const ctl = new AbortController()
     running.set(id, ctl)
-    const row = ledger.job(id)!
     emitJob(row)
+    let after: JobRow | undefined
     try {
       await step(row, ctl.signal)
     } catch (err) {
       handleStepError(row, err, ctl.signal)
     } finally {
       running.delete(id)
-      emitJobById(id)
+      after = ledger.job(id)
+      // A small file's bytes wait for its upload step; after any other outcome they are stale.
+      if (after?.state !== 'processed') heldBytes.drop(id)
+      if (after) emitJob(after)
     }
+    return after
   }
 
   function handleStepError(row: JobRow, err: unknown, signal: AbortSignal): void {
@@ -422,7 +431,11 @@ export function createEngine(options: EngineOptions): Engine {
     background.add(p)
   }
   function cleanupStaging(id: string): void {
-    inBackground(fsp.rm(stagingDirOf(id), { recursive: true, force: true }))
+    const dir = stagingDirOf(id)
+    // Only images stage files: most small jobs have no folder, and a recursive rm that finds
+    // nothing still costs thread-pool round trips per job.
+    if (!fs.existsSync(dir)) return
+    inBackground(fsp.rm(dir, { recursive: true, force: true }))
   }
 
   function finishProgress(id: string): void {
@@ -456,19 +469,25 @@ export function createEngine(options: EngineOptions): Engine {
       signal,
       beforeImageRead,
     })
-    ledger.recordSource(row.id, owner, {
+    const facts = {
       size: snap.size,
       mtimeMs: Math.round(snap.mtimeMs),
       sha256: snap.sha256,
       sourceType: snap.type.format,
-    })
+    }
+    // An image's hash is recorded at once, so a twin sees it before spending a decode and
+    // encodes on the same photo; any other file's goes in with its next transition (one commit
+    // less per file), and its twins meet in that transaction instead.
+    const image = snap.type.kind === 'image'
+    if (image) ledger.recordSource(row.id, owner, facts)
+    const deferredFacts = image ? undefined : facts
 
     const fromLedger = reuseFromLedger(row, snap.sha256)
     if (!fromLedger && waitForTwin(row, snap.sha256)) return
     const reused =
       fromLedger ?? (await reuseFromBucket(row, dest, preset, snap.sha256, snap.type, signal))
     if (reused) {
-      ledger.markDeduplicated(row.id, owner, reused.outputs, reused.etags)
+      ledger.markDeduplicated(row.id, owner, reused.outputs, reused.etags, deferredFacts)
       finishProgress(row.id)
       cleanupStaging(row.id)
       return
@@ -513,11 +532,12 @@ export function createEngine(options: EngineOptions): Engine {
     const deferred = ledger.db
       .transaction((): boolean => {
         if (waitForTwin(row, snap.sha256, true)) return true
-        ledger.markProcessed(row.id, owner, outputs)
+        ledger.markProcessed(row.id, owner, outputs, deferredFacts)
         return false
       })
       .immediate()
     if (deferred) return
+    if (snap.bytes) heldBytes.keep(row.id, snap.bytes)
     progress.setTotal(
       row.id,
       outputs.reduce((n, o) => n + o.bytes, 0),
@@ -547,11 +567,10 @@ export function createEngine(options: EngineOptions): Engine {
     if (!prev) return null
     const outs = ledger.outputs(prev.id)
     if (outs.length === 0) return null
-    const live = ledger.db
-      .prepare(
-        `SELECT COUNT(*) AS n FROM objects WHERE destination_id = ? AND key IN (${outs.map(() => '?').join(',')}) AND deleted_at IS NULL`,
-      )
-      .get(row.destination_id, ...outs.map((o) => o.key)) as { n: number }
+    const live = stmt(
+      ledger.db,
+      `SELECT COUNT(*) AS n FROM objects WHERE destination_id = ? AND key IN (${outs.map(() => '?').join(',')}) AND deleted_at IS NULL`,
+    ).get(row.destination_id, ...outs.map((o) => o.key)) as { n: number }
     if (live.n !== outs.length) return null
     return { outputs: outs.map(reusedOutput), etags: outs.map((o) => o.etag) }
   }
@@ -640,9 +659,9 @@ export function createEngine(options: EngineOptions): Engine {
     const cacheKey = `${row.batch_id}\n${row.destination_id}`
     let entry = listings.get(cacheKey)
     if (!entry) {
-      const { n: jobs } = ledger.db
-        .prepare('SELECT COUNT(*) AS n FROM jobs WHERE batch_id = ?')
-        .get(row.batch_id) as { n: number }
+      const { n: jobs } = stmt(ledger.db, 'SELECT COUNT(*) AS n FROM jobs WHERE batch_id = ?').get(
+        row.batch_id,
+      ) as { n: number }
       const list = async (): Promise<Set<string> | null> => {
         const outputs = jobs * Math.max(1, preset.variants.length)
         const prefix = normalizePrefix(dest.config.prefix)
@@ -683,8 +702,13 @@ export function createEngine(options: EngineOptions): Engine {
       .reduce((n, o) => n + o.bytes, 0)
     const { done } = progress.job(row.id)
     progress.add(row.id, uploadedBytes - done)
-    await Promise.all(pending.map((o) => uploadOutput(row, dest, o, signal)))
-    ledger.complete(row.id, owner)
+    if (pending.length === 1) {
+      // The usual small file: its one object and the job's verdict in one commit.
+      await uploadOutput(row, dest, pending[0]!, signal, true)
+    } else {
+      await Promise.all(pending.map((o) => uploadOutput(row, dest, o, signal)))
+      ledger.complete(row.id, owner)
+    }
     finishProgress(row.id)
     cleanupStaging(row.id)
   }
@@ -694,12 +718,15 @@ export function createEngine(options: EngineOptions): Engine {
     dest: Destination,
     o: OutputRow,
     signal: AbortSignal,
+    last = false,
   ): Promise<void> {
     const mp = ledger.multipartFor(o.id)
     const fromSource = o.staged_path === row.source
+    const held = fromSource ? heldBytes.get(row.id) : undefined
     const res = await dest.put({
       key: o.key,
       filePath: o.staged_path!,
+      ...(held && held.length === o.bytes ? { bytes: held } : {}),
       ...(fromSource && row.sha256 && row.size !== null && row.mtime_ms !== null
         ? { source: { sha256: row.sha256, size: row.size, mtimeMs: row.mtime_ms } }
         : {}),
@@ -729,7 +756,7 @@ export function createEngine(options: EngineOptions): Engine {
       },
     })
     reachable.add(row.destination_id)
-    ledger.markOutputUploaded(row, o, res.etag, res.bytesSent)
+    ledger.markOutputUploaded(row, o, res.etag, res.bytesSent, last ? { completeAs: owner } : {})
   }
 
   async function abortRecordedUploads(row: JobRow): Promise<void> {
@@ -746,7 +773,12 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
-  function report(jobIds: readonly string[], seconds: number): RunReport {
+  /** `destinationOf`, when given, learns each reported job's destination (run()'s links need it). */
+  function report(
+    jobIds: readonly string[],
+    seconds: number,
+    destinationOf?: Map<string, string>,
+  ): RunReport {
     const jobs: JobReport[] = []
     let bytesUploaded = 0
     const summary = { done: 0, failed: 0, skipped: 0, canceled: 0, bytesUploaded: 0, seconds }
@@ -754,6 +786,7 @@ export function createEngine(options: EngineOptions): Engine {
       const row = ledger.job(id)
       if (!row) continue
       const status = Ledger.reportStatus(row.state)
+      destinationOf?.set(row.id, row.destination_id)
       if (status) summary[status]++
       bytesUploaded += row.bytes_sent
       jobs.push({
@@ -793,9 +826,26 @@ export function createEngine(options: EngineOptions): Engine {
     await Promise.all(jobIds.map((id) => drive(id, opts.signal)))
     await Promise.all(background)
     flushProgress()
-    const r = report(jobIds, (Date.now() - started) / 1000)
-    const links = await freshLinks(r.jobs.filter((j) => j.status === 'done').map((j) => j.id))
-    for (const j of r.jobs) j.outputs = links.get(j.id) ?? j.outputs
+    const destinationOf = new Map<string, string>()
+    const r = report(jobIds, (Date.now() - started) / 1000, destinationOf)
+    // Only a private destination's links change (fresh presigned URLs); the rest are as reported.
+    const privateDestination = new Map<string, boolean>()
+    const isPrivate = (destinationId: string): boolean => {
+      let p = privateDestination.get(destinationId)
+      if (p === undefined) {
+        const cfg = destinationFor(destinationId).config
+        privateDestination.set(destinationId, (p = cfg.kind === 's3' && cfg.private === true))
+      }
+      return p
+    }
+    const privateDone = r.jobs.filter((j) => {
+      const d = destinationOf.get(j.id)
+      return j.status === 'done' && d !== undefined && isPrivate(d)
+    })
+    if (privateDone.length > 0) {
+      const links = await freshLinks(privateDone.map((j) => j.id))
+      for (const j of privateDone) j.outputs = links.get(j.id) ?? j.outputs
+    }
     return r
   }
 
@@ -848,7 +898,7 @@ export function createEngine(options: EngineOptions): Engine {
     preset: presetOf,
     run,
     resumeUnfinished,
-    report,
+    report: (jobIds, seconds) => report(jobIds, seconds),
     freshLinks,
     pause() {
       paused = true
@@ -890,6 +940,7 @@ export function createEngine(options: EngineOptions): Engine {
       clearInterval(leaseTimer)
       clearInterval(progressTimer)
       for (const d of destinations.values()) d.close()
+      heldBytes.clear()
       LIVE_OWNERS.delete(owner)
       ledger.close()
     },

@@ -73,6 +73,11 @@ export interface SourceSnapshot {
   /** Image bytes in memory (images only). */
   buffer: Buffer | null
   /**
+   * A small non-image's whole content (up to SMALL_FILE_BYTES), kept so its upload sends exactly
+   * the bytes that were hashed without reading the file again; null otherwise.
+   */
+  bytes?: Buffer | null
+  /**
    * Always null now: non-images are uploaded from `path`, checked against `sha256`, size and
    * mtime while they are sent (PutRequest.source). Kept so older snapshots still type-check.
    */
@@ -164,6 +169,11 @@ export interface PutRequest {
    * hashed again and the object is only completed if they match (else SOURCE_CHANGED).
    */
   source?: SourceExpectation
+  /**
+   * The content itself, already hashed (a small file read once): sent instead of reading
+   * `filePath`, with no further check against the source.
+   */
+  bytes?: Buffer
   size: number
   contentType: string
   cacheControl: string

@@ -6,6 +6,20 @@ import { MIGRATIONS } from './migrations'
 
 export type Db = Database.Database
 
+const statements = new WeakMap<Db, Map<string, Database.Statement>>()
+
+/**
+ * A prepared statement compiled once per connection: queries run per job (twins, dedup) would
+ * otherwise pay SQLite's compile on every call, which a batch of small files notices.
+ */
+export function stmt(db: Db, sql: string): Database.Statement {
+  let byText = statements.get(db)
+  if (!byText) statements.set(db, (byText = new Map()))
+  let s = byText.get(sql)
+  if (!s) byText.set(sql, (s = db.prepare(sql)))
+  return s
+}
+
 export interface OpenOptions {
   /** Path of a better-sqlite3 binary built for this runtime (Electron's main process needs its own). */
   nativeBinding?: string

@@ -1,7 +1,7 @@
 // Twins: jobs with the same content, preset and destination (the app and a CLI given the same
 // files, or the same file dropped twice). Dedup reuses a twin that is done; a twin still under
 // way is waited for, so the same objects are not uploaded twice side by side.
-import type { Db } from './open'
+import { stmt, type Db } from './open'
 
 /** An unclaimed, processed twin idle longer than this (paused, its process gone) is not waited for. */
 const IDLE_TWIN_MS = 60_000
@@ -25,13 +25,12 @@ export function twinAhead(
   sha256: string,
   now = Date.now(),
 ): boolean {
-  const rows = db
-    .prepare(
-      `SELECT id, state, created_at, lease_until, updated_at FROM jobs
+  const rows = stmt(
+    db,
+    `SELECT id, state, created_at, lease_until, updated_at FROM jobs
         WHERE sha256 = ? AND preset_fp = ? AND destination_id = ? AND id != ?
           AND state IN ('processing', 'processed', 'uploading')`,
-    )
-    .all(sha256, job.preset_fp, job.destination_id, job.id) as TwinRow[]
+  ).all(sha256, job.preset_fp, job.destination_id, job.id) as TwinRow[]
   return rows.some((t) => {
     if (t.state === 'processed') return t.updated_at >= now - IDLE_TWIN_MS
     if ((t.lease_until ?? 0) < now) return false
@@ -43,12 +42,11 @@ export function twinAhead(
 /** processing -> queued, not claimable before `retryAfter`; the wait costs no attempt. */
 export function deferToTwin(db: Db, id: string, owner: string, retryAfter: number): boolean {
   return (
-    db
-      .prepare(
-        `UPDATE jobs SET state = 'queued', owner = NULL, lease_until = NULL, retry_after = ?,
-           attempts = MAX(attempts - 1, 0), updated_at = ?
-         WHERE id = ? AND owner = ? AND state = 'processing'`,
-      )
-      .run(retryAfter, Date.now(), id, owner).changes === 1
+    stmt(
+      db,
+      `UPDATE jobs SET state = 'queued', owner = NULL, lease_until = NULL, retry_after = ?,
+         attempts = MAX(attempts - 1, 0), updated_at = ?
+       WHERE id = ? AND owner = ? AND state = 'processing'`,
+    ).run(retryAfter, Date.now(), id, owner).changes === 1
   )
 }

@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { Transform } from 'node:stream'
+import { Readable, Transform } from 'node:stream'
 import { pathToFileURL } from 'node:url'
 import { UpshotError } from '../../../shared/jobs'
 import type {
@@ -100,7 +100,7 @@ export class LocalDestination implements Destination {
       `.${path.basename(target)}.${randomBytes(6).toString('hex')}.upshot-tmp`,
     )
     const md5 = createHash('md5')
-    const sha256 = req.source ? createHash('sha256') : null
+    const sha256 = req.source && !req.bytes ? createHash('sha256') : null
     let written = 0
     try {
       await fsp.mkdir(path.dirname(target), { recursive: true })
@@ -114,7 +114,8 @@ export class LocalDestination implements Destination {
         },
       })
       await pipeline(
-        fs.createReadStream(req.filePath),
+        // Bytes already read and hashed (a small file) need no second read or check.
+        req.bytes ? Readable.from([req.bytes]) : fs.createReadStream(req.filePath),
         counter,
         fs.createWriteStream(tmp, { flags: 'wx' }),
         req.signal ? { signal: req.signal } : {},

@@ -175,6 +175,14 @@ export class S3Destination implements Destination {
 
   async put(req: PutRequest): Promise<PutResult> {
     if (req.signal?.aborted) throw canceledError()
+    // Bytes already read and hashed (a small file): nothing to open, read or check again.
+    if (
+      req.bytes &&
+      req.bytes.length === req.size &&
+      req.size <= this.singlePutMax &&
+      req.multipart.resume === undefined
+    )
+      return this.putSingle(req, null)
     let fh: fs.FileHandle
     try {
       fh = await fs.open(req.filePath, 'r')
@@ -213,24 +221,13 @@ export class S3Destination implements Destination {
    * damaged bytes, and the returned ETag must equal that MD5 when it is a plain MD5 (not under
    * SSE-KMS/SSE-C); otherwise a HEAD must show the exact size.
    */
-  private async putSingle(req: PutRequest, fh: fs.FileHandle): Promise<PutResult> {
+  private async putSingle(req: PutRequest, fh: fs.FileHandle | null): Promise<PutResult> {
     const release = await this.budget.acquire(req.size, req.signal)
     try {
       if (req.signal?.aborted) throw canceledError()
-      const buf = Buffer.allocUnsafe(req.size)
-      let filled = 0
-      while (filled < req.size) {
-        const { bytesRead } = await fh.read(buf, filled, req.size - filled, filled)
-        if (bytesRead === 0) {
-          throw new UpshotError(
-            'SOURCE_CHANGED',
-            'The staged file became shorter during the upload; upload the file again.',
-          )
-        }
-        filled += bytesRead
-      }
+      const buf = fh ? await readWhole(fh, req.size) : req.bytes!
       // From the user's own file: these bytes must be the ones hashed when it was read.
-      if (req.source)
+      if (fh && req.source)
         await assertSourceUnchanged(fh, req.source, createHash('sha256').update(buf).digest('hex'))
       const digest = digestOf(buf, this.config.checksum === 'WHEN_SUPPORTED')
       let bytesSent = 0
@@ -366,6 +363,22 @@ export class S3Destination implements Destination {
     this.client.destroy()
     this.lean.close()
   }
+}
+
+async function readWhole(fh: fs.FileHandle, size: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(size)
+  let filled = 0
+  while (filled < size) {
+    const { bytesRead } = await fh.read(buf, filled, size - filled, filled)
+    if (bytesRead === 0) {
+      throw new UpshotError(
+        'SOURCE_CHANGED',
+        'The staged file became shorter during the upload; upload the file again.',
+      )
+    }
+    filled += bytesRead
+  }
+  return buf
 }
 
 function putHeaders(req: PutRequest, digest: BodyDigest): Record<string, string> {

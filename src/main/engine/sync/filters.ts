@@ -11,28 +11,17 @@ export interface SyncFilters {
 }
 
 // Files that are still being written or that belong to another program: copies in progress
-// (browsers, rsync, Syncthing, Resilio, Office), editor backups and OS litter.
-const TEMP_SUFFIXES = [
-  '.tmp',
-  '.temp',
-  '.part',
-  '.partial',
-  '.crdownload',
-  '.download',
-  '.filepart',
-  '.swp',
-  '.!sync',
-  '.!qb',
-]
+// (browsers, rsync, Syncthing, Resilio, Office), editor backups and OS litter. One expression,
+// since every name of a re-scanned tree is tested.
+const IGNORED =
+  /^(?:\.|~\$|~syncthing~)|~$|\.(?:tmp|temp|part|partial|crdownload|download|filepart|swp|!sync|!qb)$/i
 const OS_FILES = new Set(['thumbs.db', 'desktop.ini', 'icon\r'])
+const OS_FILE_LENGTHS = new Set([...OS_FILES].map((n) => n.length))
 
 /** Hidden (dot) files and folders and the temporary files of copies in progress. */
 export function isIgnoredName(name: string): boolean {
-  if (name.startsWith('.')) return true
-  if (name.startsWith('~$') || name.startsWith('~syncthing~') || name.endsWith('~')) return true
-  const lower = name.toLowerCase()
-  if (OS_FILES.has(lower)) return true
-  return TEMP_SUFFIXES.some((s) => lower.endsWith(s))
+  if (IGNORED.test(name)) return true
+  return OS_FILE_LENGTHS.has(name.length) && OS_FILES.has(name.toLowerCase())
 }
 
 /**
@@ -123,7 +112,12 @@ export class PathFilter {
   fileHere(rel: string): boolean {
     const name = rel.slice(rel.lastIndexOf('/') + 1)
     if (isIgnoredName(name)) return false
-    if (this.exclude.some((re) => re.test(rel))) return false
+    return this.globsAllow(rel)
+  }
+
+  /** The user's globs alone, for a name already known not to be hidden or temporary. */
+  globsAllow(rel: string): boolean {
+    if (this.exclude.length > 0 && this.exclude.some((re) => re.test(rel))) return false
     return this.include.length === 0 || this.include.some((re) => re.test(rel))
   }
 

@@ -5,7 +5,7 @@ import { UpshotError, type JobError } from '../../../shared/jobs'
 import type { PathFilter } from './filters'
 import { hashFile, sameFingerprint } from './fingerprint'
 import { comparePaths, isWithin, scanTree, toAbs, type ScanEntry } from './scan'
-import type { FileRecord, SyncStore } from './store'
+import type { FileRecord, RecordStub, SyncStore } from './store'
 
 export interface PlannedUpload {
   rel: string
@@ -69,13 +69,13 @@ export async function planSync(input: PlanInput): Promise<SyncPlan> {
     unreadableDirs: [],
     unchanged: 0,
   }
-  const changed: { entry: Extract<ScanEntry, { kind: 'file' }>; record: FileRecord }[] = []
+  const changed: { entry: Extract<ScanEntry, { kind: 'file' }>; record: RecordStub }[] = []
   const added: Extract<ScanEntry, { kind: 'file' }>[] = []
 
   for (const start of scope) {
-    const records = recordCursor(input.store, input.pairId, start)
+    const records = recordCursor(input.store, input.pairId, input.presetFp, start)
     let rec = records.next()
-    const unmatched = (r: FileRecord): void => {
+    const unmatched = (r: RecordStub): void => {
       // Left out by today's filters: neither gone nor unchanged, its objects stay.
       if (input.filter.file(r.path)) plan.gone.push({ rel: r.path, jobId: r.job_id })
     }
@@ -103,10 +103,7 @@ export async function planSync(input: PlanInput): Promise<SyncPlan> {
         continue
       }
       if (!matched) added.push(entry)
-      else if (
-        matched.preset_fp === input.presetFp &&
-        sameFingerprint(entryFp(entry), recordFp(matched))
-      )
+      else if (matched.same_preset === 1 && sameFingerprint(entryFp(entry), recordFp(matched)))
         plan.unchanged++
       else changed.push({ entry, record: matched })
     }
@@ -118,12 +115,13 @@ export async function planSync(input: PlanInput): Promise<SyncPlan> {
 
   // Changed fingerprints: hash, and only a different hash (or preset) means new variants.
   await forEachLimited(changed, HASH_PARALLEL, async ({ entry, record }) => {
-    if (record.preset_fp !== input.presetFp) {
+    if (record.same_preset !== 1) {
       plan.uploads.push(uploadOf(entry, 'preset'))
       return
     }
     const h = await tryHash(input.root, entry.rel, input.signal)
-    if (h && h.sha256 === record.sha256) {
+    const full = input.pairId ? input.store.record(input.pairId, record.path) : undefined
+    if (h && full && h.sha256 === full.sha256) {
       plan.refreshed.push({ rel: entry.rel, size: h.size, mtimeMs: h.mtimeMs })
     } else plan.uploads.push(uploadOf(entry, 'changed'))
   })
@@ -193,16 +191,18 @@ export function normalizeScope(paths: readonly string[]): string[] {
 function recordCursor(
   store: SyncStore,
   pairId: string | null,
+  presetFp: string,
   start: string,
-): { next(): FileRecord | null } {
+): { next(): RecordStub | null } {
   if (!pairId) return { next: () => null }
-  let page: FileRecord[] = []
+  let page: RecordStub[] = []
   let i = 0
   let after = start === '' ? '' : start + '/'
   // '0' follows '/' in byte order: `start/` up to `start0` is exactly what lies under `start`.
   const before = start === '' ? null : start + '0'
   let done = false
-  let self: FileRecord | null | undefined = start === '' ? null : store.record(pairId, start)
+  const own = start === '' ? undefined : store.record(pairId, start)
+  let self: RecordStub | null = own ? stubOf(own, presetFp) : null
   return {
     next() {
       if (self) {
@@ -212,7 +212,7 @@ function recordCursor(
       }
       if (i >= page.length) {
         if (done) return null
-        page = store.recordsPage(pairId, after, before, PAGE)
+        page = store.recordStubsPage(pairId, presetFp, after, before, PAGE)
         i = 0
         if (page.length < PAGE) done = true
         if (page.length === 0) return null
@@ -227,7 +227,17 @@ function entryFp(e: { size: number; mtimeMs: number }): { size: number; mtimeMs:
   return { size: e.size, mtimeMs: e.mtimeMs }
 }
 
-function recordFp(r: FileRecord): { size: number; mtimeMs: number } {
+function stubOf(r: FileRecord, presetFp: string): RecordStub {
+  return {
+    path: r.path,
+    size: r.size,
+    mtime_ms: r.mtime_ms,
+    job_id: r.job_id,
+    same_preset: r.preset_fp === presetFp ? 1 : 0,
+  }
+}
+
+function recordFp(r: RecordStub): { size: number; mtimeMs: number } {
   return { size: r.size, mtimeMs: r.mtime_ms }
 }
 

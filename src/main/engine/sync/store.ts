@@ -34,6 +34,20 @@ export interface FileRecord {
   job_id: string | null
 }
 
+/**
+ * A record as a re-scan compares it: its fingerprint and whether it was made with the pass's
+ * preset, without the hash and preset strings (50,000 of each in a large tree); the whole
+ * record is read only for the few paths that changed.
+ */
+export interface RecordStub {
+  path: string
+  size: number
+  mtime_ms: number
+  job_id: string | null
+  /** 1 when the record's preset fingerprint is the one asked about. */
+  same_preset: number
+}
+
 interface PairRow {
   id: string
   folder: string
@@ -129,6 +143,21 @@ export class SyncStore {
         ? this.s.recordsFrom.all({ pairId, after, limit })
         : this.s.recordsRange.all({ pairId, after, before, limit })
     ) as FileRecord[]
+  }
+
+  /** `recordsPage` as stubs, each saying whether it was made with `presetFp`. */
+  recordStubsPage(
+    pairId: string,
+    presetFp: string,
+    after: string,
+    before: string | null,
+    limit: number,
+  ): RecordStub[] {
+    return (
+      before === null
+        ? this.s.stubsFrom.all({ pairId, presetFp, after, limit })
+        : this.s.stubsRange.all({ pairId, presetFp, after, before, limit })
+    ) as RecordStub[]
   }
 
   record(pairId: string, path: string): FileRecord | undefined {
@@ -322,6 +351,14 @@ function prepare(ledger: Ledger) {
     ),
     recordsRange: db.prepare(
       `SELECT path, size, mtime_ms, sha256, preset_fp, job_id FROM sync_files
+       WHERE pair_id = @pairId AND path > @after AND path < @before ORDER BY path LIMIT @limit`,
+    ),
+    stubsFrom: db.prepare(
+      `SELECT path, size, mtime_ms, job_id, preset_fp = @presetFp AS same_preset FROM sync_files
+       WHERE pair_id = @pairId AND path > @after ORDER BY path LIMIT @limit`,
+    ),
+    stubsRange: db.prepare(
+      `SELECT path, size, mtime_ms, job_id, preset_fp = @presetFp AS same_preset FROM sync_files
        WHERE pair_id = @pairId AND path > @after AND path < @before ORDER BY path LIMIT @limit`,
     ),
     record: db.prepare(

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { UpshotError } from '../../src/shared/jobs'
 import { ByteBudget } from '../../src/main/engine/storage/budget'
 import { expectedMultipartEtag, digestOf } from '../../src/main/engine/storage/digest'
+import { wholeDigest } from '../../src/main/engine/storage/hash-worker'
 import { isRetryable, toUpshotError } from '../../src/main/engine/storage/errors'
 import {
   choosePartSize,
@@ -81,6 +82,35 @@ describe('digests', () => {
     // CRC32 check value of "123456789" is 0xCBF43926.
     expect(Buffer.from(d.crc32Base64!, 'base64').toString('hex')).toBe('cbf43926')
     expect(digestOf(Buffer.from('x'), false).crc32Base64).toBeNull()
+  })
+})
+
+describe('small files hashed on the hashing thread', () => {
+  it('gives the SHA-256 and MD5 of exactly the bytes read, and the bytes back intact', async () => {
+    const content = randomBytes(70_001)
+    const buf = Buffer.allocUnsafeSlow(content.length + 1) // one spare byte, as a snapshot reads
+    content.copy(buf)
+    const whole = await wholeDigest(buf, content.length)
+    expect(buf.buffer.byteLength).toBe(0) // moved to the thread: the main thread did not hash it
+    expect(whole.bytes.equals(content)).toBe(true)
+    expect(whole.sha256).toBe(createHash('sha256').update(content).digest('hex'))
+    expect(whole.digest).toEqual(digestOf(content, false))
+  })
+
+  it('hashes on the main thread a buffer it cannot move (a slice of the shared pool)', async () => {
+    const content = Buffer.from('a few bytes of a tiny file')
+    const whole = await wholeDigest(content, content.length - 1)
+    expect(content.length).toBeGreaterThan(0)
+    expect(whole.sha256).toBe(
+      createHash('sha256')
+        .update(content.subarray(0, content.length - 1))
+        .digest('hex'),
+    )
+    expect(whole.digest.md5Hex).toBe(
+      createHash('md5')
+        .update(content.subarray(0, content.length - 1))
+        .digest('hex'),
+    )
   })
 })
 

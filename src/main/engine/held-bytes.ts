@@ -1,3 +1,5 @@
+import type { BodyDigest } from './storage/digest'
+
 /**
  * Small files' contents between their read (hashing) and their upload. Holding them saves a second
  * open/read/hash per file, which is most of the per-file work in a batch of small files; the
@@ -5,28 +7,33 @@
  * files are read again from the source at upload time (and checked against their hash), as large
  * files always are.
  */
+export interface Held {
+  bytes: Buffer
+  digest: BodyDigest | null
+}
+
 export class HeldBytes {
-  private readonly byJob = new Map<string, Buffer>()
+  private readonly byJob = new Map<string, Held>()
   private total = 0
 
   constructor(private readonly budget: number) {}
 
-  keep(jobId: string, bytes: Buffer): void {
+  keep(jobId: string, bytes: Buffer, digest: BodyDigest | null = null): void {
     this.drop(jobId)
     if (this.total + bytes.length > this.budget) return
-    this.byJob.set(jobId, bytes)
+    this.byJob.set(jobId, { bytes, digest })
     this.total += bytes.length
   }
 
-  get(jobId: string): Buffer | undefined {
+  get(jobId: string): Held | undefined {
     return this.byJob.get(jobId)
   }
 
   drop(jobId: string): void {
-    const b = this.byJob.get(jobId)
-    if (!b) return
+    const h = this.byJob.get(jobId)
+    if (!h) return
     this.byJob.delete(jobId)
-    this.total -= b.length
+    this.total -= h.bytes.length
   }
 
   clear(): void {

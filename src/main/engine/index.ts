@@ -537,7 +537,7 @@ export function createEngine(options: EngineOptions): Engine {
       })
       .immediate()
     if (deferred) return
-    if (snap.bytes) heldBytes.keep(row.id, snap.bytes)
+    if (snap.bytes) heldBytes.keep(row.id, snap.bytes, snap.bytesDigest ?? null)
     progress.setTotal(
       row.id,
       outputs.reduce((n, o) => n + o.bytes, 0),
@@ -726,7 +726,9 @@ export function createEngine(options: EngineOptions): Engine {
     const res = await dest.put({
       key: o.key,
       filePath: o.staged_path!,
-      ...(held && held.length === o.bytes ? { bytes: held } : {}),
+      ...(held && held.bytes.length === o.bytes
+        ? { bytes: held.bytes, ...(held.digest ? { bytesDigest: held.digest } : {}) }
+        : {}),
       ...(fromSource && row.sha256 && row.size !== null && row.mtime_ms !== null
         ? { source: { sha256: row.sha256, size: row.size, mtimeMs: row.mtime_ms } }
         : {}),

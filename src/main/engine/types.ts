@@ -2,6 +2,7 @@
 // Each part is plain Node and receives what it needs; none of them touches the ledger directly.
 
 import type { WatermarkPosition } from '../../shared/presets'
+import type { BodyDigest } from './storage/digest'
 
 export { WATERMARK_POSITIONS, type WatermarkPosition } from '../../shared/presets'
 
@@ -77,6 +78,8 @@ export interface SourceSnapshot {
    * the bytes that were hashed without reading the file again; null otherwise.
    */
   bytes?: Buffer | null
+  /** Content-MD5 of `bytes`, made with the hash. */
+  bytesDigest?: BodyDigest | null
   /**
    * Always null now: non-images are uploaded from `path`, checked against `sha256`, size and
    * mtime while they are sent (PutRequest.source). Kept so older snapshots still type-check.
@@ -174,6 +177,8 @@ export interface PutRequest {
    * `filePath`, with no further check against the source.
    */
   bytes?: Buffer
+  /** Content-MD5 of `bytes` when already known. */
+  bytesDigest?: BodyDigest
   size: number
   contentType: string
   cacheControl: string

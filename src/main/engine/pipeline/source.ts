@@ -12,6 +12,7 @@ import { UpshotError } from '../../../shared/jobs'
 import type { SourceSnapshot } from '../types'
 import { sourceError, throwIfAborted } from './errors'
 import { SNIFF_BYTES, sniffBytes } from './sniff'
+import { wholeDigest } from '../storage/hash-worker'
 
 export interface SnapshotOptions {
   /** The job's staging folder (unused since non-images are no longer copied; kept for callers). */
@@ -151,20 +152,25 @@ async function snapshotSmall(
   before: fs.Stats,
   opts: SnapshotOptions,
 ): Promise<SourceSnapshot> {
-  const all = Buffer.allocUnsafe(before.size + 1)
+  // Its own memory (not the shared pool), so it can be moved to the hashing thread and back.
+  const all = Buffer.allocUnsafeSlow(before.size + 1)
   if ((await readFully(fh, all, 0)) !== before.size) throw changed()
-  const content = all.subarray(0, before.size)
-  const type = sniffBytes(content.subarray(0, SNIFF_BYTES), path.basename(filePath))
+  const type = sniffBytes(
+    all.subarray(0, Math.min(SNIFF_BYTES, before.size)),
+    path.basename(filePath),
+  )
   if (type.kind === 'image') await opts.beforeImageRead?.()
   throwIfAborted(opts.signal)
+  const whole = await wholeDigest(all, before.size)
   return {
     path: filePath,
     size: before.size,
     mtimeMs: before.mtimeMs,
-    sha256: createHash('sha256').update(content).digest('hex'),
+    sha256: whole.sha256,
     type,
-    buffer: type.kind === 'image' ? content : null,
-    bytes: type.kind === 'image' ? null : content,
+    buffer: type.kind === 'image' ? whole.bytes : null,
+    bytes: type.kind === 'image' ? null : whole.bytes,
+    bytesDigest: type.kind === 'image' ? null : whole.digest,
     stagedPath: null,
   }
 }

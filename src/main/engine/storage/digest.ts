@@ -11,13 +11,15 @@ export interface BodyDigest {
 
 export function digestOf(buf: Buffer, withCrc32: boolean): BodyDigest {
   const md5 = createHash('md5').update(buf).digest()
-  let crc32Base64: string | null = null
-  if (withCrc32) {
-    const b = Buffer.alloc(4)
-    b.writeUInt32BE(zlib.crc32(buf) >>> 0)
-    crc32Base64 = b.toString('base64')
-  }
+  const crc32Base64 = withCrc32 ? crc32Of(buf) : null
   return { md5Hex: md5.toString('hex'), md5Base64: md5.toString('base64'), crc32Base64 }
+}
+
+/** Base64 of the big-endian CRC32 (x-amz-checksum-crc32). */
+export function crc32Of(buf: Buffer): string {
+  const b = Buffer.alloc(4)
+  b.writeUInt32BE(zlib.crc32(buf) >>> 0)
+  return b.toString('base64')
 }
 
 /** ETag without quotes, lowercased. */

@@ -21,7 +21,7 @@ import type {
 } from '../types'
 import { ByteBudget } from './budget'
 import { createS3Client, describeStore } from './client'
-import { cleanEtag, digestOf, isPlainMd5Etag, type BodyDigest } from './digest'
+import { cleanEtag, crc32Of, digestOf, isPlainMd5Etag, type BodyDigest } from './digest'
 import {
   canceledError,
   httpStatus,
@@ -229,7 +229,12 @@ export class S3Destination implements Destination {
       // From the user's own file: these bytes must be the ones hashed when it was read.
       if (fh && req.source)
         await assertSourceUnchanged(fh, req.source, createHash('sha256').update(buf).digest('hex'))
-      const digest = digestOf(buf, this.config.checksum === 'WHEN_SUPPORTED')
+      const crc32 = this.config.checksum === 'WHEN_SUPPORTED'
+      // A small file's MD5 was made with its hash, on the hashing thread.
+      const digest =
+        !fh && req.bytesDigest
+          ? { ...req.bytesDigest, crc32Base64: crc32 ? crc32Of(buf) : null }
+          : digestOf(buf, crc32)
       let bytesSent = 0
       const res = await this.retry(async () => {
         let sent = 0

@@ -256,11 +256,13 @@ describe('uploads straight from the source', () => {
         files.map((f) => f.file),
         { destination, preset: 'web' },
       )
-      // The moment a file is hashed and processed, overwrite it (same size, new bytes): the
-      // object must still be the bytes the ledger's hash describes, never a mix or the new ones.
+      // The moment a file is hashed and processed (or handed straight on to its upload),
+      // overwrite it (same size, new bytes): the object must still be the bytes the ledger's
+      // hash describes, never a mix or the new ones.
       const edited = new Set<string>()
       engine.on((e) => {
-        if (e.type !== 'job' || e.state !== 'processed' || edited.has(e.id)) return
+        if (e.type !== 'job' || edited.has(e.id)) return
+        if (e.state !== 'processed' && e.state !== 'uploading') return
         edited.add(e.id)
         const f = files.find((x) => x.file === e.source)!
         fs.writeFileSync(f.file, randomBytes(f.body.length))

@@ -216,6 +216,20 @@ describe('ledger transitions', () => {
     ledger.close()
   })
 
+  it('a processed small file can stay claimed for its upload, counted as a claim', () => {
+    const { ledger } = withJobs(1)
+    ledger.claimRow('job-0', 'o', 60_000)
+    const before = Date.now()
+    ledger.markProcessed('job-0', 'o', [], undefined, { uploadLeaseMs: 30_000 })
+    const row = ledger.job('job-0')!
+    expect([row.state, row.owner, row.attempts]).toEqual(['uploading', 'o', 2])
+    expect(row.lease_until).toBeGreaterThanOrEqual(before + 30_000)
+    expect(ledger.claim('job-0', 'other', 60_000)).toBeNull() // held, not claimable
+    ledger.release('job-0', 'o') // a pause between the steps: back to processed
+    expect(ledger.job('job-0')!.state).toBe('processed')
+    ledger.close()
+  })
+
   it('a process that lost its claim cannot complete the job', () => {
     const { ledger } = withJobs(1)
     ledger.claim('job-0', 'dead', 60_000)

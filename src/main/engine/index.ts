@@ -205,6 +205,8 @@ export function createEngine(options: EngineOptions): Engine {
   let closed = false
   const changedProgress = new Set<string>()
   const heldBytes = new HeldBytes(HELD_BYTES_BUDGET)
+  // Jobs processed straight into `uploading`, with the upload slot taken for them.
+  const handoffs = new Map<string, () => void>()
   const listings = new Map<string, { at: number; keys: Promise<Set<string> | null> }>()
   // The state each job last had in our events: a job another process (the app, a CLI) finishes
   // is announced when this engine finds it finished, so a window's queue does not wait forever.
@@ -350,11 +352,36 @@ export function createEngine(options: EngineOptions): Engine {
         } finally {
           release()
         }
+        const handoff = handoffs.get(id)
+        if (handoff) known = await uploadHandedOver(id, known, handoff, signal)
       } else {
         // Held by another process (the app and a CLI sharing the data dir): wait for its verdict.
         if (row.owner && ownerIsDead(row.owner)) ledger.requeueStale(ownerIsDead)
         await sleep(500, signal)
       }
+    }
+  }
+
+  /**
+   * A small file that went from processing straight to uploading with an upload slot taken for
+   * it (see processSource): upload it now, unless a pause or cancel came in between.
+   */
+  async function uploadHandedOver(
+    id: string,
+    row: JobRow | undefined,
+    slot: () => void,
+    signal: AbortSignal | undefined,
+  ): Promise<JobRow | undefined> {
+    handoffs.delete(id)
+    try {
+      if (row?.state !== 'uploading' || row.owner !== owner) return row
+      if (closed || paused || signal?.aborted || ledger.isPaused(id)) {
+        ledger.release(id, owner) // uploading -> processed: it continues from there later
+        return undefined
+      }
+      return await runStep(row, uploadJob)
+    } finally {
+      slot()
     }
   }
 
@@ -376,7 +403,9 @@ export function createEngine(options: EngineOptions): Engine {
       running.delete(id)
       after = ledger.job(id)
       // A small file's bytes wait for its upload step; after any other outcome they are stale.
-      if (after?.state !== 'processed') heldBytes.drop(id)
+      const uploadNext =
+        after?.state === 'processed' || (after?.state === 'uploading' && after.owner === owner)
+      if (!uploadNext) heldBytes.drop(id)
       if (after) emitJob(after)
     }
     return after
@@ -527,17 +556,36 @@ export function createEngine(options: EngineOptions): Engine {
         url: dest.urlFor(key),
       }
     })
+    // A small file read into memory goes straight on to its upload when a slot is free: one
+    // commit (and one claim) less than processed -> claimed again.
+    const slot = snap.bytes && !paused && !closed ? uploadSlots.tryAcquire() : null
     // Again now that the variants are made, in one transaction with `processed`: of two twins
     // hashing at the same moment, exactly one goes on to upload.
-    const deferred = ledger.db
-      .transaction((): boolean => {
-        if (waitForTwin(row, snap.sha256, true)) return true
-        ledger.markProcessed(row.id, owner, outputs, deferredFacts)
-        return false
-      })
-      .immediate()
-    if (deferred) return
+    let deferred: boolean
+    try {
+      deferred = ledger.db
+        .transaction((): boolean => {
+          if (waitForTwin(row, snap.sha256, true)) return true
+          ledger.markProcessed(
+            row.id,
+            owner,
+            outputs,
+            deferredFacts,
+            slot ? { uploadLeaseMs: leaseMs } : {},
+          )
+          return false
+        })
+        .immediate()
+    } catch (err) {
+      slot?.()
+      throw err
+    }
+    if (deferred) {
+      slot?.()
+      return
+    }
     if (snap.bytes) heldBytes.keep(row.id, snap.bytes, snap.bytesDigest ?? null)
+    if (slot) handoffs.set(row.id, slot)
     progress.setTotal(
       row.id,
       outputs.reduce((n, o) => n + o.bytes, 0),

@@ -271,13 +271,15 @@ export class Ledger {
 
   /**
    * Variants staged on disk: processing -> processed, claim released. `facts` records the source
-   * in the same commit when it was not recorded on its own earlier.
+   * in the same commit when it was not recorded on its own earlier. With `uploadLeaseMs` the
+   * owner keeps the job and goes straight on to upload it: processing -> uploading.
    */
   markProcessed(
     id: string,
     owner: string,
     outputs: readonly NewOutput[],
     facts?: SourceFacts,
+    opts: { uploadLeaseMs?: number } = {},
   ): void {
     this.db
       .transaction(() => {
@@ -285,7 +287,18 @@ export class Ledger {
         this.s.deleteOutputs.run(id)
         for (const o of outputs)
           this.s.insertOutput.run({ jobId: id, ...o, state: 'staged', etag: null })
-        expectOne(this.s.markProcessed.run({ id, owner, now: Date.now() }), id)
+        const now = Date.now()
+        expectOne(
+          opts.uploadLeaseMs === undefined
+            ? this.s.markProcessed.run({ id, owner, now })
+            : this.s.markProcessedUploading.run({
+                id,
+                owner,
+                now,
+                lease: now + opts.uploadLeaseMs,
+              }),
+          id,
+        )
       })
       .immediate()
   }
@@ -608,6 +621,11 @@ function prepare(db: Db) {
     ),
     markProcessed: db.prepare(
       `UPDATE jobs SET state = 'processed', owner = NULL, lease_until = NULL, updated_at = @now
+       WHERE id = @id AND owner = @owner AND state = 'processing'`,
+    ),
+    // processed and claimed again for its upload in the same commit, as a claim would count it.
+    markProcessedUploading: db.prepare(
+      `UPDATE jobs SET state = 'uploading', lease_until = @lease, attempts = attempts + 1, updated_at = @now
        WHERE id = @id AND owner = @owner AND state = 'processing'`,
     ),
     complete: db.prepare(

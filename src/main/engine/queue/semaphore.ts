@@ -7,12 +7,23 @@ export class Semaphore {
     this.available = Math.max(1, Math.floor(size))
   }
 
+  /** A slot now if one is free and nobody is waiting for it; null otherwise. */
+  tryAcquire(): (() => void) | null {
+    if (this.available === 0 || this.waiters.length > 0) return null
+    this.available--
+    return this.releaser()
+  }
+
   async acquire(): Promise<() => void> {
     if (this.available > 0) {
       this.available--
     } else {
       await new Promise<void>((resolve) => this.waiters.push(resolve))
     }
+    return this.releaser()
+  }
+
+  private releaser(): () => void {
     let released = false
     return () => {
       if (released) return

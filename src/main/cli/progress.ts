@@ -1,4 +1,5 @@
-import cliProgress from 'cli-progress'
+import type cliProgressTypes from 'cli-progress'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import type { EngineEvent } from '../engine'
 import { formatBytes, formatDuration } from './units'
@@ -31,9 +32,9 @@ function overallText(o: Extract<EngineEvent, { type: 'progress' }>['overall']): 
 }
 
 class BarsView implements ProgressView {
-  private readonly multi: cliProgress.MultiBar
-  private readonly overall: cliProgress.SingleBar
-  private readonly bars = new Map<string, cliProgress.SingleBar>()
+  private readonly multi: cliProgressTypes.MultiBar
+  private readonly overall: cliProgressTypes.SingleBar
+  private readonly bars = new Map<string, cliProgressTypes.SingleBar>()
   private readonly names = new Map<string, string>()
   private readonly tally: Tally = { ended: 0, failed: 0 }
 
@@ -41,6 +42,8 @@ class BarsView implements ProgressView {
     private readonly totalJobs: number,
     stream: NodeJS.WriteStream,
   ) {
+    // Bars only on a terminal: logs, pipes and --json runs never load the package.
+    const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof cliProgressTypes
     this.multi = new cliProgress.MultiBar(
       {
         stream,

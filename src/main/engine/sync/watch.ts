@@ -3,7 +3,7 @@
 // starts only after a quiet moment so a move (unlink + add) lands in one pass and is seen as a
 // rename, and a folder that disappears is waited for, never taken for an empty one.
 
-import { watch as chokidarWatch, type FSWatcher } from 'chokidar'
+import type { FSWatcher } from 'chokidar'
 import fs from 'node:fs/promises'
 import { UpshotError } from '../../../shared/jobs'
 import { toJobError } from '..'
@@ -184,6 +184,8 @@ async function startWatcher(
   touch: (abs: string, isFile: boolean) => void,
   onError: ((err: UpshotError) => void) | undefined,
 ): Promise<FSWatcher> {
+  // Loaded here: a one-off `upshot sync` or upload never pays for it at start-up.
+  const { watch: chokidarWatch } = await import('chokidar')
   const watcher = chokidarWatch(root, {
     ignoreInitial: true,
     persistent: true,

@@ -1,16 +1,20 @@
 // The lean path's own SigV4 signer against the SDK's (@smithy/signature-v4, configured as the lean
 // path used it: S3 paths signed as sent, payload hash from the header): for the same request, key
-// and date, both must produce the same Authorization header.
+// and date, both must produce the same Authorization header. The credentials and ListObjectsV2
+// readers that let small uploads skip the SDK are checked here too.
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto'
 import { SignatureV4 } from '@smithy/signature-v4'
 import type { SourceData } from '@smithy/types'
 import { describe, expect, it } from 'vitest'
+import { credentialsFromEnv, leanCredentials } from '../../src/main/engine/storage/credentials'
+import { decodeXmlText, parseListObjectsV2 } from '../../src/main/engine/storage/list-objects'
 import {
   canonicalQuery,
   SigV4Signer,
   uriEscape,
   type SigningCredentials,
 } from '../../src/main/engine/storage/sigv4'
+import type { S3DestinationConfig } from '../../src/main/engine/types'
 
 function bytesOf(data: SourceData): string | Uint8Array {
   if (typeof data === 'string') return data
@@ -204,5 +208,110 @@ describe('SigV4 signer', () => {
     )
     const signed = ownHeaders(cases[3]!, date)
     expect(signed.path).toBe(`/bucket?${canonicalQuery(cases[3]!.query)}`)
+  })
+})
+
+describe('credentials without the SDK', () => {
+  const config: S3DestinationConfig = {
+    kind: 's3',
+    region: 'us-east-1',
+    bucket: 'b',
+    prefix: '',
+    pathStyle: true,
+    checksum: 'WHEN_REQUIRED',
+  }
+
+  it('reads the environment as the SDK chain does first: both keys, no AWS_PROFILE', () => {
+    expect(credentialsFromEnv({ AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 's' })).toEqual({
+      accessKeyId: 'a',
+      secretAccessKey: 's',
+    })
+    expect(
+      credentialsFromEnv({
+        AWS_ACCESS_KEY_ID: 'a',
+        AWS_SECRET_ACCESS_KEY: 's',
+        AWS_SESSION_TOKEN: 't',
+      }),
+    ).toEqual({ accessKeyId: 'a', secretAccessKey: 's', sessionToken: 't' })
+    expect(credentialsFromEnv({ AWS_ACCESS_KEY_ID: 'a' })).toBeNull()
+    expect(credentialsFromEnv({ AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: '' })).toBeNull()
+    // A profile wins over static keys in the SDK's chain: that case is left to the SDK.
+    expect(
+      credentialsFromEnv({ AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 's', AWS_PROFILE: 'p' }),
+    ).toBeNull()
+  })
+
+  it('asks the SDK only when neither the config nor the environment has keys', async () => {
+    let asked = 0
+    const sdk = async () => {
+      asked++
+      return async () => ({ accessKeyId: 'sdk', secretAccessKey: 'x' })
+    }
+    const explicit = { accessKeyId: 'cfg', secretAccessKey: 'y' }
+    expect(await leanCredentials({ ...config, credentials: explicit }, sdk)()).toEqual(explicit)
+    expect(asked).toBe(0)
+    const saved = { ...process.env }
+    try {
+      delete process.env.AWS_PROFILE
+      process.env.AWS_ACCESS_KEY_ID = 'env'
+      process.env.AWS_SECRET_ACCESS_KEY = 'z'
+      delete process.env.AWS_SESSION_TOKEN
+      expect(await leanCredentials(config, sdk)()).toEqual({
+        accessKeyId: 'env',
+        secretAccessKey: 'z',
+      })
+      expect(asked).toBe(0)
+      delete process.env.AWS_ACCESS_KEY_ID
+      const chain = leanCredentials(config, sdk)
+      expect((await chain()).accessKeyId).toBe('sdk')
+      expect((await chain()).accessKeyId).toBe('sdk')
+      expect(asked).toBe(1)
+    } finally {
+      process.env = saved
+    }
+  })
+})
+
+describe('ListObjectsV2 reader', () => {
+  const page = (body: string): string =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${body}</ListBucketResult>`
+
+  it('reads keys with entities, spaces kept, and the continuation token', () => {
+    const xml = page(
+      '<Name>b</Name><Prefix>p/</Prefix><KeyCount>3</KeyCount><MaxKeys>1000</MaxKeys>' +
+        '<IsTruncated>true</IsTruncated><NextContinuationToken>tok+/=</NextContinuationToken>' +
+        '<Contents><Key>p/a &amp; b &lt;1&gt; &quot;q&quot; &apos;s&apos;.jpg</Key><Size>1</Size></Contents>' +
+        '<Contents><Key>p/ caf&#233; &#x2615; </Key><ETag>&quot;x&quot;</ETag></Contents>' +
+        '<Contents><Key>p/😀 (1)!*.png</Key></Contents>',
+    )
+    expect(parseListObjectsV2(xml)).toEqual({
+      keys: [`p/a & b <1> "q" 's'.jpg`, 'p/ café ☕ ', 'p/😀 (1)!*.png'],
+      truncated: true,
+      next: 'tok+/=',
+    })
+    expect(parseListObjectsV2(page('<IsTruncated>false</IsTruncated>'))).toEqual({
+      keys: [],
+      truncated: false,
+      next: undefined,
+    })
+  })
+
+  it('gives null for anything it cannot read with certainty', () => {
+    expect(parseListObjectsV2('<html>proxy error</html>')).toBeNull()
+    expect(parseListObjectsV2(page('<Contents><Key>x</Key></Contents>'))).toBeNull()
+    expect(
+      parseListObjectsV2(
+        page('<IsTruncated>false</IsTruncated><Contents><Size>1</Size></Contents>'),
+      ),
+    ).toBeNull()
+    expect(
+      parseListObjectsV2(
+        page('<IsTruncated>false</IsTruncated><Contents><Key><![CDATA[x]]></Key></Contents>'),
+      ),
+    ).toBeNull()
+    expect(decodeXmlText('a &nbsp; b')).toBeNull()
+    expect(decodeXmlText('a & b')).toBeNull()
+    expect(decodeXmlText('&#xD800;')).toBeNull()
+    expect(decodeXmlText('&#65;&#x42;')).toBe('AB')
   })
 })

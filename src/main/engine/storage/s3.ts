@@ -1,15 +1,7 @@
 // Any S3-compatible store: AWS, Cloudflare R2, MinIO, Swift's s3api, s3rver.
 import { createHash } from 'node:crypto'
 import fs from 'node:fs/promises'
-import {
-  AbortMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  ListPartsCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3'
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import type { S3Client } from '@aws-sdk/client-s3'
 import { UpshotError } from '../../../shared/jobs'
 import type {
   Destination,
@@ -21,6 +13,7 @@ import type {
 } from '../types'
 import { ByteBudget } from './budget'
 import { createS3Client, describeStore } from './client'
+import { leanCredentials } from './credentials'
 import { cleanEtag, digestOf, isPlainMd5Etag, type BodyDigest } from './digest'
 import {
   canceledError,
@@ -33,8 +26,10 @@ import {
 import { MAX_IN_FLIGHT_BYTES, S3_MAX_PUT_SIZE, SINGLE_PUT_MAX } from './limits'
 import { headerSafeMetadata } from './metadata'
 import { LeanS3 } from './lean'
+import { listObjectsPage } from './list-objects'
 import { putMultipart, type MultipartDeps } from './multipart'
 import { DEFAULT_MAX_ATTEMPTS, withRetry } from './retry'
+import { loadPresigner, loadS3Sdk } from './sdk'
 import type { Throttle } from './throttle'
 import { assertSourceUnchanged } from './source-check'
 import { s3ObjectUrl } from './urls'
@@ -68,6 +63,10 @@ export async function presignGet(
   expiresIn = config.expiresIn ?? 3600,
 ): Promise<string> {
   try {
+    const [{ GetObjectCommand }, { getSignedUrl }] = await Promise.all([
+      loadS3Sdk(),
+      loadPresigner(),
+    ])
     return await getSignedUrl(client, new GetObjectCommand({ Bucket: config.bucket, Key: key }), {
       expiresIn,
     })
@@ -78,7 +77,10 @@ export async function presignGet(
 
 export class S3Destination implements Destination {
   readonly id: string
-  private readonly client: S3Client
+  /** The SDK client, made on first need (multipart, ListParts, aborts, deletes, presigning). */
+  private client: Promise<S3Client> | null = null
+  private madeClient: S3Client | null = null
+  private closed = false
   /** HeadObject and single PutObject: the calls every small file makes, without the SDK's cost. */
   private readonly lean: LeanS3
   private readonly errors: ErrorContext
@@ -95,14 +97,28 @@ export class S3Destination implements Destination {
     this.partConcurrency = Math.max(1, opts.partConcurrency ?? 4)
     this.maxAttempts = Math.max(1, opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)
     this.singlePutMax = Math.min(S3_MAX_PUT_SIZE, opts.singlePutMax ?? SINGLE_PUT_MAX)
-    // Uploads of one engine share the client: enough sockets for several files' parts at once.
-    this.client = createS3Client(config, Math.max(32, this.partConcurrency * 8))
-    this.lean = new LeanS3(
-      config,
-      () => this.client.config.credentials(),
-      Math.max(32, this.partConcurrency * 8),
-    )
+    // Keys from the config or the environment sign without the SDK; anything else (profiles,
+    // SSO, instance metadata) asks the SDK client's provider, as before.
+    const credentials = leanCredentials(config, async () => {
+      const client = await this.sdkClient()
+      return () => client.config.credentials()
+    })
+    this.lean = new LeanS3(config, credentials, Math.max(32, this.partConcurrency * 8))
     this.errors = { bucket: config.bucket, where: describeStore(config) }
+  }
+
+  private sdkClient(): Promise<S3Client> {
+    this.client ??= createS3Client(
+      this.config,
+      // Uploads of one engine share the client: enough sockets for several files' parts at once.
+      Math.max(32, this.partConcurrency * 8),
+    ).then((client) => {
+      // Closed while the SDK was loading: the client has no one left to serve.
+      if (this.closed) client.destroy()
+      else this.madeClient = client
+      return client
+    })
+    return this.client
   }
 
   urlFor(key: string): string {
@@ -115,7 +131,7 @@ export class S3Destination implements Destination {
    */
   async linkFor(key: string): Promise<string> {
     if (!this.config.private) return this.urlFor(key)
-    return presignGet(this.client, this.config, key)
+    return presignGet(await this.sdkClient(), this.config, key)
   }
 
   private retry<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -154,20 +170,16 @@ export class S3Destination implements Destination {
     const keys = new Set<string>()
     let token: string | undefined
     for (let page = 0; page < maxPages; page++) {
-      const res = await this.retry(() =>
-        this.client.send(
-          new ListObjectsV2Command({
-            Bucket: this.config.bucket,
-            Prefix: prefix,
-            ...(token ? { ContinuationToken: token } : {}),
-          }),
-        ),
-      ).catch((err: unknown) => {
-        throw toUpshotError(err, this.errors)
-      })
-      for (const o of res.Contents ?? []) if (o.Key) keys.add(o.Key)
-      if (!res.IsTruncated) return keys
-      token = res.NextContinuationToken
+      const res = await this.retry(() => listObjectsPage(this.lean, prefix, token)).catch(
+        (err: unknown) => {
+          throw toUpshotError(err, this.errors)
+        },
+      )
+      // An answer we could not read: the caller asks object by object instead.
+      if (!res) return null
+      for (const key of res.keys) keys.add(key)
+      if (!res.truncated) return keys
+      token = res.next
       if (!token) return null
     }
     return null
@@ -187,16 +199,18 @@ export class S3Destination implements Destination {
     }
     try {
       const useMultipart = req.size > this.singlePutMax || req.multipart.resume !== undefined
-      if (useMultipart) return await putMultipart(this.multipartDeps(), req, fh)
+      if (useMultipart) return await putMultipart(await this.multipartDeps(), req, fh)
       return await this.putSingle(req, fh)
     } finally {
       await fh.close()
     }
   }
 
-  private multipartDeps(): MultipartDeps {
+  private async multipartDeps(): Promise<MultipartDeps> {
+    const [client, sdk] = await Promise.all([this.sdkClient(), loadS3Sdk()])
     return {
-      client: this.client,
+      client,
+      sdk,
       bucket: this.config.bucket,
       crc32: this.config.checksum === 'WHEN_SUPPORTED',
       partConcurrency: this.partConcurrency,
@@ -286,8 +300,12 @@ export class S3Destination implements Destination {
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {
     try {
+      const [client, { AbortMultipartUploadCommand }] = await Promise.all([
+        this.sdkClient(),
+        loadS3Sdk(),
+      ])
       await this.retry(() =>
-        this.client.send(
+        client.send(
           new AbortMultipartUploadCommand({
             Bucket: this.config.bucket,
             Key: key,
@@ -322,8 +340,9 @@ export class S3Destination implements Destination {
     const parts: PartRecord[] = []
     let marker: string | undefined
     try {
+      const [client, { ListPartsCommand }] = await Promise.all([this.sdkClient(), loadS3Sdk()])
       for (;;) {
-        const res = await this.client.send(
+        const res = await client.send(
           new ListPartsCommand({
             Bucket: this.config.bucket,
             Key: key,
@@ -353,8 +372,9 @@ export class S3Destination implements Destination {
 
   async deleteObject(key: string): Promise<void> {
     try {
+      const [client, { DeleteObjectCommand }] = await Promise.all([this.sdkClient(), loadS3Sdk()])
       await this.retry(() =>
-        this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: key })),
+        client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: key })),
       )
     } catch (err) {
       if (httpStatus(err) === 404 && (err as { name?: string }).name !== 'NoSuchBucket') return
@@ -363,7 +383,9 @@ export class S3Destination implements Destination {
   }
 
   close(): void {
-    this.client.destroy()
+    // No SDK is loaded just to destroy a client that was never made.
+    this.closed = true
+    this.madeClient?.destroy()
     this.lean.close()
   }
 }

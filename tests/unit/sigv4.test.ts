@@ -3,9 +3,12 @@
 // and date, both must produce the same Authorization header. The credentials and ListObjectsV2
 // readers that let small uploads skip the SDK are checked here too.
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto'
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { SignatureV4 } from '@smithy/signature-v4'
 import type { SourceData } from '@smithy/types'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { S3Destination } from '../../src/main/engine/storage/s3'
 import { credentialsFromEnv, leanCredentials } from '../../src/main/engine/storage/credentials'
 import { decodeXmlText, parseListObjectsV2 } from '../../src/main/engine/storage/list-objects'
 import {
@@ -209,6 +212,73 @@ describe('SigV4 signer', () => {
     const signed = ownHeaders(cases[3]!, date)
     expect(signed.path).toBe(`/bucket?${canonicalQuery(cases[3]!.query)}`)
   })
+})
+
+describe('presigned GET links', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  const base: S3DestinationConfig = {
+    kind: 's3',
+    region: 'eu-west-1',
+    bucket: 'media',
+    prefix: '',
+    pathStyle: false,
+    checksum: 'WHEN_SUPPORTED',
+    private: true,
+    credentials: keys,
+  }
+  const linkCases: { name: string; config: S3DestinationConfig; key: string }[] = [
+    { name: 'AWS, virtual-hosted', config: base, key: "img/ab12/a b/é (1)!'*.jpg" },
+    { name: 'AWS us-east-1', config: { ...base, region: 'us-east-1' }, key: 'k.png' },
+    {
+      name: 'a dotted bucket over TLS (path-style)',
+      config: { ...base, bucket: 'img.example.com' },
+      key: 'x/y.webp',
+    },
+    {
+      name: 'path-style endpoint with a port, a session token, no checksum mode',
+      config: {
+        ...base,
+        endpoint: 'http://127.0.0.1:9000',
+        pathStyle: true,
+        checksum: 'WHEN_REQUIRED',
+        credentials: withToken,
+        expiresIn: 604800,
+      },
+      key: 'p/ü ☕.avif',
+    },
+    {
+      name: 'R2 (region auto, custom endpoint, virtual-hosted)',
+      config: { ...base, region: 'auto', endpoint: 'https://acct.r2.cloudflarestorage.com' },
+      key: 'a+b=c&d.jpg',
+    },
+  ]
+  for (const c of linkCases) {
+    it(`gives the SDK presigner's URL: ${c.name}`, async () => {
+      vi.useFakeTimers({ toFake: ['Date'] })
+      vi.setSystemTime(new Date('2026-11-21T05:40:12Z'))
+      const dest = new S3Destination(c.config)
+      const ours = await dest.linkFor(c.key)
+      dest.close()
+      const client = new S3Client({
+        region: c.config.region,
+        ...(c.config.endpoint ? { endpoint: c.config.endpoint } : {}),
+        forcePathStyle: c.config.pathStyle,
+        credentials: c.config.credentials!,
+        requestChecksumCalculation: c.config.checksum,
+        responseChecksumValidation: c.config.checksum,
+      })
+      const theirs = await getSignedUrl(
+        client,
+        new GetObjectCommand({ Bucket: c.config.bucket, Key: c.key }),
+        { expiresIn: c.config.expiresIn ?? 3600 },
+      )
+      client.destroy()
+      expect(ours).toBe(theirs)
+    })
+  }
 })
 
 describe('credentials without the SDK', () => {

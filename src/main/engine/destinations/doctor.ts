@@ -12,7 +12,7 @@ import { createDestination } from '../storage'
 import { createS3Client, describeStore } from '../storage/client'
 import { digestOf } from '../storage/digest'
 import { errorCode, httpStatus, isNotImplemented, toUpshotError } from '../storage/errors'
-import { presignGet } from '../storage/s3'
+import { S3Destination } from '../storage/s3'
 import { loadS3Sdk } from '../storage/sdk'
 import type { Destination, DestinationConfig, S3DestinationConfig } from '../types'
 
@@ -458,7 +458,11 @@ async function doctorS3(ctx: Ctx, config: S3DestinationConfig): Promise<void> {
         false,
         'Not checked: the destination is private; its links are presigned.',
       )
-      const url = await presignGet(client, config, ctx.key, 300).catch(() => null)
+      // The same signing as the links uploads hand out, valid for five minutes.
+      const url =
+        ctx.dest instanceof S3Destination
+          ? await ctx.dest.presignGet(ctx.key, 300).catch(() => null)
+          : null
       const got = url ? await fetchProbe(ctx, url) : { error: 'presigning failed' }
       if ('error' in got) {
         checks.add(

@@ -180,6 +180,20 @@ export class LeanS3 {
     })
   }
 
+  /** A presigned GET URL for the object: signed here, no request made. */
+  async presignGet(
+    key: string,
+    expiresIn: number,
+    query: Record<string, string> = {},
+  ): Promise<string> {
+    const host = this.port ? `${this.hostname}:${this.port}` : this.hostname
+    const signed = this.signer.presign(
+      { method: 'GET', path: this.pathOf(key), query, host, expiresIn },
+      await this.credentials(),
+    )
+    return `${this.secure ? 'https' : 'http'}://${host}${signed}`
+  }
+
   close(): void {
     this.agent.destroy()
   }

@@ -29,7 +29,7 @@ import { LeanS3 } from './lean'
 import { listObjectsPage } from './list-objects'
 import { putMultipart, type MultipartDeps } from './multipart'
 import { DEFAULT_MAX_ATTEMPTS, withRetry } from './retry'
-import { loadPresigner, loadS3Sdk } from './sdk'
+import { loadS3Sdk } from './sdk'
 import type { Throttle } from './throttle'
 import { assertSourceUnchanged } from './source-check'
 import { s3ObjectUrl } from './urls'
@@ -56,28 +56,9 @@ function normalizeEndpoint(endpoint: string): string {
   }
 }
 
-export async function presignGet(
-  client: S3Client,
-  config: S3DestinationConfig,
-  key: string,
-  expiresIn = config.expiresIn ?? 3600,
-): Promise<string> {
-  try {
-    const [{ GetObjectCommand }, { getSignedUrl }] = await Promise.all([
-      loadS3Sdk(),
-      loadPresigner(),
-    ])
-    return await getSignedUrl(client, new GetObjectCommand({ Bucket: config.bucket, Key: key }), {
-      expiresIn,
-    })
-  } catch (err) {
-    throw toUpshotError(err, { bucket: config.bucket, where: describeStore(config) })
-  }
-}
-
 export class S3Destination implements Destination {
   readonly id: string
-  /** The SDK client, made on first need (multipart, ListParts, aborts, deletes, presigning). */
+  /** The SDK client, made on first need (multipart, ListParts, aborts, deletes). */
   private client: Promise<S3Client> | null = null
   private madeClient: S3Client | null = null
   private closed = false
@@ -131,7 +112,23 @@ export class S3Destination implements Destination {
    */
   async linkFor(key: string): Promise<string> {
     if (!this.config.private) return this.urlFor(key)
-    return presignGet(await this.sdkClient(), this.config, key)
+    return this.presignGet(key)
+  }
+
+  /**
+   * A presigned GET URL, signed locally without the SDK: the URL the SDK's presigner gives for
+   * GetObject with this destination's settings (tests/unit/sigv4.test.ts compares the two).
+   */
+  async presignGet(key: string, expiresIn = this.config.expiresIn ?? 3600): Promise<string> {
+    try {
+      return await this.lean.presignGet(key, expiresIn, {
+        // The SDK asks for checksums in the answer when it validates them (WHEN_SUPPORTED).
+        ...(this.config.checksum === 'WHEN_SUPPORTED' ? { 'x-amz-checksum-mode': 'ENABLED' } : {}),
+        'x-id': 'GetObject',
+      })
+    } catch (err) {
+      throw toUpshotError(err, this.errors)
+    }
   }
 
   private retry<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {

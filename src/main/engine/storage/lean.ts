@@ -103,8 +103,8 @@ export class LeanS3 {
 
   /** S3 signs the path as sent: each key segment encoded once, not twice. */
   private pathOf(key: string | undefined): string {
-    // The bucket itself: `/bucket` path-style (as the SDK sends it), `/` on the bucket's host.
-    if (key === undefined) return this.basePath || '/'
+    // The bucket itself, as the SDK sends it: `/bucket/` path-style, `/` on the bucket's host.
+    if (key === undefined) return `${this.basePath}/`
     return `${this.basePath}/${key.split('/').map(uriEscape).join('/')}`
   }
 

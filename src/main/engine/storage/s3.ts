@@ -62,7 +62,10 @@ export class S3Destination implements Destination {
   private client: Promise<S3Client> | null = null
   private madeClient: S3Client | null = null
   private closed = false
-  /** HeadObject and single PutObject: the calls every small file makes, without the SDK's cost. */
+  /**
+   * HeadObject, single PutObject, the dedup listing and presigned links: what small files need,
+   * without the SDK's per-request cost or its import.
+   */
   private readonly lean: LeanS3
   private readonly errors: ErrorContext
   private readonly maxAttempts: number

@@ -42,6 +42,25 @@ export default tseslint.config(
     },
   },
   {
+    // Importing the AWS SDK costs ~0.2 s per process, more than a batch of small uploads takes on
+    // the lean path: it is loaded on first need through storage/sdk.ts, and imported as types only.
+    files: ['src/main/engine/**/*.ts', 'src/main/cli.ts', 'src/main/cli/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@aws-sdk/*', '@smithy/*'],
+              allowTypeImports: true,
+              message: 'Load the AWS SDK lazily through storage/sdk.ts; import its types only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Shared code is loaded by every process, the sandboxed renderer included.
     files: ['src/shared/**/*.ts'],
     rules: {

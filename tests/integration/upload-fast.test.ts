@@ -5,17 +5,20 @@
 import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createEngine } from '../../src/main/engine'
 import { createDestination, toUpshotError } from '../../src/main/engine/storage'
 import { createS3Client } from '../../src/main/engine/storage/client'
 import type { PutRequest } from '../../src/main/engine/types'
-import { UpshotError } from '../../src/shared/jobs'
+import { UpshotError, type RunReport } from '../../src/shared/jobs'
+import { ROOT, runCli } from '../helpers/cli'
 import { isUploadPart, type TestProxy } from '../helpers/proxy'
 import {
   getObjectBytes,
   getObjectInfo,
+  listKeys,
   listOpenUploads,
   s3Config,
   type TestS3,
@@ -74,7 +77,7 @@ describe('lean request path', () => {
       )
       dest.close()
 
-      const client = createS3Client(config, 4)
+      const client = await createS3Client(config, 4)
       const sdk = await client
         .send(
           new PutObjectCommand({
@@ -188,6 +191,150 @@ describe('dedup by listing', () => {
     const all = await dest.listKeys!(prefix, 1)
     dest.close()
     expect([...all!].sort()).toEqual([0, 1, 2].map((i) => `${prefix}k${i}`))
+  })
+})
+
+describe('lean listing and credentials (no AWS SDK on the small-file path)', () => {
+  it('lists keys with spaces, unicode and XML-special characters exactly as the SDK reads them', async () => {
+    const dest = createDestination(s3Config(s3, { endpoint: proxy.url }))
+    const prefix = `${s3.prefix}/odd keys/`
+    const names = [
+      'a b.bin',
+      'café ☕/ünï.bin',
+      `x&y<z>"q"'s'.bin`,
+      '(1)!*~$@=;:,+.bin',
+      'two  spaces.bin',
+      '😀.bin',
+    ]
+    const file = path.join(work, 'odd.bin')
+    fs.writeFileSync(file, randomBytes(100))
+    for (const n of names) await dest.put(putRequest(prefix + n, file))
+    proxy.resetCounters()
+    const listed = await dest.listKeys!(prefix, 1)
+    dest.close()
+    expect(proxy.requests.map((r) => r.method)).toEqual(['GET'])
+    expect([...listed!].sort()).toEqual(names.map((n) => prefix + n).sort())
+    expect([...listed!].sort()).toEqual((await listKeys(s3, prefix)).sort())
+  })
+
+  // s3rver answers a continuation token with InternalError (to the SDK too): strict server only.
+  it.runIf(Boolean(process.env.S3_TEST_ENDPOINT))(
+    'follows continuation tokens past a 1000-key page',
+    async () => {
+      const dest = createDestination(s3Config(s3, { endpoint: proxy.url }))
+      const prefix = `${s3.prefix}/paged/`
+      const file = path.join(work, 'paged.bin')
+      fs.writeFileSync(file, randomBytes(16))
+      const wanted = Array.from(
+        { length: 1003 },
+        (_, i) => `${prefix}k é ${String(i).padStart(4, '0')}`,
+      )
+      const queue = [...wanted]
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          for (let k = queue.shift(); k !== undefined; k = queue.shift())
+            await dest.put(putRequest(k, file))
+        }),
+      )
+      proxy.resetCounters()
+      // One page is not enough for 1003 keys: the caller's budget says when to give up.
+      expect(await dest.listKeys!(prefix, 1)).toBeNull()
+      const all = await dest.listKeys!(prefix, 2)
+      dest.close()
+      expect([...all!].sort()).toEqual(wanted)
+      const lists = proxy.requests.filter((r) => r.url.includes('list-type=2'))
+      expect(lists).toHaveLength(3)
+      expect(lists[2]!.url).toContain('continuation-token=')
+    },
+  )
+
+  it('the CLI, with keys from the environment, uploads a 25-file batch and re-checks it with a fresh ledger without loading the SDK', async () => {
+    const dir = path.join(work, 'cli25')
+    fs.mkdirSync(dir)
+    for (let i = 0; i < 25; i++)
+      fs.writeFileSync(path.join(dir, `f ${i}.bin`), randomBytes(2048 + i))
+    const watch = pathToFileURL(path.join(ROOT, 'tests/helpers/sdk-watch.mjs')).href
+    const env = {
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      AWS_PROFILE: '',
+      NODE_OPTIONS: `--import=${watch}`,
+    }
+    const run = async (ledger: string): Promise<{ report: RunReport; stderr: string }> => {
+      const res = await runCli(
+        [
+          'upload',
+          dir,
+          '--to',
+          `s3://${s3.bucket}/${s3.prefix}/cli25`,
+          '--endpoint',
+          proxy.url,
+          '--region',
+          s3.region,
+          '--path-style',
+          '--data-dir',
+          path.join(work, ledger),
+          '--json',
+        ],
+        env,
+      )
+      expect(res.code).toBe(0)
+      return { report: JSON.parse(res.stdout) as RunReport, stderr: res.stderr }
+    }
+    const first = await run('cli25-a')
+    expect(first.report.summary.done).toBe(25)
+    expect(first.report.summary.bytesUploaded).toBeGreaterThan(25 * 2048)
+    expect(proxy.requests.filter((r) => r.url.includes('list-type=2'))).toHaveLength(1)
+    expect(first.stderr).not.toContain('upshot-test-sdk-load:')
+
+    proxy.resetCounters()
+    const second = await run('cli25-b')
+    expect(second.report.summary.done).toBe(25)
+    expect(second.report.summary.bytesUploaded).toBe(0)
+    expect(second.report.jobs.every((j) => j.deduplicated)).toBe(true)
+    expect(proxy.bytesIn()).toBe(0)
+    expect(proxy.requests.filter((r) => r.url.includes('list-type=2'))).toHaveLength(1)
+    expect(proxy.requests.filter((r) => r.method === 'PUT' || r.method === 'POST')).toHaveLength(0)
+    expect(second.stderr).not.toContain('upshot-test-sdk-load:')
+  })
+
+  it('the CLI without keys anywhere loads the SDK for its credential chain and fails as before', async () => {
+    const file = path.join(work, 'nokeys.bin')
+    fs.writeFileSync(file, randomBytes(100))
+    const watch = pathToFileURL(path.join(ROOT, 'tests/helpers/sdk-watch.mjs')).href
+    const res = await runCli(
+      [
+        'upload',
+        file,
+        '--to',
+        `s3://${s3.bucket}/${s3.prefix}/nokeys`,
+        '--endpoint',
+        proxy.url,
+        '--region',
+        s3.region,
+        '--path-style',
+        '--data-dir',
+        path.join(work, 'nokeys-ledger'),
+        '--json',
+      ],
+      {
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+        AWS_SESSION_TOKEN: '',
+        AWS_PROFILE: '',
+        // No shared files to find, and no instance metadata service to wait for.
+        HOME: work,
+        AWS_CONFIG_FILE: path.join(work, 'none-config'),
+        AWS_SHARED_CREDENTIALS_FILE: path.join(work, 'none-credentials'),
+        AWS_EC2_METADATA_DISABLED: 'true',
+        NODE_OPTIONS: `--import=${watch}`,
+      },
+    )
+    const report = JSON.parse(res.stdout) as RunReport
+    expect(report.jobs[0]!.status).toBe('failed')
+    expect(report.jobs[0]!.error?.code).toBe('INVALID_CREDENTIALS')
+    expect(res.stderr).toContain('upshot-test-sdk-load: @aws-sdk/client-s3')
+    expect(proxy.requests.filter((r) => r.url.includes('/nokeys/'))).toHaveLength(0)
   })
 })
 

@@ -60,7 +60,7 @@ export async function cleanupUploads(
       shouldRetry: (err) => !isNotImplemented(err) && isRetryable(err),
       ...(opts.signal ? { signal: opts.signal } : {}),
     })
-  const client = createS3Client(config, 4)
+  const client = await createS3Client(config, 4)
   try {
     let pending: PendingUpload[] | null
     try {

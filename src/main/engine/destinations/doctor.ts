@@ -6,23 +6,14 @@ import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {
-  AbortMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  ListObjectsV2Command,
-  ListPartsCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3'
+import type { S3Client } from '@aws-sdk/client-s3'
 import { UpshotError } from '../../../shared/jobs'
 import { createDestination } from '../storage'
 import { createS3Client, describeStore } from '../storage/client'
 import { digestOf } from '../storage/digest'
 import { errorCode, httpStatus, isNotImplemented, toUpshotError } from '../storage/errors'
-import { presignGet } from '../storage/s3'
+import { S3Destination } from '../storage/s3'
+import { loadS3Sdk } from '../storage/sdk'
 import type { Destination, DestinationConfig, S3DestinationConfig } from '../types'
 
 export type CheckStatus = 'pass' | 'fail' | 'skip'
@@ -282,7 +273,14 @@ async function doctorLocal(ctx: Ctx): Promise<void> {
 
 async function doctorS3(ctx: Ctx, config: S3DestinationConfig): Promise<void> {
   const { checks, timeoutMs } = ctx
-  const client = createS3Client(config, 4)
+  const client = await createS3Client(config, 4)
+  const {
+    DeleteObjectCommand,
+    GetObjectCommand,
+    HeadBucketCommand,
+    ListObjectsV2Command,
+    PutObjectCommand,
+  } = await loadS3Sdk()
   const dates: number[] = []
   watchServerClock(client, dates)
   const where = describeStore(config)
@@ -460,7 +458,11 @@ async function doctorS3(ctx: Ctx, config: S3DestinationConfig): Promise<void> {
         false,
         'Not checked: the destination is private; its links are presigned.',
       )
-      const url = await presignGet(client, config, ctx.key, 300).catch(() => null)
+      // The same signing as the links uploads hand out, valid for five minutes.
+      const url =
+        ctx.dest instanceof S3Destination
+          ? await ctx.dest.presignGet(ctx.key, 300).catch(() => null)
+          : null
       const got = url ? await fetchProbe(ctx, url) : { error: 'presigning failed' }
       if ('error' in got) {
         checks.add(
@@ -537,6 +539,8 @@ async function checkMultipart(
   signal: () => AbortSignal,
 ): Promise<void> {
   const { checks } = ctx
+  const { AbortMultipartUploadCommand, CreateMultipartUploadCommand, ListPartsCommand } =
+    await loadS3Sdk()
   try {
     const created = await client.send(
       new CreateMultipartUploadCommand({

@@ -1,7 +1,8 @@
-// One S3Client per destination, tuned for many parallel part uploads.
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
-import { NodeHttpHandler } from '@smithy/node-http-handler'
+// One S3Client per destination, tuned for many parallel part uploads. The SDK is loaded here on
+// first use (sdk.ts), so the calls that never need it do not pay for its import.
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3'
 import type { S3DestinationConfig } from '../types'
+import { loadHttpHandler, loadS3Sdk } from './sdk'
 
 type SdkLogger = NonNullable<S3ClientConfig['logger']>
 
@@ -22,7 +23,11 @@ const sdkLogger: SdkLogger = {
   error: () => undefined,
 }
 
-export function createS3Client(config: S3DestinationConfig, sockets: number): S3Client {
+export async function createS3Client(
+  config: S3DestinationConfig,
+  sockets: number,
+): Promise<S3Client> {
+  const [{ S3Client }, { NodeHttpHandler }] = await Promise.all([loadS3Sdk(), loadHttpHandler()])
   // Agent options rather than Agent instances: the handler then owns the agents and honours
   // `Expect: 100-continue`, so a store that refuses a request (bad key, no bucket) does so before
   // the body goes out.

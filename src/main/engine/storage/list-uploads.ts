@@ -1,6 +1,7 @@
 // ListMultipartUploads, every page: the unfinished multipart uploads under a prefix.
-import { ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3'
+import type { S3Client } from '@aws-sdk/client-s3'
 import { isNotImplemented } from './errors'
+import { loadS3Sdk } from './sdk'
 
 export interface PendingUpload {
   key: string
@@ -19,6 +20,7 @@ export async function listMultipartUploads(
   let keyMarker: string | undefined
   let uploadIdMarker: string | undefined
   try {
+    const { ListMultipartUploadsCommand } = await loadS3Sdk()
     for (;;) {
       const res = await client.send(
         new ListMultipartUploadsCommand({

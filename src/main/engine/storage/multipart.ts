@@ -1,14 +1,7 @@
 // Resumable multipart upload driven by hand (lib-storage's Upload cannot continue a saved
 // UploadId, aws-sdk-js-v3 #6832): create -> persist -> parts in parallel -> persist each -> complete.
 import type { FileHandle } from 'node:fs/promises'
-import {
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  HeadObjectCommand,
-  UploadPartCommand,
-  type CompletedPart,
-  type S3Client,
-} from '@aws-sdk/client-s3'
+import type { CompletedPart, S3Client } from '@aws-sdk/client-s3'
 import { UpshotError } from '../../../shared/jobs'
 import type { PartRecord, PutRequest, PutResult } from '../types'
 import type { ByteBudget } from './budget'
@@ -41,11 +34,14 @@ import { listMultipartUploads } from './list-uploads'
 import { headerSafeMetadata } from './metadata'
 import { giveBack, partDigest, sharedBuffer } from './hash-worker'
 import { withRetry } from './retry'
+import type { S3Sdk } from './sdk'
 import { assertSourceUnchanged, OrderedSourceHash } from './source-check'
 import type { Throttle } from './throttle'
 
 export interface MultipartDeps {
   client: S3Client
+  /** The loaded SDK module (sdk.ts): its command classes, without an await per use. */
+  sdk: S3Sdk
   bucket: string
   crc32: boolean
   partConcurrency: number
@@ -167,6 +163,7 @@ async function createUpload(deps: MultipartDeps, req: PutRequest): Promise<Uploa
   if (partCount(req.size, partSize) > S3_MAX_PARTS) {
     throw new UpshotError('FILE_TOO_LARGE', 'The file is larger than S3 can store in one object.')
   }
+  const { CreateMultipartUploadCommand } = deps.sdk
   const res = await withRetry(
     () =>
       deps.client.send(
@@ -245,6 +242,7 @@ async function sendPart(
 ): Promise<PartRecord> {
   const { start, end } = partRange(req.size, state.partSize, partNumber)
   const length = end - start
+  const { UploadPartCommand } = deps.sdk
   let release: (() => void) | null = null
   let landed: Buffer | null = null
   const acquireAndRead = async (): Promise<Buffer> => {
@@ -364,6 +362,7 @@ async function completeUpload(
   state: UploadState,
 ): Promise<string | null> {
   const parts = completedParts(state)
+  const { CompleteMultipartUploadCommand } = deps.sdk
   const res = await withRetry(
     () =>
       deps.client.send(
@@ -402,6 +401,7 @@ async function verifyMultipart(
       `"${req.key}" was assembled from different parts than were sent (ETag ${etag}); upload it again.`,
     )
   }
+  const { HeadObjectCommand } = deps.sdk
   const head = await withRetry(
     () =>
       deps.client.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: req.key }), {
@@ -428,6 +428,7 @@ async function alreadyCompleted(
     [...state.done.values()].sort((a, b) => a.partNumber - b.partNumber).map((p) => p.etag),
   )
   if (!expected) return null
+  const { HeadObjectCommand } = deps.sdk
   const head = await deps.client.send(
     new HeadObjectCommand({ Bucket: deps.bucket, Key: req.key }),
     { abortSignal: req.signal },

@@ -1,15 +1,7 @@
 // Any S3-compatible store: AWS, Cloudflare R2, MinIO, Swift's s3api, s3rver.
 import { createHash } from 'node:crypto'
 import fs from 'node:fs/promises'
-import {
-  AbortMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  ListPartsCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3'
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import type { S3Client } from '@aws-sdk/client-s3'
 import { UpshotError } from '../../../shared/jobs'
 import type {
   Destination,
@@ -21,6 +13,7 @@ import type {
 } from '../types'
 import { ByteBudget } from './budget'
 import { createS3Client, describeStore } from './client'
+import { leanCredentials } from './credentials'
 import { cleanEtag, crc32Of, digestOf, isPlainMd5Etag, type BodyDigest } from './digest'
 import {
   canceledError,
@@ -33,8 +26,10 @@ import {
 import { MAX_IN_FLIGHT_BYTES, S3_MAX_PUT_SIZE, SINGLE_PUT_MAX } from './limits'
 import { headerSafeMetadata } from './metadata'
 import { LeanS3 } from './lean'
+import { listObjectsPage } from './list-objects'
 import { putMultipart, type MultipartDeps } from './multipart'
 import { DEFAULT_MAX_ATTEMPTS, withRetry } from './retry'
+import { loadS3Sdk } from './sdk'
 import type { Throttle } from './throttle'
 import { assertSourceUnchanged } from './source-check'
 import { s3ObjectUrl } from './urls'
@@ -61,25 +56,16 @@ function normalizeEndpoint(endpoint: string): string {
   }
 }
 
-export async function presignGet(
-  client: S3Client,
-  config: S3DestinationConfig,
-  key: string,
-  expiresIn = config.expiresIn ?? 3600,
-): Promise<string> {
-  try {
-    return await getSignedUrl(client, new GetObjectCommand({ Bucket: config.bucket, Key: key }), {
-      expiresIn,
-    })
-  } catch (err) {
-    throw toUpshotError(err, { bucket: config.bucket, where: describeStore(config) })
-  }
-}
-
 export class S3Destination implements Destination {
   readonly id: string
-  private readonly client: S3Client
-  /** HeadObject and single PutObject: the calls every small file makes, without the SDK's cost. */
+  /** The SDK client, made on first need (multipart, ListParts, aborts, deletes). */
+  private client: Promise<S3Client> | null = null
+  private madeClient: S3Client | null = null
+  private closed = false
+  /**
+   * HeadObject, single PutObject, the dedup listing and presigned links: what small files need,
+   * without the SDK's per-request cost or its import.
+   */
   private readonly lean: LeanS3
   private readonly errors: ErrorContext
   private readonly maxAttempts: number
@@ -95,14 +81,28 @@ export class S3Destination implements Destination {
     this.partConcurrency = Math.max(1, opts.partConcurrency ?? 4)
     this.maxAttempts = Math.max(1, opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)
     this.singlePutMax = Math.min(S3_MAX_PUT_SIZE, opts.singlePutMax ?? SINGLE_PUT_MAX)
-    // Uploads of one engine share the client: enough sockets for several files' parts at once.
-    this.client = createS3Client(config, Math.max(32, this.partConcurrency * 8))
-    this.lean = new LeanS3(
-      config,
-      () => this.client.config.credentials(),
-      Math.max(32, this.partConcurrency * 8),
-    )
+    // Keys from the config or the environment sign without the SDK; anything else (profiles,
+    // SSO, instance metadata) asks the SDK client's provider, as before.
+    const credentials = leanCredentials(config, async () => {
+      const client = await this.sdkClient()
+      return () => client.config.credentials()
+    })
+    this.lean = new LeanS3(config, credentials, Math.max(32, this.partConcurrency * 8))
     this.errors = { bucket: config.bucket, where: describeStore(config) }
+  }
+
+  private sdkClient(): Promise<S3Client> {
+    this.client ??= createS3Client(
+      this.config,
+      // Uploads of one engine share the client: enough sockets for several files' parts at once.
+      Math.max(32, this.partConcurrency * 8),
+    ).then((client) => {
+      // Closed while the SDK was loading: the client has no one left to serve.
+      if (this.closed) client.destroy()
+      else this.madeClient = client
+      return client
+    })
+    return this.client
   }
 
   urlFor(key: string): string {
@@ -115,7 +115,23 @@ export class S3Destination implements Destination {
    */
   async linkFor(key: string): Promise<string> {
     if (!this.config.private) return this.urlFor(key)
-    return presignGet(this.client, this.config, key)
+    return this.presignGet(key)
+  }
+
+  /**
+   * A presigned GET URL, signed locally without the SDK: the URL the SDK's presigner gives for
+   * GetObject with this destination's settings (tests/unit/sigv4.test.ts compares the two).
+   */
+  async presignGet(key: string, expiresIn = this.config.expiresIn ?? 3600): Promise<string> {
+    try {
+      return await this.lean.presignGet(key, expiresIn, {
+        // The SDK asks for checksums in the answer when it validates them (WHEN_SUPPORTED).
+        ...(this.config.checksum === 'WHEN_SUPPORTED' ? { 'x-amz-checksum-mode': 'ENABLED' } : {}),
+        'x-id': 'GetObject',
+      })
+    } catch (err) {
+      throw toUpshotError(err, this.errors)
+    }
   }
 
   private retry<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -154,20 +170,16 @@ export class S3Destination implements Destination {
     const keys = new Set<string>()
     let token: string | undefined
     for (let page = 0; page < maxPages; page++) {
-      const res = await this.retry(() =>
-        this.client.send(
-          new ListObjectsV2Command({
-            Bucket: this.config.bucket,
-            Prefix: prefix,
-            ...(token ? { ContinuationToken: token } : {}),
-          }),
-        ),
-      ).catch((err: unknown) => {
-        throw toUpshotError(err, this.errors)
-      })
-      for (const o of res.Contents ?? []) if (o.Key) keys.add(o.Key)
-      if (!res.IsTruncated) return keys
-      token = res.NextContinuationToken
+      const res = await this.retry(() => listObjectsPage(this.lean, prefix, token)).catch(
+        (err: unknown) => {
+          throw toUpshotError(err, this.errors)
+        },
+      )
+      // An answer we could not read: the caller asks object by object instead.
+      if (!res) return null
+      for (const key of res.keys) keys.add(key)
+      if (!res.truncated) return keys
+      token = res.next
       if (!token) return null
     }
     return null
@@ -195,16 +207,18 @@ export class S3Destination implements Destination {
     }
     try {
       const useMultipart = req.size > this.singlePutMax || req.multipart.resume !== undefined
-      if (useMultipart) return await putMultipart(this.multipartDeps(), req, fh)
+      if (useMultipart) return await putMultipart(await this.multipartDeps(), req, fh)
       return await this.putSingle(req, fh)
     } finally {
       await fh.close()
     }
   }
 
-  private multipartDeps(): MultipartDeps {
+  private async multipartDeps(): Promise<MultipartDeps> {
+    const [client, sdk] = await Promise.all([this.sdkClient(), loadS3Sdk()])
     return {
-      client: this.client,
+      client,
+      sdk,
       bucket: this.config.bucket,
       crc32: this.config.checksum === 'WHEN_SUPPORTED',
       partConcurrency: this.partConcurrency,
@@ -288,8 +302,12 @@ export class S3Destination implements Destination {
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {
     try {
+      const [client, { AbortMultipartUploadCommand }] = await Promise.all([
+        this.sdkClient(),
+        loadS3Sdk(),
+      ])
       await this.retry(() =>
-        this.client.send(
+        client.send(
           new AbortMultipartUploadCommand({
             Bucket: this.config.bucket,
             Key: key,
@@ -324,8 +342,9 @@ export class S3Destination implements Destination {
     const parts: PartRecord[] = []
     let marker: string | undefined
     try {
+      const [client, { ListPartsCommand }] = await Promise.all([this.sdkClient(), loadS3Sdk()])
       for (;;) {
-        const res = await this.client.send(
+        const res = await client.send(
           new ListPartsCommand({
             Bucket: this.config.bucket,
             Key: key,
@@ -355,8 +374,9 @@ export class S3Destination implements Destination {
 
   async deleteObject(key: string): Promise<void> {
     try {
+      const [client, { DeleteObjectCommand }] = await Promise.all([this.sdkClient(), loadS3Sdk()])
       await this.retry(() =>
-        this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: key })),
+        client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: key })),
       )
     } catch (err) {
       if (httpStatus(err) === 404 && (err as { name?: string }).name !== 'NoSuchBucket') return
@@ -365,7 +385,9 @@ export class S3Destination implements Destination {
   }
 
   close(): void {
-    this.client.destroy()
+    // No SDK is loaded just to destroy a client that was never made.
+    this.closed = true
+    this.madeClient?.destroy()
     this.lean.close()
   }
 }

@@ -13,10 +13,17 @@ export interface CliResult {
   stderr: string
 }
 
+/**
+ * A command that has not exited after this long is killed: a process kept alive by a stray
+ * handle (its work done) fails its test instead of hanging the suite.
+ */
+const CLI_DEADLINE_MS = 120_000
+
 /** Runs the built `upshot` command as a real child process. */
 export function startCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
+  deadlineMs = CLI_DEADLINE_MS,
 ): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [CLI, ...args], {
     env: { ...process.env, AWS_CA_BUNDLE: '', ...env },
@@ -26,8 +33,15 @@ export function startCli(
   let stderr = ''
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()))
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+  const deadline = setTimeout(() => {
+    stderr += `\n[test helper] upshot had not exited after ${deadlineMs} ms; killed\n`
+    child.kill('SIGKILL')
+  }, deadlineMs)
   const done = new Promise<CliResult>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
+    child.on('close', (code, signal) => {
+      clearTimeout(deadline)
+      resolve({ code, signal, stdout, stderr })
+    })
   })
   return { child, done }
 }
@@ -35,8 +49,9 @@ export function startCli(
 export async function runCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
+  deadlineMs?: number,
 ): Promise<CliResult> {
-  return startCli(args, env).done
+  return startCli(args, env, deadlineMs).done
 }
 
 /** Runs the CLI with --json and parses its one JSON document. */

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { createHash } from 'node:crypto'
 import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
-import { CORPUS, runCliJson } from '../helpers/cli'
+import { CORPUS, runCli, runCliJson } from '../helpers/cli'
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-cli-local-'))
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }))
@@ -101,6 +101,22 @@ describe('upshot upload with the default local destination', () => {
     const parsed = JSON.parse(result.stdout) as { jobs: { state: string }[] }
     expect(parsed.jobs.length).toBe(7)
     expect(parsed.jobs.filter((j) => j.state === 'done').length).toBe(5)
+  })
+
+  it('exits on its own once a one-file upload is done (nothing left holding the process)', async () => {
+    // One small file: the hashing thread is started but never used before the run ends.
+    const one = path.join(work, 'one.txt')
+    fs.writeFileSync(one, 'a single small file\n')
+    const started = Date.now()
+    const result = await runCli(
+      ['upload', one, '--to', `file://${path.join(work, 'out-one')}`, '--data-dir', dataDir],
+      {},
+      20_000,
+    )
+    expect(result.stderr).not.toContain('had not exited')
+    expect([result.code, result.signal]).toEqual([0, null])
+    expect(Date.now() - started).toBeLessThan(20_000)
+    expect(result.stdout).toContain('1 done, 0 failed')
   })
 
   it('a usage error exits 2 with one sentence', async () => {

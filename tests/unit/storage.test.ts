@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { UpshotError } from '../../src/shared/jobs'
 import { ByteBudget } from '../../src/main/engine/storage/budget'
 import { expectedMultipartEtag, digestOf } from '../../src/main/engine/storage/digest'
-import { wholeDigest } from '../../src/main/engine/storage/hash-worker'
+import { hashWorkerOnline, wholeDigest } from '../../src/main/engine/storage/hash-worker'
 import { isRetryable, toUpshotError } from '../../src/main/engine/storage/errors'
 import {
   choosePartSize,
@@ -90,6 +90,7 @@ describe('small files hashed on the hashing thread', () => {
     const content = randomBytes(70_001)
     const buf = Buffer.allocUnsafeSlow(content.length + 1) // one spare byte, as a snapshot reads
     content.copy(buf)
+    await hashWorkerOnline()
     const whole = await wholeDigest(buf, content.length)
     expect(buf.buffer.byteLength).toBe(0) // moved to the thread: the main thread did not hash it
     expect(whole.bytes.equals(content)).toBe(true)

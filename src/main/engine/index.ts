@@ -32,6 +32,7 @@ import { HeldBytes } from './held-bytes'
 import { ProgressTracker } from './progress'
 import { Semaphore, sleep } from './queue/semaphore'
 import { createDestination, createThrottle, type Throttle } from './storage'
+import { warmHashWorker } from './storage/hash-worker'
 import type { Destination, DestinationConfig, OutputFormat, Preset, SniffResult } from './types'
 
 export type { DestinationConfig } from './types'
@@ -282,6 +283,7 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   async function enqueue(paths: readonly string[], target: Target): Promise<string[]> {
+    warmHashWorker() // boots while the inputs are listed and recorded
     const preset = presetOf(target.preset)
     const dest = createDestination(target.destination, {})
     const destinationId = dest.id

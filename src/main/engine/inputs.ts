@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { JobError } from '../../shared/jobs'
@@ -45,9 +46,11 @@ export async function expandInputs(
       }
       if (visitedDirs.has(real)) return // a symlink loop, or the same folder named twice
       visitedDirs.add(real)
-      let names: string[]
+      let entries: Dirent[]
       try {
-        names = (await fs.readdir(abs)).sort()
+        entries = (await fs.readdir(abs, { withFileTypes: true })).sort((a, b) =>
+          a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+        )
       } catch (err) {
         add({
           source: abs,
@@ -58,9 +61,14 @@ export async function expandInputs(
         })
         return
       }
-      for (const name of names) {
-        if (name.startsWith('.')) continue // hidden files and folders (.DS_Store, .git, sync temp files)
-        await visit(path.join(abs, name), false)
+      for (const entry of entries) {
+        // hidden files and folders (.DS_Store, .git, sync temp files)
+        if (entry.name.startsWith('.')) continue
+        const child = path.join(abs, entry.name)
+        // A plain file needs no stat of its own here (its snapshot stats it); links, folders and
+        // file systems that do not say what an entry is are looked at closely.
+        if (entry.isFile()) add({ source: child, error: null })
+        else await visit(child, false)
       }
       return
     }

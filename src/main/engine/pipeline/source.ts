@@ -86,6 +86,8 @@ export async function snapshotSource(
       `The file is ${before.size} bytes, more than the ${opts.maxFileBytes}-byte limit; raise the limit or skip it.`,
     )
 
+  if (before.size <= SMALL_FILE_BYTES) return snapshotSmall(filePath, before, opts)
+
   let fh: FileHandle
   try {
     fh = await fsp.open(filePath, OPEN_FLAGS)
@@ -96,12 +98,6 @@ export async function snapshotSource(
     const opened = await fh.stat()
     if (!opened.isFile() || !sameFile(before, opened)) throw changed()
 
-    if (before.size <= SMALL_FILE_BYTES) {
-      const snapshot = await snapshotSmall(fh, filePath, before, opts)
-      const after = await fh.stat()
-      if (!sameFile(before, after)) throw changed()
-      return snapshot
-    }
     const head = Buffer.allocUnsafe(Math.min(SNIFF_BYTES, before.size))
     if ((await readFully(fh, head, 0)) !== head.length) throw changed()
     const type = sniffBytes(head, path.basename(filePath))
@@ -145,16 +141,40 @@ export async function snapshotSource(
   }
 }
 
-/** The whole of a small file in one read; a byte past the size means it grew while we looked. */
+/**
+ * The whole of a small file in one read (a byte past its size means it grew while we looked),
+ * with plain callbacks rather than a FileHandle: a batch of small files makes thousands of these
+ * calls, and one fstat after the read proves the bytes came from the regular file that was
+ * stat'ed, unchanged (a swap between the stat and the open shows there too).
+ */
 async function snapshotSmall(
-  fh: FileHandle,
   filePath: string,
   before: fs.Stats,
   opts: SnapshotOptions,
 ): Promise<SourceSnapshot> {
   // Its own memory (not the shared pool), so it can be moved to the hashing thread and back.
   const all = Buffer.allocUnsafeSlow(before.size + 1)
-  if ((await readFully(fh, all, 0)) !== before.size) throw changed()
+  let fd: number
+  try {
+    fd = await openFd(filePath)
+  } catch (err) {
+    throw sourceError(err)
+  }
+  try {
+    let filled = 0
+    for (;;) {
+      const n = await readFd(fd, all, filled)
+      if (n === 0) break
+      filled += n
+      if (filled === all.length) break
+    }
+    const after = await fstatFd(fd)
+    if (filled !== before.size || !after.isFile() || !sameFile(before, after)) throw changed()
+  } catch (err) {
+    throw sourceError(err)
+  } finally {
+    fs.close(fd, () => undefined)
+  }
   const type = sniffBytes(
     all.subarray(0, Math.min(SNIFF_BYTES, before.size)),
     path.basename(filePath),
@@ -173,6 +193,26 @@ async function snapshotSmall(
     bytesDigest: type.kind === 'image' ? null : whole.digest,
     stagedPath: null,
   }
+}
+
+function openFd(filePath: string): Promise<number> {
+  return new Promise((resolve, reject) =>
+    fs.open(filePath, OPEN_FLAGS, (err, fd) => (err ? reject(err) : resolve(fd))),
+  )
+}
+
+function readFd(fd: number, buf: Buffer, offset: number): Promise<number> {
+  return new Promise((resolve, reject) =>
+    fs.read(fd, buf, offset, buf.length - offset, offset, (err, n) =>
+      err ? reject(err) : resolve(n),
+    ),
+  )
+}
+
+function fstatFd(fd: number): Promise<fs.Stats> {
+  return new Promise((resolve, reject) =>
+    fs.fstat(fd, (err, st) => (err ? reject(err) : resolve(st))),
+  )
 }
 
 async function readImage(

@@ -46,13 +46,17 @@ interface Reply {
 }
 
 let worker: Worker | null = null
+/** The thread has booted (takes ~35 ms); until then small files are hashed on the main thread. */
+let workerOnline = false
 let nextId = 1
 const pending = new Map<number, { resolve(r: Reply): void; reject(e: Error): void }>()
 
 function hashWorker(): Worker {
   if (worker) return worker
   const w = new Worker(WORKER_SOURCE, { eval: true })
-  w.unref() // never keeps the process alive; requests in flight hold their own promises
+  w.once('online', () => {
+    if (worker === w) workerOnline = true
+  })
   w.on('message', (r: Reply) => {
     const p = pending.get(r.id)
     if (!p) return
@@ -62,13 +66,36 @@ function hashWorker(): Worker {
   })
   const fail = (err: Error): void => {
     worker = null
+    workerOnline = false
     for (const p of pending.values()) p.reject(err)
     pending.clear()
   }
   w.on('error', fail)
   w.on('exit', () => fail(new Error('the hashing thread stopped')))
+  // After the listeners: adding a 'message' listener refs the worker again. Idle, it never
+  // keeps the process alive; requests in flight ref it until their answers arrive.
+  w.unref()
   worker = w
   return w
+}
+
+/**
+ * Starts the hashing thread ahead of the first file: booting it takes ~35 ms, which the first
+ * small files of a batch would otherwise all wait for.
+ */
+export function warmHashWorker(): void {
+  try {
+    hashWorker()
+  } catch {
+    // Hashing falls back to the main thread; nothing to do here.
+  }
+}
+
+/** Resolves once the hashing thread has booted (tests and benchmarks wait for it). */
+export function hashWorkerOnline(): Promise<void> {
+  const w = hashWorker()
+  if (workerOnline) return Promise.resolve()
+  return new Promise((resolve) => w.once('online', () => resolve()))
 }
 
 function call(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
@@ -135,11 +162,13 @@ export interface WholeDigest {
  * Both hashes of a small file's bytes on the hashing thread, so a batch of small files leaves
  * the main thread free for requests and the ledger. `buf` must own its memory (from
  * Buffer.allocUnsafeSlow): it is moved to the thread and back, and only the returned `bytes`
- * may be used afterwards. Without the thread (it failed), the hashes are made here.
+ * may be used afterwards. Until the thread is up (or if it failed), the hashes are made here.
  */
 export async function wholeDigest(buf: Buffer, length: number): Promise<WholeDigest> {
   const ab = buf.buffer
-  if (buf.byteOffset === 0 && ab instanceof ArrayBuffer && ab.byteLength === buf.length) {
+  if (!workerOnline)
+    warmHashWorker() // this file here, later ones there
+  else if (buf.byteOffset === 0 && ab instanceof ArrayBuffer && ab.byteLength === buf.length) {
     try {
       const r = await call({ op: 'whole', ab, length }, [ab])
       return {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
+import crypto, { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -8,6 +8,7 @@ import sharp, { type Sharp } from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UpshotError, type ErrorCode } from '../../src/shared/jobs'
 import { makeOutputs, snapshotSource } from '../../src/main/engine/pipeline'
+import { noteReadTime, smallReadsAreSync } from '../../src/main/engine/pipeline/source'
 import { getPreset, presetFingerprint, WEB_PRESET } from '../../src/main/engine/presets'
 import type { Preset, StagedOutput, VariantSpec } from '../../src/main/engine/types'
 
@@ -358,6 +359,30 @@ describe('special inputs', () => {
 })
 
 describe('non-images and the source', () => {
+  it('keeps a small file whole (read once, sync or async) with the hash of exactly its bytes', async () => {
+    const dir = stagingDir()
+    const src = path.join(dir, 'small.bin')
+    const body = crypto.randomBytes(300_000)
+    fs.writeFileSync(src, body)
+    expect(smallReadsAreSync()).toBe(true)
+    const snap = await snapshotSource(src, { maxFileBytes: 1e9 })
+    expect(snap.bytes?.equals(body)).toBe(true)
+    expect(snap.sha256).toBe(sha256(body))
+    expect(snap.bytesDigest?.md5Hex).toBe(createHash('md5').update(body).digest('hex'))
+    // A slow read (a network share) sends this process to asynchronous reads for a minute...
+    const now = Date.now()
+    noteReadTime(50, now)
+    expect(smallReadsAreSync()).toBe(false)
+    const again = await snapshotSource(src, { maxFileBytes: 1e9 })
+    expect(again.bytes?.equals(body)).toBe(true)
+    expect(again.sha256).toBe(sha256(body))
+    noteReadTime(0, now + 30_000)
+    expect(smallReadsAreSync()).toBe(false)
+    // ...after which a fast read lets it try synchronous reads again.
+    noteReadTime(0, now + 61_000)
+    expect(smallReadsAreSync()).toBe(true)
+  })
+
   it('stages a text file byte-identical with its sha256', async () => {
     const dir = stagingDir()
     const src = path.join(dir, 'notes.md')

@@ -65,9 +65,10 @@ export async function snapshotSource(
   opts: SnapshotOptions,
 ): Promise<SourceSnapshot> {
   throwIfAborted(opts.signal)
+  const t0 = performance.now()
   let before: fs.Stats
   try {
-    before = await fsp.stat(filePath)
+    before = localReads.sync ? fs.statSync(filePath) : await fsp.stat(filePath)
   } catch (err) {
     throw sourceError(err)
   }
@@ -86,7 +87,7 @@ export async function snapshotSource(
       `The file is ${before.size} bytes, more than the ${opts.maxFileBytes}-byte limit; raise the limit or skip it.`,
     )
 
-  if (before.size <= SMALL_FILE_BYTES) return snapshotSmall(filePath, before, opts)
+  if (before.size <= SMALL_FILE_BYTES) return snapshotSmall(filePath, before, opts, t0)
 
   let fh: FileHandle
   try {
@@ -142,39 +143,74 @@ export async function snapshotSource(
 }
 
 /**
+ * Small files are read with synchronous calls while those are fast: on a local disk the five
+ * calls (stat, open, read, fstat, close) take tens of microseconds, and the thread-pool round
+ * trips of asynchronous ones cost several times that in a batch of hundreds of small files. One
+ * snapshot slower than SLOW_SMALL_READ_MS (a network share, a spun-down disk) switches this
+ * process to asynchronous reads for a while, so the event loop is not held up again. The sync
+ * re-scan of a folder makes the same choice for its stats (sync/scan.ts).
+ */
+const SLOW_SMALL_READ_MS = 2
+const ASYNC_FOR_MS = 60_000
+const localReads = { sync: true, asyncUntil: 0 }
+
+/** Whether small files are read synchronously now (exported for tests). */
+export function smallReadsAreSync(): boolean {
+  return localReads.sync
+}
+
+/** Records how long a small file's synchronous read took (exported for tests). */
+export function noteReadTime(ms: number, now = Date.now()): void {
+  if (ms > SLOW_SMALL_READ_MS) {
+    localReads.sync = false
+    localReads.asyncUntil = now + ASYNC_FOR_MS
+  } else if (!localReads.sync && now > localReads.asyncUntil) {
+    localReads.sync = true
+  }
+}
+
+/**
  * The whole of a small file in one read (a byte past its size means it grew while we looked),
- * with plain callbacks rather than a FileHandle: a batch of small files makes thousands of these
- * calls, and one fstat after the read proves the bytes came from the regular file that was
- * stat'ed, unchanged (a swap between the stat and the open shows there too).
+ * with plain fd calls rather than a FileHandle; one fstat after the read proves the bytes came
+ * from the regular file that was stat'ed, unchanged (a swap between the stat and the open shows
+ * there too).
  */
 async function snapshotSmall(
   filePath: string,
   before: fs.Stats,
   opts: SnapshotOptions,
+  startedAt: number,
 ): Promise<SourceSnapshot> {
   // Its own memory (not the shared pool), so it can be moved to the hashing thread and back.
   const all = Buffer.allocUnsafeSlow(before.size + 1)
+  const sync = localReads.sync
   let fd: number
   try {
-    fd = await openFd(filePath)
+    fd = sync ? fs.openSync(filePath, OPEN_FLAGS) : await openFd(filePath)
   } catch (err) {
     throw sourceError(err)
   }
   try {
     let filled = 0
     for (;;) {
-      const n = await readFd(fd, all, filled)
+      const n = sync
+        ? fs.readSync(fd, all, filled, all.length - filled, filled)
+        : await readFd(fd, all, filled)
       if (n === 0) break
       filled += n
       if (filled === all.length) break
     }
-    const after = await fstatFd(fd)
+    const after = sync ? fs.fstatSync(fd) : await fstatFd(fd)
     if (filled !== before.size || !after.isFile() || !sameFile(before, after)) throw changed()
   } catch (err) {
     throw sourceError(err)
   } finally {
-    fs.close(fd, () => undefined)
+    if (sync) fs.closeSync(fd)
+    else fs.close(fd, () => undefined)
   }
+  // Time spent waiting in the thread pool says nothing about the disk: only sync reads count
+  // towards going async; an async read that turns out fast lets a later one try sync again.
+  noteReadTime(sync ? performance.now() - startedAt : 0)
   const type = sniffBytes(
     all.subarray(0, Math.min(SNIFF_BYTES, before.size)),
     path.basename(filePath),

@@ -71,6 +71,9 @@ export function errorFromResponse(status: number, body: string): LeanS3Error {
   return new LeanS3Error(code, message, status)
 }
 
+/** Bodies up to this size are written at once (no throttle to pace them). */
+const DIRECT_BODY_MAX = 1024 * 1024
+
 const IDLE_TIMEOUT_MS = 120_000
 
 export class LeanS3 {
@@ -168,6 +171,14 @@ export class LeanS3 {
       })
       if (!req.body) {
         request.end()
+        return
+      }
+      const unthrottled = !req.throttle || req.throttle.bytesPerSecond <= 0
+      if (unthrottled && req.body.length <= DIRECT_BODY_MAX) {
+        // A small body in one write: a stream's machinery per small file costs more than the
+        // progress it would report in slices.
+        const body = req.body
+        request.end(body, () => req.onSent?.(body.length))
         return
       }
       const body = bodyStream(req.body, {

@@ -3,7 +3,7 @@
 // without holding either in memory.
 
 import fs from 'node:fs/promises'
-import { statSync, type Stats } from 'node:fs'
+import { readdirSync, statSync, type Stats } from 'node:fs'
 import path from 'node:path'
 import { UpshotError, type JobError } from '../../../shared/jobs'
 import { isIgnoredName, type PathFilter } from './filters'
@@ -26,6 +26,8 @@ const STAT_PARALLEL = 32
  * from then on the scan goes asynchronous and parallel, so the event loop is never held long.
  */
 const SLOW_STAT_MS = 0.5
+/** A folder listing slower than this (a network share) sends the scan asynchronous too. */
+const SLOW_READDIR_MS = 20
 
 interface StatMode {
   sync: boolean
@@ -187,7 +189,13 @@ async function* walkDir(
   if (signal?.aborted) throw new UpshotError('CANCELED', 'The sync was stopped.')
   let names: string[]
   try {
-    names = await fs.readdir(abs)
+    // Like the stats: listed synchronously while that is fast (an awaited readdir per folder
+    // left the thread idle between folders), asynchronously once the disk has shown it is slow.
+    if (mode.sync) {
+      const t0 = performance.now()
+      names = readdirSync(abs)
+      if (performance.now() - t0 > SLOW_READDIR_MS) mode.sync = false
+    } else names = await fs.readdir(abs)
   } catch (err) {
     yield {
       kind: 'unreadable-dir',

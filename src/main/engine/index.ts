@@ -208,6 +208,8 @@ export function createEngine(options: EngineOptions): Engine {
   const heldBytes = new HeldBytes(HELD_BYTES_BUDGET)
   // Jobs processed straight into `uploading`, with the upload slot taken for them.
   const handoffs = new Map<string, () => void>()
+  // A step's final row, from the statement that made it (saves reading it back).
+  const stepRows = new Map<string, JobRow>()
   const listings = new Map<string, { at: number; keys: Promise<Set<string> | null> }>()
   // The state each job last had in our events: a job another process (the app, a CLI) finishes
   // is announced when this engine finds it finished, so a window's queue does not wait forever.
@@ -326,8 +328,6 @@ export function createEngine(options: EngineOptions): Engine {
       if (closed || signal?.aborted) return
       await waitUnpaused()
       if (closed || signal?.aborted) return
-      // Paused on its own: this run lets it be; resumeJob + run continue it.
-      if (ledger.isPaused(id)) return
       const row = known ?? ledger.job(id)
       known = undefined
       if (!row) return
@@ -335,6 +335,8 @@ export function createEngine(options: EngineOptions): Engine {
         if (lastEmitted.get(id) !== row.state) emitJob(row)
         return
       }
+      // Paused on its own: this run lets it be; resumeJob + run continue it.
+      if (ledger.isPaused(id)) return
       const stop = fatal.get(row.destination_id)
       if (stop && (row.state === 'queued' || row.state === 'processed')) {
         ledger.fail(id, null, stop)
@@ -403,7 +405,9 @@ export function createEngine(options: EngineOptions): Engine {
       handleStepError(row, err, ctl.signal)
     } finally {
       running.delete(id)
-      after = ledger.job(id)
+      // The row the step's last transition returned, when nothing can have changed it since.
+      after = stepRows.get(id) ?? ledger.job(id)
+      stepRows.delete(id)
       // A small file's bytes wait for its upload step; after any other outcome they are stale.
       const uploadNext =
         after?.state === 'processed' || (after?.state === 'uploading' && after.owner === owner)
@@ -568,12 +572,15 @@ export function createEngine(options: EngineOptions): Engine {
       deferred = ledger.db
         .transaction((): boolean => {
           if (waitForTwin(row, snap.sha256, true)) return true
-          ledger.markProcessed(
+          stepRows.set(
             row.id,
-            owner,
-            outputs,
-            deferredFacts,
-            slot ? { uploadLeaseMs: leaseMs } : {},
+            ledger.markProcessed(
+              row.id,
+              owner,
+              outputs,
+              deferredFacts,
+              slot ? { uploadLeaseMs: leaseMs } : {},
+            ),
           )
           return false
         })
@@ -808,7 +815,14 @@ export function createEngine(options: EngineOptions): Engine {
       },
     })
     reachable.add(row.destination_id)
-    ledger.markOutputUploaded(row, o, res.etag, res.bytesSent, last ? { completeAs: owner } : {})
+    const done = ledger.markOutputUploaded(
+      row,
+      o,
+      res.etag,
+      res.bytesSent,
+      last ? { completeAs: owner } : {},
+    )
+    if (done) stepRows.set(row.id, done)
   }
 
   async function abortRecordedUploads(row: JobRow): Promise<void> {

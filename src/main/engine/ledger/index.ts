@@ -272,7 +272,8 @@ export class Ledger {
   /**
    * Variants staged on disk: processing -> processed, claim released. `facts` records the source
    * in the same commit when it was not recorded on its own earlier. With `uploadLeaseMs` the
-   * owner keeps the job and goes straight on to upload it: processing -> uploading.
+   * owner keeps the job and goes straight on to upload it: processing -> uploading. Returns the
+   * job's row as it now is.
    */
   markProcessed(
     id: string,
@@ -280,25 +281,26 @@ export class Ledger {
     outputs: readonly NewOutput[],
     facts?: SourceFacts,
     opts: { uploadLeaseMs?: number } = {},
-  ): void {
-    this.db
-      .transaction(() => {
+  ): JobRow {
+    return this.db
+      .transaction((): JobRow => {
         if (facts) this.recordSource(id, owner, facts)
         this.s.deleteOutputs.run(id)
         for (const o of outputs)
           this.s.insertOutput.run({ jobId: id, ...o, state: 'staged', etag: null })
         const now = Date.now()
-        expectOne(
+        const row = (
           opts.uploadLeaseMs === undefined
-            ? this.s.markProcessed.run({ id, owner, now })
-            : this.s.markProcessedUploading.run({
+            ? this.s.markProcessed.get({ id, owner, now })
+            : this.s.markProcessedUploading.get({
                 id,
                 owner,
                 now,
                 lease: now + opts.uploadLeaseMs,
-              }),
-          id,
-        )
+              })
+        ) as JobRow | undefined
+        if (!row) throw new LostClaimError(id)
+        return row
       })
       .immediate()
   }
@@ -373,7 +375,7 @@ export class Ledger {
 
   /**
    * One output landed and was verified: record it in the bucket index; with `completeAs` (the
-   * claim's owner) it was the job's last and the job is done too.
+   * claim's owner) it was the job's last and the job is done too (its row is returned).
    */
   markOutputUploaded(
     job: JobRow,
@@ -381,10 +383,10 @@ export class Ledger {
     etag: string | null,
     bytesSent: number,
     opts: { completeAs?: string } = {},
-  ): void {
+  ): JobRow | undefined {
     const now = Date.now()
-    this.db
-      .transaction(() => {
+    return this.db
+      .transaction((): JobRow | undefined => {
         this.s.markOutputUploaded.run({ id: output.id, etag })
         this.s.deleteMultipart.run(output.id)
         this.s.addBytesSent.run({ id: job.id, bytes: bytesSent, now })
@@ -400,11 +402,15 @@ export class Ledger {
           now,
         })
         // The job's last output: done in the same commit (one transaction less per small file).
-        if (opts.completeAs !== undefined)
-          expectOne(
-            this.s.complete.run({ id: job.id, owner: opts.completeAs, dedup: 0, now }),
-            job.id,
-          )
+        if (opts.completeAs === undefined) return undefined
+        const row = this.s.completeReturning.get({
+          id: job.id,
+          owner: opts.completeAs,
+          dedup: 0,
+          now,
+        }) as JobRow | undefined
+        if (!row) throw new LostClaimError(job.id)
+        return row
       })
       .immediate()
   }
@@ -621,17 +627,22 @@ function prepare(db: Db) {
     ),
     markProcessed: db.prepare(
       `UPDATE jobs SET state = 'processed', owner = NULL, lease_until = NULL, updated_at = @now
-       WHERE id = @id AND owner = @owner AND state = 'processing'`,
+       WHERE id = @id AND owner = @owner AND state = 'processing' RETURNING *`,
     ),
     // processed and claimed again for its upload in the same commit, as a claim would count it.
     markProcessedUploading: db.prepare(
       `UPDATE jobs SET state = 'uploading', lease_until = @lease, attempts = attempts + 1, updated_at = @now
-       WHERE id = @id AND owner = @owner AND state = 'processing'`,
+       WHERE id = @id AND owner = @owner AND state = 'processing' RETURNING *`,
     ),
     complete: db.prepare(
       `UPDATE jobs SET state = 'done', deduplicated = @dedup, owner = NULL, lease_until = NULL,
          error_code = NULL, error_message = NULL, updated_at = @now, finished_at = @now
        WHERE id = @id AND owner = @owner AND state IN ('processing', 'uploading')`,
+    ),
+    completeReturning: db.prepare(
+      `UPDATE jobs SET state = 'done', deduplicated = @dedup, owner = NULL, lease_until = NULL,
+         error_code = NULL, error_message = NULL, updated_at = @now, finished_at = @now
+       WHERE id = @id AND owner = @owner AND state IN ('processing', 'uploading') RETURNING *`,
     ),
     fail: db.prepare(
       `UPDATE jobs SET state = 'failed', error_code = @code, error_message = @message, owner = NULL, lease_until = NULL,

@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunReport } from '../../src/shared/jobs'
-import { CORPUS, startCli } from '../helpers/cli'
+import { CORPUS, startCli, s3TargetFlags } from '../helpers/cli'
 import type { TestProxy } from '../helpers/proxy'
 import { type TestS3 } from '../helpers/s3server'
 import { startTestApp } from './helpers/app'
@@ -58,18 +58,7 @@ describe('app and CLI on one data dir', () => {
         AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
         AWS_PROFILE: '',
       }
-      const target = [
-        '--to',
-        `s3://${s3.bucket}/${prefix}`,
-        '--endpoint',
-        proxy.url,
-        '--region',
-        s3.region,
-        '--path-style',
-        '--data-dir',
-        dataDir,
-        '--json',
-      ]
+      const target = [...s3TargetFlags(s3, prefix, proxy.url, dataDir), '--json']
       const added = app.service.addPaths(files)
       const upload = startCli(['upload', ...files, ...target], env)
       expect(await added).toEqual({ added: files.length })

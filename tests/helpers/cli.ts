@@ -70,3 +70,23 @@ export async function runCliJson(
   }
   return { result, report }
 }
+
+/** The flags that point a command at a test S3 server (through `endpoint`, e.g. a proxy). */
+export function s3TargetFlags(
+  s3: { bucket: string; region: string },
+  prefix: string,
+  endpoint: string,
+  dataDir: string,
+): string[] {
+  return [
+    '--to',
+    `s3://${s3.bucket}/${prefix}`,
+    '--endpoint',
+    endpoint,
+    '--region',
+    s3.region,
+    '--path-style',
+    '--data-dir',
+    dataDir,
+  ]
+}

@@ -8,7 +8,7 @@ import path from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunReport } from '../../src/shared/jobs'
-import { CORPUS, startCli } from '../helpers/cli'
+import { CORPUS, startCli, s3TargetFlags } from '../helpers/cli'
 import type { TestProxy } from '../helpers/proxy'
 import { getObjectBytes, listKeys, listOpenUploads, type TestS3 } from '../helpers/s3server'
 import { startS3Proxy, stopS3Proxy } from '../helpers/s3proxy'
@@ -91,15 +91,7 @@ describe('crash loop: SIGKILL at random moments, resume after each', () => {
     const upload = [
       'upload',
       input,
-      '--to',
-      `s3://${s3.bucket}/${s3.prefix}`,
-      '--endpoint',
-      proxy.url,
-      '--region',
-      s3.region,
-      '--path-style',
-      '--data-dir',
-      dataDir,
+      ...s3TargetFlags(s3, `${s3.prefix}`, proxy.url, dataDir),
       '--json',
     ]
     const resume = ['resume', '--data-dir', dataDir, '--json']

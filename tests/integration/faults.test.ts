@@ -1,7 +1,7 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CORPUS, runCliJson } from '../helpers/cli'
+import { CORPUS, runCliJson, s3TargetFlags } from '../helpers/cli'
 import type { FaultPolicy, TestProxy } from '../helpers/proxy'
 import { type TestS3 } from '../helpers/s3server'
 import { startS3Proxy, stopS3Proxy } from '../helpers/s3proxy'
@@ -26,17 +26,7 @@ beforeAll(async () => {
 afterAll(() => stopS3Proxy({ s3, proxy, work }))
 
 function target(name: string): string[] {
-  return [
-    '--to',
-    `s3://${s3.bucket}/${s3.prefix}/${name}`,
-    '--endpoint',
-    proxy.url,
-    '--region',
-    s3.region,
-    '--path-style',
-    '--data-dir',
-    path.join(work, name),
-  ]
+  return [...s3TargetFlags(s3, `${s3.prefix}/${name}`, proxy.url, path.join(work, name))]
 }
 
 const goodEnv = (): NodeJS.ProcessEnv => ({

@@ -6,7 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunReport } from '../../src/shared/jobs'
-import { runCliJson } from '../helpers/cli'
+import { runCliJson, s3TargetFlags } from '../helpers/cli'
 import { buildHostileSet, type HostileCase } from '../helpers/hostile'
 import { getObjectBytes, startTestS3, type TestS3 } from '../helpers/s3server'
 
@@ -76,15 +76,7 @@ describe('hostile inputs through the CLI', () => {
       [
         'upload',
         path.join(work, 'in'),
-        '--to',
-        `s3://${s3.bucket}/${s3.prefix}`,
-        '--endpoint',
-        s3.endpoint,
-        '--region',
-        s3.region,
-        '--path-style',
-        '--data-dir',
-        path.join(work, 'data-s3'),
+        ...s3TargetFlags(s3, `${s3.prefix}`, s3.endpoint, path.join(work, 'data-s3')),
       ],
       {
         AWS_ACCESS_KEY_ID: s3.accessKeyId,

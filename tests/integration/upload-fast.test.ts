@@ -13,7 +13,7 @@ import { createDestination, toUpshotError } from '../../src/main/engine/storage'
 import { createS3Client } from '../../src/main/engine/storage/client'
 import type { PutRequest } from '../../src/main/engine/types'
 import { UpshotError, type RunReport } from '../../src/shared/jobs'
-import { ROOT, runCli } from '../helpers/cli'
+import { ROOT, runCli, s3TargetFlags } from '../helpers/cli'
 import { isUploadPart, type TestProxy } from '../helpers/proxy'
 import {
   getObjectBytes,
@@ -265,15 +265,7 @@ describe('lean listing and credentials (no AWS SDK on the small-file path)', () 
         [
           'upload',
           dir,
-          '--to',
-          `s3://${s3.bucket}/${s3.prefix}/cli25`,
-          '--endpoint',
-          proxy.url,
-          '--region',
-          s3.region,
-          '--path-style',
-          '--data-dir',
-          path.join(work, ledger),
+          ...s3TargetFlags(s3, `${s3.prefix}/cli25`, proxy.url, path.join(work, ledger)),
           '--json',
         ],
         env,
@@ -306,15 +298,7 @@ describe('lean listing and credentials (no AWS SDK on the small-file path)', () 
       [
         'upload',
         file,
-        '--to',
-        `s3://${s3.bucket}/${s3.prefix}/nokeys`,
-        '--endpoint',
-        proxy.url,
-        '--region',
-        s3.region,
-        '--path-style',
-        '--data-dir',
-        path.join(work, 'nokeys-ledger'),
+        ...s3TargetFlags(s3, `${s3.prefix}/nokeys`, proxy.url, path.join(work, 'nokeys-ledger')),
         '--json',
       ],
       {

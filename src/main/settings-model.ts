@@ -21,6 +21,7 @@ import {
   MAX_LINK_EXPIRY,
   R2_JURISDICTIONS,
   resolveProvider,
+  type ProviderSettings,
 } from './engine/destinations/providers'
 import { normalizePrefix } from './engine/keys'
 import { DEFAULT_PRESET, PRESET_NAMES, getPreset } from './engine/presets'
@@ -412,12 +413,9 @@ export function inputToEngineConfig(input: DestinationInput): DestinationConfig 
   return toEngineConfig(dest, credentials ?? undefined)
 }
 
-function toEngineConfig(
-  d: DestinationSettings,
-  credentials: { accessKeyId: string; secretAccessKey: string } | undefined,
-): DestinationConfig {
-  // The same presets as `upshot dest`: one place knows what each provider needs.
-  const { config } = resolveProvider({
+/** What a saved destination tells the provider presets (shared by resolving and checking). */
+function providerSettingsOf(d: DestinationSettings): ProviderSettings {
+  return {
     provider: d.kind,
     bucket: d.bucket,
     region: d.region,
@@ -425,11 +423,21 @@ function toEngineConfig(
     accountId: d.accountId,
     jurisdiction: d.jurisdiction,
     publicUrl: d.publicUrl,
-    cdn: d.cdn,
     prefix: d.prefix,
     dir: d.dir,
     private: d.private,
     expiresIn: d.expiresIn,
+  }
+}
+
+function toEngineConfig(
+  d: DestinationSettings,
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined,
+): DestinationConfig {
+  // The same presets as `upshot dest`: one place knows what each provider needs.
+  const { config } = resolveProvider({
+    ...providerSettingsOf(d),
+    cdn: d.cdn,
     // Only the generic entries take these as typed; the presets know the rest.
     // MinIO is path-style unless it is told otherwise (it needs MINIO_DOMAIN for the other).
     ...(d.kind === 's3' || d.kind === 's3-compatible' ? { pathStyle: d.pathStyle } : {}),
@@ -440,19 +448,7 @@ function toEngineConfig(
 
 function checkComplete(d: DestinationSettings): void {
   // Resolving throws the one-sentence CONFIG error of whatever is missing or malformed.
-  resolveProvider({
-    provider: d.kind,
-    bucket: d.bucket,
-    region: d.region,
-    endpoint: d.endpoint,
-    accountId: d.accountId,
-    jurisdiction: d.jurisdiction,
-    publicUrl: d.publicUrl,
-    prefix: d.prefix,
-    dir: d.dir,
-    private: d.private,
-    expiresIn: d.expiresIn,
-  })
+  resolveProvider(providerSettingsOf(d))
 }
 
 const FIELD_NAMES: Record<string, string> = {

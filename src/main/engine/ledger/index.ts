@@ -171,13 +171,7 @@ export class Ledger {
     const config = resolveProvider(provider).config
     this.db.transaction(() => {
       this.s.clearName.run(name, id)
-      this.s.upsertDestination.run({
-        id,
-        name,
-        kind: config.kind,
-        config: JSON.stringify(stripSecrets(config)),
-        now: Date.now(),
-      })
+      this.upsertDestination(id, config, name)
       this.s.setProvider.run({ id, provider: JSON.stringify(provider), now: Date.now() })
     })()
   }

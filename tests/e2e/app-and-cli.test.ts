@@ -8,7 +8,7 @@ import type { RunReport } from '../../src/shared/jobs'
 import { CORPUS, startCli, s3TargetFlags } from '../helpers/cli'
 import type { TestProxy } from '../helpers/proxy'
 import { type TestS3 } from '../helpers/s3server'
-import { startTestApp } from './helpers/app'
+import { startTestApp, testBucketDestination } from './helpers/app'
 import { startS3Proxy, stopS3Proxy } from '../helpers/s3proxy'
 
 let s3: TestS3
@@ -35,20 +35,9 @@ describe('app and CLI on one data dir', () => {
     const app = startTestApp({ dataDir })
     proxy.resetCounters()
     try {
-      app.settings.saveDestination({
-        name: 'Shared',
-        kind: 's3-compatible',
-        bucket: s3.bucket,
-        region: s3.region,
-        endpoint: proxy.url,
-        accountId: '',
-        dir: '',
-        prefix,
-        publicUrl: '',
-        pathStyle: true,
-        checksum: 'WHEN_REQUIRED',
-        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-      })
+      app.settings.saveDestination(
+        testBucketDestination(s3, 'Shared', { endpoint: proxy.url, prefix }),
+      )
       app.service.start()
       // The app takes the set the way a drop does; at the same moment a CLI is told to upload
       // the very same files to the same bucket and prefix, and another CLI resumes whatever

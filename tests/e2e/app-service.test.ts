@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { QueuePatch } from '../../src/shared/api'
 import { formatLink } from '../../src/shared/links'
 import { getObjectInfo, listKeys, startTestS3, type TestS3 } from '../helpers/s3server'
-import { startTestApp, type TestApp } from './helpers/app'
+import { startTestApp, type TestApp, testBucketDestination } from './helpers/app'
 
 const CORPUS = path.resolve(import.meta.dirname, '../../../shared/corpus')
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY'
@@ -42,20 +42,11 @@ function copy(name: string, as = name): string {
 }
 
 function saveS3Destination(app: TestApp, secret = s3.secretAccessKey): string {
-  const view = app.settings.saveDestination({
-    name: 'Test bucket',
-    kind: 's3-compatible',
-    bucket: s3.bucket,
-    region: s3.region,
-    endpoint: s3.endpoint,
-    accountId: '',
-    dir: '',
-    prefix: s3.prefix,
-    publicUrl: '',
-    pathStyle: true,
-    checksum: 'WHEN_REQUIRED',
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: secret },
-  })
+  const view = app.settings.saveDestination(
+    testBucketDestination(s3, 'Test bucket', {
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: secret },
+    }),
+  )
   return view.destinations[0]!.id
 }
 
@@ -308,22 +299,13 @@ describe('AppService on the real engine', () => {
   it('a private destination: copied links are fresh presigned URLs that fetch the bytes', async () => {
     const app = startTestApp({ prefs: { linkFormat: 'url' } })
     try {
-      app.settings.saveDestination({
-        name: 'Private bucket',
-        kind: 's3-compatible',
-        bucket: s3.bucket,
-        region: s3.region,
-        endpoint: s3.endpoint,
-        accountId: '',
-        dir: '',
-        prefix: `${s3.prefix}/private-app`,
-        publicUrl: '',
-        pathStyle: true,
-        checksum: 'WHEN_REQUIRED',
-        private: true,
-        expiresIn: 300,
-        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-      })
+      app.settings.saveDestination(
+        testBucketDestination(s3, 'Private bucket', {
+          prefix: `${s3.prefix}/private-app`,
+          private: true,
+          expiresIn: 300,
+        }),
+      )
       app.service.start()
       await app.service.addPaths([copy('sharp__with-alpha.png')])
       await waitFor('private upload', () => app.service.getQueue().overall.idle)

@@ -6,7 +6,8 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { hasChromium, launchChromium, warnIfNoChromium } from './helpers/chromium'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from './helpers/app'
@@ -15,11 +16,7 @@ import { ensureBuilt, OUT, ROOT } from './helpers/build'
 import { saveScreenshot } from './helpers/shots'
 import { serveDirectory, type StaticServer } from './helpers/static-server'
 
-const CHROMIUM = process.env.UPSHOT_CHROMIUM ?? '/usr/bin/chromium'
-const hasChromium = fs.existsSync(CHROMIUM)
-if (!hasChromium) {
-  console.warn(`[e2e] presets test skipped: no Chromium at ${CHROMIUM} (set UPSHOT_CHROMIUM).`)
-}
+warnIfNoChromium('presets test')
 // 2048 x 1536, EXIF orientation 6: upright it is 1536 x 2048.
 const PHOTO = path.resolve(ROOT, '../shared/corpus/bench/exif-samples__jpg_hdr_canon_hdr_NO.jpg')
 
@@ -37,10 +34,7 @@ describe.skipIf(!hasChromium)('the presets editor, on the real engine', () => {
     app = startTestApp({ dataDir: path.join(work, 'data') })
     app.service.start()
     server = await serveDirectory(path.join(OUT, 'renderer'))
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    })
+    browser = await launchChromium()
     bridged = await openBridgedPage(browser, server.url, app, {
       paths: {},
       viewport: { width: 1100, height: 740 },

@@ -5,7 +5,8 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
+import { hasChromium, launchChromium, warnIfNoChromium } from './helpers/chromium'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { QueuePatch } from '../../src/shared/api'
 import { startTestApp, type TestApp } from './helpers/app'
@@ -13,8 +14,7 @@ import { openBridgedPage, type BridgedPage } from './helpers/bridge'
 import { ensureBuilt, OUT } from './helpers/build'
 import { serveDirectory, type StaticServer } from './helpers/static-server'
 
-const CHROMIUM = process.env.UPSHOT_CHROMIUM ?? '/usr/bin/chromium'
-const hasChromium = fs.existsSync(CHROMIUM)
+warnIfNoChromium('queue scale test')
 const COUNT = 10_000
 
 describe.skipIf(!hasChromium)('a queue of 10,000 files', () => {
@@ -37,15 +37,7 @@ describe.skipIf(!hasChromium)('a queue of 10,000 files', () => {
     // Held: this test is about the window, not about sending 10,000 files.
     app.service.pauseAll()
     server = await serveDirectory(path.join(OUT, 'renderer'))
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-      ],
-    })
+    browser = await launchChromium()
     bridged = await openBridgedPage(browser, server.url, app, {
       paths: { many: dir },
       viewport: { width: 1000, height: 720 },

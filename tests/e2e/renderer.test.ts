@@ -9,24 +9,20 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { hasChromium, launchChromium, warnIfNoChromium } from './helpers/chromium'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RENDERER_CSP } from '../../src/shared/csp'
 import { formatLink, formatLinks } from '../../src/shared/links'
 import { startProxy, type TestProxy } from '../helpers/proxy'
 import { getObjectInfo, startTestS3, type TestS3 } from '../helpers/s3server'
-import { startTestApp, type TestApp } from './helpers/app'
+import { startTestApp, type TestApp, testBucketDestination } from './helpers/app'
 import { openBridgedPage, type BridgedPage } from './helpers/bridge'
 import { ensureBuilt, OUT, ROOT } from './helpers/build'
 import { saveScreenshot } from './helpers/shots'
 import { serveDirectory, type StaticServer } from './helpers/static-server'
 
-// Debian's Chromium here; elsewhere point UPSHOT_CHROMIUM at any Chromium or Chrome binary.
-const CHROMIUM = process.env.UPSHOT_CHROMIUM ?? '/usr/bin/chromium'
-const hasChromium = fs.existsSync(CHROMIUM)
-if (!hasChromium) {
-  console.warn(`[e2e] renderer test skipped: no Chromium at ${CHROMIUM} (set UPSHOT_CHROMIUM).`)
-}
+warnIfNoChromium('renderer test')
 const CORPUS = path.resolve(ROOT, '../shared/corpus')
 const VIEWPORT = { width: 1100, height: 740 }
 const SECRET = 'Sx9kQ2mR7vTzL4pW8nB3yH6cJ1fD5gK0aE-secret'
@@ -71,31 +67,10 @@ describe.skipIf(!hasChromium)('the desktop app window in Chromium, on the real e
       dataDir: path.join(work, 'data'),
       prefs: { concurrency: 2, linkFormat: 'markdown' },
     })
-    app.settings.saveDestination({
-      name: 'Blog images',
-      kind: 's3-compatible',
-      bucket: s3.bucket,
-      region: s3.region,
-      endpoint: proxy.url,
-      accountId: '',
-      dir: '',
-      prefix: s3.prefix,
-      publicUrl: '',
-      pathStyle: true,
-      checksum: 'WHEN_REQUIRED',
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    })
+    app.settings.saveDestination(testBucketDestination(s3, 'Blog images', { endpoint: proxy.url }))
     app.service.start()
     server = await serveDirectory(path.join(OUT, 'renderer'))
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-      ],
-    })
+    browser = await launchChromium()
     bridged = await openBridgedPage(browser, server.url, app, { paths, viewport: VIEWPORT })
     page = bridged.page
   })

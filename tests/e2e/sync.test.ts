@@ -6,20 +6,17 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { hasChromium, launchChromium, warnIfNoChromium } from './helpers/chromium'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getObjectInfo, startTestS3, type TestS3 } from '../helpers/s3server'
-import { startTestApp, type TestApp } from './helpers/app'
+import { startTestApp, type TestApp, testBucketDestination } from './helpers/app'
 import { openBridgedPage, type BridgedPage } from './helpers/bridge'
 import { ensureBuilt, OUT, ROOT } from './helpers/build'
 import { saveScreenshot } from './helpers/shots'
 import { serveDirectory, type StaticServer } from './helpers/static-server'
 
-const CHROMIUM = process.env.UPSHOT_CHROMIUM ?? '/usr/bin/chromium'
-const hasChromium = fs.existsSync(CHROMIUM)
-if (!hasChromium) {
-  console.warn(`[e2e] sync view test skipped: no Chromium at ${CHROMIUM} (set UPSHOT_CHROMIUM).`)
-}
+warnIfNoChromium('sync view test')
 const CORPUS = path.resolve(ROOT, '../shared/corpus')
 const VIEWPORT = { width: 1100, height: 740 }
 
@@ -52,26 +49,10 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
       fs.copyFileSync(path.join(CORPUS, file), path.join(album, as))
     }
     app = startTestApp({ dataDir: path.join(work, 'data'), prefs: { concurrency: 2 } })
-    app.settings.saveDestination({
-      name: 'Blog images',
-      kind: 's3-compatible',
-      bucket: s3.bucket,
-      region: s3.region,
-      endpoint: s3.endpoint,
-      accountId: '',
-      dir: '',
-      prefix: s3.prefix,
-      publicUrl: '',
-      pathStyle: true,
-      checksum: 'WHEN_REQUIRED',
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    })
+    app.settings.saveDestination(testBucketDestination(s3, 'Blog images'))
     app.service.start()
     server = await serveDirectory(path.join(OUT, 'renderer'))
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    })
+    browser = await launchChromium()
     bridged = await openBridgedPage(browser, server.url, app, { paths: {}, viewport: VIEWPORT })
     page = bridged.page
   })

@@ -6,7 +6,7 @@ import path from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { JobReport } from '../../src/shared/jobs'
-import { CORPUS, runCliJson } from '../helpers/cli'
+import { CORPUS, runCliJson, s3TargetFlags } from '../helpers/cli'
 import { startTestS3, type TestS3 } from '../helpers/s3server'
 
 const PUBLIC = 'https://cdn.example.test/media'
@@ -35,19 +35,7 @@ afterAll(async () => {
 })
 
 function args(dataDir: string): string[] {
-  return [
-    '--to',
-    `s3://${s3.bucket}/${prefix}`,
-    '--endpoint',
-    s3.endpoint,
-    '--region',
-    s3.region,
-    '--path-style',
-    '--public-url',
-    PUBLIC,
-    '--data-dir',
-    dataDir,
-  ]
+  return [...s3TargetFlags(s3, prefix, s3.endpoint, dataDir), '--public-url', PUBLIC]
 }
 
 function env(): NodeJS.ProcessEnv {

@@ -10,7 +10,7 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEngine } from '../../src/main/engine'
 import type { RunReport } from '../../src/shared/jobs'
-import { CORPUS, runCliJson } from '../helpers/cli'
+import { CORPUS, runCliJson, s3TargetFlags } from '../helpers/cli'
 import { listKeys, s3Config, startTestS3, type TestS3 } from '../helpers/s3server'
 
 /** Mounting needs root (CI and this machine run as root) and a kernel that lets us. */
@@ -120,17 +120,9 @@ describe.skipIf(whyNot !== null)(`disk full while staging (${whyNot ?? 'tmpfs of
         [
           'upload',
           photo!,
-          '--to',
-          `s3://${s3.bucket}/${prefix}`,
-          '--endpoint',
-          s3.endpoint,
-          '--region',
-          s3.region,
-          '--path-style',
+          ...s3TargetFlags(s3, prefix, s3.endpoint, path.join(work, 'cli-data')),
           '--preset',
           'png',
-          '--data-dir',
-          path.join(work, 'cli-data'),
         ],
         {
           UPSHOT_STAGING_DIR: staging,

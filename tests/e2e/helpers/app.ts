@@ -10,10 +10,11 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { EventName, Events, Preferences } from '../../../src/shared/api'
+import type { DestinationInput, EventName, Events, Preferences } from '../../../src/shared/api'
 import { AppService } from '../../../src/main/app-service'
 import { createEngine } from '../../../src/main/engine'
 import { Settings, type SecretBox, type SettingsStorage } from '../../../src/main/settings-model'
+import type { TestS3 } from '../../helpers/s3server'
 
 export interface TestApp {
   service: AppService
@@ -120,4 +121,30 @@ export function startTestApp(
     ...(opts.syncSettleMs !== undefined ? { syncSettleMs: opts.syncSettleMs } : {}),
   })
   return app as TestApp
+}
+
+/**
+ * A saved destination for the test S3 server (through `extra.endpoint`, e.g. a proxy), as the
+ * Settings view would save it.
+ */
+export function testBucketDestination(
+  s3: TestS3,
+  name: string,
+  extra: Partial<DestinationInput> = {},
+): DestinationInput {
+  return {
+    name,
+    kind: 's3-compatible',
+    bucket: s3.bucket,
+    region: s3.region,
+    endpoint: s3.endpoint,
+    accountId: '',
+    dir: '',
+    prefix: s3.prefix,
+    publicUrl: '',
+    pathStyle: true,
+    checksum: 'WHEN_REQUIRED',
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    ...extra,
+  }
 }

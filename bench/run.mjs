@@ -83,7 +83,8 @@ if (!args['no-build']) {
 
 const machine = machineInfo()
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-bench-'))
-const corpus = path.resolve(ROOT, '../shared/corpus')
+// The same photos the tests use, kept in the repository (tests/fixtures/corpus/README.md).
+const corpus = path.resolve(ROOT, 'tests/fixtures/corpus')
 log(`Scratch folder: ${work}`)
 
 const ctx = {

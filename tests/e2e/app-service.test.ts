@@ -10,8 +10,8 @@ import type { QueuePatch } from '../../src/shared/api'
 import { formatLink } from '../../src/shared/links'
 import { getObjectInfo, listKeys, startTestS3, type TestS3 } from '../helpers/s3server'
 import { startTestApp, type TestApp, testBucketDestination } from './helpers/app'
+import { CORPUS } from '../helpers/fixtures'
 
-const CORPUS = path.resolve(import.meta.dirname, '../../../shared/corpus')
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY'
 
 let s3: TestS3

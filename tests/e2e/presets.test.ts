@@ -12,13 +12,14 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from './helpers/app'
 import { openBridgedPage, type BridgedPage } from './helpers/bridge'
-import { ensureBuilt, OUT, ROOT } from './helpers/build'
+import { ensureBuilt, OUT } from './helpers/build'
 import { saveScreenshot } from './helpers/shots'
 import { serveDirectory, type StaticServer } from './helpers/static-server'
+import { CORPUS } from '../helpers/fixtures'
 
 warnIfNoChromium('presets test')
 // 2048 x 1536, EXIF orientation 6: upright it is 1536 x 2048.
-const PHOTO = path.resolve(ROOT, '../shared/corpus/bench/exif-samples__jpg_hdr_canon_hdr_NO.jpg')
+const PHOTO = path.join(CORPUS, 'bench/exif-samples__jpg_hdr_canon_hdr_NO.jpg')
 
 describe.skipIf(!hasChromium)('the presets editor, on the real engine', () => {
   let server: StaticServer
@@ -212,7 +213,7 @@ describe.skipIf(!hasChromium)('the presets editor, on the real engine', () => {
   })
 
   it('switches the mark to an image chosen with the file dialog, previewed before saving', async () => {
-    const logo = path.resolve(ROOT, '../shared/corpus/sharp__with-alpha.png')
+    const logo = path.join(CORPUS, 'sharp__with-alpha.png')
     await page.getByRole('button', { name: 'Edit preset Blog marked' }).click()
     const form = page.getByRole('form', { name: 'Preset Blog marked' })
     await form.getByText('Image', { exact: true }).click()

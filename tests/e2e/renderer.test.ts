@@ -18,12 +18,12 @@ import { startProxy, type TestProxy } from '../helpers/proxy'
 import { getObjectInfo, startTestS3, type TestS3 } from '../helpers/s3server'
 import { startTestApp, type TestApp, testBucketDestination } from './helpers/app'
 import { openBridgedPage, type BridgedPage } from './helpers/bridge'
-import { ensureBuilt, OUT, ROOT } from './helpers/build'
+import { ensureBuilt, OUT } from './helpers/build'
 import { saveScreenshot } from './helpers/shots'
 import { serveDirectory, type StaticServer } from './helpers/static-server'
+import { CORPUS } from '../helpers/fixtures'
 
 warnIfNoChromium('renderer test')
-const CORPUS = path.resolve(ROOT, '../shared/corpus')
 const VIEWPORT = { width: 1100, height: 740 }
 const SECRET = 'Sx9kQ2mR7vTzL4pW8nB3yH6cJ1fD5gK0aE-secret'
 

@@ -12,12 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getObjectInfo, startTestS3, type TestS3 } from '../helpers/s3server'
 import { startTestApp, type TestApp, testBucketDestination } from './helpers/app'
 import { openBridgedPage, type BridgedPage } from './helpers/bridge'
-import { ensureBuilt, OUT, ROOT } from './helpers/build'
+import { ensureBuilt, OUT } from './helpers/build'
 import { saveScreenshot } from './helpers/shots'
 import { serveDirectory, type StaticServer } from './helpers/static-server'
+import { CORPUS } from '../helpers/fixtures'
 
 warnIfNoChromium('sync view test')
-const CORPUS = path.resolve(ROOT, '../shared/corpus')
 const VIEWPORT = { width: 1100, height: 740 }
 
 /** The folder as the user keeps it: photos in two levels, and a draft the filter leaves out. */

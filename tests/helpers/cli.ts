@@ -3,7 +3,7 @@ import path from 'node:path'
 import type { RunReport } from '../../src/shared/jobs'
 
 export const ROOT = path.resolve(__dirname, '../..')
-export const CORPUS = path.resolve(ROOT, '../shared/corpus')
+export { CORPUS } from './fixtures'
 export const CLI = path.join(ROOT, 'bin/upshot.mjs')
 
 export interface CliResult {

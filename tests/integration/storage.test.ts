@@ -19,9 +19,10 @@ import {
   startTestS3,
   type TestS3,
 } from '../helpers/s3server'
+import { CORPUS } from '../helpers/fixtures'
 
 const MiB = 1024 * 1024
-const corpus = path.resolve(__dirname, '../../../shared/corpus')
+const corpus = CORPUS
 
 let s3: TestS3
 let proxy: TestProxy

@@ -9,8 +9,8 @@ import { sniffBytes } from '../../src/main/engine/pipeline/sniff'
 import { sanitizeCss, sanitizeSvg } from '../../src/main/engine/pipeline/svg'
 import { rgbaTiffWithIcc } from '../../src/main/engine/pipeline/tiff'
 import { snapshotSource } from '../../src/main/engine/pipeline/source'
+import { CORPUS } from '../helpers/fixtures'
 
-const CORPUS = path.resolve(__dirname, '../../../shared/corpus')
 const head = (name: string): Buffer => fs.readFileSync(path.join(CORPUS, name)).subarray(0, 16384)
 
 describe('sniffBytes', () => {

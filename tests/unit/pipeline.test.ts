@@ -11,8 +11,8 @@ import { makeOutputs, snapshotSource } from '../../src/main/engine/pipeline'
 import { noteReadTime, smallReadsAreSync } from '../../src/main/engine/pipeline/source'
 import { getPreset, presetFingerprint, WEB_PRESET } from '../../src/main/engine/presets'
 import type { Preset, StagedOutput, VariantSpec } from '../../src/main/engine/types'
+import { CORPUS } from '../helpers/fixtures'
 
-const CORPUS = path.resolve(__dirname, '../../../shared/corpus')
 const corpus = (name: string): string => path.join(CORPUS, name)
 const EXIFTOOL = fs.existsSync('/usr/bin/exiftool') ? '/usr/bin/exiftool' : null
 const LIMIT = 268_402_689

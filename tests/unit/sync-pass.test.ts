@@ -16,8 +16,8 @@ import {
   type PassResult,
 } from '../../src/main/engine/sync'
 import type { LocalDestinationConfig } from '../../src/main/engine/types'
+import { CORPUS } from '../helpers/fixtures'
 
-const CORPUS = path.resolve(__dirname, '../../../shared/corpus')
 const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()

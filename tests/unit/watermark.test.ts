@@ -17,8 +17,8 @@ import {
   WEB_PRESET,
 } from '../../src/main/engine/presets'
 import type { Preset, StagedOutput, Watermark } from '../../src/main/engine/types'
+import { CORPUS } from '../helpers/fixtures'
 
-const CORPUS = path.resolve(__dirname, '../../../shared/corpus')
 const PHOTO = path.join(CORPUS, 'bench/exif-samples__jpg_hdr_canon_hdr_NO.jpg')
 const LOGO = path.join(CORPUS, 'sharp__with-alpha.png')
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { Ledger } from '../src/main/engine/ledger/index.ts'
+import { Ledger } from '../src/engine/ledger/index.ts'
 
 const JOBS = Number(process.argv[2] ?? 100_000)
 const ROUNDS = Number(process.argv[3] ?? 3)

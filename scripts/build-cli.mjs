@@ -1,4 +1,4 @@
-// Bundles the headless CLI (src/main/cli.ts and the engine) into dist/cli.mjs for plain Node.
+// Bundles the headless CLI (src/cli/ and the engine) into dist/cli.mjs for plain Node.
 // Runs from `npm install` (prepare), so `npx upshot` works right after installing.
 import { build } from 'esbuild'
 import { readFileSync } from 'node:fs'
@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 
 await build({
-  entryPoints: ['src/main/cli.ts'],
+  entryPoints: ['src/cli/index.ts'],
   outfile: 'dist/cli.mjs',
   bundle: true,
   platform: 'node',

@@ -2,7 +2,7 @@
 
 import { ipcMain } from 'electron'
 import { COMMAND_CHANNELS, type CommandName } from '../shared/api'
-import { dispatchCommand, type CommandHandlers } from './ipc-dispatch'
+import { dispatchCommand, type CommandHandlers } from '../core/ipc-dispatch'
 
 /** Registers every command; returns the function that removes them again. */
 export function registerIpc(

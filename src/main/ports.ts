@@ -12,7 +12,7 @@ import {
   type BrowserWindow,
 } from 'electron'
 import type { Preferences } from '../shared/api'
-import type { AppPorts } from './app-service'
+import type { AppPorts } from '../core/app-service'
 
 export interface ElectronPortsOptions {
   window(): BrowserWindow | null

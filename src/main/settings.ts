@@ -9,7 +9,7 @@ import {
   type SecretBox,
   type SettingsStorage,
   type StoredSettings,
-} from './settings-model'
+} from '../core/settings-model'
 
 export function safeStorageBox(): SecretBox {
   return {

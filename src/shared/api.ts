@@ -1,7 +1,7 @@
 // The preload contract, typed once: the commands the renderer may invoke (request -> result) and
 // the events the main process pushes. The preload exposes purpose-built functions built from
 // these as `window.upshot` (src/preload/api.ts); the main process registers one handler per
-// command (src/main/ipc.ts) and parses every argument with zod (src/main/ipc-dispatch.ts).
+// command (src/main/ipc.ts) and parses every argument with zod (src/core/ipc-dispatch.ts).
 
 import type { CleanupReport } from './cleanup'
 import type { ErrorCode, JobError, JobState, OutputReport } from './jobs'
@@ -168,7 +168,7 @@ export interface CopyResult {
 
 // ---------------------------------------------------------------- settings
 
-// Also the ids of the engine's provider presets (src/main/engine/destinations/providers.ts).
+// Also the ids of the engine's provider presets (src/engine/destinations/providers.ts).
 export const DESTINATION_KINDS = [
   's3',
   'r2',

@@ -327,7 +327,7 @@ describe('AppService on the real engine', () => {
   it('lists destinations saved with `upshot dest` and takes one over', async () => {
     const app = startTestApp()
     try {
-      const { Ledger } = await import('../../src/main/engine/ledger')
+      const { Ledger } = await import('../../src/engine/ledger')
       const ledger = Ledger.open(app.dataDir)
       ledger.saveDestination('s3:https://s3.us-west-004.backblazeb2.com:my-b2/', 'b2 photos', {
         provider: 'b2',

@@ -1,4 +1,4 @@
-// The settings document (src/main/settings-model.ts): defaults, migrations, validation, and the
+// The settings document (src/core/settings-model.ts): defaults, migrations, validation, and the
 // rules for credentials — stored encrypted, never in the view the renderer gets.
 
 import fs from 'node:fs'
@@ -11,7 +11,7 @@ import {
   SETTINGS_VERSION,
   Settings,
   type SecretBox,
-} from '../../src/main/settings-model'
+} from '../../src/core/settings-model'
 import type { DestinationInput } from '../../src/shared/api'
 import { DEFAULT_WATERMARK, type CustomPresetSettings } from '../../src/shared/presets'
 import { aesBox, jsonFileStorage } from './helpers/app'

@@ -14,7 +14,7 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3'
-import type { ChecksumMode, S3DestinationConfig } from '../../src/main/engine/types'
+import type { ChecksumMode, S3DestinationConfig } from '../../src/engine/types'
 
 export interface TestS3 {
   endpoint: string

@@ -5,8 +5,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createDestination } from '../../src/main/engine/storage'
-import type { ChecksumMode, PartRecord, PutRequest } from '../../src/main/engine/types'
+import { createDestination } from '../../src/engine/storage'
+import type { ChecksumMode, PartRecord, PutRequest } from '../../src/engine/types'
 import { isUploadPart, startProxy, type RequestInfo, type TestProxy } from '../helpers/proxy'
 import {
   getObjectBytes,

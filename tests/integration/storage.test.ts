@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url'
 import { CreateMultipartUploadCommand } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { UpshotError } from '../../src/shared/jobs'
-import { createDestination } from '../../src/main/engine/storage'
-import type { Destination, PartRecord, PutRequest } from '../../src/main/engine/types'
+import { createDestination } from '../../src/engine/storage'
+import type { Destination, PartRecord, PutRequest } from '../../src/engine/types'
 import { firstFaults, isUploadPart, startProxy, type TestProxy } from '../helpers/proxy'
 import {
   getObjectBytes,
@@ -334,7 +334,7 @@ describe('S3 destination', () => {
   })
 
   it('paces request bodies with the shared bandwidth limit', async () => {
-    const { createThrottle } = await import('../../src/main/engine/storage')
+    const { createThrottle } = await import('../../src/engine/storage')
     const dest = createDestination(s3Config(s3, { endpoint: proxy.url }), {
       bandwidth: createThrottle(4 * MiB),
     })

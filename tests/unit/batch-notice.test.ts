@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { batchNotice } from '../../src/main/batch-notice'
+import { batchNotice } from '../../src/core/batch-notice'
 
 describe('the notification of a finished batch', () => {
   it('says how many files went up, and whether the links were copied', () => {

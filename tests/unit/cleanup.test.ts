@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { parseDuration } from '../../src/main/cli/units'
-import { isUpshotKey } from '../../src/main/engine/cleanup'
-import { isInUse, type LedgerUpload } from '../../src/main/engine/ledger/multipart-cleanup'
+import { parseDuration } from '../../src/cli/units'
+import { isUpshotKey } from '../../src/engine/cleanup'
+import { isInUse, type LedgerUpload } from '../../src/engine/ledger/multipart-cleanup'
 
 describe('cleanup', () => {
   it("recognises Upshot's key shape under the prefix only", () => {

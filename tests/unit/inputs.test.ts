@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { expandInputs } from '../../src/main/engine/inputs'
+import { expandInputs } from '../../src/engine/inputs'
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-inputs-'))
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildKey, normalizePrefix, sanitizeName, splitExt } from '../../src/main/engine/keys'
+import { buildKey, normalizePrefix, sanitizeName, splitExt } from '../../src/engine/keys'
 
 const SHA = '0123456789abcdef'.repeat(4)
 

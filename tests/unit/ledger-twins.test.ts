@@ -2,8 +2,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Ledger } from '../../src/main/engine/ledger'
-import { deferToTwin, twinAhead } from '../../src/main/engine/ledger/twins'
+import { Ledger } from '../../src/engine/ledger'
+import { deferToTwin, twinAhead } from '../../src/engine/ledger/twins'
 
 const dirs: string[] = []
 afterEach(() => {

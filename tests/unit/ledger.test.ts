@@ -3,8 +3,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Ledger, LostClaimError, type NewJob } from '../../src/main/engine/ledger'
-import { MIGRATIONS } from '../../src/main/engine/ledger/migrations'
+import { Ledger, LostClaimError, type NewJob } from '../../src/engine/ledger'
+import { MIGRATIONS } from '../../src/engine/ledger/migrations'
 
 const dirs: string[] = []
 function tmpDir(): string {

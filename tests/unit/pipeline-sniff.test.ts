@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
-import { makeOutputs, snapshotSource, sniffBytes, WEB_PRESET } from '../../src/main/engine/pipeline'
+import { makeOutputs, snapshotSource, sniffBytes, WEB_PRESET } from '../../src/engine/pipeline'
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-sniff-'))
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }))

@@ -7,10 +7,10 @@ import zlib from 'node:zlib'
 import sharp, { type Sharp } from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UpshotError, type ErrorCode } from '../../src/shared/jobs'
-import { makeOutputs, snapshotSource } from '../../src/main/engine/pipeline'
-import { noteReadTime, smallReadsAreSync } from '../../src/main/engine/pipeline/source'
-import { getPreset, presetFingerprint, WEB_PRESET } from '../../src/main/engine/presets'
-import type { Preset, StagedOutput, VariantSpec } from '../../src/main/engine/types'
+import { makeOutputs, snapshotSource } from '../../src/engine/pipeline'
+import { noteReadTime, smallReadsAreSync } from '../../src/engine/pipeline/source'
+import { getPreset, presetFingerprint, WEB_PRESET } from '../../src/engine/presets'
+import type { Preset, StagedOutput, VariantSpec } from '../../src/engine/types'
 import { CORPUS } from '../helpers/fixtures'
 
 const corpus = (name: string): string => path.join(CORPUS, name)
@@ -269,7 +269,7 @@ describe('special inputs', () => {
   <foreignObject><div xmlns="http://www.w3.org/1999/xhtml">hi</div></foreignObject>
 </svg>`,
     )
-    const { sanitizeSvg } = await import('../../src/main/engine/pipeline/svg')
+    const { sanitizeSvg } = await import('../../src/engine/pipeline/svg')
     const clean = sanitizeSvg(fs.readFileSync(src, 'utf8'))
     expect(clean).not.toMatch(/script|foreignObject|onload|file:|\/etc\/|ENTITY|xxe/i)
     expect(clean).toContain('fill="#00ff00"')

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import {
-  resolveProvider,
-  type ProviderSettings,
-} from '../../src/main/engine/destinations/providers'
-import { s3ObjectUrl } from '../../src/main/engine/storage/urls'
-import type { S3DestinationConfig } from '../../src/main/engine/types'
+import { resolveProvider, type ProviderSettings } from '../../src/engine/destinations/providers'
+import { s3ObjectUrl } from '../../src/engine/storage/urls'
+import type { S3DestinationConfig } from '../../src/engine/types'
 
 const ACCOUNT = '0123456789abcdef0123456789abcdef'
 const KEY = 'photos/ab12/Été à la plage 🌊.webp'

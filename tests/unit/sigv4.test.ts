@@ -8,16 +8,16 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { SignatureV4 } from '@smithy/signature-v4'
 import type { SourceData } from '@smithy/types'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { S3Destination } from '../../src/main/engine/storage/s3'
-import { credentialsFromEnv, leanCredentials } from '../../src/main/engine/storage/credentials'
-import { decodeXmlText, parseListObjectsV2 } from '../../src/main/engine/storage/list-objects'
+import { S3Destination } from '../../src/engine/storage/s3'
+import { credentialsFromEnv, leanCredentials } from '../../src/engine/storage/credentials'
+import { decodeXmlText, parseListObjectsV2 } from '../../src/engine/storage/list-objects'
 import {
   canonicalQuery,
   SigV4Signer,
   uriEscape,
   type SigningCredentials,
-} from '../../src/main/engine/storage/sigv4'
-import type { S3DestinationConfig } from '../../src/main/engine/types'
+} from '../../src/engine/storage/sigv4'
+import type { S3DestinationConfig } from '../../src/engine/types'
 
 function bytesOf(data: SourceData): string | Uint8Array {
   if (typeof data === 'string') return data

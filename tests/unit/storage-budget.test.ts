@@ -1,7 +1,7 @@
 // The in-flight byte budget every upload of a destination shares: first come first served, and a
 // paused upload leaves the queue at once instead of holding its place.
 import { describe, expect, it } from 'vitest'
-import { ByteBudget } from '../../src/main/engine/storage/budget'
+import { ByteBudget } from '../../src/engine/storage/budget'
 
 describe('byte budget', () => {
   it('serves waiters in order and lets one leave on abort', async () => {

@@ -1,23 +1,23 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { UpshotError } from '../../src/shared/jobs'
-import { ByteBudget } from '../../src/main/engine/storage/budget'
-import { expectedMultipartEtag, digestOf } from '../../src/main/engine/storage/digest'
-import { hashWorkerOnline, wholeDigest } from '../../src/main/engine/storage/hash-worker'
-import { isRetryable, toUpshotError } from '../../src/main/engine/storage/errors'
+import { ByteBudget } from '../../src/engine/storage/budget'
+import { expectedMultipartEtag, digestOf } from '../../src/engine/storage/digest'
+import { hashWorkerOnline, wholeDigest } from '../../src/engine/storage/hash-worker'
+import { isRetryable, toUpshotError } from '../../src/engine/storage/errors'
 import {
   choosePartSize,
   partCount,
   partRange,
   partsInFlight,
   S3_MAX_PARTS,
-} from '../../src/main/engine/storage/limits'
-import { headerSafeMetadata } from '../../src/main/engine/storage/metadata'
-import { backoffDelay, withRetry } from '../../src/main/engine/storage/retry'
-import { createThrottle } from '../../src/main/engine/storage/throttle'
-import { s3ObjectUrl } from '../../src/main/engine/storage/urls'
-import { createDestination } from '../../src/main/engine/storage'
-import type { S3DestinationConfig } from '../../src/main/engine/types'
+} from '../../src/engine/storage/limits'
+import { headerSafeMetadata } from '../../src/engine/storage/metadata'
+import { backoffDelay, withRetry } from '../../src/engine/storage/retry'
+import { createThrottle } from '../../src/engine/storage/throttle'
+import { s3ObjectUrl } from '../../src/engine/storage/urls'
+import { createDestination } from '../../src/engine/storage'
+import type { S3DestinationConfig } from '../../src/engine/types'
 
 const MiB = 1024 * 1024
 const GiB = 1024 * MiB

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { globToRegExp, isIgnoredName, PathFilter } from '../../src/main/engine/sync/filters'
+import { globToRegExp, isIgnoredName, PathFilter } from '../../src/engine/sync/filters'
 import { UpshotError } from '../../src/shared/jobs'
 
 const m = (glob: string, rel: string): boolean => globToRegExp(glob).test(rel)

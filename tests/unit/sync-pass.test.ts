@@ -5,8 +5,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createEngine, type Engine } from '../../src/main/engine'
-import { getPreset, presetFingerprint } from '../../src/main/engine/pipeline'
+import { createEngine, type Engine } from '../../src/engine'
+import { getPreset, presetFingerprint } from '../../src/engine/pipeline'
 import {
   resolvePair,
   runPass,
@@ -14,8 +14,8 @@ import {
   type PairSpec,
   type PassOptions,
   type PassResult,
-} from '../../src/main/engine/sync'
-import type { LocalDestinationConfig } from '../../src/main/engine/types'
+} from '../../src/engine/sync'
+import type { LocalDestinationConfig } from '../../src/engine/types'
 import { CORPUS } from '../helpers/fixtures'
 
 const cleanups: (() => Promise<void>)[] = []

@@ -3,9 +3,9 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { PathFilter } from '../../src/main/engine/sync/filters'
-import { normalizeScope } from '../../src/main/engine/sync/plan'
-import { scanTree, type ScanEntry } from '../../src/main/engine/sync/scan'
+import { PathFilter } from '../../src/engine/sync/filters'
+import { normalizeScope } from '../../src/engine/sync/plan'
+import { scanTree, type ScanEntry } from '../../src/engine/sync/scan'
 
 const dirs: string[] = []
 function tmpDir(): string {

@@ -6,14 +6,14 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, expect, it } from 'vitest'
-import { createEngine } from '../../src/main/engine'
+import { createEngine } from '../../src/engine'
 import {
   resolvePair,
   SyncStore,
   watchPair,
   type PassResult,
   type WatchState,
-} from '../../src/main/engine/sync'
+} from '../../src/engine/sync'
 
 const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {

@@ -8,15 +8,10 @@ import os from 'node:os'
 import path from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildKey } from '../../src/main/engine/keys'
-import { makeOutputs, snapshotSource, watermarkBox } from '../../src/main/engine/pipeline'
-import {
-  getPreset,
-  presetFingerprint,
-  presetKeyTag,
-  WEB_PRESET,
-} from '../../src/main/engine/presets'
-import type { Preset, StagedOutput, Watermark } from '../../src/main/engine/types'
+import { buildKey } from '../../src/engine/keys'
+import { makeOutputs, snapshotSource, watermarkBox } from '../../src/engine/pipeline'
+import { getPreset, presetFingerprint, presetKeyTag, WEB_PRESET } from '../../src/engine/presets'
+import type { Preset, StagedOutput, Watermark } from '../../src/engine/types'
 import { CORPUS } from '../helpers/fixtures'
 
 const PHOTO = path.join(CORPUS, 'bench/exif-samples__jpg_hdr_canon_hdr_NO.jpg')

@@ -1,7 +1,7 @@
 // tsconfig.e2e.json does not include the engine's ambient module declarations; the engine needs
 // this one (heic-decode ships no types) when the tests typecheck it through AppService.
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference
-/// <reference path="../../../src/main/engine/pipeline/heic-decode.d.ts" />
+/// <reference path="../../../src/engine/pipeline/heic-decode.d.ts" />
 // The desktop app's main-process half without Electron: AppService with the real engine (Node's
 // better-sqlite3), settings in a JSON file with AES-encrypted credentials standing in for
 // electron-store + safeStorage, and ports that record what would reach the OS.
@@ -11,9 +11,9 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { DestinationInput, EventName, Events, Preferences } from '../../../src/shared/api'
-import { AppService } from '../../../src/main/app-service'
-import { createEngine } from '../../../src/main/engine'
-import { Settings, type SecretBox, type SettingsStorage } from '../../../src/main/settings-model'
+import { AppService } from '../../../src/core/app-service'
+import { createEngine } from '../../../src/engine'
+import { Settings, type SecretBox, type SettingsStorage } from '../../../src/core/settings-model'
 import type { TestS3 } from '../../helpers/s3server'
 
 export interface TestApp {

@@ -14,7 +14,7 @@ import {
   type CommandName,
   type EventName,
 } from '../../../src/shared/api'
-import { dispatchCommand } from '../../../src/main/ipc-dispatch'
+import { dispatchCommand } from '../../../src/core/ipc-dispatch'
 import type { TestApp } from './app'
 
 let preloadBundle: string | null = null

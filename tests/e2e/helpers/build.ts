@@ -8,9 +8,15 @@ export const OUT = path.join(ROOT, 'out')
 const OUTPUTS = ['main/index.js', 'preload/index.cjs', 'renderer/index.html'].map((f) =>
   path.join(OUT, f),
 )
-const SOURCES = ['src/main', 'src/preload', 'src/renderer', 'src/shared', 'resources'].map((d) =>
-  path.join(ROOT, d),
-)
+const SOURCES = [
+  'src/main',
+  'src/core',
+  'src/engine',
+  'src/preload',
+  'src/renderer',
+  'src/shared',
+  'resources',
+].map((d) => path.join(ROOT, d))
 
 /**
  * Runs `electron-vite build` unless out/ exists and is newer than every source file, so

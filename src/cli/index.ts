@@ -1,0 +1,71 @@
+import { Command, CommanderError } from 'commander'
+import { UpshotError, type JobError } from '../shared/jobs'
+import { registerDest } from './commands/dest'
+import { registerDoctor } from './commands/doctor'
+import { registerCleanup } from './commands/cleanup'
+import { registerJobs } from './commands/jobs'
+import { registerResume } from './commands/resume'
+import { registerSync } from './commands/sync'
+import { registerUpload } from './commands/upload'
+import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE } from './shared'
+import { toJobError } from '../engine'
+
+declare const UPSHOT_VERSION: string
+
+// The AWS SDK warns on each run that its releases after January 2027 need Node 22. That is a
+// note for us, the maintainers, not for someone uploading photos: keep it off their terminal.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+
+function usageFailure(err: unknown, json: boolean): number {
+  const error: JobError =
+    err instanceof UpshotError ? { code: err.code, message: err.message } : toJobError(err)
+  if (json) process.stdout.write(JSON.stringify({ error }, null, 2) + '\n')
+  process.stderr.write(`upshot: ${error.message}\n`)
+  return err instanceof UpshotError && err.code === 'CONFIG' ? EXIT_USAGE : EXIT_JOB_FAILED
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command()
+  program
+    .name('upshot')
+    .description(
+      'Make web-ready image variants and upload them to S3, R2 or any S3-compatible store.',
+    )
+    .version(typeof UPSHOT_VERSION === 'string' ? UPSHOT_VERSION : 'dev')
+    .exitOverride()
+    .showHelpAfterError()
+  let code = EXIT_OK
+  const wantsJson = argv.includes('--json')
+
+  const setCode = (c: number): void => {
+    code = c
+  }
+  // One module per command: src/cli/commands/<name>.ts
+  registerUpload(program, setCode)
+  registerResume(program, setCode)
+  registerJobs(program, setCode)
+  registerSync(program, setCode)
+  registerDest(program, setCode)
+  registerDoctor(program, setCode)
+  registerCleanup(program, setCode)
+
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE
+    }
+    return usageFailure(err, wantsJson)
+  }
+  return code
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (err: unknown) => {
+    process.stderr.write(`upshot: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.exitCode = EXIT_JOB_FAILED
+  },
+)

@@ -1,0 +1,734 @@
+// What the desktop app does, behind the IPC commands: hosts the engine, keeps the queue the
+// window shows, runs and controls jobs, copies links, reads the history and applies settings.
+// Free of 'electron': the Electron glue (index.ts) passes clipboard, dialogs, shell and
+// notifications as ports, and the e2e tests run this very module against a real S3 server.
+
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type {
+  AddResult,
+  AppInfo,
+  ConnectionReport,
+  CopyResult,
+  DeleteResult,
+  DestinationInput,
+  DestinationUsage,
+  Events,
+  EventName,
+  FinishedFile,
+  HistoryPage,
+  HistoryQuery,
+  Preferences,
+  QueueSnapshot,
+  SettingsView,
+  SharedDestination,
+} from '../shared/api'
+import { UpshotError, type ErrorCode, type JobState } from '../shared/jobs'
+import { formatLinks, primaryOutput, type LinkFormat, type LinkItem } from '../shared/links'
+import type { CleanupReport } from '../shared/cleanup'
+import { testConnection, type ConnectionTestOptions } from './connection-test'
+import { ownerIsDead, type Engine, type EngineEvent } from '../engine'
+import { cleanupUploads } from '../engine/cleanup'
+import {
+  liveObjectsOfJob,
+  listHistory,
+  markObjectDeleted,
+  outputsOfJobs,
+  retryJob,
+  summarizeDestinations,
+} from '../engine/history'
+import { createDestination, localDestinationId, s3DestinationId } from '../engine/storage'
+import type { DestinationConfig } from '../engine/types'
+import type { CommandHandlers } from './ipc-dispatch'
+import { QueueModel, isFinished } from './queue-model'
+import { inputToEngineConfig, type Settings } from './settings-model'
+import { SyncService } from './sync-service'
+import { batchNotice } from './batch-notice'
+import { parseCustomPreset, toEnginePreset } from './custom-presets'
+import { previewPreset } from './preset-preview'
+import type { Preset } from '../engine/types'
+import type { CustomPresetSettings, PresetPreview } from '../shared/presets'
+import { Thumbnails } from './thumbnails'
+
+export interface AppPorts {
+  writeClipboardText(text: string): Promise<void>
+  /** The clipboard's image, or null when it holds none. */
+  readClipboardImage(): Promise<{ data: Buffer; mime: string } | null>
+  /** Native open dialog; [] when the user cancels. */
+  choosePaths(kind: 'files' | 'folder'): Promise<string[]>
+  /** Opens an https URL in the default browser. */
+  openInBrowser(url: string): Promise<void>
+  notify(title: string, body: string): void
+  /** Settings that the Electron glue applies (login item, shortcut, theme). */
+  preferencesChanged(prefs: Preferences): void
+}
+
+export interface AppServiceOptions {
+  dataDir: string
+  version: string
+  settings: Settings
+  ports: AppPorts
+  /** Makes the engine; called again with a new concurrency when the queue is idle. */
+  makeEngine(opts: { uploadConcurrency: number; customPresets: () => readonly Preset[] }): Engine
+  emit<K extends EventName>(name: K, payload: Events[K]): void
+  connectionTest?: ConnectionTestOptions
+  patchIntervalMs?: number
+  /** How long a changed file in a synced folder must hold still before it is read. */
+  syncSettleMs?: number
+}
+
+interface Batch {
+  ids: Set<string>
+  pending: number
+}
+
+const CLIPBOARD_EXT: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+  'image/gif': 'gif',
+  'image/tiff': 'tiff',
+}
+
+export function ledgerIdOf(config: DestinationConfig): string {
+  return config.kind === 's3' ? s3DestinationId(config) : localDestinationId(config)
+}
+
+export class AppService {
+  private engine: Engine
+  private offEngine: () => void
+  private readonly queue: QueueModel
+  private readonly controllers = new Map<string, AbortController>()
+  private readonly batchOf = new Map<string, Batch>()
+  private readonly thumbnails = new Thumbnails()
+  private readonly clipboardDir: string
+  private engineConcurrency: number
+  private closed = false
+  readonly sync: SyncService
+
+  constructor(private readonly o: AppServiceOptions) {
+    this.engineConcurrency = o.settings.preferences.concurrency
+    this.engine = o.makeEngine({
+      uploadConcurrency: this.engineConcurrency,
+      customPresets: () => o.settings.customPresets(),
+    })
+    this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
+    this.queue = new QueueModel((patch) => o.emit('queue', patch), o.patchIntervalMs)
+    this.clipboardDir = path.join(o.dataDir, 'clipboard')
+    this.sync = new SyncService({
+      engine: () => this.engine,
+      settings: o.settings,
+      configOf: (id) => this.configForLedgerDestination(id),
+      describeDestination: (id) => this.describeDestination(id),
+      emit: (pairs) => o.emit('sync', pairs),
+      // A concurrency change waits for a quiet moment between passes.
+      passFinished: () => this.restartEngineIfNeeded(),
+      ...(o.syncSettleMs !== undefined ? { settleMs: o.syncSettleMs } : {}),
+    })
+  }
+
+  /** Brings back what the ledger has unfinished (a crash, a quit mid-batch) and runs it. */
+  start(): void {
+    const ids = this.engine.ledger.unfinishedJobIds()
+    for (const id of ids) this.track(id)
+    // Paused before the app quit: still paused.
+    for (const id of ids) if (this.engine.isJobPaused(id)) this.queue.setPaused(id, true)
+    for (const id of ids) this.runJob(id)
+    this.sync.start()
+  }
+
+  get ledgerEngine(): Engine {
+    return this.engine
+  }
+
+  getQueue(): QueueSnapshot {
+    return this.queue.snapshot()
+  }
+
+  /** Whether uploads are under way (the window closes to the tray then). */
+  busy(): boolean {
+    return !this.queue.overall().idle
+  }
+
+  get allPaused(): boolean {
+    return this.engine.paused
+  }
+
+  // ------------------------------------------------------------------ adding
+
+  async addPaths(paths: readonly string[]): Promise<AddResult> {
+    if (paths.length === 0) return { added: 0 }
+    const dest = this.o.settings.resolve()
+    const prefs = this.o.settings.preferences
+    const ids = await this.engine.enqueue(paths, {
+      destination: dest.config,
+      ...this.ledgerName(dest.config, dest.name),
+      preset: prefs.preset,
+    })
+    const batch: Batch = { ids: new Set(ids), pending: 0 }
+    for (const id of ids) {
+      this.track(id, dest.name)
+      if (!isFinished(this.queue.get(id)?.state ?? 'done')) batch.pending++
+      this.batchOf.set(id, batch)
+    }
+    for (const id of ids) this.runJob(id)
+    if (batch.pending === 0) this.batchFinished(batch)
+    return { added: ids.length }
+  }
+
+  async chooseAndAdd(kind: 'files' | 'folder'): Promise<AddResult> {
+    return this.addPaths(await this.o.ports.choosePaths(kind))
+  }
+
+  /** Saves the clipboard's image as a PNG in the data dir and uploads it. */
+  async uploadClipboardImage(): Promise<AddResult> {
+    const image = await this.o.ports.readClipboardImage()
+    if (!image || image.data.length === 0) {
+      throw new UpshotError('NOT_FOUND', 'The clipboard holds no image; copy an image first.')
+    }
+    fs.mkdirSync(this.clipboardDir, { recursive: true })
+    // Named by content: pasting the same image twice reuses the file (and dedups the upload).
+    const hash = createHash('sha256').update(image.data).digest('hex').slice(0, 12)
+    const stamp = new Date().toISOString().slice(0, 10)
+    const ext = CLIPBOARD_EXT[image.mime] ?? 'png'
+    const file = path.join(this.clipboardDir, `clipboard-${stamp}-${hash}.${ext}`)
+    if (!fs.existsSync(file)) fs.writeFileSync(file, image.data)
+    return this.addPaths([file])
+  }
+
+  // ------------------------------------------------------------------ running
+
+  private track(id: string, destinationName?: string): void {
+    const row = this.engine.ledger.job(id)
+    if (!row) return
+    this.queue.add({
+      id,
+      source: row.source,
+      state: row.state,
+      error: row.error_code
+        ? { code: row.error_code as ErrorCode, message: row.error_message ?? '' }
+        : null,
+      deduplicated: row.deduplicated === 1,
+      sourceBytes: row.size,
+      destinationName: destinationName ?? this.describeDestination(row.destination_id),
+      createdAt: row.created_at,
+    })
+  }
+
+  private runJob(id: string): void {
+    const state = this.queue.get(id)?.state
+    if (!state || isFinished(state) || this.queue.isPaused(id)) return
+    const ctl = new AbortController()
+    this.controllers.set(id, ctl)
+    const engine = this.engine
+    engine.run([id], { signal: ctl.signal }).then(
+      () => {
+        if (this.controllers.get(id) === ctl) this.controllers.delete(id)
+      },
+      (err: unknown) => {
+        if (this.controllers.get(id) === ctl) this.controllers.delete(id)
+        // A run still winding down when the app closes finds the ledger closed: nothing is lost.
+        if (!this.closed) console.error('[upshot] a job run ended with an error:', err)
+      },
+    )
+  }
+
+  private onEngineEvent(e: EngineEvent): void {
+    if (e.type === 'progress') {
+      for (const j of e.jobs) this.queue.setProgress(j.id, j.bytesDone, j.bytesTotal)
+      this.queue.setOverall(e.overall)
+      return
+    }
+    if (!this.queue.has(e.id)) {
+      // A sync pass's uploads show in the queue too, with their progress; the pass runs them.
+      if (e.state !== 'queued' || !this.sync.covers(e.source)) return
+      this.track(e.id)
+      return
+    }
+    const before = this.queue.get(e.id)?.state
+    // The source's size is known once it has been read (processing -> processed or done).
+    const size =
+      e.state === 'processed' || e.state === 'done'
+        ? (this.engine.ledger.job(e.id)?.size ?? null)
+        : undefined
+    this.queue.setState(e.id, e.state, e.error, e.deduplicated, size)
+    if (before && !isFinished(before) && isFinished(e.state)) this.jobFinished(e.id, e.state)
+  }
+
+  private jobFinished(id: string, state: JobState): void {
+    const job = this.queue.get(id)
+    if (state === 'done' && job && path.dirname(job.source) === this.clipboardDir) {
+      // A pasted image lives on only in the bucket.
+      fs.rm(job.source, { force: true }, () => {})
+    }
+    const batch = this.batchOf.get(id)
+    if (!batch) return
+    batch.pending--
+    if (batch.pending === 0) this.batchFinished(batch)
+  }
+
+  private batchFinished(batch: Batch): void {
+    void this.finishBatch(batch)
+  }
+
+  private async finishBatch(batch: Batch): Promise<void> {
+    for (const id of batch.ids) this.batchOf.delete(id)
+    const ids = [...batch.ids]
+    const states = ids.map((id) => this.queue.get(id)?.state)
+    const done = ids.filter((_, i) => states[i] === 'done')
+    const failed = states.filter((s) => s === 'failed').length
+    const prefs = this.o.settings.preferences
+    let copied = false
+    if (prefs.autoCopy && done.length > 0) {
+      try {
+        await this.copyLinks(done, prefs.linkFormat)
+        copied = true
+      } catch {
+        // Nothing to copy after all (all deduplicated away from this view...): say nothing.
+      }
+    }
+    const notice = batchNotice({
+      done: done.length,
+      failed,
+      canceled: states.filter((st) => st === 'canceled').length,
+      copied,
+    })
+    if (prefs.notifications && notice) this.o.ports.notify(notice.title, notice.body)
+    this.restartEngineIfNeeded()
+  }
+
+  pauseAll(): void {
+    this.engine.pause()
+    this.queue.setAllPaused(true)
+  }
+
+  resumeAll(): void {
+    this.engine.resume()
+    this.queue.setAllPaused(false)
+  }
+
+  /** One job held back in the engine and the ledger; the others carry on undisturbed. */
+  pauseJob(id: string): void {
+    const job = this.queue.get(id)
+    if (!job || isFinished(job.state) || job.state === 'paused') return
+    this.engine.pauseJob(id)
+    this.queue.setPaused(id, true)
+  }
+
+  resumeJob(id: string): void {
+    if (!this.queue.isPaused(id)) return
+    this.engine.resumeJob(id)
+    this.queue.setPaused(id, false)
+    this.runJob(id)
+  }
+
+  async cancelJob(id: string): Promise<void> {
+    this.controllers.get(id)?.abort()
+    this.controllers.delete(id)
+    this.queue.setPaused(id, false)
+    await this.engine.cancel(id)
+  }
+
+  retryJob(id: string): void {
+    if (!retryJob(this.engine.ledger, id)) {
+      throw new UpshotError('CONFIG', 'Only a failed or canceled file can be tried again.')
+    }
+    this.thumbnails.forget(id)
+    if (!this.queue.has(id)) this.track(id)
+    else this.queue.setState(id, 'queued', null, false)
+    this.queue.setProgress(id, 0, 0)
+    this.runJob(id)
+  }
+
+  clearFinished(): void {
+    this.queue.removeFinished()
+  }
+
+  // ------------------------------------------------------------------ links and results
+
+  getFinished(ids: readonly string[]): FinishedFile[] {
+    const found = outputsOfJobs(this.engine.ledger, ids)
+    return ids.flatMap((id) => {
+      const f = found.get(id)
+      return f ? [{ id, name: path.basename(f.source), source: f.source, outputs: f.outputs }] : []
+    })
+  }
+
+  /**
+   * Finished files with links to hand out now: a private destination's presigned links expire,
+   * so each copy (from the results or the history) signs fresh ones with the saved credentials.
+   */
+  async getFinishedWithFreshLinks(ids: readonly string[]): Promise<FinishedFile[]> {
+    const files = this.getFinished(ids)
+    const configs = new Map<string, DestinationConfig | null>()
+    const configFor = (ledgerId: string): DestinationConfig | null => {
+      if (!configs.has(ledgerId)) {
+        let config: DestinationConfig | null = null
+        try {
+          config = this.configForLedgerDestination(ledgerId)
+        } catch {
+          // Keys that no longer decrypt: the ledger's config (AWS default chain) is the fallback.
+        }
+        configs.set(ledgerId, config)
+      }
+      return configs.get(ledgerId) ?? null
+    }
+    const fresh = await this.engine.freshLinks(
+      files.map((f) => f.id),
+      { configFor },
+    )
+    return files.map((f) => ({ ...f, outputs: fresh.get(f.id) ?? f.outputs }))
+  }
+
+  async copyLinks(ids: readonly string[], format: LinkFormat): Promise<CopyResult> {
+    const items: LinkItem[] = (await this.getFinishedWithFreshLinks(ids)).map((f) => ({
+      name: f.name,
+      outputs: f.outputs,
+    }))
+    const text = formatLinks(format, items, {
+      template: this.o.settings.preferences.customTemplate,
+    })
+    if (text === '') {
+      throw new UpshotError('NOT_FOUND', 'None of these files has finished uploading yet.')
+    }
+    await this.o.ports.writeClipboardText(text)
+    return { text, count: items.length }
+  }
+
+  /** The latest finished uploads with their main link, for the tray menu. */
+  recentUploads(limit = 5): { id: string; name: string; url: string }[] {
+    const page = listHistory(this.engine.ledger, { status: 'done', limit })
+    const files = this.getFinished(page.rows.map((r) => r.id))
+    return files.flatMap((f) => {
+      const main = primaryOutput(f.outputs)
+      return main ? [{ id: f.id, name: f.name, url: main.url }] : []
+    })
+  }
+
+  async getThumbnails(ids: readonly string[]): Promise<Record<string, string | null>> {
+    const result: Record<string, string | null> = {}
+    for (const id of ids.slice(0, 200)) {
+      const source = this.queue.get(id)?.source ?? this.engine.ledger.job(id)?.source
+      result[id] = source ? await this.thumbnails.get(id, source) : null
+    }
+    return result
+  }
+
+  async openLink(url: string): Promise<void> {
+    let parsed: URL
+    try {
+      parsed = new URL(url)
+    } catch {
+      throw new UpshotError('CONFIG', 'That is not a link.')
+    }
+    if (parsed.protocol !== 'https:') {
+      throw new UpshotError('CONFIG', 'Only https:// links open in the browser.')
+    }
+    await this.o.ports.openInBrowser(parsed.href)
+  }
+
+  // ------------------------------------------------------------------ history
+
+  getHistory(query: HistoryQuery): HistoryPage {
+    const page = listHistory(this.engine.ledger, query)
+    return {
+      total: page.total,
+      items: page.rows.map((r) => ({
+        id: r.id,
+        name: path.basename(r.source),
+        source: r.source,
+        status: r.deleted ? 'deleted' : (r.state as 'done' | 'failed' | 'canceled'),
+        destinationId: r.destinationId,
+        destinationName: r.destinationName ?? this.describeDestination(r.destinationId),
+        finishedAt: r.finishedAt,
+        bytes: r.bytes,
+        outputCount: r.outputCount,
+        deduplicated: r.deduplicated,
+        error: r.error,
+      })),
+    }
+  }
+
+  getUsage(): DestinationUsage[] {
+    return summarizeDestinations(this.engine.ledger)
+      .filter((d) => d.objects > 0)
+      .map((d) => ({
+        destinationId: d.destinationId,
+        name: d.name ?? this.describeDestination(d.destinationId),
+        files: d.files,
+        objects: d.objects,
+        bytes: d.bytes,
+        byVariant: d.byVariant,
+        byFormat: d.byFormat.map((f) => ({
+          format: f.contentType.replace(/^image\//, '').replace(/;.*$/, ''),
+          objects: f.objects,
+          bytes: f.bytes,
+        })),
+      }))
+  }
+
+  /** Removes each upload's objects from its bucket, then marks them deleted in the ledger. */
+  async deleteUploads(ids: readonly string[]): Promise<DeleteResult> {
+    let deleted = 0
+    const failures: { id: string; message: string }[] = []
+    for (const id of ids) {
+      const live = liveObjectsOfJob(this.engine.ledger, id)
+      if (!live || live.keys.length === 0) continue
+      let config: DestinationConfig
+      try {
+        config = this.configForLedgerDestination(live.destinationId)
+      } catch (err) {
+        failures.push({ id, message: messageOf(err) })
+        continue
+      }
+      const dest = createDestination(config, { maxAttempts: 3 })
+      try {
+        for (const key of live.keys) {
+          await dest.deleteObject(key)
+          markObjectDeleted(this.engine.ledger, live.destinationId, key)
+          deleted++
+        }
+      } catch (err) {
+        failures.push({ id, message: messageOf(err) })
+      } finally {
+        dest.close()
+      }
+    }
+    return { deleted, failures }
+  }
+
+  // ------------------------------------------------------------------ settings
+
+  getSettings(): SettingsView {
+    return this.withShared(this.o.settings.view())
+  }
+
+  /**
+   * Adds the destinations `upshot dest` saved in the ledger (the store both share) that the app
+   * does not have under the same name, so the settings list them and can take them over.
+   */
+  private withShared(view: SettingsView): SettingsView {
+    const taken = new Set(view.destinations.map((d) => d.name))
+    const shared: SharedDestination[] = this.engine.ledger.namedDestinations().flatMap((d) => {
+      if (!d.provider || taken.has(d.name)) return []
+      const p = d.provider
+      const input: DestinationInput = {
+        name: d.name,
+        kind: p.provider,
+        bucket: p.bucket ?? '',
+        region: p.region ?? '',
+        endpoint: p.endpoint ?? '',
+        accountId: p.accountId ?? '',
+        jurisdiction: p.jurisdiction ?? 'default',
+        cdn: p.cdn ?? false,
+        private: p.private ?? false,
+        expiresIn: p.expiresIn ?? 3600,
+        dir: p.dir ?? '',
+        prefix: p.prefix ?? '',
+        publicUrl: p.publicUrl ?? '',
+        pathStyle: p.pathStyle ?? false,
+        checksum: p.checksum ?? 'WHEN_REQUIRED',
+      }
+      return [{ name: d.name, kind: p.provider, input }]
+    })
+    return { ...view, shared }
+  }
+
+  savePreferences(patch: Partial<Preferences>): SettingsView {
+    const view = this.o.settings.savePreferences(patch)
+    this.o.ports.preferencesChanged(view.preferences)
+    this.restartEngineIfNeeded()
+    return this.withShared(view)
+  }
+
+  async testDestination(target: string | DestinationInput): Promise<ConnectionReport> {
+    let config: DestinationConfig
+    if (typeof target === 'string') {
+      config = this.o.settings.resolve(target).config
+    } else {
+      config = inputToEngineConfig(target)
+      // Editing a saved destination without retyping its keys: test with the stored ones.
+      if (config.kind === 's3' && target.id && target.credentials === undefined) {
+        const stored = this.o.settings.resolve(target.id).config
+        if (stored.kind === 's3' && stored.credentials)
+          config = { ...config, credentials: stored.credentials }
+      }
+    }
+    return testConnection(config, this.o.connectionTest)
+  }
+
+  /** The settings' "Clean up unfinished uploads": `upshot cleanup` for a saved destination. */
+  async cleanupDestination(id: string): Promise<CleanupReport> {
+    return cleanupUploads(this.engine.ledger, this.o.settings.resolve(id).config, {
+      isDead: ownerIsDead,
+    })
+  }
+
+  /**
+   * Runs a photo the user picks through a preset into a temporary folder (nothing uploaded) and
+   * returns each variant's size with a small data: URL of it: the page may show data: images
+   * only, never files from disk.
+   */
+  async previewPreset(target: string | CustomPresetSettings): Promise<PresetPreview | null> {
+    const preset =
+      typeof target === 'string'
+        ? this.engine.preset(target)
+        : toEnginePreset(parseCustomPreset({ ...target, name: target.name || 'preview' }))
+    const [file] = await this.o.ports.choosePaths('files')
+    if (!file) return null
+    return previewPreset(file, preset, path.join(this.o.dataDir, 'preview'))
+  }
+
+  appInfo(): AppInfo {
+    return { version: this.o.version, dataDir: this.o.dataDir, platform: process.platform }
+  }
+
+  /** Every command of the contract, for ipc.ts (and the e2e bridge). */
+  handlers(): CommandHandlers {
+    const s = this.o.settings
+    return {
+      getAppInfo: () => this.appInfo(),
+      addPaths: (paths) => this.addPaths(paths),
+      chooseAndAdd: (kind) => this.chooseAndAdd(kind),
+      uploadClipboardImage: () => this.uploadClipboardImage(),
+      getQueue: () => this.getQueue(),
+      pauseAll: () => this.pauseAll(),
+      resumeAll: () => this.resumeAll(),
+      pauseJob: (id) => this.pauseJob(id),
+      resumeJob: (id) => this.resumeJob(id),
+      cancelJob: (id) => this.cancelJob(id),
+      retryJob: (id) => this.retryJob(id),
+      clearFinished: () => this.clearFinished(),
+      // What the page shows and opens: a private destination's links signed afresh.
+      getFinished: (ids) => this.getFinishedWithFreshLinks(ids),
+      copyLinks: (ids, format) => this.copyLinks(ids, format),
+      getThumbnails: (ids) => this.getThumbnails(ids),
+      openLink: (url) => this.openLink(url),
+      getHistory: (query) => this.getHistory(query),
+      getUsage: () => this.getUsage(),
+      deleteUploads: (ids) => this.deleteUploads(ids),
+      getSettings: () => this.getSettings(),
+      savePreferences: (patch) => this.savePreferences(patch),
+      saveDestination: (input) => this.withShared(s.saveDestination(input)),
+      removeDestination: (id) => this.withShared(s.removeDestination(id)),
+      setDefaultDestination: (id) => this.withShared(s.setDefaultDestination(id)),
+      testDestination: (target) => this.testDestination(target),
+      cleanupDestination: (id) => this.cleanupDestination(id),
+      listSyncPairs: () => this.sync.list(),
+      chooseSyncFolder: async () => (await this.o.ports.choosePaths('folder'))[0] ?? null,
+      addSyncPair: (input) => this.sync.add(input),
+      previewSyncPair: (id) => this.sync.preview(id),
+      runSyncPair: (id) => this.sync.run(id),
+      pauseSyncPair: (id) => this.sync.pause(id),
+      resumeSyncPair: (id) => this.sync.resume(id),
+      removeSyncPair: (id) => this.sync.remove(id),
+      savePreset: (preset, replacing) => this.o.settings.savePreset(preset, replacing),
+      removePreset: (name) => this.o.settings.removePreset(name),
+      chooseWatermarkImage: async () => (await this.o.ports.choosePaths('files'))[0] ?? null,
+      previewPreset: (preset) => this.previewPreset(preset),
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    for (const ctl of this.controllers.values()) ctl.abort()
+    await this.sync.close()
+    this.queue.flush()
+    this.queue.close()
+    this.offEngine()
+    await this.engine.close()
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  /**
+   * The engine's semaphores are sized at creation: a new concurrency takes effect by making a
+   * new engine once nothing runs (unfinished jobs stay in the ledger; paused ones wait).
+   */
+  private restartEngineIfNeeded(): void {
+    const wanted = this.o.settings.preferences.concurrency
+    if (wanted === this.engineConcurrency || this.closed || !this.queue.overall().idle) return
+    if (this.controllers.size > 0 || this.restarting) return
+    if (this.sync.busy()) {
+      // Watchers hold the engine for as long as the app runs: between passes they are stopped,
+      // the engine replaced, and they start again (a whole-folder pass finds what changed).
+      if (!this.sync.passRunning()) void this.restartAroundWatchers()
+      return
+    }
+    this.swapEngine(wanted)
+  }
+
+  private restarting = false
+
+  private async restartAroundWatchers(): Promise<void> {
+    this.restarting = true
+    try {
+      const watched = await this.sync.suspend()
+      if (!this.closed && this.queue.overall().idle && this.controllers.size === 0)
+        this.swapEngine(this.o.settings.preferences.concurrency)
+      if (!this.closed) this.sync.rewatch(watched)
+    } finally {
+      this.restarting = false
+    }
+  }
+
+  private swapEngine(concurrency: number): void {
+    this.engineConcurrency = concurrency
+    const old = this.engine
+    const wasPaused = old.paused
+    this.offEngine()
+    this.engine = this.o.makeEngine({
+      uploadConcurrency: concurrency,
+      customPresets: () => this.o.settings.customPresets(),
+    })
+    this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
+    if (wasPaused) this.engine.pause()
+    void old.close()
+  }
+
+  /** Records the saved destination's name with it in the ledger, where the CLI finds it (`--to NAME`). */
+  private ledgerName(config: DestinationConfig, name: string): { destinationName?: string } {
+    const id = ledgerIdOf(config)
+    const holder = this.engine.ledger.destinationByName(name)
+    // Names are unique in the ledger: leave it to the destination that has it.
+    if (holder && ledgerIdOf(holder.config) !== id) return {}
+    return { destinationName: name }
+  }
+
+  private configForLedgerDestination(ledgerId: string): DestinationConfig {
+    const saved = this.o.settings.findByLedgerId(ledgerId, ledgerIdOf)
+    if (saved) return saved.config
+    const row = this.engine.ledger.db
+      .prepare('SELECT config FROM destinations WHERE id = ?')
+      .get(ledgerId) as { config: string } | undefined
+    if (!row)
+      throw new UpshotError('CONFIG', 'The destination of this upload is not known any more.')
+    // Not saved in the app (a CLI upload): the AWS default credentials chain applies.
+    return JSON.parse(row.config) as DestinationConfig
+  }
+
+  private describeDestination(ledgerId: string): string {
+    const row = this.engine.ledger.db
+      .prepare('SELECT name, config FROM destinations WHERE id = ?')
+      .get(ledgerId) as { name: string | null; config: string } | undefined
+    if (!row) return 'Unknown destination'
+    if (row.name) return row.name
+    const c = JSON.parse(row.config) as DestinationConfig
+    if (c.kind === 'local') {
+      return c.dir === path.join(this.o.dataDir, 'uploads') ? 'Local folder' : shortenHome(c.dir)
+    }
+    return `s3://${c.bucket}${c.prefix ? `/${c.prefix}` : ''}`
+  }
+}
+
+function shortenHome(p: string): string {
+  const home = os.homedir()
+  return p.startsWith(home + path.sep) ? `~${p.slice(home.length)}` : p
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof UpshotError ? err.message : 'The objects could not be deleted.'
+}

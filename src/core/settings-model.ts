@@ -1,0 +1,488 @@
+// The app's settings: schema, defaults, migrations, and the rules for credentials. Free of
+// 'electron' so it can be tested under Node; src/main/settings.ts plugs in electron-store and
+// safeStorage. Credentials are kept encrypted, apart from the rest, and never leave this module
+// except as a DestinationConfig for the engine: the renderer only learns whether they are set.
+
+import { randomUUID } from 'node:crypto'
+import { z } from 'zod'
+import {
+  DESTINATION_KINDS,
+  type DestinationInput,
+  type DestinationSettings,
+  type DestinationView,
+  type Preferences,
+  type PresetInfo,
+  type SettingsView,
+} from '../shared/api'
+import { UpshotError } from '../shared/jobs'
+import { LINK_FORMATS } from '../shared/links'
+import {
+  DEFAULT_LINK_EXPIRY,
+  MAX_LINK_EXPIRY,
+  R2_JURISDICTIONS,
+  resolveProvider,
+  type ProviderSettings,
+} from '../engine/destinations/providers'
+import { normalizePrefix } from '../engine/keys'
+import { DEFAULT_PRESET, PRESET_NAMES, getPreset } from '../engine/presets'
+import type { DestinationConfig, Preset } from '../engine/types'
+import { customPresetSchema, parseCustomPreset, toEnginePreset } from './custom-presets'
+import type { CustomPresetSettings } from '../shared/presets'
+
+/** Encrypts credentials at rest (safeStorage in the app). */
+export interface SecretBox {
+  available(): boolean
+  encrypt(plain: string): string
+  decrypt(cipher: string): string
+}
+
+/** Where the settings document is kept (electron-store in the app, a JSON file in tests). */
+export interface SettingsStorage {
+  load(): unknown
+  save(document: StoredSettings): void
+}
+
+export const SETTINGS_VERSION = 1
+
+export const DEFAULT_SHORTCUT = 'CommandOrControl+Shift+U'
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((v) => v === '' || /^https?:\/\/[^\s/]+/i.test(v), {
+    message: 'must be an http:// or https:// URL',
+  })
+  .transform((v) => v.replace(/\/+$/, ''))
+
+export const destinationSettingsSchema = z.object({
+  id: z.string().min(1).max(100),
+  name: z.string().trim().min(1).max(80),
+  kind: z.enum(DESTINATION_KINDS),
+  bucket: z.string().trim().max(63).default(''),
+  region: z.string().trim().max(40).default(''),
+  endpoint: httpUrl.default(''),
+  accountId: z
+    .string()
+    .trim()
+    .regex(/^[0-9a-f]{0,64}$/i, 'must be the hexadecimal account ID')
+    .default(''),
+  jurisdiction: z.enum(R2_JURISDICTIONS).default('default'),
+  cdn: z.boolean().default(false),
+  private: z.boolean().default(false),
+  expiresIn: z.number().int().min(1).max(MAX_LINK_EXPIRY).default(DEFAULT_LINK_EXPIRY),
+  dir: z.string().max(4096).default(''),
+  prefix: z.string().max(512).default(''),
+  publicUrl: httpUrl.default(''),
+  pathStyle: z.boolean().default(false),
+  checksum: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).default('WHEN_REQUIRED'),
+})
+
+export const preferencesSchema = z.object({
+  // Built-in or one of the custom presets: checked against both where the document is known.
+  preset: z.string().min(1).max(100),
+  linkFormat: z.enum(LINK_FORMATS),
+  customTemplate: z.string().max(2000),
+  autoCopy: z.boolean(),
+  concurrency: z.number().int().min(1).max(16),
+  theme: z.enum(['system', 'light', 'dark']),
+  notifications: z.boolean(),
+  openAtLogin: z.boolean(),
+  closeToTray: z.boolean(),
+  shortcut: z.string().max(100),
+})
+
+export const DEFAULT_PREFERENCES: Preferences = {
+  preset: DEFAULT_PRESET,
+  linkFormat: 'markdown',
+  customTemplate: '<a href="{url}"><img src="{url:thumb}" alt="{alt}"></a>',
+  autoCopy: false,
+  concurrency: 6,
+  theme: 'system',
+  notifications: true,
+  openAtLogin: false,
+  closeToTray: true,
+  shortcut: DEFAULT_SHORTCUT,
+}
+
+const storedSchema = z.object({
+  version: z.literal(SETTINGS_VERSION),
+  destinations: z.array(destinationSettingsSchema),
+  defaultDestinationId: z.string().nullable(),
+  preferences: preferencesSchema,
+  /** destination id -> encrypted JSON {accessKeyId, secretAccessKey} */
+  credentials: z.record(z.string(), z.string()),
+  /** The user's own presets (absent in files written before they existed). */
+  presets: z.array(customPresetSchema).default([]),
+})
+export type StoredSettings = z.infer<typeof storedSchema>
+
+function defaults(): StoredSettings {
+  return {
+    version: SETTINGS_VERSION,
+    destinations: [],
+    defaultDestinationId: null,
+    preferences: { ...DEFAULT_PREFERENCES },
+    credentials: {},
+    presets: [],
+  }
+}
+
+/**
+ * Migrations by version: entry i turns a document of version i into version i + 1. Version 0 is
+ * anything without a version (an empty or foreign file): it starts from the defaults.
+ */
+const MIGRATIONS: readonly ((doc: Record<string, unknown>) => Record<string, unknown>)[] = [
+  () => defaults(),
+]
+
+/** Brings a stored document to the current version; unknown or broken parts fall back to defaults. */
+export function migrateSettings(raw: unknown): StoredSettings {
+  let doc: Record<string, unknown> =
+    raw !== null && typeof raw === 'object' ? { ...(raw as Record<string, unknown>) } : {}
+  let version = typeof doc.version === 'number' ? doc.version : 0
+  if (version > SETTINGS_VERSION) {
+    throw new UpshotError(
+      'CONFIG',
+      'The settings file was written by a newer Upshot; update the app to use it.',
+    )
+  }
+  while (version < SETTINGS_VERSION) {
+    doc = MIGRATIONS[version]!(doc)
+    version++
+    doc.version = version
+  }
+  const base = defaults()
+  // Field by field, so one bad value (edited by hand) does not throw the rest away.
+  const prefs = { ...base.preferences }
+  const rawPrefs = (doc.preferences ?? {}) as Record<string, unknown>
+  for (const key of Object.keys(prefs) as (keyof Preferences)[]) {
+    const parsed = preferencesSchema.shape[key].safeParse(rawPrefs[key])
+    if (parsed.success) (prefs as Record<string, unknown>)[key] = parsed.data
+  }
+  const destinations = Array.isArray(doc.destinations)
+    ? doc.destinations.flatMap((d) => {
+        const parsed = destinationSettingsSchema.safeParse(d)
+        return parsed.success ? [parsed.data] : []
+      })
+    : []
+  const credentials = z.record(z.string(), z.string()).safeParse(doc.credentials)
+  const defaultId =
+    typeof doc.defaultDestinationId === 'string' &&
+    destinations.some((d) => d.id === doc.defaultDestinationId)
+      ? doc.defaultDestinationId
+      : null
+  // One by one, like destinations: a preset broken by hand does not take the others along.
+  const presets = Array.isArray(doc.presets)
+    ? doc.presets.flatMap((p) => {
+        const parsed = customPresetSchema.safeParse(p)
+        return parsed.success ? [parsed.data] : []
+      })
+    : []
+  if (!PRESET_NAMES.includes(prefs.preset) && !presets.some((p) => p.name === prefs.preset))
+    prefs.preset = DEFAULT_PRESET
+  return storedSchema.parse({
+    version: SETTINGS_VERSION,
+    destinations,
+    defaultDestinationId: defaultId,
+    preferences: prefs,
+    credentials: credentials.success ? credentials.data : {},
+    presets,
+  })
+}
+
+export interface ResolvedDestination {
+  config: DestinationConfig
+  /** The name shown in the queue and recorded in the ledger. */
+  name: string
+  /** The saved destination's id; null for the built-in folder. */
+  savedId: string | null
+}
+
+export class Settings {
+  private doc: StoredSettings
+
+  constructor(
+    private readonly storage: SettingsStorage,
+    private readonly secrets: SecretBox,
+    /** The built-in destination when none is saved: uploads/ in the data dir, like the CLI. */
+    private readonly builtInFolder: string,
+  ) {
+    this.doc = migrateSettings(storage.load())
+  }
+
+  get preferences(): Preferences {
+    return { ...this.doc.preferences }
+  }
+
+  view(): SettingsView {
+    return {
+      destinations: this.doc.destinations.map((d): DestinationView => ({
+        ...d,
+        hasCredentials: this.doc.credentials[d.id] !== undefined,
+      })),
+      defaultDestinationId: this.doc.defaultDestinationId,
+      preferences: this.preferences,
+      presets: [
+        ...PRESET_NAMES.map((name) => presetInfo(getPreset(name), null)),
+        ...this.doc.presets.map((p) => presetInfo(toEnginePreset(p), p)),
+      ],
+      canStoreSecrets: this.secrets.available(),
+      builtInFolder: this.builtInFolder,
+    }
+  }
+
+  /** The custom presets as the engine runs them. */
+  customPresets(): Preset[] {
+    return this.doc.presets.map(toEnginePreset)
+  }
+
+  /** Adds a custom preset, or replaces `replacing` (renaming it where the name changed). */
+  savePreset(input: CustomPresetSettings, replacing: string | null): SettingsView {
+    const preset = parseCustomPreset(input)
+    if (replacing !== null && !this.doc.presets.some((p) => p.name === replacing)) {
+      throw new UpshotError('CONFIG', `There is no preset named "${replacing}" to change.`)
+    }
+    if (preset.name !== replacing && this.doc.presets.some((p) => p.name === preset.name)) {
+      throw new UpshotError('CONFIG', `A preset named "${preset.name}" exists already.`)
+    }
+    const presets =
+      replacing === null
+        ? [...this.doc.presets, preset]
+        : this.doc.presets.map((p) => (p.name === replacing ? preset : p))
+    const prefs = this.doc.preferences
+    this.write({
+      ...this.doc,
+      presets,
+      // A renamed default preset stays the default.
+      preferences: prefs.preset === replacing ? { ...prefs, preset: preset.name } : prefs,
+    })
+    return this.view()
+  }
+
+  removePreset(name: string): SettingsView {
+    if (!this.doc.presets.some((p) => p.name === name)) {
+      throw new UpshotError('CONFIG', `There is no custom preset named "${name}".`)
+    }
+    const prefs = this.doc.preferences
+    this.write({
+      ...this.doc,
+      presets: this.doc.presets.filter((p) => p.name !== name),
+      preferences: prefs.preset === name ? { ...prefs, preset: DEFAULT_PRESET } : prefs,
+    })
+    return this.view()
+  }
+
+  savePreferences(patch: Partial<Preferences>): SettingsView {
+    if (
+      patch.preset !== undefined &&
+      !PRESET_NAMES.includes(patch.preset) &&
+      !this.doc.presets.some((p) => p.name === patch.preset)
+    ) {
+      throw new UpshotError('CONFIG', `There is no preset named "${patch.preset}".`)
+    }
+    const next = preferencesSchema.parse({ ...this.doc.preferences, ...patch })
+    this.write({ ...this.doc, preferences: next })
+    return this.view()
+  }
+
+  saveDestination(input: DestinationInput): SettingsView {
+    const { credentials, ...fields } = input
+    const id = fields.id ?? randomUUID()
+    const existing = this.doc.destinations.findIndex((d) => d.id === id)
+    if (fields.id !== undefined && existing === -1) {
+      throw new UpshotError('CONFIG', 'That destination no longer exists; add it again.')
+    }
+    const parsed = destinationSettingsSchema.safeParse({ ...fields, id })
+    if (!parsed.success) throw new UpshotError('CONFIG', describeIssue(parsed.error))
+    const dest = { ...parsed.data, prefix: normalizePrefix(parsed.data.prefix) }
+    checkComplete(dest)
+    if (this.doc.destinations.some((d) => d.id !== id && d.name === dest.name)) {
+      throw new UpshotError('CONFIG', `A destination named "${dest.name}" exists already.`)
+    }
+    const destinations = [...this.doc.destinations]
+    if (existing === -1) destinations.push(dest)
+    else destinations[existing] = dest
+    const stored = { ...this.doc.credentials }
+    if (dest.kind === 'local' || credentials === null) delete stored[id]
+    else if (credentials !== undefined) {
+      const accessKeyId = credentials.accessKeyId.trim()
+      const secretAccessKey = credentials.secretAccessKey.trim()
+      if (!accessKeyId || !secretAccessKey) {
+        throw new UpshotError('CONFIG', 'Enter both the access key ID and the secret access key.')
+      }
+      if (!this.secrets.available()) {
+        throw new UpshotError(
+          'CONFIG',
+          'This system cannot encrypt stored keys; leave the keys empty and use AWS environment variables or a profile instead.',
+        )
+      }
+      stored[id] = this.secrets.encrypt(JSON.stringify({ accessKeyId, secretAccessKey }))
+    }
+    this.write({
+      ...this.doc,
+      destinations,
+      credentials: stored,
+      // The first destination saved becomes the default: that is what the user just set up.
+      defaultDestinationId: this.doc.defaultDestinationId ?? id,
+    })
+    return this.view()
+  }
+
+  removeDestination(id: string): SettingsView {
+    const credentials = { ...this.doc.credentials }
+    delete credentials[id]
+    this.write({
+      ...this.doc,
+      destinations: this.doc.destinations.filter((d) => d.id !== id),
+      credentials,
+      defaultDestinationId:
+        this.doc.defaultDestinationId === id ? null : this.doc.defaultDestinationId,
+    })
+    return this.view()
+  }
+
+  setDefaultDestination(id: string | null): SettingsView {
+    if (id !== null && !this.doc.destinations.some((d) => d.id === id)) {
+      throw new UpshotError('CONFIG', 'That destination no longer exists.')
+    }
+    this.write({ ...this.doc, defaultDestinationId: id })
+    return this.view()
+  }
+
+  /** The engine's config for a saved destination (credentials decrypted), or the default one. */
+  resolve(id?: string | null): ResolvedDestination {
+    const wanted = id === undefined ? this.doc.defaultDestinationId : id
+    if (wanted === null) {
+      return {
+        config: { kind: 'local', dir: this.builtInFolder, prefix: '' },
+        name: 'Local folder',
+        savedId: null,
+      }
+    }
+    const dest = this.doc.destinations.find((d) => d.id === wanted)
+    if (!dest) throw new UpshotError('CONFIG', 'That destination no longer exists.')
+    return {
+      config: toEngineConfig(dest, this.credentialsOf(dest.id)),
+      name: dest.name,
+      savedId: dest.id,
+    }
+  }
+
+  /** The saved destination whose engine config has this ledger id, if any. */
+  findByLedgerId(
+    ledgerId: string,
+    idOf: (c: DestinationConfig) => string,
+  ): ResolvedDestination | null {
+    for (const d of [null, ...this.doc.destinations.map((x) => x.id)]) {
+      const r = this.resolve(d)
+      if (idOf(r.config) === ledgerId) return r
+    }
+    return null
+  }
+
+  private credentialsOf(id: string): { accessKeyId: string; secretAccessKey: string } | undefined {
+    const cipher = this.doc.credentials[id]
+    if (cipher === undefined) return undefined
+    try {
+      return JSON.parse(this.secrets.decrypt(cipher)) as {
+        accessKeyId: string
+        secretAccessKey: string
+      }
+    } catch {
+      throw new UpshotError(
+        'INVALID_CREDENTIALS',
+        'The stored keys of this destination cannot be decrypted on this system; enter them again in Settings.',
+      )
+    }
+  }
+
+  private write(next: StoredSettings): void {
+    const checked = storedSchema.parse(next)
+    this.storage.save(checked)
+    this.doc = checked
+  }
+}
+
+/** An unsaved destination (the settings form's "Test connection") as an engine config. */
+export function inputToEngineConfig(input: DestinationInput): DestinationConfig {
+  const { credentials, ...fields } = input
+  const parsed = destinationSettingsSchema.safeParse({ ...fields, id: fields.id ?? 'unsaved' })
+  if (!parsed.success) throw new UpshotError('CONFIG', describeIssue(parsed.error))
+  const dest = { ...parsed.data, prefix: normalizePrefix(parsed.data.prefix) }
+  checkComplete(dest)
+  return toEngineConfig(dest, credentials ?? undefined)
+}
+
+/** What a saved destination tells the provider presets (shared by resolving and checking). */
+function providerSettingsOf(d: DestinationSettings): ProviderSettings {
+  return {
+    provider: d.kind,
+    bucket: d.bucket,
+    region: d.region,
+    endpoint: d.endpoint,
+    accountId: d.accountId,
+    jurisdiction: d.jurisdiction,
+    publicUrl: d.publicUrl,
+    prefix: d.prefix,
+    dir: d.dir,
+    private: d.private,
+    expiresIn: d.expiresIn,
+  }
+}
+
+function toEngineConfig(
+  d: DestinationSettings,
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined,
+): DestinationConfig {
+  // The same presets as `upshot dest`: one place knows what each provider needs.
+  const { config } = resolveProvider({
+    ...providerSettingsOf(d),
+    cdn: d.cdn,
+    // Only the generic entries take these as typed; the presets know the rest.
+    // MinIO is path-style unless it is told otherwise (it needs MINIO_DOMAIN for the other).
+    ...(d.kind === 's3' || d.kind === 's3-compatible' ? { pathStyle: d.pathStyle } : {}),
+    ...(d.kind === 's3-compatible' ? { checksum: d.checksum } : {}),
+  })
+  return config.kind === 's3' && credentials ? { ...config, credentials } : config
+}
+
+function checkComplete(d: DestinationSettings): void {
+  // Resolving throws the one-sentence CONFIG error of whatever is missing or malformed.
+  resolveProvider(providerSettingsOf(d))
+}
+
+const FIELD_NAMES: Record<string, string> = {
+  name: 'name',
+  kind: 'type',
+  bucket: 'bucket',
+  region: 'region',
+  endpoint: 'endpoint URL',
+  accountId: 'account ID',
+  dir: 'folder',
+  prefix: 'key prefix',
+  publicUrl: 'public URL',
+}
+
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0]
+  const key = String(issue?.path[0] ?? '')
+  const field = FIELD_NAMES[key] ?? 'settings'
+  return `The destination's ${field} is not valid: ${issue?.message ?? 'unknown problem'}.`
+}
+
+export function presetInfo(preset: Preset, definition: CustomPresetSettings | null): PresetInfo {
+  return {
+    name: preset.name,
+    custom: definition !== null,
+    watermark: definition?.watermark ?? null,
+    definition,
+    variants: preset.variants.map((v) => ({
+      name: v.name,
+      fit: v.fit,
+      width: v.width ?? null,
+      height: v.height ?? null,
+      format: v.format,
+      quality: v.quality,
+    })),
+  }
+}

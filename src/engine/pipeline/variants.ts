@@ -1,0 +1,233 @@
+// Turns a snapshot into staged outputs: one per preset variant for images (upright, sRGB, 8-bit,
+// no metadata, never enlarged), or the staged original for everything else.
+
+import path from 'node:path'
+import type { OutputInfo, Sharp } from 'sharp'
+import { UpshotError } from '../../shared/jobs'
+import type {
+  OutputFormat,
+  Preset,
+  SourceSnapshot,
+  StagedOutput,
+  VariantSpec,
+  Watermark,
+} from '../types'
+import { openImage, type OpenedImage } from './decode'
+import { decodeError, throwIfAborted } from './errors'
+import { planVariant } from './geometry'
+import { writeAtomic } from './stage'
+import { watermarkApplies, watermarkLayer } from './watermark'
+
+export interface MakeOutputsOptions {
+  /** The source's file name, for messages. */
+  displayName: string
+  preset: Preset
+  /** Outputs are written here as `<variant>.<ext>`. */
+  stagingDir: string
+  /** Images with more pixels fail with PIXEL_LIMIT before being decoded. */
+  limitInputPixels: number
+  signal?: AbortSignal
+}
+
+export const EXT_OF: Record<OutputFormat, string> = {
+  webp: 'webp',
+  avif: 'avif',
+  jpeg: 'jpg',
+  png: 'png',
+}
+
+export const MIME_OF: Record<OutputFormat, string> = {
+  webp: 'image/webp',
+  avif: 'image/avif',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+}
+
+/**
+ * Encoder effort, measured on the bench photos (7 photos, 37 MP, sharp 0.35 / libwebp 1.6, CPU
+ * seconds of one core; bench/what-we-tried.md has the tables):
+ * - WebP, full size of a photo: effort 2 takes 1.5 s where effort 4 (libwebp's default, and what
+ *   ImageMagick's `-quality 80` uses) takes 3.4 s, for 4.7% more bytes and 0.3 dB less PSNR at
+ *   the same quality. With effort 4 the whole preset took as long as ImageMagick on an idle
+ *   machine (0.93x); with effort 2 about half. The time from drop to last link is what users
+ *   wait for, and on uplinks of 50 Mbit/s and more the encoder, not the network, is the
+ *   bottleneck: we take effort 2 above 1.5 MP.
+ * - WebP from 0.5 to 1.5 MP (overlay, full size of small images): effort 4, 3.5% smaller than
+ *   effort 2 for ~0.03 s more per photo.
+ * - WebP below 0.5 MP (thumb, preview): effort 5 is 2% smaller than 4 at no measurable cost
+ *   (decode and resize dominate); effort 6 saves 2% more for +30-60% time.
+ * - AVIF: effort 4 takes 18 s for 8 MP; effort 2 is 4-8x faster than 4 with the same bytes on
+ *   small variants, effort 0 halves effort 2's time for +3% on large ones. Chroma 4:2:0 (like
+ *   lossy WebP and JPEG) instead of sharp's 4:4:4 default: 5% smaller and faster for photos.
+ * - JPEG: mozjpeg (trellis, progressive): ~20% smaller than libjpeg-turbo, ~5x slower.
+ */
+const SMALL_WEBP_PIXELS = 500_000
+const LARGE_WEBP_PIXELS = 1_500_000
+const webpEffort = (pixels: number): number =>
+  pixels < SMALL_WEBP_PIXELS ? 5 : pixels < LARGE_WEBP_PIXELS ? 4 : 2
+const LARGE_AVIF_PIXELS = 1_500_000
+
+function encode(p: Sharp, spec: VariantSpec, pixels: number): Sharp {
+  switch (spec.format) {
+    case 'webp':
+      return p.webp({ quality: spec.quality, effort: webpEffort(pixels) })
+    case 'avif':
+      return p.avif({
+        quality: spec.quality,
+        effort: pixels < LARGE_AVIF_PIXELS ? 2 : 0,
+        chromaSubsampling: '4:2:0',
+      })
+    case 'jpeg':
+      return p.jpeg({ quality: spec.quality, mozjpeg: true })
+    case 'png':
+      return p.png({ compressionLevel: 6 })
+  }
+}
+
+// By name, which sharp maps to its strategies: reading sharp.strategy here would load sharp
+// when the module loads, and the CLI loads sharp only for runs that meet an image.
+const STRATEGY = {
+  attention: 'attention',
+  entropy: 'entropy',
+  centre: 'centre',
+} as const
+
+interface Encoded {
+  data: Buffer
+  width: number
+  height: number
+}
+
+/** What decides a variant's bytes: variants with the same recipe are encoded once. */
+function recipeOf(img: OpenedImage, spec: VariantSpec, wm: Watermark | undefined): string {
+  const plan = planVariant(spec, img.size)
+  const position = plan.resize === 'cover' ? (spec.position ?? 'centre') : null
+  const marked = markedVariant(img, spec, wm)
+  return JSON.stringify([spec.format, spec.quality, plan.size, plan.resize, position, marked])
+}
+
+/** Animated variants keep their frames unmarked: a mark per frame is not worth the encode time. */
+function markedVariant(img: OpenedImage, spec: VariantSpec, wm: Watermark | undefined): boolean {
+  const animated = img.frames > 1 && spec.format === 'webp'
+  return !animated && watermarkApplies(wm, planVariant(spec, img.size).size.width)
+}
+
+function pixelsOf(img: OpenedImage, spec: VariantSpec): number {
+  const { size } = planVariant(spec, img.size)
+  return size.width * size.height
+}
+
+async function encodeVariant(
+  img: OpenedImage,
+  spec: VariantSpec,
+  wm: Watermark | undefined,
+): Promise<Encoded> {
+  // Only WebP can carry the animation here (sharp writes no animated AVIF, JPEG or PNG); the
+  // other formats get the first frame.
+  const animated = img.frames > 1 && spec.format === 'webp'
+  const plan = planVariant(spec, img.size)
+  let p = img.pipeline(animated)
+  if (plan.resize === 'cover') {
+    p = p.resize(plan.size.width, plan.size.height, {
+      fit: 'cover',
+      // libvips cannot run the attention/entropy crop on multi-frame images.
+      position: animated ? 'centre' : STRATEGY[spec.position ?? 'centre'],
+    })
+  } else if (plan.resize === 'inside') {
+    // The size is computed already (aspect kept); 'fill' makes sharp use exactly that size.
+    p = p.resize(plan.size.width, plan.size.height, { fit: 'fill' })
+  }
+  if (wm && markedVariant(img, spec, wm)) {
+    // sharp composites after resizing: the mark is sized for the variant, not the source.
+    p = p.composite([await watermarkLayer(wm, plan.size)])
+  }
+  // Wide-gamut and CMYK sources are converted through their ICC profile; 16-bit becomes 8-bit.
+  p = p.toColourspace('srgb')
+  if (spec.format === 'jpeg' && img.hasAlpha) p = p.flatten({ background: '#ffffff' })
+  p = encode(p, spec, plan.size.width * plan.size.height * (animated ? img.frames : 1))
+  let out: { data: Buffer; info: OutputInfo }
+  try {
+    out = await p.toBuffer({ resolveWithObject: true })
+  } catch (err) {
+    throw decodeError(err, img.label)
+  }
+  return { data: out.data, width: out.info.width, height: out.info.pageHeight ?? out.info.height }
+}
+
+async function stageVariant(
+  spec: VariantSpec,
+  encoded: Encoded,
+  stagingDir: string,
+): Promise<StagedOutput> {
+  const ext = EXT_OF[spec.format]
+  const file = path.join(stagingDir, `${safeName(spec.name)}.${ext}`)
+  await writeAtomic(file, encoded.data)
+  return {
+    variant: spec.name,
+    format: spec.format,
+    ext,
+    contentType: MIME_OF[spec.format],
+    width: encoded.width,
+    height: encoded.height,
+    bytes: encoded.data.length,
+    path: file,
+  }
+}
+
+function safeName(name: string): string {
+  const s = name.replace(/[^A-Za-z0-9_-]/g, '-')
+  if (!s || s === 'original')
+    throw new UpshotError('CONFIG', `The variant name "${name}" cannot be used; rename it.`)
+  return s
+}
+
+export async function makeOutputs(
+  snapshot: SourceSnapshot,
+  opts: MakeOutputsOptions,
+): Promise<StagedOutput[]> {
+  throwIfAborted(opts.signal)
+  if (snapshot.type.kind !== 'image') {
+    // Uploaded from the source itself: the upload verifies it against the snapshot's hash.
+    return [
+      {
+        variant: 'original',
+        format: snapshot.type.format,
+        ext: snapshot.type.ext,
+        contentType: snapshot.type.mime,
+        width: null,
+        height: null,
+        bytes: snapshot.size,
+        path: snapshot.path,
+      },
+    ]
+  }
+  const img = await openImage(snapshot, opts.limitInputPixels, opts.signal)
+  throwIfAborted(opts.signal)
+  // In parallel: libvips spreads each pipeline over the cores, and the small variants finish
+  // while the full-size one is still encoding. A source smaller than `overlay` makes `overlay`
+  // and `full` identical: such twins are encoded once.
+  const encodings = new Map<string, Promise<Encoded>>()
+  // Largest first: the full-size encode is the critical path, the small ones fill the other core.
+  const bySize = [...opts.preset.variants].sort((a, b) => pixelsOf(img, b) - pixelsOf(img, a))
+  for (const v of bySize) {
+    const recipe = recipeOf(img, v, opts.preset.watermark)
+    if (!encodings.has(recipe)) {
+      const encoded = encodeVariant(img, v, opts.preset.watermark)
+      encoded.catch(() => undefined) // awaited below; avoids an unhandled rejection meanwhile
+      encodings.set(recipe, encoded)
+    }
+  }
+  const settled = await Promise.allSettled(
+    opts.preset.variants.map(async (v) =>
+      stageVariant(
+        v,
+        await encodings.get(recipeOf(img, v, opts.preset.watermark))!,
+        opts.stagingDir,
+      ),
+    ),
+  )
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+  if (failed) throw failed.reason
+  throwIfAborted(opts.signal)
+  return settled.map((s) => (s as PromiseFulfilledResult<StagedOutput>).value)
+}

@@ -1,0 +1,203 @@
+// A folder as a destination (a NAS, a folder a web server serves). Objects are written to a temp
+// file beside their target, synced, then renamed, so a reader never sees half an object.
+// Headers S3 would keep (type, cache control, metadata) live in a sidecar under .upshot-meta/,
+// so head() answers like a bucket and dedup across machines works on a shared folder.
+import { createHash, randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import fsp from 'node:fs/promises'
+import path from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { Readable, Transform } from 'node:stream'
+import { pathToFileURL } from 'node:url'
+import { UpshotError } from '../../shared/jobs'
+import type {
+  Destination,
+  LocalDestinationConfig,
+  PartRecord,
+  PutRequest,
+  PutResult,
+  RemoteObject,
+} from '../types'
+import { canceledError } from './errors'
+import { assertSourceUnchanged } from './source-check'
+import { joinUrl } from './urls'
+
+const META_DIR = '.upshot-meta'
+
+interface Sidecar {
+  size: number
+  etag: string
+  contentType: string
+  cacheControl: string
+  metadata: Record<string, string>
+}
+
+export function localDestinationId(config: LocalDestinationConfig): string {
+  return `file:${path.resolve(config.dir)}/${config.prefix}`
+}
+
+export class LocalDestination implements Destination {
+  readonly id: string
+  private readonly root: string
+
+  constructor(readonly config: LocalDestinationConfig) {
+    this.root = path.resolve(config.dir)
+    this.id = localDestinationId(config)
+  }
+
+  /** The file a key maps to; keys never climb out of the folder. */
+  private fileOf(key: string): string {
+    const segments = key.split('/')
+    if (key === '' || segments.some((s) => s === '' || s === '.' || s === '..' || s === META_DIR)) {
+      throw new UpshotError('CONFIG', `"${key}" cannot be used as a file name in ${this.root}.`)
+    }
+    return path.join(this.root, ...segments)
+  }
+
+  private sidecarOf(key: string): string {
+    return path.join(this.root, META_DIR, ...key.split('/')) + '.json'
+  }
+
+  linkFor(key: string): Promise<string> {
+    return Promise.resolve(this.urlFor(key))
+  }
+
+  urlFor(key: string): string {
+    if (this.config.publicUrl) return joinUrl(this.config.publicUrl, key)
+    return pathToFileURL(this.fileOf(key)).href
+  }
+
+  async head(key: string): Promise<RemoteObject | null> {
+    let size: number
+    try {
+      size = (await fsp.stat(this.fileOf(key))).size
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+      throw this.ioError(err)
+    }
+    const side = await this.readSidecar(key)
+    return {
+      size,
+      etag: side && side.size === size ? side.etag : null,
+      contentType: side?.contentType ?? null,
+      metadata: side && side.size === size ? side.metadata : {},
+    }
+  }
+
+  private async readSidecar(key: string): Promise<Sidecar | null> {
+    try {
+      return JSON.parse(await fsp.readFile(this.sidecarOf(key), 'utf8')) as Sidecar
+    } catch {
+      return null
+    }
+  }
+
+  async put(req: PutRequest): Promise<PutResult> {
+    if (req.signal?.aborted) throw canceledError()
+    const target = this.fileOf(req.key)
+    const tmp = path.join(
+      path.dirname(target),
+      `.${path.basename(target)}.${randomBytes(6).toString('hex')}.upshot-tmp`,
+    )
+    const md5 = createHash('md5')
+    const sha256 = req.source && !req.bytes ? createHash('sha256') : null
+    let written = 0
+    try {
+      await fsp.mkdir(path.dirname(target), { recursive: true })
+      const counter = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          md5.update(chunk)
+          sha256?.update(chunk)
+          written += chunk.length
+          req.onProgress?.(chunk.length)
+          cb(null, chunk)
+        },
+      })
+      await pipeline(
+        // Bytes already read and hashed (a small file) need no second read or check.
+        req.bytes ? Readable.from([req.bytes]) : fs.createReadStream(req.filePath),
+        counter,
+        fs.createWriteStream(tmp, { flags: 'wx' }),
+        req.signal ? { signal: req.signal } : {},
+      )
+      const fd = await fsp.open(tmp, 'r+')
+      try {
+        await fd.sync()
+      } finally {
+        await fd.close()
+      }
+      if (written !== req.size) {
+        throw new UpshotError(
+          'VERIFY_FAILED',
+          `"${req.key}" was written with ${written} bytes instead of ${req.size}; upload it again.`,
+        )
+      }
+      if (sha256 && req.source) {
+        // From the user's own file: only the bytes hashed when it was read may land.
+        const src = await fsp.open(req.filePath, 'r')
+        try {
+          await assertSourceUnchanged(src, req.source, sha256.digest('hex'))
+        } finally {
+          await src.close()
+        }
+      }
+      const etag = md5.digest('hex')
+      await fsp.rename(tmp, target)
+      const sidecar: Sidecar = {
+        size: written,
+        etag,
+        contentType: req.contentType,
+        cacheControl: req.cacheControl,
+        metadata: req.metadata,
+      }
+      const side = this.sidecarOf(req.key)
+      await fsp.mkdir(path.dirname(side), { recursive: true })
+      await fsp.writeFile(side, JSON.stringify(sidecar))
+      return { etag, bytesSent: written, multipart: false }
+    } catch (err) {
+      if (written > 0) req.onProgress?.(-written)
+      await fsp.rm(tmp, { force: true }).catch(() => undefined)
+      if (req.signal?.aborted) throw canceledError()
+      throw this.ioError(err)
+    }
+  }
+
+  private ioError(err: unknown): UpshotError {
+    if (err instanceof UpshotError) return err
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOSPC') {
+      return new UpshotError(
+        'DISK_FULL',
+        `The disk holding ${this.root} is full; free some space.`,
+        {
+          cause: err,
+        },
+      )
+    }
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      return new UpshotError(
+        'ACCESS_DENIED',
+        `Upshot may not write to ${this.root}; check the folder's permissions.`,
+        { cause: err },
+      )
+    }
+    return new UpshotError(
+      'SERVER_ERROR',
+      `Writing to ${this.root} failed (${code ?? 'error'}); check the folder and try again.`,
+      { cause: err, retryable: true },
+    )
+  }
+
+  async abortMultipart(): Promise<void> {}
+
+  async listParts(): Promise<PartRecord[] | null> {
+    return null
+  }
+
+  async deleteObject(key: string): Promise<void> {
+    await fsp.rm(this.fileOf(key), { force: true })
+    await fsp.rm(this.sidecarOf(key), { force: true })
+  }
+
+  close(): void {}
+}

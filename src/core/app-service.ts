@@ -624,6 +624,13 @@ export class AppService {
     const { preset, token } = this.watermarks.resolve(input, this.savedPresets(), { copy: true })
     const view = this.o.settings.savePreset(preset, replacing)
     if (token) this.grants.revoke(token)
+    this.watermarks.prune(this.savedPresets())
+    return view
+  }
+
+  removePreset(name: string): SettingsView {
+    const view = this.o.settings.removePreset(name)
+    this.watermarks.prune(this.savedPresets())
     return view
   }
 
@@ -675,7 +682,7 @@ export class AppService {
       resumeSyncPair: (id) => this.sync.resume(id),
       removeSyncPair: (id) => this.sync.remove(id),
       savePreset: (preset, replacing) => this.savePreset(preset, replacing),
-      removePreset: (name) => this.o.settings.removePreset(name),
+      removePreset: (name) => this.removePreset(name),
       chooseWatermarkImage: () => this.chooseWatermarkImage(),
       previewPreset: (preset) => this.previewPreset(preset),
     }

@@ -57,6 +57,35 @@ export class WatermarkImages {
     return { preset, token: null }
   }
 
+  /** Removes the copies no saved preset refers to any more (a preset removed or changed). */
+  prune(saved: readonly CustomPresetSettings[]): void {
+    const kept = new Set(
+      saved.flatMap((p) =>
+        p.watermark?.kind === 'image' ? [path.relative(this.dir, p.watermark.imagePath)] : [],
+      ),
+    )
+    let entries: string[]
+    try {
+      entries = fs.readdirSync(this.dir)
+    } catch {
+      return // no copies yet
+    }
+    for (const hash of entries) {
+      const folder = path.join(this.dir, hash)
+      let names: string[] = []
+      try {
+        names = fs.readdirSync(folder)
+      } catch {
+        continue
+      }
+      for (const name of names) {
+        if (!kept.has(path.join(hash, name))) fs.rmSync(path.join(folder, name), { force: true })
+      }
+      if (names.every((n) => !kept.has(path.join(hash, n))))
+        fs.rmSync(folder, { force: true, recursive: true })
+    }
+  }
+
   /** Copies a chosen image into the store (once per content); returns the copy's path. */
   adopt(file: string): string {
     let data: Buffer

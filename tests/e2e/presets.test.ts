@@ -320,5 +320,17 @@ describe.skipIf(!hasChromium)('the presets editor, on the real engine', () => {
       definition,
     )
     expect(resaved.ok).toBe(true)
+
+    // Removing the preset removes its copy of the image too.
+    const copy = definition.watermark!.imagePath
+    expect(fs.existsSync(copy)).toBe(true)
+    const removed = await page.evaluate(() =>
+      (
+        window as unknown as { upshot: import('../../src/shared/api').UpshotApi }
+      ).upshot.removePreset('Blog marked'),
+    )
+    expect(removed.ok).toBe(true)
+    expect(fs.existsSync(copy)).toBe(false)
+    expect(fs.readdirSync(path.join(app.dataDir, 'watermarks'))).toEqual([])
   })
 })

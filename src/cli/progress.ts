@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import type { EngineEvent } from '../engine'
 import { formatBytes, formatDuration } from './units'
+import { terminalText } from '../shared/display-text'
 
 export interface ProgressView {
   onEvent(e: EngineEvent): void
@@ -64,7 +65,7 @@ class BarsView implements ProgressView {
 
   onEvent(e: EngineEvent): void {
     if (e.type === 'job') {
-      this.names.set(e.id, path.basename(e.source))
+      this.names.set(e.id, terminalText(path.basename(e.source)))
       if (
         e.state === 'done' ||
         e.state === 'failed' ||
@@ -74,7 +75,9 @@ class BarsView implements ProgressView {
         this.tally.ended++
         if (e.state === 'failed') {
           this.tally.failed++
-          this.multi.log(`failed  ${e.source}: ${e.error?.message ?? ''}\n`)
+          this.multi.log(
+            `failed  ${terminalText(e.source)}: ${terminalText(e.error?.message ?? '')}\n`,
+          )
         }
         const bar = this.bars.get(e.id)
         if (bar) {
@@ -154,8 +157,11 @@ class LinesView implements ProgressView {
       ) {
         this.tally.ended++
         const what = e.state === 'done' && e.deduplicated ? 'done (already uploaded)' : e.state
-        const why = e.error && e.state !== 'done' ? `: ${e.error.code}: ${e.error.message}` : ''
-        this.write(`[${this.tally.ended}/${this.totalJobs}] ${what} ${e.source}${why}\n`)
+        const why =
+          e.error && e.state !== 'done' ? `: ${e.error.code}: ${terminalText(e.error.message)}` : ''
+        this.write(
+          `[${this.tally.ended}/${this.totalJobs}] ${what} ${terminalText(e.source)}${why}\n`,
+        )
       }
       return
     }

@@ -5,6 +5,7 @@ import { defaultDataDir } from '../engine/paths'
 import { createProgressView } from './progress'
 import type { TargetOptions } from './target'
 import { formatBytes, parsePositiveInt, parseSize } from './units'
+import { terminalText } from '../shared/display-text'
 
 export interface CommonOptions extends TargetOptions {
   preset: string
@@ -98,11 +99,11 @@ export function printReport(report: RunReport, json: boolean): void {
   for (const j of report.jobs) {
     if (j.status === 'done') {
       const main = j.outputs.find((o) => o.variant === 'full') ?? j.outputs[j.outputs.length - 1]
-      process.stdout.write(`${j.deduplicated ? 'same ' : 'done '} ${j.source}\n`)
+      process.stdout.write(`${j.deduplicated ? 'same ' : 'done '} ${terminalText(j.source)}\n`)
       if (main) process.stdout.write(`      ${main.url}\n`)
     } else {
       process.stdout.write(
-        `${j.status.padEnd(5)} ${j.source}${j.error ? `\n      ${j.error.code}: ${j.error.message}` : ''}\n`,
+        `${j.status.padEnd(5)} ${terminalText(j.source)}${j.error ? `\n      ${j.error.code}: ${terminalText(j.error.message)}` : ''}\n`,
       )
     }
   }

@@ -10,6 +10,7 @@ import path from 'node:path'
 import type {
   AddResult,
   AppInfo,
+  ChosenPath,
   ConnectionReport,
   CopyResult,
   DeleteResult,
@@ -24,6 +25,8 @@ import type {
   QueueSnapshot,
   SettingsView,
   SharedDestination,
+  SyncPairInput,
+  SyncPairView,
 } from '../shared/api'
 import { UpshotError, type ErrorCode, type JobState } from '../shared/jobs'
 import { formatLinks, primaryOutput, type LinkFormat, type LinkItem } from '../shared/links'
@@ -51,6 +54,9 @@ import { previewPreset } from './preset-preview'
 import type { Preset } from '../engine/types'
 import type { CustomPresetSettings, PresetPreview } from '../shared/presets'
 import { Thumbnails } from './thumbnails'
+import { assertKeysMayFollow } from './key-scope'
+import { PathGrants } from './path-grants'
+import { WatermarkImages } from './watermark-images'
 
 export interface AppPorts {
   writeClipboardText(text: string): Promise<void>
@@ -104,6 +110,9 @@ export class AppService {
   private readonly batchOf = new Map<string, Batch>()
   private readonly thumbnails = new Thumbnails()
   private readonly clipboardDir: string
+  /** Paths the user chose in dialogs, by the tokens the window got for them. */
+  private readonly grants = new PathGrants()
+  private readonly watermarks: WatermarkImages
   private engineConcurrency: number
   private closed = false
   readonly sync: SyncService
@@ -117,6 +126,7 @@ export class AppService {
     this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
     this.queue = new QueueModel((patch) => o.emit('queue', patch), o.patchIntervalMs)
     this.clipboardDir = path.join(o.dataDir, 'clipboard')
+    this.watermarks = new WatermarkImages(path.join(o.dataDir, 'watermarks'), this.grants)
     this.sync = new SyncService({
       engine: () => this.engine,
       settings: o.settings,
@@ -549,11 +559,14 @@ export class AppService {
       config = this.o.settings.resolve(target).config
     } else {
       config = inputToEngineConfig(target)
-      // Editing a saved destination without retyping its keys: test with the stored ones.
+      // Editing a saved destination without retyping its keys: test with the stored ones, but
+      // only where they were saved for (never the keys of one endpoint sent to another).
       if (config.kind === 's3' && target.id && target.credentials === undefined) {
         const stored = this.o.settings.resolve(target.id).config
-        if (stored.kind === 's3' && stored.credentials)
+        if (stored.kind === 's3' && stored.credentials) {
+          assertKeysMayFollow(stored, config)
           config = { ...config, credentials: stored.credentials }
+        }
       }
     }
     return testConnection(config, this.o.connectionTest)
@@ -575,10 +588,54 @@ export class AppService {
     const preset =
       typeof target === 'string'
         ? this.engine.preset(target)
-        : toEnginePreset(parseCustomPreset({ ...target, name: target.name || 'preview' }))
+        : toEnginePreset(
+            parseCustomPreset({
+              ...this.watermarks.resolve(target, this.savedPresets(), { copy: false }).preset,
+              name: target.name || 'preview',
+            }),
+          )
     const [file] = await this.o.ports.choosePaths('files')
     if (!file) return null
     return previewPreset(file, preset, path.join(this.o.dataDir, 'preview'))
+  }
+
+  // ------------------------------------------------------------------ paths from dialogs
+
+  async chooseSyncFolder(): Promise<ChosenPath | null> {
+    const [folder] = await this.o.ports.choosePaths('folder')
+    return folder ? { token: this.grants.issue('sync-folder', folder), path: folder } : null
+  }
+
+  /** A pair for the folder behind a token from chooseSyncFolder (never a path from the page). */
+  async addSyncPair(input: SyncPairInput): Promise<SyncPairView> {
+    const { folderToken, ...rest } = input
+    const view = await this.sync.add(this.grants.peek(folderToken, 'sync-folder'), rest)
+    this.grants.revoke(folderToken)
+    return view
+  }
+
+  async chooseWatermarkImage(): Promise<ChosenPath | null> {
+    const [file] = await this.o.ports.choosePaths('files')
+    return file ? { token: this.grants.issue('watermark-image', file), path: file } : null
+  }
+
+  /** Saves a preset from the window: a new watermark image (a token) is copied into the data dir. */
+  savePreset(input: CustomPresetSettings, replacing: string | null): SettingsView {
+    const { preset, token } = this.watermarks.resolve(input, this.savedPresets(), { copy: true })
+    const view = this.o.settings.savePreset(preset, replacing)
+    if (token) this.grants.revoke(token)
+    this.watermarks.prune(this.savedPresets())
+    return view
+  }
+
+  removePreset(name: string): SettingsView {
+    const view = this.o.settings.removePreset(name)
+    this.watermarks.prune(this.savedPresets())
+    return view
+  }
+
+  private savedPresets(): CustomPresetSettings[] {
+    return this.o.settings.view().presets.flatMap((p) => (p.definition ? [p.definition] : []))
   }
 
   appInfo(): AppInfo {
@@ -617,16 +674,16 @@ export class AppService {
       testDestination: (target) => this.testDestination(target),
       cleanupDestination: (id) => this.cleanupDestination(id),
       listSyncPairs: () => this.sync.list(),
-      chooseSyncFolder: async () => (await this.o.ports.choosePaths('folder'))[0] ?? null,
-      addSyncPair: (input) => this.sync.add(input),
+      chooseSyncFolder: () => this.chooseSyncFolder(),
+      addSyncPair: (input) => this.addSyncPair(input),
       previewSyncPair: (id) => this.sync.preview(id),
       runSyncPair: (id) => this.sync.run(id),
       pauseSyncPair: (id) => this.sync.pause(id),
       resumeSyncPair: (id) => this.sync.resume(id),
       removeSyncPair: (id) => this.sync.remove(id),
-      savePreset: (preset, replacing) => this.o.settings.savePreset(preset, replacing),
-      removePreset: (name) => this.o.settings.removePreset(name),
-      chooseWatermarkImage: async () => (await this.o.ports.choosePaths('files'))[0] ?? null,
+      savePreset: (preset, replacing) => this.savePreset(preset, replacing),
+      removePreset: (name) => this.removePreset(name),
+      chooseWatermarkImage: () => this.chooseWatermarkImage(),
       previewPreset: (preset) => this.previewPreset(preset),
     }
   }

@@ -13,6 +13,7 @@ import {
 import { UpshotError } from '../shared/jobs'
 import { LINK_FORMATS } from '../shared/links'
 import { OUTPUT_FORMATS, VARIANT_FITS, WATERMARK_POSITIONS } from '../shared/presets'
+import { ForbiddenError, GRANT_TOKEN } from './path-grants'
 
 export type CommandHandlers = {
   readonly [K in CommandName]: (
@@ -73,7 +74,8 @@ const historyQuery = z.strictObject({
 
 const glob = z.string().min(1).max(500)
 const syncPairInput = z.strictObject({
-  folder: z.string().min(1).max(4096),
+  // A token from chooseSyncFolder; the page never names a folder itself.
+  folderToken: z.string().regex(GRANT_TOKEN),
   destinationId: id.nullable(),
   preset: z.string().min(1).max(100),
   include: z.array(glob).max(50),
@@ -101,6 +103,7 @@ const customPreset = z.strictObject({
     .strictObject({
       kind: z.enum(['text', 'image']),
       text: z.string().max(500),
+      // A token from chooseWatermarkImage, or the path a saved preset has (checked by the core).
       imagePath: z.string().max(4096),
       position: z.enum(WATERMARK_POSITIONS),
       opacity: z.number().min(0).max(1),
@@ -186,6 +189,7 @@ export async function dispatchCommand<K extends CommandName>(
   try {
     return { ok: true, value: await handler(...parsed.data) }
   } catch (err) {
+    if (err instanceof ForbiddenError) return failure({ code: 'FORBIDDEN', message: err.message })
     if (err instanceof UpshotError) return failure({ code: err.code, message: err.message })
     // The arguments stay out of the log: they can hold keys typed into the settings.
     console.error(`[ipc] ${name} failed:`, err instanceof Error ? err.stack : String(err))

@@ -27,6 +27,7 @@ import { normalizePrefix } from '../engine/keys'
 import { DEFAULT_PRESET, PRESET_NAMES, getPreset } from '../engine/presets'
 import type { DestinationConfig, Preset } from '../engine/types'
 import { customPresetSchema, parseCustomPreset, toEnginePreset } from './custom-presets'
+import { assertKeysMayFollow } from './key-scope'
 import type { CustomPresetSettings } from '../shared/presets'
 
 /** Encrypts credentials at rest (safeStorage in the app). */
@@ -303,6 +304,11 @@ export class Settings {
     if (existing === -1) destinations.push(dest)
     else destinations[existing] = dest
     const stored = { ...this.doc.credentials }
+    if (existing !== -1 && credentials === undefined && dest.kind !== 'local' && stored[id]) {
+      // Keys kept as they are stay with the endpoint they were typed for.
+      const before = toEngineConfig(this.doc.destinations[existing]!, undefined)
+      assertKeysMayFollow(before, toEngineConfig(dest, undefined))
+    }
     if (dest.kind === 'local' || credentials === null) delete stored[id]
     else if (credentials !== undefined) {
       const accessKeyId = credentials.accessKeyId.trim()

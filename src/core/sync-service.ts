@@ -108,8 +108,12 @@ export class SyncService {
     return this.store.pairs().map((p) => this.view(p))
   }
 
-  async add(input: SyncPairInput): Promise<SyncPairView> {
-    const folder = path.resolve(input.folder)
+  /** Saves a pair; `chosenFolder` comes from the folder dialog (AppService redeems the token). */
+  async add(
+    chosenFolder: string,
+    input: Omit<SyncPairInput, 'folderToken'>,
+  ): Promise<SyncPairView> {
+    const folder = path.resolve(chosenFolder)
     const st = await fs.stat(folder).catch(() => null)
     if (!st?.isDirectory()) {
       throw new UpshotError('NOT_FOUND', `${folder} is not a folder on this computer.`)

@@ -2,6 +2,7 @@
 // pause/resume all, open the window, quit.
 
 import { Menu, Tray, nativeImage, type MenuItemConstructorOptions } from 'electron'
+import { menuLabel } from '../shared/display-text'
 
 export interface TrayActions {
   recent(): { id: string; name: string; url: string }[]
@@ -32,7 +33,7 @@ export function createTray(iconPath: string, actions: TrayActions): UpshotTray {
       recent.length === 0
         ? [{ label: 'No uploads yet', enabled: false }]
         : recent.map((r) => ({
-            label: r.name.length > 40 ? `${r.name.slice(0, 39)}…` : r.name,
+            label: menuLabel(r.name),
             toolTip: `Copy ${r.url}`,
             click: () => actions.copyLink(r.id),
           }))

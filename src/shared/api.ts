@@ -357,7 +357,8 @@ export interface SyncPairView {
 }
 
 export interface SyncPairInput {
-  folder: string
+  /** The token chooseSyncFolder gave for the folder (a path from the page is refused). */
+  folderToken: string
   /** A saved destination's id; null for the built-in local folder. */
   destinationId: string | null
   preset: string
@@ -378,6 +379,16 @@ export interface SyncPreview {
   delete: { key: string; bytes: number }[]
   problems: { path: string; message: string }[]
   limit: number
+}
+
+/**
+ * A file or folder the user chose in a native dialog: `path` to show, `token` to pass back. The
+ * core holds what the token stands for; the page can name nothing on disk by itself, and sending
+ * a path back grants nothing. A token serves one purpose and expires (then: choose again).
+ */
+export interface ChosenPath {
+  token: string
+  path: string
 }
 
 // ---------------------------------------------------------------- the contract
@@ -411,13 +422,17 @@ export interface Commands {
   saveDestination: { args: [input: DestinationInput]; value: SettingsView }
   removeDestination: { args: [id: string]; value: SettingsView }
   setDefaultDestination: { args: [id: string | null]; value: SettingsView }
-  /** Tests a saved destination, or unsaved input (with its typed-in credentials). */
+  /**
+   * Tests a saved destination, or unsaved input (with its typed-in credentials). Input naming a
+   * saved destination without credentials is tested with the saved keys only if it keeps their
+   * endpoint, region and bucket.
+   */
   testDestination: { args: [target: string | DestinationInput]; value: ConnectionReport }
   /** Aborts a saved destination's stale multipart uploads that Upshot started (`upshot cleanup`). */
   cleanupDestination: { args: [id: string]; value: CleanupReport }
   listSyncPairs: { args: []; value: SyncPairView[] }
-  /** Native folder dialog; null when the user cancels. */
-  chooseSyncFolder: { args: []; value: string | null }
+  /** Native folder dialog; null when the user cancels. The token is for addSyncPair. */
+  chooseSyncFolder: { args: []; value: ChosenPath | null }
   addSyncPair: { args: [input: SyncPairInput]; value: SyncPairView }
   previewSyncPair: { args: [id: string]; value: SyncPreview }
   /** A whole-folder pass now; then keeps watching unless the pair is paused. */
@@ -432,8 +447,11 @@ export interface Commands {
     value: SettingsView
   }
   removePreset: { args: [name: string]; value: SettingsView }
-  /** File dialog for a watermark image; null when the user cancels. */
-  chooseWatermarkImage: { args: []; value: string | null }
+  /**
+   * File dialog for a watermark image; null when the user cancels. The token goes in the
+   * preset's `watermark.imagePath` (savePreset copies the image into the data directory).
+   */
+  chooseWatermarkImage: { args: []; value: ChosenPath | null }
   /**
    * Asks for a photo (file dialog) and runs it through a saved preset (by name) or the one being
    * edited; null when the user cancels. Nothing is uploaded.

@@ -1,7 +1,14 @@
 // Link formats for finished uploads: what the copy buttons put on the clipboard. Pure functions,
-// used by the renderer (previews, copy) and by main (tray "recent uploads", auto-copy).
+// used by the renderer (previews, copy) and by the core (tray "recent uploads", auto-copy).
+// These links are pasted into other people's pages, and names are whatever a file was called:
+// every format, built in or the user's template, goes through the same contextual escaping
+// (link-template.ts), so no name can add an attribute, a tag, a Markdown link or a BBCode tag.
 
 import type { OutputReport } from './jobs'
+import { cleanText, escapeHtml, safeUrl } from './link-escape'
+import { compileTemplate, renderTemplate, type PlaceholderValue } from './link-template'
+
+export { escapeHtml } from './link-escape'
 
 export const LINK_FORMATS = ['url', 'markdown', 'html', 'picture', 'bbcode', 'custom'] as const
 export type LinkFormat = (typeof LINK_FORMATS)[number]
@@ -59,21 +66,22 @@ export function formatLink(format: LinkFormat, item: LinkItem, options: LinkOpti
     case 'url':
       return main.url
     case 'markdown':
-      return image
-        ? `![${escapeMarkdownText(alt)}](${escapeMarkdownUrl(main.url)})`
-        : `[${escapeMarkdownText(item.name)}](${escapeMarkdownUrl(main.url)})`
+      return fill(image ? '![{alt}]({url})' : '[{name}]({url})', item, main, alt)
     case 'html':
-      return image ? imgTag(main, alt) : anchorTag(main, item.name)
+      return fill(image ? IMG_TEMPLATE : ANCHOR_TEMPLATE, item, main, alt)
     case 'picture':
       return image
         ? pictureTag(item.outputs, main, alt, options.sizes ?? '100vw')
-        : anchorTag(main, item.name)
+        : fill(ANCHOR_TEMPLATE, item, main, alt)
     case 'bbcode':
-      return image ? `[img]${main.url}[/img]` : `[url=${main.url}]${item.name}[/url]`
+      return fill(image ? '[img]{url}[/img]' : '[url={url}]{name}[/url]', item, main, alt)
     case 'custom':
-      return renderTemplate(options.template ?? DEFAULT_TEMPLATE, item, main, alt)
+      return fill(options.template ?? DEFAULT_TEMPLATE, item, main, alt)
   }
 }
+
+const IMG_TEMPLATE = '<img src="{url}" width="{width}" height="{height}" alt="{alt}">'
+const ANCHOR_TEMPLATE = '<a href="{url}">{name}</a>'
 
 /** Several files in one format, one per line (`<picture>` blocks separated by a blank line). */
 export function formatLinks(
@@ -124,15 +132,15 @@ function pictureTag(
   const largest = [...fallback].sort((a, b) => area(b) - area(a) || mainFirst(a, b))[0] ?? main
   const sources = SOURCE_ORDER.filter((f) => f !== fallbackFormat && byFormat.has(f)).map((f) => {
     const list = byFormat.get(f)!
-    return `  <source type="${escapeHtml(list[0]!.contentType)}" srcset="${escapeHtml(srcset(list, main))}" sizes="${escapeHtml(sizes)}">`
+    return `  <source type="${escapeHtml(list[0]!.contentType)}" srcset="${escapeHtml(srcset(list, main))}" sizes="${escapeHtml(cleanText(sizes))}">`
   })
   const img = [
-    `<img src="${escapeHtml(largest.url)}"`,
+    `<img src="${escapeHtml(safeUrl(largest.url, { start: true }))}"`,
     fallback.length > 1
-      ? ` srcset="${escapeHtml(srcset(fallback, main))}" sizes="${escapeHtml(sizes)}"`
+      ? ` srcset="${escapeHtml(srcset(fallback, main))}" sizes="${escapeHtml(cleanText(sizes))}"`
       : '',
     dims(largest),
-    ` alt="${escapeHtml(alt)}" loading="lazy" decoding="async">`,
+    ` alt="${escapeHtml(cleanText(alt))}" loading="lazy" decoding="async">`,
   ].join('')
   return ['<picture>', ...sources, `  ${img}`, '</picture>'].join('\n')
 }
@@ -144,58 +152,69 @@ const FALLBACK_ORDER = ['jpeg', 'png', 'gif', 'webp', 'avif']
 
 function srcset(list: readonly OutputReport[], main: OutputReport): string {
   const seen = new Set<number>()
-  return [...list]
-    .sort((a, b) => (a.width ?? 0) - (b.width ?? 0) || Number(b === main) - Number(a === main))
-    .filter((o) => {
-      if (seen.has(o.width ?? 0)) return false
-      seen.add(o.width ?? 0)
-      return true
-    })
-    .map((o) => `${o.url} ${o.width}w`)
-    .join(', ')
-}
-
-function imgTag(o: OutputReport, alt: string): string {
-  return `<img src="${escapeHtml(o.url)}"${dims(o)} alt="${escapeHtml(alt)}">`
-}
-
-function anchorTag(o: OutputReport, name: string): string {
-  return `<a href="${escapeHtml(o.url)}">${escapeHtml(name)}</a>`
+  return (
+    [...list]
+      .sort((a, b) => (a.width ?? 0) - (b.width ?? 0) || Number(b === main) - Number(a === main))
+      .filter((o) => {
+        if (seen.has(o.width ?? 0)) return false
+        seen.add(o.width ?? 0)
+        return true
+      })
+      // A srcset is split at commas and spaces: a URL keeps neither.
+      .map((o) => `${safeUrl(o.url, { start: true, extra: ', ' })} ${o.width}w`)
+      .join(', ')
+  )
 }
 
 function dims(o: OutputReport): string {
   return o.width && o.height ? ` width="${o.width}" height="${o.height}"` : ''
 }
 
-function renderTemplate(template: string, item: LinkItem, main: OutputReport, alt: string): string {
-  return template.replace(/\{([a-z]+)(?::([^{}\s]+))?\}/g, (whole, key: string, arg?: string) => {
-    if (key === 'url' && arg !== undefined) {
-      return item.outputs.find((o) => o.variant === arg)?.url ?? whole
-    }
-    if (arg !== undefined) return whole
-    switch (key) {
-      case 'url':
-        return main.url
-      case 'width':
-        return main.width === null ? '' : String(main.width)
-      case 'height':
-        return main.height === null ? '' : String(main.height)
-      case 'name':
-        return item.name
-      case 'alt':
-        return alt
-      case 'variant':
-        return main.variant
-      case 'format':
-        return main.format
-      case 'bytes':
-        return String(main.bytes)
-      case 'key':
-        return main.key
-      default:
-        return whole
-    }
-  })
+/** A template (built in or the user's) filled for one file, each value escaped where it lands. */
+function fill(template: string, item: LinkItem, main: OutputReport, alt: string): string {
+  // A file without dimensions leaves them out rather than writing width="".
+  const t =
+    main.width === null || main.height === null
+      ? template.replace(' width="{width}" height="{height}"', '')
+      : template
+  return renderTemplate(compileTemplate(t), (key, arg) =>
+    placeholderValue(key, arg, item, main, alt),
+  )
+}
+
+function placeholderValue(
+  key: string,
+  arg: string | undefined,
+  item: LinkItem,
+  main: OutputReport,
+  alt: string,
+): PlaceholderValue | null {
+  if (key === 'url' && arg !== undefined) {
+    const other = item.outputs.find((o) => o.variant === arg)
+    return other ? { value: other.url, kind: 'url' } : null
+  }
+  switch (key) {
+    case 'url':
+      return { value: main.url, kind: 'url' }
+    case 'width':
+      return { value: main.width === null ? '' : String(main.width), kind: 'text' }
+    case 'height':
+      return { value: main.height === null ? '' : String(main.height), kind: 'text' }
+    case 'name':
+      return { value: item.name, kind: 'text' }
+    case 'alt':
+      return { value: alt, kind: 'text' }
+    case 'variant':
+      return { value: main.variant, kind: 'text' }
+    case 'format':
+      return { value: main.format, kind: 'text' }
+    case 'bytes':
+      return { value: String(main.bytes), kind: 'text' }
+    case 'key':
+      return { value: main.key, kind: 'key' }
+    default:
+      return null
+  }
 }
 
 /** The placeholders a custom template understands, for the settings screen's help text. */
@@ -211,24 +230,6 @@ export const TEMPLATE_PLACEHOLDERS = [
   '{key}',
   '{url:thumb}',
 ] as const
-
-export function escapeHtml(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;')
-}
-
-function escapeMarkdownText(s: string): string {
-  return s.replace(/([\\[\]])/g, '\\$1')
-}
-
-/** Keys are percent-encoded per segment, but encodeURIComponent leaves ( ) which end a link. */
-function escapeMarkdownUrl(url: string): string {
-  return url.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/ /g, '%20')
-}
 
 function isImage(o: OutputReport): boolean {
   return o.contentType.startsWith('image/') && o.width !== null && o.height !== null

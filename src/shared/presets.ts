@@ -35,7 +35,10 @@ export interface PresetVariantSettings {
 export interface WatermarkSettings {
   kind: 'text' | 'image'
   text: string
-  /** Absolute path of the image (kind image), chosen with the file dialog. */
+  /**
+   * The image (kind image): in a saved preset, the core's copy in the data directory; from the
+   * window, that path again or the token chooseWatermarkImage gave for a new image.
+   */
   imagePath: string
   position: WatermarkPosition
   /** 0-1 */

@@ -3,11 +3,14 @@
 // clipboard, history, deletion, settings and what happens to a secret.
 
 import fs from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { QueuePatch } from '../../src/shared/api'
 import { formatLink } from '../../src/shared/links'
+import { dispatchCommand } from '../../src/core/ipc-dispatch'
 import { getObjectInfo, listKeys, startTestS3, type TestS3 } from '../helpers/s3server'
 import { startTestApp, type TestApp, testBucketDestination } from './helpers/app'
 import { CORPUS } from '../helpers/fixtures'
@@ -168,6 +171,68 @@ describe('AppService on the real engine', () => {
     } finally {
       Object.assign(console, originals)
       await app.close()
+    }
+  })
+
+  it("never sends a saved destination's keys to an endpoint other than the saved one", async () => {
+    // A stand-in for a server the keys must never reach: it records every request and what
+    // credentials it carried (signed header, presigned query).
+    const seen: { method: string; url: string; auth: string }[] = []
+    const recorder = http.createServer((req, res) => {
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        auth: req.headers.authorization ?? '',
+      })
+      req.resume()
+      res.writeHead(403, { 'content-type': 'application/xml' })
+      res.end('<Error><Code>AccessDenied</Code><Message>no</Message></Error>')
+    })
+    await new Promise<void>((r) => recorder.listen(0, '127.0.0.1', r))
+    const elsewhere = `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`
+    const carriesStoredKey = (): boolean =>
+      seen.some((r) => r.auth.includes(s3.accessKeyId) || r.url.includes(s3.accessKeyId))
+    const app = startTestApp()
+    try {
+      const id = saveS3Destination(app)
+      const saved = testBucketDestination(s3, 'Test bucket', { id })
+      delete saved.credentials
+      // The form, edited by the page: the saved id, another endpoint, no keys typed.
+      const moved = { ...saved, endpoint: elsewhere }
+      const handlers = app.service.handlers()
+      const refused = await dispatchCommand(
+        'testDestination',
+        handlers,
+        { senderUrl: 'file:///app/index.html', args: [moved] },
+        () => true,
+      )
+      expect(refused).toMatchObject({
+        ok: false,
+        error: { code: 'CONFIG', message: /saved keys are only used with the endpoint/ },
+      })
+      // Another region or bucket, same thing; saving it so is refused too.
+      await expect(app.service.testDestination({ ...saved, region: 'eu-west-3' })).rejects.toThrow(
+        /saved keys are only used/,
+      )
+      expect(() => app.settings.saveDestination(moved)).toThrow(/saved keys are only used/)
+      expect(app.settings.resolve(id).config).toMatchObject({ endpoint: s3.endpoint })
+      expect(seen).toEqual([])
+
+      // The same destination as saved still tests with its stored keys.
+      const same = await app.service.testDestination(saved)
+      expect(same.checks.find((c) => c.label === 'Credentials accepted')?.ok).toBe(true)
+
+      // New keys typed for the new endpoint: they go there, and only they.
+      const typed = { accessKeyId: 'AKIATYPEDFORNEWHOST', secretAccessKey: 'typed-secret' }
+      await app.service.testDestination({ ...moved, credentials: typed })
+      expect(seen.length).toBeGreaterThan(0)
+      expect(seen.some((r) => r.auth.includes(typed.accessKeyId))).toBe(true)
+      app.settings.saveDestination({ ...moved, credentials: typed })
+      await app.service.testDestination(id)
+      expect(carriesStoredKey()).toBe(false)
+    } finally {
+      await app.close()
+      await new Promise((r) => recorder.close(r))
     }
   })
 

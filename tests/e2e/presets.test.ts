@@ -213,7 +213,9 @@ describe.skipIf(!hasChromium)('the presets editor, on the real engine', () => {
   })
 
   it('switches the mark to an image chosen with the file dialog, previewed before saving', async () => {
-    const logo = path.join(CORPUS, 'sharp__with-alpha.png')
+    // A copy the user later deletes: the preset keeps working from its own copy.
+    const logo = path.join(work, 'sharp__with-alpha.png')
+    fs.copyFileSync(path.join(CORPUS, 'sharp__with-alpha.png'), logo)
     await page.getByRole('button', { name: 'Edit preset Blog marked' }).click()
     const form = page.getByRole('form', { name: 'Preset Blog marked' })
     await form.getByText('Image', { exact: true }).click()
@@ -232,9 +234,103 @@ describe.skipIf(!hasChromium)('the presets editor, on the real engine', () => {
     ).toEqual([false, true, true])
     await form.getByRole('button', { name: 'Save preset' }).click()
     await page.getByText('Preset Blog marked saved.').waitFor()
-    expect(app.settings.customPresets()[0]!.watermark).toMatchObject({
-      imagePath: logo,
-      position: 'top-right',
-    })
+    // The preset refers to the core's copy of the chosen image in the data directory.
+    const saved = app.settings.customPresets()[0]!.watermark!
+    expect(saved).toMatchObject({ position: 'top-right' })
+    expect(path.dirname(path.dirname(saved.imagePath!))).toBe(path.join(app.dataDir, 'watermarks'))
+    expect(path.basename(saved.imagePath!)).toBe('sharp__with-alpha.png')
+    expect(fs.readFileSync(saved.imagePath!).equals(fs.readFileSync(logo))).toBe(true)
+
+    fs.rmSync(logo)
+    app.dialogPaths = [PHOTO]
+    const again = await page.evaluate(() =>
+      (
+        window as unknown as { upshot: import('../../src/shared/api').UpshotApi }
+      ).upshot.previewPreset('Blog marked'),
+    )
+    expect(again.ok && again.value?.variants.map((v) => v.marked)).toEqual([false, true, true])
+  })
+
+  it('refuses a watermark image the page names itself, and keeps the one the user chose', async () => {
+    // What a compromised page could send: any image on disk as the mark, read into a preview
+    // (whose pixels come back) or saved into a preset that every upload would read.
+    const elsewhere = path.join(CORPUS, 'exif-samples__jpg_gps_DSCN0010.jpg')
+    const before = fs.readFileSync(app.settingsFile, 'utf8')
+    const definition = app.settings
+      .view()
+      .presets.find((p) => p.name === 'Blog marked')!.definition!
+    app.dialogPaths = [PHOTO]
+    const results = await page.evaluate(
+      async ({ definition, elsewhere }) => {
+        const forged = {
+          ...definition,
+          watermark: { ...definition.watermark!, imagePath: elsewhere },
+        }
+        const token = {
+          ...forged,
+          watermark: { ...forged.watermark, imagePath: 'grant_' + 'A'.repeat(43) },
+        }
+        const upshot = (window as unknown as { upshot: import('../../src/shared/api').UpshotApi })
+          .upshot
+        return [
+          await upshot.savePreset(forged, 'Blog marked'),
+          await upshot.savePreset({ ...forged, name: 'Other' }, null),
+          await upshot.savePreset(token, 'Blog marked'),
+          await upshot.previewPreset(forged),
+          // A text mark keeps no path: it cannot smuggle one in for a later image mark.
+          await upshot.savePreset(
+            {
+              ...forged,
+              name: 'Texty',
+              watermark: { ...forged.watermark, kind: 'text', text: 'x' },
+            },
+            null,
+          ),
+          await upshot.savePreset({ ...forged, name: 'Texty' }, 'Texty'),
+        ]
+      },
+      { definition, elsewhere },
+    )
+    expect(results.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual([
+      'FORBIDDEN',
+      'FORBIDDEN',
+      'FORBIDDEN',
+      'FORBIDDEN',
+      'ok',
+      'FORBIDDEN',
+    ])
+    expect(results[0]).toMatchObject({ error: { message: /must be chosen with "Choose image…"/ } })
+    // The preview asked for no photo: it was refused before the dialog.
+    expect(app.dialogPaths).toEqual([PHOTO])
+    app.dialogPaths = []
+    const after = JSON.parse(fs.readFileSync(app.settingsFile, 'utf8')) as {
+      settings: { presets: { name: string; watermark: { imagePath: string } | null }[] }
+    }
+    expect(after.settings.presets.find((p) => p.name === 'Texty')!.watermark!.imagePath).toBe('')
+    expect(before).toContain(definition.watermark!.imagePath)
+    expect(JSON.stringify(after)).not.toContain(elsewhere)
+    app.settings.removePreset('Texty')
+
+    // The preset as saved (its own copy) saves again unchanged, and previews with its mark.
+    const resaved = await page.evaluate(
+      (d) =>
+        (
+          window as unknown as { upshot: import('../../src/shared/api').UpshotApi }
+        ).upshot.savePreset(d, 'Blog marked'),
+      definition,
+    )
+    expect(resaved.ok).toBe(true)
+
+    // Removing the preset removes its copy of the image too.
+    const copy = definition.watermark!.imagePath
+    expect(fs.existsSync(copy)).toBe(true)
+    const removed = await page.evaluate(() =>
+      (
+        window as unknown as { upshot: import('../../src/shared/api').UpshotApi }
+      ).upshot.removePreset('Blog marked'),
+    )
+    expect(removed.ok).toBe(true)
+    expect(fs.existsSync(copy)).toBe(false)
+    expect(fs.readdirSync(path.join(app.dataDir, 'watermarks'))).toEqual([])
   })
 })

@@ -90,6 +90,11 @@ describe('dispatchCommand', () => {
           },
         ],
       ],
+      // A folder is a token from the dialog, never a path.
+      [
+        'addSyncPair',
+        [{ folderToken: '/srv', destinationId: null, preset: 'web', include: [], exclude: [] }],
+      ],
       ['runSyncPair', [42]],
       ['getHistory', [{ folder: '' }]],
     ]

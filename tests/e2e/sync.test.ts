@@ -299,4 +299,58 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
     expect(app.service.getHistory({ folder: album }).total).toBe(6)
     expect(await bridged.cspViolations()).toEqual([])
   })
+
+  it('syncs only a folder chosen in the dialog: a path, a forged or a spent token is refused', async () => {
+    // What a compromised page could try: sync a folder the user never chose (their home, ~/.ssh).
+    const secret = fs.mkdtempSync(path.join(work, 'secret-'))
+    fs.copyFileSync(path.join(CORPUS, 'sharp__4.webp'), path.join(secret, 'private.webp'))
+    const pairs = () =>
+      app.service.ledgerEngine.ledger.db.prepare('SELECT folder FROM sync_pairs').all() as {
+        folder: string
+      }[]
+    const codes = async (attempts: unknown[]): Promise<string[]> =>
+      page.evaluate(async (list) => {
+        const upshot = (window as unknown as { upshot: import('../../src/shared/api').UpshotApi })
+          .upshot
+        const out: string[] = []
+        for (const input of list) {
+          const r = await upshot.addSyncPair(input as import('../../src/shared/api').SyncPairInput)
+          out.push(r.ok ? 'ok' : r.error.code)
+        }
+        return out
+      }, attempts)
+    const pair = { destinationId: null, preset: 'web', include: [], exclude: [] }
+    // A watermark image's token is for presets, not for folders.
+    app.dialogPaths = [secret]
+    const imageToken = await page.evaluate(async () => {
+      const r = await (
+        window as unknown as { upshot: import('../../src/shared/api').UpshotApi }
+      ).upshot.chooseWatermarkImage()
+      return r.ok ? r.value!.token : ''
+    })
+    expect(
+      await codes([
+        { ...pair, folder: secret },
+        { ...pair, folderToken: secret },
+        { ...pair, folderToken: `grant_${'A'.repeat(43)}` },
+        { ...pair, folderToken: imageToken },
+      ]),
+    ).toEqual(['BAD_REQUEST', 'BAD_REQUEST', 'FORBIDDEN', 'FORBIDDEN'])
+    expect(pairs()).toEqual([])
+
+    // The dialog's token adds the pair once; the same token again grants nothing.
+    app.dialogPaths = [secret]
+    const chosen = await page.evaluate(async () => {
+      const r = await (
+        window as unknown as { upshot: import('../../src/shared/api').UpshotApi }
+      ).upshot.chooseSyncFolder()
+      return r.ok ? r.value : null
+    })
+    expect(chosen?.path).toBe(secret)
+    expect(await codes([{ ...pair, folderToken: chosen!.token }])).toEqual(['ok'])
+    expect(await codes([{ ...pair, folderToken: chosen!.token }])).toEqual(['FORBIDDEN'])
+    expect(pairs()).toEqual([{ folder: secret }])
+    const id = app.service.sync.list()[0]!.id
+    await app.service.sync.remove(id)
+  })
 })

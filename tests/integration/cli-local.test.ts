@@ -134,3 +134,24 @@ describe('upshot upload with the default local destination', () => {
     )
   })
 })
+
+describe('names in the human output', () => {
+  it('shows control characters in a file name as escapes: no terminal sequence, no forged line', async () => {
+    const dataDir = path.join(work, 'data-names')
+    const dir = path.join(work, 'names')
+    fs.mkdirSync(dir, { recursive: true })
+    // Clears the screen, retitles the terminal, and starts a line that looks like Upshot's own.
+    const evil = 'evil\u001b]0;pwned\u0007\u001b[2J\ndone  forged.jpg\u202e.jpg'
+    fs.copyFileSync(path.join(CORPUS, 'sharp__with-alpha.png'), path.join(dir, evil))
+    const upload = await runCli(['upload', dir, '--data-dir', dataDir])
+    const jobs = await runCli(['jobs', '--all', '--data-dir', dataDir])
+    expect(upload.code).toBe(0)
+    for (const text of [upload.stdout, upload.stderr, jobs.stdout]) {
+      // eslint-disable-next-line no-control-regex
+      expect(text).not.toMatch(/[\u001b\u0007\u202e]/)
+      expect(text.split('\n').some((l) => l.startsWith('done  forged'))).toBe(false)
+    }
+    expect(upload.stdout).toContain('evil\\x1B]0;pwned\\x07\\x1B[2J\\ndone  forged.jpg\\u202E.jpg')
+    expect(jobs.stdout.split('\n').filter((l) => l.startsWith('done'))).toHaveLength(1)
+  })
+})

@@ -75,8 +75,10 @@ describe('formatLink', () => {
         },
       ],
     }
+    // `<`, `>` and `&` are escaped too now: in a link's text (a file that is not an image) a
+    // Markdown renderer that allows HTML would have made `<d>` an element.
     expect(formatLink('markdown', tricky)).toBe(
-      '![a \\[b\\] "c" <d> & e](https://cdn.example.com/x/photo%281%29-full.webp)',
+      '![a \\[b\\] "c" \\<d\\> \\& e](https://cdn.example.com/x/photo%281%29-full.webp)',
     )
     expect(formatLink('html', tricky)).toContain('alt="a [b] &quot;c&quot; &lt;d&gt; &amp; e"')
   })

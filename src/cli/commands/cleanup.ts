@@ -7,6 +7,7 @@ import { defaultDataDir } from '../../engine/paths'
 import { EXIT_JOB_FAILED, EXIT_OK } from '../shared'
 import { resolveDestination, type TargetOptions } from '../target'
 import { formatDuration, parseDuration } from '../units'
+import { terminalText } from '../../shared/display-text'
 
 interface CleanupOptions extends TargetOptions {
   olderThan: string
@@ -84,8 +85,9 @@ function printCleanup(report: CleanupReport, json: boolean): void {
   }
   for (const u of report.uploads) {
     const when = u.initiated ? `  (begun ${u.initiated})` : ''
-    process.stdout.write(`${LABEL[u.status].padEnd(17)} ${u.key}${when}\n`)
-    if (u.error) process.stdout.write(`      ${u.error.code}: ${u.error.message}\n`)
+    // Keys come from the bucket's listing: shown, never obeyed by the terminal.
+    process.stdout.write(`${LABEL[u.status].padEnd(17)} ${terminalText(u.key)}${when}\n`)
+    if (u.error) process.stdout.write(`      ${u.error.code}: ${terminalText(u.error.message)}\n`)
   }
   const s = report.summary
   if (s.listed === 0) {

@@ -3,6 +3,7 @@ import { createEngine } from '../../engine'
 import { defaultDataDir } from '../../engine/paths'
 import { EXIT_OK } from '../shared'
 import { parsePositiveInt } from '../units'
+import { terminalText } from '../../shared/display-text'
 
 interface JobsOptions {
   all?: boolean
@@ -55,7 +56,7 @@ async function jobsCommand(opts: {
     } else {
       for (const j of jobs) {
         process.stdout.write(
-          `${j.state.padEnd(10)} ${j.updatedAt}  ${j.source}${j.error ? `  (${j.error.code})` : ''}\n`,
+          `${j.state.padEnd(10)} ${j.updatedAt}  ${terminalText(j.source)}${j.error ? `  (${j.error.code})` : ''}\n`,
         )
       }
     }

@@ -21,6 +21,7 @@ import {
 } from '../shared'
 import { resolveDestination } from '../target'
 import { formatBytes } from '../units'
+import { terminalText } from '../../shared/display-text'
 
 interface SyncOptions extends CommonOptions {
   watch?: boolean
@@ -288,12 +289,15 @@ function printHuman(result: PassResult, compact = false): void {
   const changes =
     p.upload.length + p.rename.length + p.gone.length + p.delete.length + p.problems.length
   if (compact && changes === 0) return
-  if (!compact) w(`${p.dryRun ? 'Plan (dry run)' : 'Sync'}: ${p.folder} -> ${p.destination}`)
-  for (const u of p.upload) w(`  upload   ${u.path}${u.reason === 'new' ? '' : ` (${u.reason})`}`)
-  for (const r of p.rename) w(`  rename   ${r.from} -> ${r.to} (0 bytes: same content)`)
-  for (const g of p.gone) w(`  gone     ${g}`)
-  for (const d of p.delete) w(`  delete   ${d.key} (${formatBytes(d.bytes)})`)
-  for (const e of p.problems) w(`  problem  ${e.path}: ${e.message}`)
+  // Paths and keys are names from the folder and the bucket: shown, never obeyed.
+  const t = terminalText
+  if (!compact) w(`${p.dryRun ? 'Plan (dry run)' : 'Sync'}: ${t(p.folder)} -> ${p.destination}`)
+  for (const u of p.upload)
+    w(`  upload   ${t(u.path)}${u.reason === 'new' ? '' : ` (${u.reason})`}`)
+  for (const r of p.rename) w(`  rename   ${t(r.from)} -> ${t(r.to)} (0 bytes: same content)`)
+  for (const g of p.gone) w(`  gone     ${t(g)}`)
+  for (const d of p.delete) w(`  delete   ${t(d.key)} (${formatBytes(d.bytes)})`)
+  for (const e of p.problems) w(`  problem  ${t(e.path)}: ${t(e.message)}`)
   if (p.gone.length > 0 && p.delete.length === 0 && !p.deleteSkipped)
     w(`  (objects of gone files stay in the bucket; --delete removes them)`)
   if (p.deleteSkipped) w(`  ${p.deleteSkipped}`)

@@ -316,6 +316,7 @@ export const en = {
     linkFormat: 'Default link format',
     customTemplate: 'Custom template',
     placeholders: 'Placeholders:',
+    escaped: 'Each value is escaped for where it lands (HTML, Markdown, BBCode).',
     autoCopy: 'Copy the links of a batch when it finishes',
     appearance: 'Appearance',
     theme: 'Theme',

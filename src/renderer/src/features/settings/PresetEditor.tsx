@@ -38,6 +38,8 @@ export function PresetEditor(props: {
   const [preset, setPreset] = useState<CustomPresetSettings>(props.existing ?? STARTER)
   const [preview, setPreview] = useState<PresetPreview | null>(null)
   const [busy, setBusy] = useState(false)
+  // The image chosen in this edit: the preset carries its token, the form shows its path.
+  const [chosenImage, setChosenImage] = useState<string | null>(null)
   const p = t.settings.presets
   const wm = preset.watermark
 
@@ -66,8 +68,10 @@ export function PresetEditor(props: {
     if (result) setPreview(result)
   }
   const chooseImage = async (): Promise<void> => {
-    const file = await attempt(() => unwrap(upshot.chooseWatermarkImage()))
-    if (file) setMark({ imagePath: file })
+    const chosen = await attempt(() => unwrap(upshot.chooseWatermarkImage()))
+    if (!chosen) return
+    setMark({ imagePath: chosen.token })
+    setChosenImage(chosen.path)
   }
   const num = (value: string): number | null => (value.trim() === '' ? null : Number(value))
 
@@ -266,7 +270,7 @@ export function PresetEditor(props: {
                       className={`sync-form__path mono${wm.imagePath ? '' : ' muted'}`}
                       aria-labelledby={`${id}-img`}
                     >
-                      {wm.imagePath || p.noImage}
+                      {(chosenImage ?? wm.imagePath) || p.noImage}
                     </output>
                     <button type="button" className="button" onClick={() => void chooseImage()}>
                       {p.chooseImage}

@@ -310,7 +310,7 @@ export function SettingsView(): React.JSX.Element {
             </label>
             <SavedOnBlurField
               label={t.settings.customTemplate}
-              hint={`${t.settings.placeholders} ${TEMPLATE_PLACEHOLDERS.join(' ')}`}
+              hint={`${t.settings.placeholders} ${TEMPLATE_PLACEHOLDERS.join(' ')}. ${t.settings.escaped}`}
               hintId="template-hint"
               value={prefs.customTemplate}
               onSave={(v) => void save({ customTemplate: v })}

@@ -1,7 +1,9 @@
 // Adding a sync pair: a folder from the native dialog, a saved destination, a preset and
-// optional include / exclude globs. The main process checks the folder and the globs.
+// optional include / exclude globs. The core checks the folder and the globs; the page holds
+// only the folder's token (and its path, to show): it cannot name a folder itself.
 
 import { useId, useState } from 'react'
+import type { ChosenPath } from '../../../../shared/api'
 import { Icon } from '../../components/Icon'
 import { t } from '../../i18n'
 import { unwrap, upshot } from '../../lib/api'
@@ -11,7 +13,7 @@ import { attempt } from '../queue/actions'
 export function SyncPairForm(props: { onDone(added: boolean): void }): React.JSX.Element {
   const settings = useSettings()
   const id = useId()
-  const [folder, setFolder] = useState('')
+  const [folder, setFolder] = useState<ChosenPath | null>(null)
   const [destinationId, setDestinationId] = useState<string | null | undefined>(undefined)
   const [preset, setPreset] = useState<string | undefined>(undefined)
   const [include, setInclude] = useState('')
@@ -26,11 +28,12 @@ export function SyncPairForm(props: { onDone(added: boolean): void }): React.JSX
     if (picked) setFolder(picked)
   }
   const save = async (): Promise<void> => {
+    if (!folder) return
     setBusy(true)
     const added = await attempt(() =>
       unwrap(
         upshot.addSyncPair({
-          folder,
+          folderToken: folder.token,
           destinationId: dest,
           preset: chosenPreset,
           include: globs(include),
@@ -62,7 +65,7 @@ export function SyncPairForm(props: { onDone(added: boolean): void }): React.JSX
             aria-labelledby={`${id}-folder`}
             data-testid="sync-folder"
           >
-            {folder || t.sync.noFolder}
+            {folder?.path ?? t.sync.noFolder}
           </output>
           <button type="button" className="button" onClick={() => void choose()}>
             <Icon name="folder" size={16} />

@@ -10,6 +10,7 @@ import {
   type PassContext,
   type PassResult,
 } from '../../engine/sync'
+import type { KeptReason } from '../../engine/references'
 import { createProgressView, type ProgressView } from '../progress'
 import {
   addCommonOptions,
@@ -282,17 +283,29 @@ function* concat<T>(a: Iterable<T>, b: Iterable<T>): Generator<T> {
   yield* b
 }
 
+const KEPT: Record<KeptReason, string> = {
+  'used-here': 'another upload still links to it',
+  'uploaded-elsewhere': 'uploaded from another data dir or computer, which decides',
+  'used-elsewhere': 'used elsewhere: another data dir or computer links to it',
+}
+
 function printHuman(result: PassResult, compact = false): void {
   const p = result.plan
   const w = (s: string): boolean => process.stdout.write(s + '\n')
   const changes =
-    p.upload.length + p.rename.length + p.gone.length + p.delete.length + p.problems.length
+    p.upload.length +
+    p.rename.length +
+    p.gone.length +
+    p.delete.length +
+    p.kept.length +
+    p.problems.length
   if (compact && changes === 0) return
   if (!compact) w(`${p.dryRun ? 'Plan (dry run)' : 'Sync'}: ${p.folder} -> ${p.destination}`)
   for (const u of p.upload) w(`  upload   ${u.path}${u.reason === 'new' ? '' : ` (${u.reason})`}`)
   for (const r of p.rename) w(`  rename   ${r.from} -> ${r.to} (0 bytes: same content)`)
   for (const g of p.gone) w(`  gone     ${g}`)
   for (const d of p.delete) w(`  delete   ${d.key} (${formatBytes(d.bytes)})`)
+  for (const k of p.kept) w(`  kept     ${k.key} (${KEPT[k.reason]})`)
   for (const e of p.problems) w(`  problem  ${e.path}: ${e.message}`)
   if (p.gone.length > 0 && p.delete.length === 0 && !p.deleteSkipped)
     w(`  (objects of gone files stay in the bucket; --delete removes them)`)

@@ -9,7 +9,10 @@ import type { FileRecord, RecordStub, SyncStore } from './store'
 
 export interface PlannedUpload {
   rel: string
-  /** new: no record; changed: other content than recorded; preset: recorded with another preset. */
+  /**
+   * new: no record; changed: other content than recorded, or the recorded objects were deleted;
+   * preset: recorded with another preset.
+   */
   reason: 'new' | 'changed' | 'preset'
   size: number
   mtimeMs: number
@@ -103,7 +106,11 @@ export async function planSync(input: PlanInput): Promise<SyncPlan> {
         continue
       }
       if (!matched) added.push(entry)
-      else if (matched.same_preset === 1 && sameFingerprint(entryFp(entry), recordFp(matched)))
+      else if (
+        matched.same_preset === 1 &&
+        matched.objects_gone === 0 &&
+        sameFingerprint(entryFp(entry), recordFp(matched))
+      )
         plan.unchanged++
       else changed.push({ entry, record: matched })
     }
@@ -117,6 +124,12 @@ export async function planSync(input: PlanInput): Promise<SyncPlan> {
   await forEachLimited(changed, HASH_PARALLEL, async ({ entry, record }) => {
     if (record.same_preset !== 1) {
       plan.uploads.push(uploadOf(entry, 'preset'))
+      return
+    }
+    // Its objects were deleted (from the history, or found missing): the links are dead, so the
+    // file is uploaded again whatever its content.
+    if (record.objects_gone === 1) {
+      plan.uploads.push(uploadOf(entry, 'changed'))
       return
     }
     const h = await tryHash(input.root, entry.rel, input.signal)
@@ -202,7 +215,9 @@ function recordCursor(
   const before = start === '' ? null : start + '0'
   let done = false
   const own = start === '' ? undefined : store.record(pairId, start)
-  let self: RecordStub | null = own ? stubOf(own, presetFp) : null
+  let self: RecordStub | null = own
+    ? stubOf(own, presetFp, store.recordObjectsGone(pairId, start))
+    : null
   return {
     next() {
       if (self) {
@@ -227,13 +242,14 @@ function entryFp(e: { size: number; mtimeMs: number }): { size: number; mtimeMs:
   return { size: e.size, mtimeMs: e.mtimeMs }
 }
 
-function stubOf(r: FileRecord, presetFp: string): RecordStub {
+function stubOf(r: FileRecord, presetFp: string, objectsGone: boolean): RecordStub {
   return {
     path: r.path,
     size: r.size,
     mtime_ms: r.mtime_ms,
     job_id: r.job_id,
     same_preset: r.preset_fp === presetFp ? 1 : 0,
+    objects_gone: objectsGone ? 1 : 0,
   }
 }
 

@@ -31,12 +31,7 @@ import type { CleanupReport } from '../shared/cleanup'
 import { testConnection, type ConnectionTestOptions } from './connection-test'
 import { ownerIsDead, type Engine, type EngineEvent } from '../engine'
 import { cleanupUploads } from '../engine/cleanup'
-import {
-  listHistory,
-  outputsOfJobs,
-  retryJob,
-  summarizeDestinations,
-} from '../engine/history'
+import { listHistory, outputsOfJobs, retryJob, summarizeDestinations } from '../engine/history'
 import { deleteRecords } from '../engine/references'
 import { createDestination, localDestinationId, s3DestinationId } from '../engine/storage'
 import type { DestinationConfig } from '../engine/types'

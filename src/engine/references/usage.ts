@@ -30,7 +30,10 @@ export function ledgerIdOf(ledger: Ledger): string {
   stmt(ledger.db, `INSERT OR IGNORE INTO ledger_settings (key, value) VALUES ('ledger_id', ?)`).run(
     fresh,
   )
-  const row = stmt(ledger.db, `SELECT value FROM ledger_settings WHERE key = 'ledger_id'`).get() as {
+  const row = stmt(
+    ledger.db,
+    `SELECT value FROM ledger_settings WHERE key = 'ledger_id'`,
+  ).get() as {
     value: string
   }
   idCache.set(ledger, row.value)

@@ -3,6 +3,7 @@
 
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs/promises'
+import path from 'node:path'
 import type { ErrorCode, JobReport, RunReport } from '../../shared/jobs'
 import type { Engine, Target } from '..'
 import { presetFingerprint } from '../pipeline'
@@ -84,6 +85,7 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
     root,
     filter,
     presetFp,
+    mounts: pair.id ? store.mounts(pair.id) : [],
     ...(opts.scope ? { scope: opts.scope } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   })
@@ -138,6 +140,7 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
     }
   }
   const pairId = pair.id
+  store.addMounts(pairId, plan.mounts)
 
   // Jobs an earlier pass left unfinished are continued, not started again; the others (their
   // file changed back, or went away) are canceled so they cannot upload stale content.
@@ -249,7 +252,8 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
 
   // The folder itself must still be the one scanned: a drive unplugged mid-pass must not look
   // like every file deleted.
-  const sameRoot = (await folderId(root).catch(() => null)) === rootId
+  const sameRoot =
+    (await folderId(root).catch(() => null)) === rootId && (await stillMounted(root, plan.mounts))
   const complete = scanComplete && sameRoot && !interrupted
   if (complete) {
     store.removeRecords(pairId, [
@@ -288,7 +292,7 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
       : deleteSkipped(
           opts,
           !sameRoot
-            ? 'The folder went away during the pass, so nothing was deleted from the bucket.'
+            ? 'The folder, or a drive mounted in it, went away during the pass, so nothing was deleted from the bucket.'
             : scanComplete
               ? null
               : incomplete,
@@ -328,7 +332,10 @@ async function deleteOrphans(
   pairId: string,
   errors: { path: string; code: ErrorCode; message: string }[],
   signal: AbortSignal | undefined,
-): Promise<{ deleted: { key: string; bytes: number }[]; kept: { key: string; reason: KeptReason }[] }> {
+): Promise<{
+  deleted: { key: string; bytes: number }[]
+  kept: { key: string; reason: KeptReason }[]
+}> {
   const ledger = ctx.engine.ledger
   const orphans = ctx.store.orphanObjects(pairId, ctx.pair.destinationId)
   markJobsDeleted(ledger, ctx.store.releasedJobs(pairId))
@@ -448,6 +455,20 @@ function* skippedJobs(
       }
     }
   }
+}
+
+/** Whether each mount point the scan passed through is still one (not unmounted mid-pass). */
+async function stillMounted(root: string, mounts: readonly string[]): Promise<boolean> {
+  for (const rel of mounts) {
+    const abs = toAbs(root, rel)
+    try {
+      const [st, up] = await Promise.all([fs.stat(abs), fs.stat(path.dirname(abs))])
+      if (st.dev === up.dev) return false
+    } catch {
+      return false
+    }
+  }
+  return true
 }
 
 /** Identity of the folder itself (device + inode); throws NOT_FOUND when it is not there. */

@@ -102,7 +102,8 @@ export function markJobsDeleted(ledger: Ledger, jobIds: readonly string[]): void
 /**
  * Transition `markObjectsGone`: these objects are no longer in the bucket (deleted here, or
  * found missing). They leave the dedup index, and every sync record whose job links to one
- * counts as changed, so the next pass uploads its file again.
+ * counts as changed, so the next pass uploads its file again. An object this ledger never
+ * uploaded (reused from the bucket) gets a tombstone: a row with uploaded_at 0, already gone.
  */
 export function markObjectsGone(
   ledger: Ledger,
@@ -123,8 +124,16 @@ export function markObjectsGone(
            SELECT x.job_id FROM outputs x JOIN jobs j ON j.id = x.job_id
            WHERE x.key = ? AND j.destination_id = ?)`,
       )
+      const tombstone = stmt(
+        ledger.db,
+        `INSERT OR IGNORE INTO objects
+           (destination_id, key, source_sha256, job_id, variant, bytes, etag, content_type, uploaded_at, deleted_at)
+         SELECT j.destination_id, x.key, j.sha256, NULL, x.variant, x.bytes, x.etag, x.content_type, 0, ?
+         FROM outputs x JOIN jobs j ON j.id = x.job_id
+         WHERE x.key = ? AND j.destination_id = ? AND j.sha256 IS NOT NULL LIMIT 1`,
+      )
       for (const key of keys) {
-        gone.run(now, destinationId, key)
+        if (gone.run(now, destinationId, key).changes === 0) tombstone.run(now, key, destinationId)
         stale.run(key, destinationId)
       }
     })

@@ -294,8 +294,10 @@ export class SyncStore {
   // ---- remote objects ----
 
   /**
-   * Objects this pair's jobs uploaded that nothing links to any more: no record of any pair, no
-   * job outside sync (an `upshot upload` whose links were handed out), no unfinished job.
+   * Objects this ledger uploaded that this pair's jobs linked to and that nothing links to any
+   * more: no record of any pair, no job outside sync that is not deleted (an `upshot upload`
+   * whose links were handed out), no unfinished job. Candidates only: releaseObjects
+   * (engine/references) has the last word, with what other data dirs use.
    * `releasedPaths` are records to treat as already gone (for a dry run's forecast).
    */
   orphanObjects(
@@ -445,8 +447,12 @@ function prepare(ledger: Ledger) {
       `SELECT 1 FROM objects WHERE destination_id = ? AND key = ? AND deleted_at IS NULL`,
     ),
     orphans: db.prepare(
-      `SELECT o.key, o.bytes FROM objects o JOIN sync_jobs s ON s.job_id = o.job_id AND s.pair_id = @pairId
+      `SELECT o.key, o.bytes FROM objects o
        WHERE o.destination_id = @destinationId AND o.deleted_at IS NULL
+         AND EXISTS (
+           SELECT 1 FROM outputs y JOIN sync_jobs s ON s.job_id = y.job_id AND s.pair_id = @pairId
+           WHERE y.key = o.key
+         )
          AND NOT EXISTS (
            SELECT 1 FROM outputs x JOIN jobs j ON j.id = x.job_id
            WHERE x.key = o.key AND j.destination_id = @destinationId

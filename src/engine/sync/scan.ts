@@ -204,7 +204,9 @@ export async function* scanTree(
     signal: opts.signal,
     mounts: opts.mounts,
   }
-  const rootMount = checkMount('', rootStats, await parentDevOf(root), opts.mounts)
+  const rootMount = opts.mounts
+    ? checkMount('', rootStats, await parentDevOf(root), opts.mounts)
+    : null
   if (rootMount) {
     yield rootMount
     return

@@ -34,14 +34,8 @@ import type { CleanupReport } from '../shared/cleanup'
 import { testConnection, type ConnectionTestOptions } from './connection-test'
 import { ownerIsDead, type Engine, type EngineEvent } from '../engine'
 import { cleanupUploads } from '../engine/cleanup'
-import {
-  liveObjectsOfJob,
-  listHistory,
-  markObjectDeleted,
-  outputsOfJobs,
-  retryJob,
-  summarizeDestinations,
-} from '../engine/history'
+import { listHistory, outputsOfJobs, retryJob, summarizeDestinations } from '../engine/history'
+import { deleteRecords } from '../engine/references'
 import { createDestination, localDestinationId, s3DestinationId } from '../engine/storage'
 import type { DestinationConfig } from '../engine/types'
 import type { CommandHandlers } from './ipc-dispatch'
@@ -479,34 +473,19 @@ export class AppService {
       }))
   }
 
-  /** Removes each upload's objects from its bucket, then marks them deleted in the ledger. */
+  /**
+   * Deletes uploads: each record is marked deleted, and its objects leave the bucket unless
+   * another upload, data dir or computer still uses them (engine/references decides).
+   */
   async deleteUploads(ids: readonly string[]): Promise<DeleteResult> {
-    let deleted = 0
-    const failures: { id: string; message: string }[] = []
-    for (const id of ids) {
-      const live = liveObjectsOfJob(this.engine.ledger, id)
-      if (!live || live.keys.length === 0) continue
-      let config: DestinationConfig
-      try {
-        config = this.configForLedgerDestination(live.destinationId)
-      } catch (err) {
-        failures.push({ id, message: messageOf(err) })
-        continue
-      }
-      const dest = createDestination(config, { maxAttempts: 3 })
-      try {
-        for (const key of live.keys) {
-          await dest.deleteObject(key)
-          markObjectDeleted(this.engine.ledger, live.destinationId, key)
-          deleted++
-        }
-      } catch (err) {
-        failures.push({ id, message: messageOf(err) })
-      } finally {
-        dest.close()
-      }
+    const result = await deleteRecords(this.engine.ledger, ids, (destinationId) =>
+      createDestination(this.configForLedgerDestination(destinationId), { maxAttempts: 3 }),
+    )
+    return {
+      deleted: result.deleted,
+      kept: result.kept.length,
+      failures: result.failures.map((f) => ({ id: f.id, message: f.error.message })),
     }
-    return { deleted, failures }
   }
 
   // ------------------------------------------------------------------ settings
@@ -784,8 +763,4 @@ export class AppService {
 function shortenHome(p: string): string {
   const home = os.homedir()
   return p.startsWith(home + path.sep) ? `~${p.slice(home.length)}` : p
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof UpshotError ? err.message : 'The objects could not be deleted.'
 }

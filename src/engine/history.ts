@@ -1,6 +1,6 @@
 // What the desktop app asks of the ledger beyond running jobs: past uploads (paged, searchable,
-// filtered), a summary per destination, giving a failed job another go, and recording objects
-// deleted from a bucket. Plain Node, like the rest of the engine; each change is one named
+// filtered), a summary per destination, giving a failed job another go. Deleting uploads is
+// engine/references (objects are shared between records). Plain Node, like the rest of the engine; each change is one named
 // transition in one prepared statement or transaction, as in ./ledger.
 
 import path from 'node:path'
@@ -22,7 +22,10 @@ export interface HistoryRow {
   /** Bytes of all outputs (what the bucket holds for this file). */
   bytes: number
   outputCount: number
-  /** Every object of this upload was deleted from its bucket. */
+  /**
+   * The user deleted this upload, or every object it links to is known to be gone. A twin that
+   * shares its objects with a deleted upload is not deleted.
+   */
   deleted: boolean
   deduplicated: boolean
   error: JobError | null
@@ -47,8 +50,10 @@ export interface DestinationSummary {
 
 const FINISHED = `j.state IN ('done','failed','canceled')`
 
-// An upload counts as deleted when it has outputs and none of their objects is still live.
-const DELETED_EXPR = `(o_count > 0 AND live_count = 0)`
+// An upload counts as deleted when the user deleted it, or when it has outputs and every one of
+// their objects is known to be gone. (An object this ledger did not upload, reused from the
+// bucket, has no row in objects: it is not known to be gone.)
+const DELETED_EXPR = `(record_deleted = 1 OR (o_count > 0 AND gone_count = o_count))`
 
 const BASE = `
   SELECT j.id, j.source, j.state, j.destination_id, d.name AS destination_name, d.kind AS destination_kind,
@@ -56,7 +61,8 @@ const BASE = `
          (SELECT COALESCE(SUM(o.bytes), 0) FROM outputs o WHERE o.job_id = j.id) AS bytes,
          (SELECT COUNT(*) FROM outputs o WHERE o.job_id = j.id) AS o_count,
          (SELECT COUNT(*) FROM outputs o JOIN objects b ON b.destination_id = j.destination_id AND b.key = o.key
-           WHERE o.job_id = j.id AND b.deleted_at IS NULL) AS live_count
+           WHERE o.job_id = j.id AND b.deleted_at IS NOT NULL) AS gone_count,
+         EXISTS (SELECT 1 FROM deleted_jobs dj WHERE dj.job_id = j.id) AS record_deleted
   FROM jobs j JOIN destinations d ON d.id = j.destination_id
   WHERE ${FINISHED}
     AND (@search IS NULL OR j.source LIKE @search ESCAPE '\\')
@@ -79,7 +85,8 @@ interface RawHistoryRow {
   deduplicated: number
   bytes: number
   o_count: number
-  live_count: number
+  gone_count: number
+  record_deleted: number
 }
 
 function statusFilter(status: HistoryStatus | undefined): string {
@@ -131,7 +138,7 @@ export function listHistory(ledger: Ledger, query: HistoryQuery = {}): HistoryPa
       finishedAt: r.finished_at,
       bytes: r.bytes,
       outputCount: r.o_count,
-      deleted: r.o_count > 0 && r.live_count === 0,
+      deleted: r.record_deleted === 1 || (r.o_count > 0 && r.gone_count === r.o_count),
       deduplicated: r.deduplicated === 1,
       error:
         r.error_code && r.state !== 'done'
@@ -208,40 +215,14 @@ export function retryJob(ledger: Ledger, id: string): boolean {
            WHERE id = @id AND state IN ('failed', 'canceled')`,
         )
         .run({ id, now: Date.now() }).changes
-      if (changed === 1) ledger.db.prepare(`DELETE FROM outputs WHERE job_id = ?`).run(id)
+      if (changed === 1) {
+        ledger.db.prepare(`DELETE FROM outputs WHERE job_id = ?`).run(id)
+        // A deleted failure tried again is a new upload: live once it is done.
+        ledger.db.prepare(`DELETE FROM deleted_jobs WHERE job_id = ?`).run(id)
+      }
       return changed === 1
     })
     .immediate()
-}
-
-/** The live objects a finished upload put in its bucket (what deleting it removes). */
-export function liveObjectsOfJob(
-  ledger: Ledger,
-  jobId: string,
-): { destinationId: string; keys: string[] } | null {
-  const row = ledger.job(jobId)
-  if (!row) return null
-  const keys = (
-    ledger.db
-      .prepare(
-        `SELECT o.key FROM outputs o JOIN objects b ON b.destination_id = @dest AND b.key = o.key
-         WHERE o.job_id = @id AND b.deleted_at IS NULL ORDER BY o.id`,
-      )
-      .all({ id: jobId, dest: row.destination_id }) as { key: string }[]
-  ).map((r) => r.key)
-  return { destinationId: row.destination_id, keys }
-}
-
-/**
- * Transition `markObjectDeleted`: the object is gone from the bucket. It leaves the dedup index
- * (a later upload of the same content sends it again) and its job shows as deleted.
- */
-export function markObjectDeleted(ledger: Ledger, destinationId: string, key: string): void {
-  ledger.db
-    .prepare(
-      `UPDATE objects SET deleted_at = @now WHERE destination_id = @dest AND key = @key AND deleted_at IS NULL`,
-    )
-    .run({ dest: destinationId, key, now: Date.now() })
 }
 
 /** The saved config (secrets stripped) the ledger holds for a destination. */

@@ -31,6 +31,8 @@ import { diskFull } from './pipeline/errors'
 import { HeldBytes } from './held-bytes'
 import { ProgressTracker } from './progress'
 import { Semaphore, sleep } from './queue/semaphore'
+import { confirmInBucket, markReused } from './references/reuse'
+import { ledgerIdOf } from './references/usage'
 import { createDestination, createThrottle, type Throttle } from './storage'
 import { warmHashWorker } from './storage/hash-worker'
 import type { Destination, DestinationConfig, OutputFormat, Preset, SniffResult } from './types'
@@ -179,6 +181,8 @@ export function createEngine(options: EngineOptions): Engine {
     options.nativeBinding ? { nativeBinding: options.nativeBinding } : {},
   )
   const owner = `${HOST}/${process.pid}/${randomUUID().slice(0, 8)}`
+  // Written on every object this engine uploads: who wrote its bytes (engine/references).
+  const ledgerId = ledgerIdOf(ledger)
   LIVE_OWNERS.add(owner)
   const leaseMs = options.leaseMs ?? 60_000
   const maxJobAttempts = options.maxJobAttempts ?? 4
@@ -520,8 +524,16 @@ export function createEngine(options: EngineOptions): Engine {
     const fromLedger = reuseFromLedger(row, snap.sha256)
     if (!fromLedger && waitForTwin(row, snap.sha256)) return
     const reused =
-      fromLedger ?? (await reuseFromBucket(row, dest, preset, snap.sha256, snap.type, signal))
+      (fromLedger && (await stillInBucket(row, dest, preset, fromLedger, signal))) ||
+      (await reuseFromBucket(row, dest, preset, snap.sha256, snap.type, signal))
     if (reused) {
+      // Links to objects another ledger uploaded: its deletes must see this use first.
+      await markReused(
+        ledger,
+        dest,
+        row.destination_id,
+        reused.outputs.map((o) => o.key),
+      )
       ledger.markDeduplicated(row.id, owner, reused.outputs, reused.etags, deferredFacts)
       finishProgress(row.id)
       cleanupStaging(row.id)
@@ -615,7 +627,10 @@ export function createEngine(options: EngineOptions): Engine {
     return true
   }
 
-  /** Same content + preset + destination already uploaded by this ledger: reuse its objects. */
+  /**
+   * Same content + preset + destination done before in this ledger (a record not deleted, none
+   * of its objects known gone): reuse its objects, once stillInBucket agrees.
+   */
   function reuseFromLedger(
     row: JobRow,
     sha256: string,
@@ -624,12 +639,30 @@ export function createEngine(options: EngineOptions): Engine {
     if (!prev) return null
     const outs = ledger.outputs(prev.id)
     if (outs.length === 0) return null
-    const live = stmt(
+    const gone = stmt(
       ledger.db,
-      `SELECT COUNT(*) AS n FROM objects WHERE destination_id = ? AND key IN (${outs.map(() => '?').join(',')}) AND deleted_at IS NULL`,
+      `SELECT COUNT(*) AS n FROM objects WHERE destination_id = ? AND key IN (${outs.map(() => '?').join(',')}) AND deleted_at IS NOT NULL`,
     ).get(row.destination_id, ...outs.map((o) => o.key)) as { n: number }
-    if (live.n !== outs.length) return null
+    if (gone.n > 0) return null
     return { outputs: outs.map(reusedOutput), etags: outs.map((o) => o.etag) }
+  }
+
+  /**
+   * The ledger's word is not enough to hand out a link: another data dir or computer may have
+   * deleted the objects. The batch's listing answers when there is one, else a HEAD per object.
+   */
+  async function stillInBucket(
+    row: JobRow,
+    dest: Destination,
+    preset: Preset,
+    reuse: { outputs: NewOutput[]; etags: (string | null)[] },
+    signal: AbortSignal,
+  ): Promise<{ outputs: NewOutput[]; etags: (string | null)[] } | null> {
+    const keys = reuse.outputs.map((o) => o.key)
+    const listed = await listedKeys(row, dest, preset)
+    const there = await confirmInBucket(ledger, dest, row.destination_id, keys, listed, signal)
+    if (there) reachable.add(row.destination_id)
+    return there ? reuse : null
   }
 
   /**
@@ -797,6 +830,7 @@ export function createEngine(options: EngineOptions): Engine {
         'upshot-preset': row.preset_fp,
         'upshot-variant': o.variant,
         'upshot-source-name': encodeURIComponent(path.basename(row.source)),
+        'upshot-ledger': ledgerId,
         ...(o.width !== null ? { 'upshot-width': String(o.width) } : {}),
         ...(o.height !== null ? { 'upshot-height': String(o.height) } : {}),
       },

@@ -218,5 +218,12 @@ export interface Destination {
   /** The parts the server holds for an upload; null when the server cannot list them. */
   listParts(key: string, uploadId: string, signal?: AbortSignal): Promise<PartRecord[] | null>
   deleteObject(key: string): Promise<void>
+  /**
+   * Writes an empty object with this metadata: a reference marker (engine/references). One small
+   * request, outside the upload path.
+   */
+  writeMarker(key: string, metadata: Record<string, string>): Promise<void>
+  /** Every key under `prefix` (reference markers, a few); throws when they cannot all be listed. */
+  listAll(prefix: string, signal?: AbortSignal): Promise<string[]>
   close(): void
 }

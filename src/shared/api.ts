@@ -156,6 +156,11 @@ export interface DestinationUsage {
 export interface DeleteResult {
   /** Objects removed from buckets. */
   deleted: number
+  /**
+   * Objects left in their bucket because another upload, another data dir or another computer
+   * still uses them (their links keep working; the deleted uploads are gone from the history).
+   */
+  kept: number
   /** Per job that could not be deleted entirely, why. */
   failures: { id: string; message: string }[]
 }

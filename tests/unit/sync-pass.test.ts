@@ -106,6 +106,7 @@ const EMPTY = {
   unchanged: 0,
   gone: [],
   delete: [],
+  kept: [],
   deleteSkipped: null,
   problems: [],
 }

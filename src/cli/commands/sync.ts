@@ -10,6 +10,7 @@ import {
   type PassContext,
   type PassResult,
 } from '../../engine/sync'
+import type { KeptReason } from '../../engine/references'
 import { createProgressView, type ProgressView } from '../progress'
 import {
   addCommonOptions,
@@ -283,11 +284,22 @@ function* concat<T>(a: Iterable<T>, b: Iterable<T>): Generator<T> {
   yield* b
 }
 
+const KEPT: Record<KeptReason, string> = {
+  'used-here': 'another upload still links to it',
+  'uploaded-elsewhere': 'uploaded from another data dir or computer, which decides',
+  'used-elsewhere': 'used elsewhere: another data dir or computer links to it',
+}
+
 function printHuman(result: PassResult, compact = false): void {
   const p = result.plan
   const w = (s: string): boolean => process.stdout.write(s + '\n')
   const changes =
-    p.upload.length + p.rename.length + p.gone.length + p.delete.length + p.problems.length
+    p.upload.length +
+    p.rename.length +
+    p.gone.length +
+    p.delete.length +
+    p.kept.length +
+    p.problems.length
   if (compact && changes === 0) return
   // Paths and keys are names from the folder and the bucket: shown, never obeyed.
   const t = terminalText
@@ -297,6 +309,7 @@ function printHuman(result: PassResult, compact = false): void {
   for (const r of p.rename) w(`  rename   ${t(r.from)} -> ${t(r.to)} (0 bytes: same content)`)
   for (const g of p.gone) w(`  gone     ${t(g)}`)
   for (const d of p.delete) w(`  delete   ${t(d.key)} (${formatBytes(d.bytes)})`)
+  for (const k of p.kept) w(`  kept     ${t(k.key)} (${KEPT[k.reason]})`)
   for (const e of p.problems) w(`  problem  ${t(e.path)}: ${t(e.message)}`)
   if (p.gone.length > 0 && p.delete.length === 0 && !p.deleteSkipped)
     w(`  (objects of gone files stay in the bucket; --delete removes them)`)

@@ -514,7 +514,7 @@ export class Ledger {
     return stmt.all({ limit: opts.limit, offset: opts.offset ?? 0 }) as JobRow[]
   }
 
-  /** A finished job with the same content, preset and destination, whose objects can be reused. */
+  /** A finished job (not deleted) with the same content, preset and destination, to reuse. */
   findDone(
     sha256: string,
     presetFp: string,
@@ -712,7 +712,9 @@ function prepare(db: Db) {
     ),
     findDone: db.prepare(
       `SELECT * FROM jobs WHERE sha256 = @sha256 AND preset_fp = @presetFp AND destination_id = @destinationId
-         AND state = 'done' AND id != @exceptId ORDER BY finished_at DESC LIMIT 1`,
+         AND state = 'done' AND id != @exceptId
+         AND NOT EXISTS (SELECT 1 FROM deleted_jobs d WHERE d.job_id = jobs.id)
+       ORDER BY finished_at DESC LIMIT 1`,
     ),
   }
 }

@@ -199,5 +199,33 @@ export class LocalDestination implements Destination {
     await fsp.rm(this.sidecarOf(key), { force: true })
   }
 
+  async writeMarker(key: string, metadata: Record<string, string>): Promise<void> {
+    const file = this.fileOf(key)
+    try {
+      await fsp.mkdir(path.dirname(file), { recursive: true })
+      await fsp.writeFile(file, JSON.stringify(metadata))
+    } catch (err) {
+      throw this.ioError(err)
+    }
+  }
+
+  async listAll(prefix: string): Promise<string[]> {
+    const base = prefix.replace(/\/+$/, '')
+    const dir = base === '' ? this.root : this.fileOf(base)
+    let entries: fs.Dirent[]
+    try {
+      entries = await fsp.readdir(dir, { recursive: true, withFileTypes: true })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
+      throw this.ioError(err)
+    }
+    return entries
+      .filter((e) => e.isFile())
+      .map((e) => {
+        const rel = path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/')
+        return base === '' ? rel : `${base}/${rel}`
+      })
+  }
+
   close(): void {}
 }

@@ -34,6 +34,9 @@ import type { Throttle } from './throttle'
 import { assertSourceUnchanged } from './source-check'
 import { s3ObjectUrl } from './urls'
 
+/** Pages of 1000 keys a marker listing may take before it gives up (a million markers). */
+const MARKER_LIST_PAGES = 1000
+
 export interface S3DestinationOptions {
   partConcurrency?: number
   bandwidth?: Throttle
@@ -382,6 +385,37 @@ export class S3Destination implements Destination {
       if (httpStatus(err) === 404 && (err as { name?: string }).name !== 'NoSuchBucket') return
       throw toUpshotError(err, this.errors)
     }
+  }
+
+  async writeMarker(key: string, metadata: Record<string, string>): Promise<void> {
+    const body = Buffer.alloc(0)
+    const digest = digestOf(body, this.config.checksum === 'WHEN_SUPPORTED')
+    const headers: Record<string, string> = {
+      'content-type': 'application/octet-stream',
+      'cache-control': 'no-store',
+      'content-md5': digest.md5Base64,
+    }
+    if (digest.crc32Base64) headers['x-amz-checksum-crc32'] = digest.crc32Base64
+    for (const [k, v] of Object.entries(headerSafeMetadata(metadata)))
+      headers[`x-amz-meta-${k}`] = v
+    await this.retry(() => this.lean.send({ method: 'PUT', key, body, headers })).catch(
+      (err: unknown) => {
+        throw toUpshotError(err, this.errors)
+      },
+    )
+  }
+
+  async listAll(prefix: string, signal?: AbortSignal): Promise<string[]> {
+    if (signal?.aborted) throw canceledError()
+    const keys = await this.listKeys(prefix, MARKER_LIST_PAGES)
+    if (!keys) {
+      throw new UpshotError(
+        'SERVER_ERROR',
+        `The listing of ${prefix} in ${this.errors.where} could not be read in full, so nothing was deleted; try again.`,
+        { retryable: true },
+      )
+    }
+    return [...keys]
   }
 
   close(): void {

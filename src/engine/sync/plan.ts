@@ -4,12 +4,15 @@
 import { UpshotError, type JobError } from '../../shared/jobs'
 import type { PathFilter } from './filters'
 import { hashFile, sameFingerprint } from './fingerprint'
-import { comparePaths, isWithin, scanTree, toAbs, type ScanEntry } from './scan'
+import { comparePaths, isWithin, scanTree, toAbs, type MountWatch, type ScanEntry } from './scan'
 import type { FileRecord, RecordStub, SyncStore } from './store'
 
 export interface PlannedUpload {
   rel: string
-  /** new: no record; changed: other content than recorded; preset: recorded with another preset. */
+  /**
+   * new: no record; changed: other content than recorded, or the recorded objects were deleted;
+   * preset: recorded with another preset.
+   */
   reason: 'new' | 'changed' | 'preset'
   size: number
   mtimeMs: number
@@ -40,6 +43,8 @@ export interface SyncPlan {
   unreadableDirs: { rel: string; error: JobError }[]
   /** Files whose fingerprint matches their record (refreshed ones not included). */
   unchanged: number
+  /** Folders this scan found to be mount points ('' for the folder itself): see MountWatch. */
+  mounts: string[]
 }
 
 export interface PlanInput {
@@ -51,6 +56,8 @@ export interface PlanInput {
   presetFp: string
   /** Paths to look at (relative); default the whole folder. */
   scope?: readonly string[]
+  /** Folders earlier passes found to be mount points. */
+  mounts?: readonly string[]
   signal?: AbortSignal
 }
 
@@ -68,7 +75,17 @@ export async function planSync(input: PlanInput): Promise<SyncPlan> {
     problems: [],
     unreadableDirs: [],
     unchanged: 0,
+    mounts: [],
   }
+  const expected = new Set(input.mounts ?? [])
+  const seen = new Set<string>()
+  const mounts: MountWatch = { expected, seen: (rel) => seen.add(rel) }
+  /** An expected mount point the scan did not find mounted, or at all, that holds `rel`. */
+  const unconfirmedMount = (rel: string): string | undefined => {
+    for (const m of expected) if (!seen.has(m) && isWithin(rel, m)) return m
+    return undefined
+  }
+  const missingMounts = new Set<string>()
   const changed: { entry: Extract<ScanEntry, { kind: 'file' }>; record: RecordStub }[] = []
   const added: Extract<ScanEntry, { kind: 'file' }>[] = []
 
@@ -76,11 +93,21 @@ export async function planSync(input: PlanInput): Promise<SyncPlan> {
     const records = recordCursor(input.store, input.pairId, input.presetFp, start)
     let rec = records.next()
     const unmatched = (r: RecordStub): void => {
+      // Under a mount point that is not there any more: unknown, not gone.
+      const mount = expected.size > 0 ? unconfirmedMount(r.path) : undefined
+      if (mount !== undefined) {
+        if (!missingMounts.has(mount)) {
+          missingMounts.add(mount)
+          plan.unreadableDirs.push({ rel: mount, error: mountMissing() })
+        }
+        return
+      }
       // Left out by today's filters: neither gone nor unchanged, its objects stay.
       if (input.filter.file(r.path)) plan.gone.push({ rel: r.path, jobId: r.job_id })
     }
     for await (const entry of scanTree(input.root, input.filter, {
       start,
+      mounts,
       ...(input.signal ? { signal: input.signal } : {}),
     })) {
       // An unreadable folder sorts as "name/", ahead of everything under it.
@@ -103,7 +130,11 @@ export async function planSync(input: PlanInput): Promise<SyncPlan> {
         continue
       }
       if (!matched) added.push(entry)
-      else if (matched.same_preset === 1 && sameFingerprint(entryFp(entry), recordFp(matched)))
+      else if (
+        matched.same_preset === 1 &&
+        matched.objects_gone === 0 &&
+        sameFingerprint(entryFp(entry), recordFp(matched))
+      )
         plan.unchanged++
       else changed.push({ entry, record: matched })
     }
@@ -117,6 +148,12 @@ export async function planSync(input: PlanInput): Promise<SyncPlan> {
   await forEachLimited(changed, HASH_PARALLEL, async ({ entry, record }) => {
     if (record.same_preset !== 1) {
       plan.uploads.push(uploadOf(entry, 'preset'))
+      return
+    }
+    // Its objects were deleted (from the history, or found missing): the links are dead, so the
+    // file is uploaded again whatever its content.
+    if (record.objects_gone === 1) {
+      plan.uploads.push(uploadOf(entry, 'changed'))
       return
     }
     const h = await tryHash(input.root, entry.rel, input.signal)
@@ -168,11 +205,20 @@ export async function planSync(input: PlanInput): Promise<SyncPlan> {
   })
   plan.gone = plan.gone.filter((g) => !renamedFrom.has(g.rel))
 
+  plan.mounts = [...seen].sort(comparePaths)
   const byRel = (a: { rel: string }, b: { rel: string }): number => comparePaths(a.rel, b.rel)
   plan.uploads.sort(byRel)
   plan.refreshed.sort(byRel)
   plan.renames.sort((a, b) => comparePaths(a.to, b.to))
   return plan
+}
+
+function mountMissing(): JobError {
+  return {
+    code: 'UNREADABLE',
+    message:
+      'This folder was a mounted drive and is missing now; nothing under it was synced or removed. Mount it again, or remove the sync pair to start over.',
+  }
 }
 
 /** Sorted, without paths inside another one of the list ('' covers all). */
@@ -202,7 +248,9 @@ function recordCursor(
   const before = start === '' ? null : start + '0'
   let done = false
   const own = start === '' ? undefined : store.record(pairId, start)
-  let self: RecordStub | null = own ? stubOf(own, presetFp) : null
+  let self: RecordStub | null = own
+    ? stubOf(own, presetFp, store.recordObjectsGone(pairId, start))
+    : null
   return {
     next() {
       if (self) {
@@ -227,13 +275,14 @@ function entryFp(e: { size: number; mtimeMs: number }): { size: number; mtimeMs:
   return { size: e.size, mtimeMs: e.mtimeMs }
 }
 
-function stubOf(r: FileRecord, presetFp: string): RecordStub {
+function stubOf(r: FileRecord, presetFp: string, objectsGone: boolean): RecordStub {
   return {
     path: r.path,
     size: r.size,
     mtime_ms: r.mtime_ms,
     job_id: r.job_id,
     same_preset: r.preset_fp === presetFp ? 1 : 0,
+    objects_gone: objectsGone ? 1 : 0,
   }
 }
 

@@ -3,9 +3,11 @@
 
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs/promises'
-import type { ErrorCode, JobError, JobReport, RunReport } from '../../shared/jobs'
-import { toJobError, type Engine, type Target } from '..'
+import path from 'node:path'
+import type { ErrorCode, JobReport, RunReport } from '../../shared/jobs'
+import type { Engine, Target } from '..'
 import { presetFingerprint } from '../pipeline'
+import { markJobsDeleted, releaseObjects, type KeptReason } from '../references'
 import { createDestination } from '../storage'
 import { PathFilter } from './filters'
 import { planSync, type PlannedUpload, type SyncPlan } from './plan'
@@ -29,6 +31,11 @@ export interface SyncPlanReport {
   gone: string[]
   /** Objects deleted from the bucket (or, in a dry run, that would be). Only with --delete. */
   delete: { key: string; bytes: number }[]
+  /**
+   * Objects of gone files that --delete left in the bucket because something else uses them:
+   * another upload here, another data dir or another computer. Empty in a dry run.
+   */
+  kept: { key: string; reason: KeptReason }[]
   /** Why --delete deleted nothing although objects may be orphaned; null otherwise. */
   deleteSkipped: string | null
   /** Paths that could not be synced or read, with the reason. */
@@ -78,6 +85,7 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
     root,
     filter,
     presetFp,
+    mounts: pair.id ? store.mounts(pair.id) : [],
     ...(opts.scope ? { scope: opts.scope } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   })
@@ -132,6 +140,7 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
     }
   }
   const pairId = pair.id
+  store.addMounts(pairId, plan.mounts)
 
   // Jobs an earlier pass left unfinished are continued, not started again; the others (their
   // file changed back, or went away) are canceled so they cannot upload stale content.
@@ -243,7 +252,8 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
 
   // The folder itself must still be the one scanned: a drive unplugged mid-pass must not look
   // like every file deleted.
-  const sameRoot = (await folderId(root).catch(() => null)) === rootId
+  const sameRoot =
+    (await folderId(root).catch(() => null)) === rootId && (await stillMounted(root, plan.mounts))
   const complete = scanComplete && sameRoot && !interrupted
   if (complete) {
     store.removeRecords(pairId, [
@@ -253,12 +263,13 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
   }
 
   let deleted: { key: string; bytes: number }[] = []
+  let kept: { key: string; reason: KeptReason }[] = []
   const deleteErrors: { path: string; code: ErrorCode; message: string }[] = []
   const destinationFailed = engine
     .report(ids, 0)
     .jobs.some((j) => j.error && DESTINATION_ERRORS.includes(j.error.code))
   if (opts.delete && complete && !destinationFailed) {
-    deleted = await deleteOrphans(ctx, pairId, deleteErrors, opts.signal)
+    ;({ deleted, kept } = await deleteOrphans(ctx, pairId, deleteErrors, opts.signal))
   }
 
   const report = engine.report(ids, (Date.now() - started) / 1000)
@@ -281,13 +292,14 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
       : deleteSkipped(
           opts,
           !sameRoot
-            ? 'The folder went away during the pass, so nothing was deleted from the bucket.'
+            ? 'The folder, or a drive mounted in it, went away during the pass, so nothing was deleted from the bucket.'
             : scanComplete
               ? null
               : incomplete,
           interrupted || destinationFailed,
         ),
   )
+  planOut.kept = kept
   planOut.problems.push(...deleteErrors)
   store.recordPass(pairId, {
     uploaded: report.jobs.filter((j) => j.status === 'done' && !j.deduplicated).length,
@@ -310,42 +322,45 @@ const DESTINATION_ERRORS: readonly ErrorCode[] = [
   'NETWORK',
 ]
 
+/**
+ * --delete: the pair's records of gone files (and old edits) are deleted as records, then the
+ * objects only they linked to are offered to releaseObjects, which keeps whatever something
+ * else uses (engine/references).
+ */
 async function deleteOrphans(
   ctx: PassContext,
   pairId: string,
   errors: { path: string; code: ErrorCode; message: string }[],
   signal: AbortSignal | undefined,
-): Promise<{ key: string; bytes: number }[]> {
+): Promise<{
+  deleted: { key: string; bytes: number }[]
+  kept: { key: string; reason: KeptReason }[]
+}> {
+  const ledger = ctx.engine.ledger
   const orphans = ctx.store.orphanObjects(pairId, ctx.pair.destinationId)
-  if (orphans.length === 0) return []
+  markJobsDeleted(ledger, ctx.store.releasedJobs(pairId))
+  if (orphans.length === 0) return { deleted: [], kept: [] }
+  const bytes = new Map(orphans.map((o) => [o.key, o.bytes]))
   const dest = createDestination(ctx.target.destination)
-  const deleted: { key: string; bytes: number }[] = []
-  let next = 0
-  let stop = false
-  // A few DELETEs in flight: a store far away answers each in tens of milliseconds.
-  const worker = async (): Promise<void> => {
-    while (!stop && next < orphans.length && !signal?.aborted) {
-      const o = orphans[next++]!
-      try {
-        await dest.deleteObject(o.key)
-        ctx.store.markObjectDeleted(ctx.pair.destinationId, o.key)
-        deleted.push(o)
-      } catch (err) {
-        const e: JobError = toJobError(err)
-        errors.push({ path: o.key, code: e.code, message: e.message })
-        if (DESTINATION_ERRORS.includes(e.code)) stop = true
-      }
-    }
-  }
   try {
-    await Promise.all(Array.from({ length: Math.min(DELETE_PARALLEL, orphans.length) }, worker))
+    const result = await releaseObjects({
+      ledger,
+      destination: dest,
+      destinationId: ctx.pair.destinationId,
+      keys: orphans.map((o) => o.key),
+      ...(signal ? { signal } : {}),
+    })
+    for (const f of result.failed) errors.push({ path: f.key, ...f.error })
+    const byKey = (a: { key: string }, b: { key: string }): number =>
+      a.key < b.key ? -1 : a.key > b.key ? 1 : 0
+    return {
+      deleted: result.deleted.map((key) => ({ key, bytes: bytes.get(key) ?? 0 })).sort(byKey),
+      kept: result.kept.sort(byKey),
+    }
   } finally {
     dest.close()
   }
-  return deleted.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
 }
-
-const DELETE_PARALLEL = 6
 
 /** Records the plan lets go of: their objects are orphans in a dry run's forecast. */
 function releasedByPlan(plan: SyncPlan): string[] {
@@ -396,6 +411,7 @@ function planReport(
     unchanged: plan.unchanged + plan.refreshed.length,
     gone: plan.gone.map((g) => g.rel),
     delete: deletes,
+    kept: [],
     deleteSkipped: skipped,
     problems: [...plan.unreadableDirs, ...plan.problems].map((p) => ({
       path: p.rel,
@@ -439,6 +455,20 @@ function* skippedJobs(
       }
     }
   }
+}
+
+/** Whether each mount point the scan passed through is still one (not unmounted mid-pass). */
+async function stillMounted(root: string, mounts: readonly string[]): Promise<boolean> {
+  for (const rel of mounts) {
+    const abs = toAbs(root, rel)
+    try {
+      const [st, up] = await Promise.all([fs.stat(abs), fs.stat(path.dirname(abs))])
+      if (st.dev === up.dev) return false
+    } catch {
+      return false
+    }
+  }
+  return true
 }
 
 /** Identity of the folder itself (device + inode); throws NOT_FOUND when it is not there. */

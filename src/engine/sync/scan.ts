@@ -108,6 +108,67 @@ export function toAbs(root: string, rel: string): string {
   return rel === '' ? root : path.join(root, ...rel.split('/'))
 }
 
+/**
+ * Mount points under the folder: a folder on another device than the folder above it (a NAS, a
+ * second disk, the folder itself when it is a mounted drive). Unmounted, such a folder is an
+ * empty folder on its parent's device, and everything synced from it would look deleted; so
+ * folders seen as mount points before (`expected`) that are not one now are reported as
+ * unreadable, and nothing under them counts as gone.
+ */
+export interface MountWatch {
+  /** Relative paths seen as mount points by earlier passes ('' for the folder itself). */
+  expected: ReadonlySet<string>
+  /** Called for each mount point this scan passes through. */
+  seen(rel: string): void
+}
+
+interface WalkContext {
+  filter: PathFilter
+  mode: StatMode
+  signal: AbortSignal | undefined
+  mounts: MountWatch | undefined
+}
+
+function notMounted(rel: string): ScanEntry {
+  return {
+    kind: 'unreadable-dir',
+    rel,
+    error: {
+      code: 'UNREADABLE',
+      message:
+        'This folder was a mounted drive and is not mounted now (it is on the same device as the folder above it); nothing under it was synced or removed. Mount it again, or remove the sync pair to start over.',
+    },
+  }
+}
+
+/**
+ * Whether the folder at `rel` is a mount point now: reports it, or answers with the entry that
+ * stands for an expected one that is not mounted (then nothing under it may be walked).
+ */
+function checkMount(
+  rel: string,
+  st: Stats,
+  parentDev: number | null,
+  mounts: MountWatch | undefined,
+): ScanEntry | null {
+  if (!mounts || parentDev === null) return null
+  if (st.dev !== parentDev) {
+    mounts.seen(rel)
+    return null
+  }
+  return mounts.expected.has(rel) ? notMounted(rel) : null
+}
+
+async function parentDevOf(abs: string): Promise<number | null> {
+  const up = path.dirname(abs)
+  if (up === abs) return null
+  try {
+    return (await fs.stat(up)).dev
+  } catch {
+    return null
+  }
+}
+
 interface Child {
   name: string
   /** Sort key: directories sort as `name/`, which keeps whole-path byte order. */
@@ -125,7 +186,7 @@ interface Child {
 export async function* scanTree(
   root: string,
   filter: PathFilter,
-  opts: { start?: string; signal?: AbortSignal } = {},
+  opts: { start?: string; signal?: AbortSignal; mounts?: MountWatch } = {},
 ): AsyncGenerator<ScanEntry> {
   const start = opts.start ?? ''
   let rootStats: Stats
@@ -137,19 +198,41 @@ export async function* scanTree(
   if (!rootStats.isDirectory()) {
     throw new UpshotError('NOT_A_FILE', `${root} is not a folder; give a folder to sync.`)
   }
+  const ctx: WalkContext = {
+    filter,
+    mode: { sync: true },
+    signal: opts.signal,
+    mounts: opts.mounts,
+  }
+  const rootMount = opts.mounts
+    ? checkMount('', rootStats, await parentDevOf(root), opts.mounts)
+    : null
+  if (rootMount) {
+    yield rootMount
+    return
+  }
   // Folders on the way down from the root: a link back to one of them is a loop.
   const ancestors = [idOf(rootStats)]
+  let dev = rootStats.dev
   const parts = start === '' ? [] : start.split('/')
   for (let i = 1; i < parts.length; i++) {
+    const rel = parts.slice(0, i).join('/')
+    let st: Stats
     try {
-      ancestors.push(idOf(await fs.stat(toAbs(root, parts.slice(0, i).join('/')))))
+      st = await fs.stat(toAbs(root, rel))
     } catch {
       return // a parent vanished: nothing under it exists
     }
+    const unmounted = checkMount(rel, st, dev, opts.mounts)
+    if (unmounted) {
+      yield unmounted
+      return
+    }
+    ancestors.push(idOf(st))
+    dev = st.dev
   }
-  const mode: StatMode = { sync: true }
   if (start === '') {
-    yield* walkDir(root, '', filter, ancestors, mode, opts.signal)
+    yield* walkDir(root, '', rootStats.dev, ancestors, ctx)
     return
   }
   let st: Stats
@@ -172,7 +255,12 @@ export async function* scanTree(
       yield { kind: 'problem', rel: start, error: loopError() }
       return
     }
-    yield* walkDir(toAbs(root, start), start, filter, [...ancestors, idOf(st)], mode, opts.signal)
+    const unmounted = checkMount(start, st, dev, opts.mounts)
+    if (unmounted) {
+      yield unmounted
+      return
+    }
+    yield* walkDir(toAbs(root, start), start, st.dev, [...ancestors, idOf(st)], ctx)
   } else if (filter.fileHere(start)) {
     yield entryOf(start, st)
   }
@@ -181,11 +269,11 @@ export async function* scanTree(
 async function* walkDir(
   abs: string,
   rel: string,
-  filter: PathFilter,
+  dev: number,
   ancestors: readonly string[],
-  mode: StatMode,
-  signal: AbortSignal | undefined,
+  ctx: WalkContext,
 ): AsyncGenerator<ScanEntry> {
+  const { filter, mode, signal } = ctx
   if (signal?.aborted) throw new UpshotError('CANCELED', 'The sync was stopped.')
   let names: string[]
   try {
@@ -241,7 +329,12 @@ async function* walkDir(
         yield { kind: 'problem', rel: childRel, error: loopError() }
         continue
       }
-      yield* walkDir(path.join(abs, c.name), childRel, filter, [...ancestors, id], mode, signal)
+      const unmounted = checkMount(childRel, st, dev, ctx.mounts)
+      if (unmounted) {
+        yield unmounted
+        continue
+      }
+      yield* walkDir(path.join(abs, c.name), childRel, st.dev, [...ancestors, id], ctx)
     } else if (filter.globsAllow(childRel)) {
       // (hidden and temporary names were dropped before the stat)
       yield st.isFile()

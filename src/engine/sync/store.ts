@@ -46,6 +46,8 @@ export interface RecordStub {
   job_id: string | null
   /** 1 when the record's preset fingerprint is the one asked about. */
   same_preset: number
+  /** 1 when the objects it links to were deleted: the file is uploaded again. */
+  objects_gone: number
 }
 
 interface PairRow {
@@ -159,18 +161,24 @@ export class SyncStore {
       before === null
         ? this.s.stubsFrom.all({ pairId, presetFp, after, limit })
         : this.s.stubsRange.all({ pairId, presetFp, after, before, limit })
-    ) as [string, number, number, string | null, number][]
-    return rows.map(([path, size, mtimeMs, jobId, samePreset]) => ({
+    ) as [string, number, number, string | null, number, number][]
+    return rows.map(([path, size, mtimeMs, jobId, samePreset, objectsGone]) => ({
       path,
       size,
       mtime_ms: mtimeMs,
       job_id: jobId,
       same_preset: samePreset,
+      objects_gone: objectsGone,
     }))
   }
 
   record(pairId: string, path: string): FileRecord | undefined {
     return this.s.record.get(pairId, path) as FileRecord | undefined
+  }
+
+  /** Whether the objects the path's record links to were deleted. */
+  recordObjectsGone(pairId: string, path: string): boolean {
+    return this.s.recordGone.get(pairId, path) !== undefined
   }
 
   recordCount(pairId: string): number {
@@ -215,7 +223,7 @@ export class SyncStore {
   /** The outputs of a finished job when every one of them is still in the bucket, else null. */
   liveOutputs(jobId: string): OutputRow[] | null {
     const job = this.ledger.job(jobId)
-    if (!job || job.state !== 'done') return null
+    if (!job || job.state !== 'done' || this.s.isDeleted.get(jobId)) return null
     const outs = this.ledger.outputs(jobId)
     if (outs.length === 0) return null
     const live = this.s.liveObject
@@ -286,8 +294,10 @@ export class SyncStore {
   // ---- remote objects ----
 
   /**
-   * Objects this pair's jobs uploaded that nothing links to any more: no record of any pair, no
-   * job outside sync (an `upshot upload` whose links were handed out), no unfinished job.
+   * Objects this ledger uploaded that this pair's jobs linked to and that nothing links to any
+   * more: no record of any pair, no job outside sync that is not deleted (an `upshot upload`
+   * whose links were handed out), no unfinished job. Candidates only: releaseObjects
+   * (engine/references) has the last word, with what other data dirs use.
    * `releasedPaths` are records to treat as already gone (for a dry run's forecast).
    */
   orphanObjects(
@@ -302,8 +312,29 @@ export class SyncStore {
     }) as { key: string; bytes: number }[]
   }
 
-  markObjectDeleted(destinationId: string, key: string): void {
-    this.s.markObjectDeleted.run({ destinationId, key, now: Date.now() })
+  /**
+   * The pair's finished jobs that no record links to any more (files gone, old edits, the old
+   * path of a rename): what `sync --delete` deletes as records before offering their objects.
+   */
+  releasedJobs(pairId: string): string[] {
+    return (this.s.releasedJobs.all(pairId) as { job_id: string }[]).map((r) => r.job_id)
+  }
+
+  // ---- mount points ----
+
+  /** Folders of the pair seen as mount points (another device than their parent). */
+  mounts(pairId: string): string[] {
+    return (this.s.mounts.all(pairId) as { path: string }[]).map((r) => r.path)
+  }
+
+  addMounts(pairId: string, paths: readonly string[]): void {
+    if (paths.length === 0) return
+    const now = Date.now()
+    this.ledger.db
+      .transaction(() => {
+        for (const path of paths) this.s.addMount.run({ pairId, path, now })
+      })
+      .immediate()
   }
 }
 
@@ -364,25 +395,29 @@ function prepare(ledger: Ledger) {
     ),
     stubsFrom: db
       .prepare(
-        `SELECT path, size, mtime_ms, job_id, preset_fp = @presetFp AS same_preset FROM sync_files
+        `SELECT path, size, mtime_ms, job_id, preset_fp = @presetFp AS same_preset, objects_gone FROM sync_files
          WHERE pair_id = @pairId AND path > @after ORDER BY path LIMIT @limit`,
       )
       .raw(true),
     stubsRange: db
       .prepare(
-        `SELECT path, size, mtime_ms, job_id, preset_fp = @presetFp AS same_preset FROM sync_files
+        `SELECT path, size, mtime_ms, job_id, preset_fp = @presetFp AS same_preset, objects_gone FROM sync_files
          WHERE pair_id = @pairId AND path > @after AND path < @before ORDER BY path LIMIT @limit`,
       )
       .raw(true),
     record: db.prepare(
       `SELECT path, size, mtime_ms, sha256, preset_fp, job_id FROM sync_files WHERE pair_id = ? AND path = ?`,
     ),
+    recordGone: db.prepare(
+      `SELECT 1 FROM sync_files WHERE pair_id = ? AND path = ? AND objects_gone = 1`,
+    ),
     recordCount: db.prepare(`SELECT COUNT(*) AS n FROM sync_files WHERE pair_id = ?`),
     putRecord: db.prepare(
       `INSERT INTO sync_files (pair_id, path, size, mtime_ms, sha256, preset_fp, job_id, synced_at)
        VALUES (@pairId, @path, @size, @mtime_ms, @sha256, @preset_fp, @job_id, @now)
        ON CONFLICT (pair_id, path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms,
-         sha256 = excluded.sha256, preset_fp = excluded.preset_fp, job_id = excluded.job_id, synced_at = excluded.synced_at`,
+         sha256 = excluded.sha256, preset_fp = excluded.preset_fp, job_id = excluded.job_id, synced_at = excluded.synced_at,
+         objects_gone = 0`,
     ),
     refreshRecord: db.prepare(
       `UPDATE sync_files SET size = @size, mtime_ms = @mtimeMs WHERE pair_id = @pairId AND path = @path`,
@@ -407,18 +442,23 @@ function prepare(ledger: Ledger) {
       `SELECT j.* FROM sync_jobs s JOIN jobs j ON j.id = s.job_id WHERE s.pair_id = @id
        ORDER BY j.created_at DESC, j.rowid DESC LIMIT @limit OFFSET @offset`,
     ),
+    isDeleted: db.prepare(`SELECT 1 FROM deleted_jobs WHERE job_id = ?`),
     liveObject: db.prepare(
       `SELECT 1 FROM objects WHERE destination_id = ? AND key = ? AND deleted_at IS NULL`,
     ),
     orphans: db.prepare(
-      `SELECT o.key, o.bytes FROM objects o JOIN sync_jobs s ON s.job_id = o.job_id AND s.pair_id = @pairId
+      `SELECT o.key, o.bytes FROM objects o
        WHERE o.destination_id = @destinationId AND o.deleted_at IS NULL
+         AND EXISTS (
+           SELECT 1 FROM outputs y JOIN sync_jobs s ON s.job_id = y.job_id AND s.pair_id = @pairId
+           WHERE y.key = o.key
+         )
          AND NOT EXISTS (
            SELECT 1 FROM outputs x JOIN jobs j ON j.id = x.job_id
            WHERE x.key = o.key AND j.destination_id = @destinationId
              AND (
                j.state IN ${UNFINISHED}
-               OR (j.state = 'done' AND (
+               OR (j.state = 'done' AND NOT EXISTS (SELECT 1 FROM deleted_jobs dj WHERE dj.job_id = j.id) AND (
                  NOT EXISTS (SELECT 1 FROM sync_jobs s2 WHERE s2.job_id = j.id)
                  OR EXISTS (
                    SELECT 1 FROM sync_files f WHERE f.job_id = j.id
@@ -429,8 +469,16 @@ function prepare(ledger: Ledger) {
          )
        ORDER BY o.key`,
     ),
-    markObjectDeleted: db.prepare(
-      `UPDATE objects SET deleted_at = @now WHERE destination_id = @destinationId AND key = @key`,
+    releasedJobs: db.prepare(
+      `SELECT s.job_id FROM sync_jobs s JOIN jobs j ON j.id = s.job_id
+       WHERE s.pair_id = ? AND j.state = 'done'
+         AND NOT EXISTS (SELECT 1 FROM sync_files f WHERE f.job_id = s.job_id)
+         AND NOT EXISTS (SELECT 1 FROM deleted_jobs d WHERE d.job_id = s.job_id)`,
+    ),
+    mounts: db.prepare(`SELECT path FROM sync_mounts WHERE pair_id = ? ORDER BY path`),
+    addMount: db.prepare(
+      `INSERT INTO sync_mounts (pair_id, path, seen_at) VALUES (@pairId, @path, @now)
+       ON CONFLICT (pair_id, path) DO UPDATE SET seen_at = excluded.seen_at`,
     ),
   }
 }

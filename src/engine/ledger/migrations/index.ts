@@ -2,6 +2,7 @@ import { sql as m0001 } from './0001-initial'
 import { sql as m0002 } from './0002-sync'
 import { sql as m0003 } from './0003-saved-destinations'
 import { sql as m0004 } from './0004-paused-jobs'
+import { sql as m0005 } from './0005-shared-objects'
 
 /** Numbered migrations: entry i brings the schema from version i to i + 1. */
-export const MIGRATIONS: readonly string[] = [m0001, m0002, m0003, m0004]
+export const MIGRATIONS: readonly string[] = [m0001, m0002, m0003, m0004, m0005]

@@ -129,9 +129,13 @@ export const en = {
     objects: (n: number) => plural(n, 'object', 'objects'),
     confirmTitle: (n: number) => `Delete ${plural(n, 'upload', 'uploads')} from the bucket?`,
     confirmBody:
-      'Their objects are removed from the bucket, so links to them stop working. The history keeps a record that they were deleted. This cannot be undone.',
+      'Their objects are removed from the bucket, so links to them stop working, unless another upload, data folder or computer still uses an object: that one stays. The history keeps a record that they were deleted. This cannot be undone.',
     confirm: 'Delete',
-    deleted: (n: number) => `Deleted ${plural(n, 'object', 'objects')}.`,
+    deleted: (n: number, kept: number) =>
+      `Deleted ${plural(n, 'object', 'objects')}.` +
+      (kept > 0
+        ? ` ${plural(kept, 'object stays', 'objects stay')} in the bucket: another upload, data folder or computer still links to ${kept === 1 ? 'it' : 'them'}.`
+        : ''),
     deleteFailed: (n: number) => `${plural(n, 'upload', 'uploads')} could not be deleted.`,
     columns: {
       name: 'Name',

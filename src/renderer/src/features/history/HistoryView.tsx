@@ -120,7 +120,7 @@ export function HistoryView(props: {
         `${t.history.deleteFailed(result.failures.length)} ${result.failures[0]!.message}`,
         'error',
       )
-    else toast(t.history.deleted(result.deleted))
+    else toast(t.history.deleted(result.deleted, result.kept))
     setSelected(new Set())
     setReload((n) => n + 1)
   }

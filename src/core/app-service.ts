@@ -70,13 +70,21 @@ export interface AppServiceOptions {
   version: string
   settings: Settings
   ports: AppPorts
-  /** Makes the engine; called again with a new concurrency when the queue is idle. */
-  makeEngine(opts: { uploadConcurrency: number; customPresets: () => readonly Preset[] }): Engine
+  /** Makes the engine (pass every hook on); called again with a new concurrency when idle. */
+  makeEngine(hooks: EngineHooks): Engine
   emit<K extends EventName>(name: K, payload: Events[K]): void
   connectionTest?: ConnectionTestOptions
   patchIntervalMs?: number
   /** How long a changed file in a synced folder must hold still before it is read. */
   syncSettleMs?: number
+}
+
+/** What the app's engine takes from the app: its concurrency, presets and destinations. */
+export interface EngineHooks {
+  uploadConcurrency: number
+  customPresets: () => readonly Preset[]
+  /** A saved destination's config as it is now (keys included), by ledger id. */
+  configFor: (ledgerId: string) => DestinationConfig | null
 }
 
 interface Batch {
@@ -110,10 +118,7 @@ export class AppService {
 
   constructor(private readonly o: AppServiceOptions) {
     this.engineConcurrency = o.settings.preferences.concurrency
-    this.engine = o.makeEngine({
-      uploadConcurrency: this.engineConcurrency,
-      customPresets: () => o.settings.customPresets(),
-    })
+    this.engine = o.makeEngine(this.engineHooks(this.engineConcurrency))
     this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
     this.queue = new QueueModel((patch) => o.emit('queue', patch), o.patchIntervalMs)
     this.clipboardDir = path.join(o.dataDir, 'clipboard')
@@ -680,14 +685,44 @@ export class AppService {
     const old = this.engine
     const wasPaused = old.paused
     this.offEngine()
-    this.engine = this.o.makeEngine({
-      uploadConcurrency: concurrency,
-      customPresets: () => this.o.settings.customPresets(),
-    })
+    this.engine = this.o.makeEngine(this.engineHooks(concurrency))
     this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
     if (wasPaused) this.engine.pause()
     void old.close()
   }
+
+  private engineHooks(uploadConcurrency: number): EngineHooks {
+    return {
+      uploadConcurrency,
+      customPresets: () => this.o.settings.customPresets(),
+      configFor: (ledgerId) => this.savedConfig(ledgerId),
+    }
+  }
+
+  /**
+   * A saved destination's config by ledger id, as the settings hold it now: the engine asks as
+   * each step starts, so fixed keys, a new public URL or "private" apply to retries and queued
+   * files without a restart. Looked up once per change of the settings (keys are decrypted).
+   */
+  private savedConfig(ledgerId: string): DestinationConfig | null {
+    if (this.savedConfigsOf !== this.o.settings.revision) {
+      this.savedConfigs.clear()
+      this.savedConfigsOf = this.o.settings.revision
+    }
+    if (!this.savedConfigs.has(ledgerId)) {
+      let config: DestinationConfig | null = null
+      try {
+        config = this.o.settings.findByLedgerId(ledgerId, ledgerIdOf)?.config ?? null
+      } catch {
+        // Keys that no longer decrypt: the upload says so itself (INVALID_CREDENTIALS).
+      }
+      this.savedConfigs.set(ledgerId, config)
+    }
+    return this.savedConfigs.get(ledgerId) ?? null
+  }
+
+  private readonly savedConfigs = new Map<string, DestinationConfig | null>()
+  private savedConfigsOf = -1
 
   /** Records the saved destination's name with it in the ledger, where the CLI finds it (`--to NAME`). */
   private ledgerName(config: DestinationConfig, name: string): { destinationName?: string } {

@@ -25,12 +25,14 @@ import {
   type OutputRow,
 } from './ledger'
 import { stmt } from './ledger/open'
+import { relinkOutputs } from './ledger/relink'
 import { deferToTwin, twinAhead } from './ledger/twins'
 import { getPreset, makeOutputs, presetFingerprint, presetKeyTag, snapshotSource } from './pipeline'
 import { diskFull } from './pipeline/errors'
 import { HeldBytes } from './held-bytes'
 import { ProgressTracker } from './progress'
 import { Semaphore, sleep } from './queue/semaphore'
+import { DestinationCache } from './destination-cache'
 import { createDestination, createThrottle, type Throttle } from './storage'
 import { warmHashWorker } from './storage/hash-worker'
 import type { Destination, DestinationConfig, OutputFormat, Preset, SniffResult } from './types'
@@ -70,6 +72,11 @@ export interface EngineOptions {
   maxNetworkAttempts?: number
   /** The user's own presets (the app's settings), looked up by name as jobs run. */
   customPresets?: () => readonly Preset[]
+  /**
+   * The current config (keys included) of a destination the caller keeps, by ledger id; asked
+   * as each step starts, so a changed config applies to every job not yet uploading.
+   */
+  configFor?: (destinationId: string) => DestinationConfig | null
 }
 
 export interface Target {
@@ -193,11 +200,18 @@ export function createEngine(options: EngineOptions): Engine {
   const throttle: Throttle | undefined = options.bandwidthLimit
     ? createThrottle(options.bandwidthLimit)
     : undefined
-  const destinations = new Map<string, Destination>()
+  const destinations = new DestinationCache({
+    make: (config) =>
+      createDestination(config, {
+        partConcurrency: options.partConcurrency ?? 4,
+        ...(throttle ? { bandwidth: throttle } : {}),
+      }),
+    ...(options.configFor ? { configFor: options.configFor } : {}),
+    fromLedger: loadDestinationConfig,
+  })
   const emitter = new EventEmitter()
   const progress = new ProgressTracker()
   const running = new Map<string, AbortController>()
-  const fatal = new Map<string, JobError>() // destination id -> error that stopped it
   // Destinations that have answered at least once: a network error from one of these is the
   // network going away (wait for it), from any other a wrong or dead endpoint (stop at once).
   const reachable = new Set<string>()
@@ -257,16 +271,7 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function destinationFor(id: string, config?: DestinationConfig): Destination {
-    let d = destinations.get(id)
-    if (!d) {
-      const cfg = config ?? loadDestinationConfig(id)
-      d = createDestination(cfg, {
-        partConcurrency: options.partConcurrency ?? 4,
-        ...(throttle ? { bandwidth: throttle } : {}),
-      })
-      destinations.set(id, d)
-    }
-    return d
+    return destinations.get(id, config)
   }
 
   function loadDestinationConfig(id: string): DestinationConfig {
@@ -291,10 +296,8 @@ export function createEngine(options: EngineOptions): Engine {
     const destinationId = dest.id
     dest.close()
     ledger.upsertDestination(destinationId, target.destination, target.destinationName ?? null)
-    if (target.destination.kind === 's3' && target.destination.credentials) {
-      // Secrets never reach the ledger; keep the live config (with them) for this process only.
-      destinations.set(destinationId, destinationFor(destinationId, target.destination))
-    }
+    // Secrets never reach the ledger; the live config (with them) is kept for this process only.
+    destinations.remember(destinationId, target.destination)
     const entries = await expandInputs(paths)
     const batchId = randomUUID()
     const base = {
@@ -337,7 +340,7 @@ export function createEngine(options: EngineOptions): Engine {
       }
       // Paused on its own: this run lets it be; resumeJob + run continue it.
       if (ledger.isPaused(id)) return
-      const stop = fatal.get(row.destination_id)
+      const stop = destinations.stopped(row.destination_id)
       if (stop && (row.state === 'queued' || row.state === 'processed')) {
         ledger.fail(id, null, stop)
         finishProgress(id)
@@ -430,7 +433,7 @@ export function createEngine(options: EngineOptions): Engine {
     const attempts = current?.attempts ?? 1
     const neverAnswered = error.code === 'NETWORK' && !reachable.has(row.destination_id)
     if (FATAL_FOR_DESTINATION.includes(error.code) || neverAnswered) {
-      fatal.set(row.destination_id, error)
+      destinations.stop(row.destination_id, error)
       ledger.fail(row.id, owner, error)
       finishProgress(row.id)
     } else if (
@@ -522,7 +525,9 @@ export function createEngine(options: EngineOptions): Engine {
     const reused =
       fromLedger ?? (await reuseFromBucket(row, dest, preset, snap.sha256, snap.type, signal))
     if (reused) {
-      ledger.markDeduplicated(row.id, owner, reused.outputs, reused.etags, deferredFacts)
+      // The links as the destination gives them now (a public URL changed since the first upload).
+      const outputs = reused.outputs.map((o) => ({ ...o, url: dest.urlFor(o.key) }))
+      ledger.markDeduplicated(row.id, owner, outputs, reused.etags, deferredFacts)
       finishProgress(row.id)
       cleanupStaging(row.id)
       return
@@ -742,7 +747,7 @@ export function createEngine(options: EngineOptions): Engine {
 
   async function uploadJob(row: JobRow, signal: AbortSignal): Promise<void> {
     const dest = destinationFor(row.destination_id)
-    const outputs = ledger.outputs(row.id)
+    const outputs = relinkOutputs(ledger.db, ledger.outputs(row.id), dest)
     const pending = outputs.filter((o) => o.state === 'staged')
     if (pending.some((o) => !o.staged_path || !fs.existsSync(o.staged_path))) {
       // Staged files vanished (temp cleaned, disk swapped): make them again from the source.
@@ -888,7 +893,7 @@ export function createEngine(options: EngineOptions): Engine {
     opts: { signal?: AbortSignal } = {},
   ): Promise<RunReport> {
     const started = Date.now()
-    fatal.clear()
+    destinations.clearStops()
     await Promise.all(jobIds.map((id) => drive(id, opts.signal)))
     await Promise.all(background)
     flushProgress()
@@ -1005,7 +1010,7 @@ export function createEngine(options: EngineOptions): Engine {
       await Promise.all(background)
       clearInterval(leaseTimer)
       clearInterval(progressTimer)
-      for (const d of destinations.values()) d.close()
+      destinations.close()
       heldBytes.clear()
       LIVE_OWNERS.delete(owner)
       ledger.close()

@@ -25,6 +25,13 @@ interface Tally {
   failed: number
 }
 
+/** What the ledger's trouble means for this run, as one line for the terminal. */
+export function ledgerLine(e: Extract<EngineEvent, { type: 'ledger' }>): string {
+  if (e.state === 'writable') return 'The ledger takes writes again; uploads continue.\n'
+  const what = e.error?.message ?? 'The ledger failed.'
+  return e.state === 'busy' ? `Waiting: ${what}\n` : `Stopping: ${what}\n`
+}
+
 function overallText(o: Extract<EngineEvent, { type: 'progress' }>['overall']): string {
   return `${formatBytes(o.bytesDone)} / ${formatBytes(o.bytesTotal)}, ${formatBytes(Math.round(o.rate))}/s, ETA ${
     o.etaSeconds === null ? '--' : formatDuration(o.etaSeconds)
@@ -63,6 +70,10 @@ class BarsView implements ProgressView {
   }
 
   onEvent(e: EngineEvent): void {
+    if (e.type === 'ledger') {
+      this.multi.log(ledgerLine(e))
+      return
+    }
     if (e.type === 'job') {
       this.names.set(e.id, path.basename(e.source))
       if (
@@ -145,6 +156,11 @@ class LinesView implements ProgressView {
   }
 
   onEvent(e: EngineEvent): void {
+    if (e.type === 'ledger') {
+      this.write(ledgerLine(e))
+      this.flush()
+      return
+    }
     if (e.type === 'job') {
       if (
         e.state === 'done' ||

@@ -111,10 +111,14 @@ export function printReport(report: RunReport, json: boolean): void {
     `\n${s.done} done, ${s.failed} failed, ${s.skipped} skipped${s.canceled ? `, ${s.canceled} canceled` : ''}; ` +
       `${formatBytes(s.bytesUploaded)} uploaded in ${s.seconds.toFixed(1)} s\n`,
   )
+  if (report.ledgerError) {
+    process.stdout.write(`\nStopped early: ${report.ledgerError.message}\n`)
+  }
 }
 
 export function exitCodeOf(report: RunReport): number {
-  return report.jobs.every((j) => j.status === 'done' || j.status === 'skipped')
+  return !report.ledgerError &&
+    report.jobs.every((j) => j.status === 'done' || j.status === 'skipped')
     ? EXIT_OK
     : EXIT_JOB_FAILED
 }

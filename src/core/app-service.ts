@@ -241,6 +241,14 @@ export class AppService {
   }
 
   private onEngineEvent(e: EngineEvent): void {
+    if (e.type === 'ledger') {
+      // Locked by another process, writable again, or failed: the window says so.
+      this.o.emit('notice', {
+        kind: e.state === 'writable' ? 'info' : 'error',
+        message: e.error?.message ?? 'The ledger takes writes again; uploads continue.',
+      })
+      return
+    }
     if (e.type === 'progress') {
       for (const j of e.jobs) this.queue.setProgress(j.id, j.bytesDone, j.bytesTotal)
       this.queue.setOverall(e.overall)

@@ -21,9 +21,13 @@ import {
   LostClaimError,
   reusedOutput,
   type JobRow,
+  type NewJob,
   type NewOutput,
   type OutputRow,
 } from './ledger'
+import { LedgerHealth, busyBackoffMs, ledgerError, type LedgerHealthEvent } from './ledger/health'
+import { renewLeases } from './ledger/leases'
+import { reportFromSeen, type SeenJob } from './run-report'
 import { stmt } from './ledger/open'
 import { relinkOutputs } from './ledger/relink'
 import { deferToTwin, twinAhead } from './ledger/twins'
@@ -100,6 +104,8 @@ export type EngineEvent =
       jobs: { id: string; bytesDone: number; bytesTotal: number }[]
       overall: { bytesDone: number; bytesTotal: number; rate: number; etaSeconds: number | null }
     }
+  /** The ledger is locked by another process, writable again, or failed (the run stops). */
+  | ({ type: 'ledger' } & LedgerHealthEvent)
 
 export interface Engine {
   readonly dataDir: string
@@ -227,13 +233,22 @@ export function createEngine(options: EngineOptions): Engine {
   const listings = new Map<string, { at: number; keys: Promise<Set<string> | null> }>()
   // The state each job last had in our events: a job another process (the app, a CLI) finishes
   // is announced when this engine finds it finished, so a window's queue does not wait forever.
-  const lastEmitted = new Map<string, JobState>()
+  const lastEmitted = new Map<string, SeenJob>()
 
-  const leaseTimer = setInterval(
-    () => ledger.renewLeases(owner, leaseMs),
-    Math.max(1000, leaseMs / 3),
-  )
-  leaseTimer.unref()
+  const health = new LedgerHealth(ledger.db.name, (e) => {
+    // Failed for good: steps under way could not record what they do; they stop here.
+    if (e.state === 'failed') for (const ctl of running.values()) ctl.abort('ledger')
+    emit({ type: 'ledger', ...e })
+  })
+  const leases = renewLeases({
+    ledger,
+    owner,
+    leaseMs,
+    health,
+    onLost: () => {
+      for (const ctl of running.values()) ctl.abort('lease')
+    },
+  })
   const progressTimer = setInterval(flushProgress, 200)
   progressTimer.unref()
 
@@ -242,17 +257,16 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function emitJob(row: JobRow): void {
-    lastEmitted.set(row.id, row.state)
-    emit({
-      type: 'job',
-      id: row.id,
-      source: row.source,
+    const seen: SeenJob = {
       state: row.state,
+      source: row.source,
       error: row.error_code
         ? { code: row.error_code as ErrorCode, message: row.error_message ?? '' }
         : null,
       deduplicated: row.deduplicated === 1,
-    })
+    }
+    lastEmitted.set(row.id, seen)
+    emit({ type: 'job', id: row.id, ...seen })
   }
 
   function emitJobById(id: string): void {
@@ -295,7 +309,10 @@ export function createEngine(options: EngineOptions): Engine {
     const dest = createDestination(target.destination, {})
     const destinationId = dest.id
     dest.close()
-    ledger.upsertDestination(destinationId, target.destination, target.destinationName ?? null)
+    // Recording waits out another process's write lock (the app and a CLI on one data dir).
+    await health.retry('recording the destination', () =>
+      ledger.upsertDestination(destinationId, target.destination, target.destinationName ?? null),
+    )
     // Secrets never reach the ledger; the live config (with them) is kept for this process only.
     destinations.remember(destinationId, target.destination)
     const entries = await expandInputs(paths)
@@ -307,14 +324,22 @@ export function createEngine(options: EngineOptions): Engine {
       presetFp: presetFingerprint(preset),
     }
     const ids: string[] = []
-    const good = []
+    const good: NewJob[] = []
+    const failed: { job: NewJob; error: JobError }[] = []
     for (const e of entries) {
       const id = randomUUID()
       ids.push(id)
-      if (e.error) ledger.enqueueFailed({ id, source: e.source, ...base }, e.error)
+      if (e.error) failed.push({ job: { id, source: e.source, ...base }, error: e.error })
       else good.push({ id, source: e.source, ...base })
     }
-    ledger.enqueue(good)
+    await health.retry('recording the files', () =>
+      ledger.db
+        .transaction(() => {
+          for (const f of failed) ledger.enqueueFailed(f.job, f.error)
+          ledger.enqueue(good)
+        })
+        .immediate(),
+    )
     for (const id of ids) emitJobById(id)
     return ids
   }
@@ -323,19 +348,36 @@ export function createEngine(options: EngineOptions): Engine {
     while (paused && !closed) await new Promise<void>((resolve) => pauseWaiters.push(resolve))
   }
 
-  /** Drives one job through its states until it ends, this engine pauses for good, or closes. */
+  /**
+   * Drives one job until it ends, this engine pauses for good or closes, or the ledger fails. A
+   * ledger locked by another process past the busy timeout is waited for, with growing pauses.
+   */
   async function drive(id: string, signal?: AbortSignal): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await driveJob(id, signal)
+      } catch (err) {
+        if (health.note(err, 'running a job') !== 'busy') {
+          if (!health.failed) throw err
+          return
+        }
+      }
+      await sleep(busyBackoffMs(attempt), signal)
+    }
+  }
+
+  async function driveJob(id: string, signal?: AbortSignal): Promise<void> {
     // The row as a finished step left it: read again only when this loop waited for something.
     let known: JobRow | undefined
     for (;;) {
-      if (closed || signal?.aborted) return
+      if (closed || signal?.aborted || health.failed) return
       await waitUnpaused()
       if (closed || signal?.aborted) return
       const row = known ?? ledger.job(id)
       known = undefined
       if (!row) return
       if (Ledger.reportStatus(row.state)) {
-        if (lastEmitted.get(id) !== row.state) emitJob(row)
+        if (lastEmitted.get(id)?.state !== row.state) emitJob(row)
         return
       }
       // Paused on its own: this run lets it be; resumeJob + run continue it.
@@ -354,13 +396,19 @@ export function createEngine(options: EngineOptions): Engine {
         const processing = row.state === 'queued'
         const release = await (processing ? readSlots : uploadSlots).acquire()
         try {
-          const claimed = !closed && !paused ? ledger.claimRow(id, owner, leaseMs) : null
+          const claimed =
+            !closed && !paused && !health.failed ? ledger.claimRow(id, owner, leaseMs) : null
           if (claimed) known = await runStep(claimed, processing ? processJob : uploadJob)
         } finally {
           release()
         }
         const handoff = handoffs.get(id)
         if (handoff) known = await uploadHandedOver(id, known, handoff, signal)
+      } else if (row.owner === owner && !running.has(id) && !handoffs.has(id)) {
+        // Ours, but no step runs it: the ledger could not take a step's verdict (it was busy).
+        // Given back, it continues from its state (and its recorded parts).
+        ledger.release(id, owner)
+        health.writable('giving back a claim')
       } else {
         // Held by another process (the app and a CLI sharing the data dir): wait for its verdict.
         if (row.owner && ownerIsDead(row.owner)) ledger.requeueStale(ownerIsDead)
@@ -404,12 +452,13 @@ export function createEngine(options: EngineOptions): Engine {
     let after: JobRow | undefined
     try {
       await step(row, ctl.signal)
+      health.writable('running a job') // every step ends with a transition it wrote
     } catch (err) {
       handleStepError(row, err, ctl.signal)
     } finally {
       running.delete(id)
       // The row the step's last transition returned, when nothing can have changed it since.
-      after = stepRows.get(id) ?? ledger.job(id)
+      after = stepRows.get(id) ?? health.read('reading a job', () => ledger.job(id))
       stepRows.delete(id)
       // A small file's bytes wait for its upload step; after any other outcome they are stale.
       const uploadNext =
@@ -422,6 +471,17 @@ export function createEngine(options: EngineOptions): Engine {
 
   function handleStepError(row: JobRow, err: unknown, signal: AbortSignal): void {
     if (err instanceof LostClaimError) return
+    // The ledger failed, not the job: no verdict; drive gives the claim back when it can.
+    if (health.note(err, 'running a job')) return
+    try {
+      recordVerdict(row, err, signal)
+    } catch (e) {
+      // The verdict could not be recorded: the claim stays ours until drive gives it back.
+      if (health.note(e, 'recording a verdict') === null) throw e
+    }
+  }
+
+  function recordVerdict(row: JobRow, err: unknown, signal: AbortSignal): void {
     if (signal.aborted) {
       const reason: unknown = signal.reason
       if (reason === 'cancel') return // cancel() records the verdict itself
@@ -814,9 +874,12 @@ export function createEngine(options: EngineOptions): Engine {
         ...(mp
           ? { resume: { uploadId: mp.uploadId, partSize: mp.partSize, parts: mp.parts } }
           : {}),
+        // Through health.call: a ledger failure keeps its code through the storage layer.
         onCreate: (uploadId, partSize) =>
-          ledger.recordMultipartCreated(o.id, row.destination_id, o.key, uploadId, partSize),
-        onPart: (part) => ledger.recordPart(o.id, part),
+          health.call(() =>
+            ledger.recordMultipartCreated(o.id, row.destination_id, o.key, uploadId, partSize),
+          ),
+        onPart: (part) => health.call(() => ledger.recordPart(o.id, part)),
       },
     })
     reachable.add(row.destination_id)
@@ -871,15 +934,18 @@ export function createEngine(options: EngineOptions): Engine {
           ? row.error_code && status !== 'done'
             ? { code: row.error_code as ErrorCode, message: row.error_message ?? '' }
             : null
-          : ledger.isPaused(row.id)
-            ? {
-                code: 'CANCELED',
-                message: 'This file is paused in the Upshot app; resume it there to upload it.',
-              }
-            : {
-                code: 'CANCELED',
-                message: 'The run stopped before this file finished; `upshot resume` continues it.',
-              },
+          : health.failed
+            ? errorOf(health.failed)
+            : ledger.isPaused(row.id)
+              ? {
+                  code: 'CANCELED',
+                  message: 'This file is paused in the Upshot app; resume it there to upload it.',
+                }
+              : {
+                  code: 'CANCELED',
+                  message:
+                    'The run stopped before this file finished; `upshot resume` continues it.',
+                },
         outputs: status === 'done' ? ledger.outputReports(row.id) : [],
       })
       if (!status) summary.failed++
@@ -897,8 +963,25 @@ export function createEngine(options: EngineOptions): Engine {
     await Promise.all(jobIds.map((id) => drive(id, opts.signal)))
     await Promise.all(background)
     flushProgress()
+    const seconds = (): number => (Date.now() - started) / 1000
+    let r: RunReport
+    try {
+      r = await reportWithLinks(jobIds, seconds())
+    } catch (err) {
+      const trouble = ledgerError(err, ledger.db.name)
+      if (!trouble) throw err
+      health.note(err, 'reading the report')
+      // The ledger cannot even be read: the report is what this engine saw of each job.
+      r = reportFromSeen(jobIds, lastEmitted, seconds(), errorOf(health.failed ?? trouble))
+    }
+    if (health.failed) r.ledgerError = errorOf(health.failed)
+    return r
+  }
+
+  /** The run's report, with a private destination's links presigned afresh. */
+  async function reportWithLinks(jobIds: readonly string[], seconds: number): Promise<RunReport> {
     const destinationOf = new Map<string, string>()
-    const r = report(jobIds, (Date.now() - started) / 1000, destinationOf)
+    const r = report(jobIds, seconds, destinationOf)
     // Only a private destination's links change (fresh presigned URLs); the rest are as reported.
     const privateDestination = new Map<string, boolean>()
     const isPrivate = (destinationId: string): boolean => {
@@ -995,8 +1078,17 @@ export function createEngine(options: EngineOptions): Engine {
     isJobPaused: (jobId) => ledger.isPaused(jobId),
     cancel,
     on(listener) {
-      emitter.on('event', listener)
-      return () => emitter.off('event', listener)
+      // A listener that throws (one that writes to a busy ledger) must not break a job's step.
+      const safe = (e: EngineEvent): void => {
+        try {
+          listener(e)
+        } catch (err) {
+          if (health.note(err, 'handling an event') === null)
+            console.error('[upshot] an event listener failed:', err)
+        }
+      }
+      emitter.on('event', safe)
+      return () => emitter.off('event', safe)
     },
     async close() {
       if (closed) return
@@ -1008,14 +1100,22 @@ export function createEngine(options: EngineOptions): Engine {
       // Let in-flight steps record their release before the database closes.
       for (let i = 0; i < 50 && running.size > 0; i++) await sleep(20)
       await Promise.all(background)
-      clearInterval(leaseTimer)
+      leases.stop()
       clearInterval(progressTimer)
       destinations.close()
       heldBytes.clear()
       LIVE_OWNERS.delete(owner)
-      ledger.close()
+      try {
+        ledger.close()
+      } catch {
+        // A ledger that failed may refuse its last checkpoint: what was committed is kept.
+      }
     },
   }
+}
+
+function errorOf(e: UpshotError): JobError {
+  return { code: e.code, message: e.message }
 }
 
 function prefixOf(config: DestinationConfig): string {
@@ -1024,6 +1124,8 @@ function prefixOf(config: DestinationConfig): string {
 
 export function toJobError(err: unknown): JobError {
   if (err instanceof UpshotError) return { code: err.code, message: err.message }
+  const ledger = ledgerError(err, null)
+  if (ledger) return errorOf(ledger)
   const code = (err as NodeJS.ErrnoException | undefined)?.code
   if (code === 'ENOSPC') {
     const { code: c, message } = diskFull(err)

@@ -29,7 +29,7 @@ import { UpshotError, type ErrorCode, type JobState } from '../shared/jobs'
 import { formatLinks, primaryOutput, type LinkFormat, type LinkItem } from '../shared/links'
 import type { CleanupReport } from '../shared/cleanup'
 import { testConnection, type ConnectionTestOptions } from './connection-test'
-import { ownerIsDead, type Engine, type EngineEvent } from '../engine'
+import { ownerIsDead, toJobError, type Engine, type EngineEvent } from '../engine'
 import { cleanupUploads } from '../engine/cleanup'
 import {
   liveObjectsOfJob,
@@ -683,17 +683,29 @@ export class AppService {
       if (!this.closed && this.queue.overall().idle && this.controllers.size === 0)
         this.swapEngine(this.o.settings.preferences.concurrency)
       if (!this.closed) this.sync.rewatch(watched)
+    } catch (err) {
+      // Runs from a timer: a failure is told, never thrown.
+      this.o.emit('notice', { kind: 'error', message: toJobError(err).message })
     } finally {
       this.restarting = false
     }
   }
 
   private swapEngine(concurrency: number): void {
+    let engine: Engine
+    try {
+      engine = this.o.makeEngine(this.engineHooks(concurrency))
+    } catch (err) {
+      // The ledger could not be opened again (locked by another process, disk full): the
+      // running engine stays, and the next quiet moment tries again.
+      this.o.emit('notice', { kind: 'error', message: toJobError(err).message })
+      return
+    }
     this.engineConcurrency = concurrency
     const old = this.engine
     const wasPaused = old.paused
     this.offEngine()
-    this.engine = this.o.makeEngine(this.engineHooks(concurrency))
+    this.engine = engine
     this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
     if (wasPaused) this.engine.pause()
     void old.close()

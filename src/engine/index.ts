@@ -369,6 +369,7 @@ export function createEngine(options: EngineOptions): Engine {
   async function driveJob(id: string, signal?: AbortSignal): Promise<void> {
     // The row as a finished step left it: read again only when this loop waited for something.
     let known: JobRow | undefined
+    let pausedForLedger = false
     for (;;) {
       if (closed || signal?.aborted || health.failed) return
       await waitUnpaused()
@@ -406,7 +407,12 @@ export function createEngine(options: EngineOptions): Engine {
         if (handoff) known = await uploadHandedOver(id, known, handoff, signal)
       } else if (row.owner === owner && !running.has(id) && !handoffs.has(id)) {
         // Ours, but no step runs it: the ledger could not take a step's verdict (it was busy).
-        // Given back, it continues from its state (and its recorded parts).
+        // Given back after a pause, it continues from its state (and its recorded parts).
+        if (health.busy && !pausedForLedger) {
+          pausedForLedger = true
+          await sleep(busyBackoffMs(0), signal)
+          continue
+        }
         ledger.release(id, owner)
         health.writable('giving back a claim')
       } else {

@@ -123,4 +123,47 @@ describe('a ledger locked by another process past the busy timeout', () => {
     const out = report.jobs[0]!.outputs[0]!
     expect((await getObjectInfo(f.s3, out.key))?.size).toBe(3 * 1024 * 1024)
   })
+
+  it('a part the ledger cannot record: the claim is given back and the upload resumes', async () => {
+    // 24 MiB in three 8 MiB parts at 2 MB/s: a part finishes while the lock is held, its record
+    // waits out the busy timeout and fails; the step ends without a verdict, and the job is
+    // given back and taken again once the lock is gone.
+    f.proxy.setBandwidth(2_000_000)
+    const file = bigFile('parts.bin', 24 * 1024 * 1024)
+    const dataDir = path.join(f.work, 'parts-data')
+    const engine = createEngine({ dataDir, partConcurrency: 1 })
+    const events: EngineEvent[] = []
+    engine.on((e) => {
+      if (e.type !== 'progress') events.push(e)
+    })
+    let report: RunReport
+    try {
+      const ids = await engine.enqueue([file], {
+        destination: s3Config(f.s3, { endpoint: f.proxy.url, prefix: `${f.s3.prefix}/parts` }),
+        preset: 'web',
+      })
+      const running = engine.run(ids)
+      const isPart = (r: { method: string; url: string }): boolean =>
+        r.method === 'PUT' && r.url.includes('parts.bin') && r.url.includes('partNumber=')
+      await waitFor('the first part', () => f.proxy.requests.some(isPart))
+      const lock = await lockLedger(path.join(dataDir, 'ledger.sqlite'))
+      await waitFor('a part record to fail', () =>
+        events.some((e) => e.type === 'ledger' && e.state === 'busy'),
+      )
+      await lock.release()
+      f.proxy.setBandwidth(0)
+      report = await running
+    } finally {
+      f.proxy.setBandwidth(0)
+      await engine.close()
+    }
+    const ledgerEvents = events.filter((e) => e.type === 'ledger')
+    expect(ledgerEvents[0]).toMatchObject({ state: 'busy' })
+    expect(ledgerEvents.map((e) => e.state)).toContain('writable')
+    // The job never failed on the way: the ledger's trouble is not the file's.
+    expect(events.some((e) => e.type === 'job' && e.state === 'failed')).toBe(false)
+    expect(report.jobs.map((j) => [j.status, j.error])).toEqual([['done', null]])
+    const out = report.jobs[0]!.outputs[0]!
+    expect((await getObjectInfo(f.s3, out.key))?.size).toBe(24 * 1024 * 1024)
+  })
 })

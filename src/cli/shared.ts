@@ -1,6 +1,9 @@
 import type { Command } from 'commander'
 import type { RunReport } from '../shared/jobs'
 import type { Engine, EngineOptions } from '../engine'
+import { insecureEndpointWarning } from '../engine/destinations/warnings'
+import { ledgerLocationWarning } from '../engine/ledger/location'
+import type { DestinationConfig } from '../engine/types'
 import { defaultDataDir } from '../engine/paths'
 import { createProgressView } from './progress'
 import type { TargetOptions } from './target'
@@ -55,6 +58,19 @@ export function engineOptions(opts: CommonOptions): EngineOptions {
     ...(opts.limitRate ? { bandwidthLimit: parseSize(opts.limitRate, '--limit-rate') } : {}),
     ...(opts.maxFileSize ? { maxFileBytes: parseSize(opts.maxFileSize, '--max-file-size') } : {}),
   }
+}
+
+/**
+ * Says once per run, on stderr, what works but deserves a word: an endpoint in the clear, a
+ * ledger on a network share.
+ */
+export function warnAboutSetup(dataDir: string, configs: readonly DestinationConfig[]): void {
+  const warnings = new Set(
+    [ledgerLocationWarning(dataDir), ...configs.map(insecureEndpointWarning)].filter(
+      (w): w is string => w !== null,
+    ),
+  )
+  for (const w of warnings) process.stderr.write(`upshot: warning: ${w}\n`)
 }
 
 /** Runs jobs with progress on stderr; SIGINT/SIGTERM give claims back so `resume` continues. */

@@ -31,6 +31,7 @@ import type { CleanupReport } from '../shared/cleanup'
 import { testConnection, type ConnectionTestOptions } from './connection-test'
 import { ownerIsDead, toJobError, type Engine, type EngineEvent } from '../engine'
 import { cleanupUploads } from '../engine/cleanup'
+import { ledgerLocationWarning } from '../engine/ledger/location'
 import {
   liveObjectsOfJob,
   listHistory,
@@ -523,6 +524,7 @@ export class AppService {
    * does not have under the same name, so the settings list them and can take them over.
    */
   private withShared(view: SettingsView): SettingsView {
+    this.dataDirWarning ??= ledgerLocationWarning(this.o.dataDir) ?? ''
     const taken = new Set(view.destinations.map((d) => d.name))
     const shared: SharedDestination[] = this.engine.ledger.namedDestinations().flatMap((d) => {
       if (!d.provider || taken.has(d.name)) return []
@@ -546,8 +548,11 @@ export class AppService {
       }
       return [{ name: d.name, kind: p.provider, input }]
     })
-    return { ...view, shared }
+    return { ...view, shared, dataDirWarning: this.dataDirWarning || null }
   }
+
+  /** Looked up once: where the data directory lives does not change while the app runs. */
+  private dataDirWarning: string | undefined
 
   savePreferences(patch: Partial<Preferences>): SettingsView {
     const view = this.o.settings.savePreferences(patch)
@@ -569,7 +574,7 @@ export class AppService {
           config = { ...config, credentials: stored.credentials }
       }
     }
-    return testConnection(config, this.o.connectionTest)
+    return testConnection(config, { ...this.o.connectionTest, dataDir: this.o.dataDir })
   }
 
   /** The settings' "Clean up unfinished uploads": `upshot cleanup` for a saved destination. */

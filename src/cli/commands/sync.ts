@@ -19,6 +19,7 @@ import {
   exitCodeOf,
   printReport,
   type CommonOptions,
+  warnAboutSetup,
 } from '../shared'
 import { resolveDestination } from '../target'
 import { formatBytes } from '../units'
@@ -98,6 +99,7 @@ async function syncCommand(dir: string, opts: SyncOptions, cmd: Command): Promis
       save: opts.dryRun !== true,
     })
     const ctx: PassContext = { engine, store, pair, target }
+    warnAboutSetup(engine.dataDir, [target.destination])
     if (opts.watch && !opts.dryRun) return await watchCommand(ctx, opts)
     return await oncePass(ctx, opts)
   } catch (err) {

@@ -8,7 +8,6 @@ import {
   UpshotError,
   type ErrorCode,
   type JobError,
-  type JobReport,
   type OutputReport,
   type JobState,
   type RunReport,
@@ -27,12 +26,12 @@ import {
 } from './ledger'
 import { LedgerHealth, busyBackoffMs, ledgerError, type LedgerHealthEvent } from './ledger/health'
 import { renewLeases } from './ledger/leases'
-import { reportFromSeen, type SeenJob } from './run-report'
+import { reportFromLedger, reportFromSeen, type SeenJob } from './run-report'
+import { errorOf, toJobError } from './job-error'
 import { stmt } from './ledger/open'
 import { relinkOutputs } from './ledger/relink'
 import { deferToTwin, twinAhead } from './ledger/twins'
 import { getPreset, makeOutputs, presetFingerprint, presetKeyTag, snapshotSource } from './pipeline'
-import { diskFull } from './pipeline/errors'
 import { HeldBytes } from './held-bytes'
 import { ProgressTracker } from './progress'
 import { Semaphore, sleep } from './queue/semaphore'
@@ -42,6 +41,7 @@ import { warmHashWorker } from './storage/hash-worker'
 import type { Destination, DestinationConfig, OutputFormat, Preset, SniffResult } from './types'
 
 export type { DestinationConfig } from './types'
+export { toJobError } from './job-error'
 
 /** Objects are content-addressed, so they never change once written. */
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable'
@@ -919,45 +919,10 @@ export function createEngine(options: EngineOptions): Engine {
     seconds: number,
     destinationOf?: Map<string, string>,
   ): RunReport {
-    const jobs: JobReport[] = []
-    let bytesUploaded = 0
-    const summary = { done: 0, failed: 0, skipped: 0, canceled: 0, bytesUploaded: 0, seconds }
-    for (const id of jobIds) {
-      const row = ledger.job(id)
-      if (!row) continue
-      const status = Ledger.reportStatus(row.state)
-      destinationOf?.set(row.id, row.destination_id)
-      if (status) summary[status]++
-      bytesUploaded += row.bytes_sent
-      jobs.push({
-        id: row.id,
-        source: row.source,
-        // A job still unfinished (paused, or interrupted) reports as failed with the reason.
-        status: status ?? 'failed',
-        sha256: row.sha256,
-        deduplicated: row.deduplicated === 1,
-        error: status
-          ? row.error_code && status !== 'done'
-            ? { code: row.error_code as ErrorCode, message: row.error_message ?? '' }
-            : null
-          : health.failed
-            ? errorOf(health.failed)
-            : ledger.isPaused(row.id)
-              ? {
-                  code: 'CANCELED',
-                  message: 'This file is paused in the Upshot app; resume it there to upload it.',
-                }
-              : {
-                  code: 'CANCELED',
-                  message:
-                    'The run stopped before this file finished; `upshot resume` continues it.',
-                },
-        outputs: status === 'done' ? ledger.outputReports(row.id) : [],
-      })
-      if (!status) summary.failed++
-    }
-    summary.bytesUploaded = bytesUploaded
-    return { jobs, summary }
+    return reportFromLedger(ledger, jobIds, seconds, {
+      ...(destinationOf ? { destinationOf } : {}),
+      ledgerFailure: health.failed ? errorOf(health.failed) : null,
+    })
   }
 
   async function run(
@@ -1120,33 +1085,6 @@ export function createEngine(options: EngineOptions): Engine {
   }
 }
 
-function errorOf(e: UpshotError): JobError {
-  return { code: e.code, message: e.message }
-}
-
 function prefixOf(config: DestinationConfig): string {
   return config.prefix
-}
-
-export function toJobError(err: unknown): JobError {
-  if (err instanceof UpshotError) return { code: err.code, message: err.message }
-  const ledger = ledgerError(err, null)
-  if (ledger) return errorOf(ledger)
-  const code = (err as NodeJS.ErrnoException | undefined)?.code
-  if (code === 'ENOSPC') {
-    const { code: c, message } = diskFull(err)
-    return { code: c, message }
-  }
-  if (code === 'EACCES' || code === 'EPERM') {
-    return {
-      code: 'UNREADABLE',
-      message: 'Permission was denied while reading or staging this file.',
-    }
-  }
-  const detail =
-    err instanceof Error ? err.message.split('\n')[0]!.slice(0, 200) : String(err).slice(0, 200)
-  return {
-    code: 'INTERNAL',
-    message: `Upshot hit an unexpected error with this file (${detail}); please report it.`,
-  }
 }

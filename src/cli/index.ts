@@ -8,7 +8,10 @@ import { registerResume } from './commands/resume'
 import { registerSync } from './commands/sync'
 import { registerUpload } from './commands/upload'
 import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE } from './shared'
+import path from 'node:path'
 import { toJobError } from '../engine'
+import { ledgerError } from '../engine/ledger/health'
+import { defaultDataDir } from '../engine/paths'
 
 declare const UPSHOT_VERSION: string
 
@@ -16,9 +19,20 @@ declare const UPSHOT_VERSION: string
 // note for us, the maintainers, not for someone uploading photos: keep it off their terminal.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 
-function usageFailure(err: unknown, json: boolean): number {
-  const error: JobError =
-    err instanceof UpshotError ? { code: err.code, message: err.message } : toJobError(err)
+/** The ledger a command used: SQLite's errors do not name their file, the message must. */
+function ledgerFileOf(argv: readonly string[]): string {
+  const at = argv.findIndex((a) => a === '--data-dir' || a.startsWith('--data-dir='))
+  const given = at === -1 ? undefined : argv[at]!.includes('=') ? argv[at]!.slice(11) : argv[at + 1]
+  return path.join(given ? path.resolve(given) : defaultDataDir(), 'ledger.sqlite')
+}
+
+function usageFailure(err: unknown, json: boolean, argv: readonly string[]): number {
+  const ledger = ledgerError(err, ledgerFileOf(argv))
+  const error: JobError = ledger
+    ? { code: ledger.code, message: ledger.message }
+    : err instanceof UpshotError
+      ? { code: err.code, message: err.message }
+      : toJobError(err)
   if (json) process.stdout.write(JSON.stringify({ error }, null, 2) + '\n')
   process.stderr.write(`upshot: ${error.message}\n`)
   return err instanceof UpshotError && err.code === 'CONFIG' ? EXIT_USAGE : EXIT_JOB_FAILED
@@ -55,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE
     }
-    return usageFailure(err, wantsJson)
+    return usageFailure(err, wantsJson, argv)
   }
   return code
 }

@@ -26,6 +26,13 @@ interface Tally {
   failed: number
 }
 
+/** What the ledger's trouble means for this run, as one line for the terminal. */
+export function ledgerLine(e: Extract<EngineEvent, { type: 'ledger' }>): string {
+  if (e.state === 'writable') return 'The ledger takes writes again; uploads continue.\n'
+  const what = e.error?.message ?? 'The ledger failed.'
+  return e.state === 'busy' ? `Waiting: ${what}\n` : `Stopping: ${what}\n`
+}
+
 function overallText(o: Extract<EngineEvent, { type: 'progress' }>['overall']): string {
   return `${formatBytes(o.bytesDone)} / ${formatBytes(o.bytesTotal)}, ${formatBytes(Math.round(o.rate))}/s, ETA ${
     o.etaSeconds === null ? '--' : formatDuration(o.etaSeconds)
@@ -64,6 +71,10 @@ class BarsView implements ProgressView {
   }
 
   onEvent(e: EngineEvent): void {
+    if (e.type === 'ledger') {
+      this.multi.log(ledgerLine(e))
+      return
+    }
     if (e.type === 'job') {
       this.names.set(e.id, terminalText(path.basename(e.source)))
       if (
@@ -148,6 +159,11 @@ class LinesView implements ProgressView {
   }
 
   onEvent(e: EngineEvent): void {
+    if (e.type === 'ledger') {
+      this.write(ledgerLine(e))
+      this.flush()
+      return
+    }
     if (e.type === 'job') {
       if (
         e.state === 'done' ||

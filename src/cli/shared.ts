@@ -1,6 +1,9 @@
 import type { Command } from 'commander'
 import type { RunReport } from '../shared/jobs'
 import type { Engine, EngineOptions } from '../engine'
+import { insecureEndpointWarning } from '../engine/destinations/warnings'
+import { ledgerLocationWarning } from '../engine/ledger/location'
+import type { DestinationConfig } from '../engine/types'
 import { defaultDataDir } from '../engine/paths'
 import { createProgressView } from './progress'
 import type { TargetOptions } from './target'
@@ -58,6 +61,19 @@ export function engineOptions(opts: CommonOptions): EngineOptions {
   }
 }
 
+/**
+ * Says once per run, on stderr, what works but deserves a word: an endpoint in the clear, a
+ * ledger on a network share.
+ */
+export function warnAboutSetup(dataDir: string, configs: readonly DestinationConfig[]): void {
+  const warnings = new Set(
+    [ledgerLocationWarning(dataDir), ...configs.map(insecureEndpointWarning)].filter(
+      (w): w is string => w !== null,
+    ),
+  )
+  for (const w of warnings) process.stderr.write(`upshot: warning: ${w}\n`)
+}
+
 /** Runs jobs with progress on stderr; SIGINT/SIGTERM give claims back so `resume` continues. */
 export async function runWithProgress(
   engine: Engine,
@@ -112,10 +128,14 @@ export function printReport(report: RunReport, json: boolean): void {
     `\n${s.done} done, ${s.failed} failed, ${s.skipped} skipped${s.canceled ? `, ${s.canceled} canceled` : ''}; ` +
       `${formatBytes(s.bytesUploaded)} uploaded in ${s.seconds.toFixed(1)} s\n`,
   )
+  if (report.ledgerError) {
+    process.stdout.write(`\nStopped early: ${report.ledgerError.message}\n`)
+  }
 }
 
 export function exitCodeOf(report: RunReport): number {
-  return report.jobs.every((j) => j.status === 'done' || j.status === 'skipped')
+  return !report.ledgerError &&
+    report.jobs.every((j) => j.status === 'done' || j.status === 'skipped')
     ? EXIT_OK
     : EXIT_JOB_FAILED
 }

@@ -32,10 +32,11 @@ import { UpshotError, type ErrorCode, type JobState } from '../shared/jobs'
 import { formatLinks, primaryOutput, type LinkFormat, type LinkItem } from '../shared/links'
 import type { CleanupReport } from '../shared/cleanup'
 import { testConnection, type ConnectionTestOptions } from './connection-test'
-import { ownerIsDead, type Engine, type EngineEvent } from '../engine'
+import { ownerIsDead, toJobError, type Engine, type EngineEvent } from '../engine'
 import { cleanupUploads } from '../engine/cleanup'
 import { listHistory, outputsOfJobs, retryJob, summarizeDestinations } from '../engine/history'
 import { deleteRecords } from '../engine/references'
+import { ledgerLocationWarning } from '../engine/ledger/location'
 import { createDestination, localDestinationId, s3DestinationId } from '../engine/storage'
 import type { DestinationConfig } from '../engine/types'
 import type { CommandHandlers } from './ipc-dispatch'
@@ -70,13 +71,21 @@ export interface AppServiceOptions {
   version: string
   settings: Settings
   ports: AppPorts
-  /** Makes the engine; called again with a new concurrency when the queue is idle. */
-  makeEngine(opts: { uploadConcurrency: number; customPresets: () => readonly Preset[] }): Engine
+  /** Makes the engine (pass every hook on); called again with a new concurrency when idle. */
+  makeEngine(hooks: EngineHooks): Engine
   emit<K extends EventName>(name: K, payload: Events[K]): void
   connectionTest?: ConnectionTestOptions
   patchIntervalMs?: number
   /** How long a changed file in a synced folder must hold still before it is read. */
   syncSettleMs?: number
+}
+
+/** What the app's engine takes from the app: its concurrency, presets and destinations. */
+export interface EngineHooks {
+  uploadConcurrency: number
+  customPresets: () => readonly Preset[]
+  /** A saved destination's config as it is now (keys included), by ledger id. */
+  configFor: (ledgerId: string) => DestinationConfig | null
 }
 
 interface Batch {
@@ -113,10 +122,7 @@ export class AppService {
 
   constructor(private readonly o: AppServiceOptions) {
     this.engineConcurrency = o.settings.preferences.concurrency
-    this.engine = o.makeEngine({
-      uploadConcurrency: this.engineConcurrency,
-      customPresets: () => o.settings.customPresets(),
-    })
+    this.engine = o.makeEngine(this.engineHooks(this.engineConcurrency))
     this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
     this.queue = new QueueModel((patch) => o.emit('queue', patch), o.patchIntervalMs)
     this.clipboardDir = path.join(o.dataDir, 'clipboard')
@@ -240,6 +246,14 @@ export class AppService {
   }
 
   private onEngineEvent(e: EngineEvent): void {
+    if (e.type === 'ledger') {
+      // Locked by another process, writable again, or failed: the window says so.
+      this.o.emit('notice', {
+        kind: e.state === 'writable' ? 'info' : 'error',
+        message: e.error?.message ?? 'The ledger takes writes again; uploads continue.',
+      })
+      return
+    }
     if (e.type === 'progress') {
       for (const j of e.jobs) this.queue.setProgress(j.id, j.bytesDone, j.bytesTotal)
       this.queue.setOverall(e.overall)
@@ -499,6 +513,7 @@ export class AppService {
    * does not have under the same name, so the settings list them and can take them over.
    */
   private withShared(view: SettingsView): SettingsView {
+    this.dataDirWarning ??= ledgerLocationWarning(this.o.dataDir) ?? ''
     const taken = new Set(view.destinations.map((d) => d.name))
     const shared: SharedDestination[] = this.engine.ledger.namedDestinations().flatMap((d) => {
       if (!d.provider || taken.has(d.name)) return []
@@ -522,8 +537,11 @@ export class AppService {
       }
       return [{ name: d.name, kind: p.provider, input }]
     })
-    return { ...view, shared }
+    return { ...view, shared, dataDirWarning: this.dataDirWarning || null }
   }
+
+  /** Looked up once: where the data directory lives does not change while the app runs. */
+  private dataDirWarning: string | undefined
 
   savePreferences(patch: Partial<Preferences>): SettingsView {
     const view = this.o.settings.savePreferences(patch)
@@ -548,7 +566,7 @@ export class AppService {
         }
       }
     }
-    return testConnection(config, this.o.connectionTest)
+    return testConnection(config, { ...this.o.connectionTest, dataDir: this.o.dataDir })
   }
 
   /** The settings' "Clean up unfinished uploads": `upshot cleanup` for a saved destination. */
@@ -706,24 +724,66 @@ export class AppService {
       if (!this.closed && this.queue.overall().idle && this.controllers.size === 0)
         this.swapEngine(this.o.settings.preferences.concurrency)
       if (!this.closed) this.sync.rewatch(watched)
+    } catch (err) {
+      // Runs from a timer: a failure is told, never thrown.
+      this.o.emit('notice', { kind: 'error', message: toJobError(err).message })
     } finally {
       this.restarting = false
     }
   }
 
   private swapEngine(concurrency: number): void {
+    let engine: Engine
+    try {
+      engine = this.o.makeEngine(this.engineHooks(concurrency))
+    } catch (err) {
+      // The ledger could not be opened again (locked by another process, disk full): the
+      // running engine stays, and the next quiet moment tries again.
+      this.o.emit('notice', { kind: 'error', message: toJobError(err).message })
+      return
+    }
     this.engineConcurrency = concurrency
     const old = this.engine
     const wasPaused = old.paused
     this.offEngine()
-    this.engine = this.o.makeEngine({
-      uploadConcurrency: concurrency,
-      customPresets: () => this.o.settings.customPresets(),
-    })
+    this.engine = engine
     this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
     if (wasPaused) this.engine.pause()
     void old.close()
   }
+
+  private engineHooks(uploadConcurrency: number): EngineHooks {
+    return {
+      uploadConcurrency,
+      customPresets: () => this.o.settings.customPresets(),
+      configFor: (ledgerId) => this.savedConfig(ledgerId),
+    }
+  }
+
+  /**
+   * A saved destination's config by ledger id, as the settings hold it now: the engine asks as
+   * each step starts, so fixed keys, a new public URL or "private" apply to retries and queued
+   * files without a restart. Looked up once per change of the settings (keys are decrypted).
+   */
+  private savedConfig(ledgerId: string): DestinationConfig | null {
+    if (this.savedConfigsOf !== this.o.settings.revision) {
+      this.savedConfigs.clear()
+      this.savedConfigsOf = this.o.settings.revision
+    }
+    if (!this.savedConfigs.has(ledgerId)) {
+      let config: DestinationConfig | null = null
+      try {
+        config = this.o.settings.findByLedgerId(ledgerId, ledgerIdOf)?.config ?? null
+      } catch {
+        // Keys that no longer decrypt: the upload says so itself (INVALID_CREDENTIALS).
+      }
+      this.savedConfigs.set(ledgerId, config)
+    }
+    return this.savedConfigs.get(ledgerId) ?? null
+  }
+
+  private readonly savedConfigs = new Map<string, DestinationConfig | null>()
+  private savedConfigsOf = -1
 
   /** Records the saved destination's name with it in the ledger, where the CLI finds it (`--to NAME`). */
   private ledgerName(config: DestinationConfig, name: string): { destinationName?: string } {

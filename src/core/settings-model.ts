@@ -201,6 +201,7 @@ export interface ResolvedDestination {
 
 export class Settings {
   private doc: StoredSettings
+  private changes = 0
 
   constructor(
     private readonly storage: SettingsStorage,
@@ -209,6 +210,11 @@ export class Settings {
     private readonly builtInFolder: string,
   ) {
     this.doc = migrateSettings(storage.load())
+  }
+
+  /** Grows with every change saved: what is derived from the settings knows when to look again. */
+  get revision(): number {
+    return this.changes
   }
 
   get preferences(): Preferences {
@@ -406,6 +412,7 @@ export class Settings {
     const checked = storedSchema.parse(next)
     this.storage.save(checked)
     this.doc = checked
+    this.changes++
   }
 }
 

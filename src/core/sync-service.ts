@@ -277,17 +277,22 @@ export class SyncService {
   }
 
   /** A pass that could not run at all is recorded as the pair's last result, with its sentence. */
+  /** Never throws (it runs in watcher callbacks): a ledger that cannot record it leaves the message shown. */
   private failPass(id: string, message: string): void {
-    if (!this.store.pair(id)) return
-    this.store.recordPass(id, {
-      uploaded: 0,
-      renamed: 0,
-      unchanged: 0,
-      gone: 0,
-      deleted: 0,
-      failed: 0,
-      error: message,
-    })
+    try {
+      if (!this.store.pair(id)) return
+      this.store.recordPass(id, {
+        uploaded: 0,
+        renamed: 0,
+        unchanged: 0,
+        gone: 0,
+        deleted: 0,
+        failed: 0,
+        error: message,
+      })
+    } catch {
+      // The ledger is busy or failed: the pair's message (rt.message) still says what happened.
+    }
   }
 
   private context(pair: SyncPair): PassContext {

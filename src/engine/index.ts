@@ -8,7 +8,6 @@ import {
   UpshotError,
   type ErrorCode,
   type JobError,
-  type JobReport,
   type OutputReport,
   type JobState,
   type RunReport,
@@ -21,23 +20,30 @@ import {
   LostClaimError,
   reusedOutput,
   type JobRow,
+  type NewJob,
   type NewOutput,
   type OutputRow,
 } from './ledger'
+import { LedgerHealth, busyBackoffMs, ledgerError, type LedgerHealthEvent } from './ledger/health'
+import { renewLeases } from './ledger/leases'
+import { reportFromLedger, reportFromSeen, type SeenJob } from './run-report'
+import { errorOf, toJobError } from './job-error'
 import { stmt } from './ledger/open'
+import { relinkOutputs } from './ledger/relink'
 import { deferToTwin, twinAhead } from './ledger/twins'
 import { getPreset, makeOutputs, presetFingerprint, presetKeyTag, snapshotSource } from './pipeline'
-import { diskFull } from './pipeline/errors'
 import { HeldBytes } from './held-bytes'
 import { ProgressTracker } from './progress'
 import { Semaphore, sleep } from './queue/semaphore'
 import { confirmInBucket, markReused } from './references/reuse'
 import { ledgerIdOf } from './references/usage'
+import { DestinationCache } from './destination-cache'
 import { createDestination, createThrottle, type Throttle } from './storage'
 import { warmHashWorker } from './storage/hash-worker'
 import type { Destination, DestinationConfig, OutputFormat, Preset, SniffResult } from './types'
 
 export type { DestinationConfig } from './types'
+export { toJobError } from './job-error'
 
 /** Objects are content-addressed, so they never change once written. */
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable'
@@ -72,6 +78,11 @@ export interface EngineOptions {
   maxNetworkAttempts?: number
   /** The user's own presets (the app's settings), looked up by name as jobs run. */
   customPresets?: () => readonly Preset[]
+  /**
+   * The current config (keys included) of a destination the caller keeps, by ledger id; asked
+   * as each step starts, so a changed config applies to every job not yet uploading.
+   */
+  configFor?: (destinationId: string) => DestinationConfig | null
 }
 
 export interface Target {
@@ -95,6 +106,8 @@ export type EngineEvent =
       jobs: { id: string; bytesDone: number; bytesTotal: number }[]
       overall: { bytesDone: number; bytesTotal: number; rate: number; etaSeconds: number | null }
     }
+  /** The ledger is locked by another process, writable again, or failed (the run stops). */
+  | ({ type: 'ledger' } & LedgerHealthEvent)
 
 export interface Engine {
   readonly dataDir: string
@@ -197,11 +210,18 @@ export function createEngine(options: EngineOptions): Engine {
   const throttle: Throttle | undefined = options.bandwidthLimit
     ? createThrottle(options.bandwidthLimit)
     : undefined
-  const destinations = new Map<string, Destination>()
+  const destinations = new DestinationCache({
+    make: (config) =>
+      createDestination(config, {
+        partConcurrency: options.partConcurrency ?? 4,
+        ...(throttle ? { bandwidth: throttle } : {}),
+      }),
+    ...(options.configFor ? { configFor: options.configFor } : {}),
+    fromLedger: loadDestinationConfig,
+  })
   const emitter = new EventEmitter()
   const progress = new ProgressTracker()
   const running = new Map<string, AbortController>()
-  const fatal = new Map<string, JobError>() // destination id -> error that stopped it
   // Destinations that have answered at least once: a network error from one of these is the
   // network going away (wait for it), from any other a wrong or dead endpoint (stop at once).
   const reachable = new Set<string>()
@@ -217,13 +237,22 @@ export function createEngine(options: EngineOptions): Engine {
   const listings = new Map<string, { at: number; keys: Promise<Set<string> | null> }>()
   // The state each job last had in our events: a job another process (the app, a CLI) finishes
   // is announced when this engine finds it finished, so a window's queue does not wait forever.
-  const lastEmitted = new Map<string, JobState>()
+  const lastEmitted = new Map<string, SeenJob>()
 
-  const leaseTimer = setInterval(
-    () => ledger.renewLeases(owner, leaseMs),
-    Math.max(1000, leaseMs / 3),
-  )
-  leaseTimer.unref()
+  const health = new LedgerHealth(ledger.db.name, (e) => {
+    // Failed for good: steps under way could not record what they do; they stop here.
+    if (e.state === 'failed') for (const ctl of running.values()) ctl.abort('ledger')
+    emit({ type: 'ledger', ...e })
+  })
+  const leases = renewLeases({
+    ledger,
+    owner,
+    leaseMs,
+    health,
+    onLost: () => {
+      for (const ctl of running.values()) ctl.abort('lease')
+    },
+  })
   const progressTimer = setInterval(flushProgress, 200)
   progressTimer.unref()
 
@@ -232,17 +261,16 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function emitJob(row: JobRow): void {
-    lastEmitted.set(row.id, row.state)
-    emit({
-      type: 'job',
-      id: row.id,
-      source: row.source,
+    const seen: SeenJob = {
       state: row.state,
+      source: row.source,
       error: row.error_code
         ? { code: row.error_code as ErrorCode, message: row.error_message ?? '' }
         : null,
       deduplicated: row.deduplicated === 1,
-    })
+    }
+    lastEmitted.set(row.id, seen)
+    emit({ type: 'job', id: row.id, ...seen })
   }
 
   function emitJobById(id: string): void {
@@ -261,16 +289,7 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function destinationFor(id: string, config?: DestinationConfig): Destination {
-    let d = destinations.get(id)
-    if (!d) {
-      const cfg = config ?? loadDestinationConfig(id)
-      d = createDestination(cfg, {
-        partConcurrency: options.partConcurrency ?? 4,
-        ...(throttle ? { bandwidth: throttle } : {}),
-      })
-      destinations.set(id, d)
-    }
-    return d
+    return destinations.get(id, config)
   }
 
   function loadDestinationConfig(id: string): DestinationConfig {
@@ -294,11 +313,12 @@ export function createEngine(options: EngineOptions): Engine {
     const dest = createDestination(target.destination, {})
     const destinationId = dest.id
     dest.close()
-    ledger.upsertDestination(destinationId, target.destination, target.destinationName ?? null)
-    if (target.destination.kind === 's3' && target.destination.credentials) {
-      // Secrets never reach the ledger; keep the live config (with them) for this process only.
-      destinations.set(destinationId, destinationFor(destinationId, target.destination))
-    }
+    // Recording waits out another process's write lock (the app and a CLI on one data dir).
+    await health.retry('recording the destination', () =>
+      ledger.upsertDestination(destinationId, target.destination, target.destinationName ?? null),
+    )
+    // Secrets never reach the ledger; the live config (with them) is kept for this process only.
+    destinations.remember(destinationId, target.destination)
     const entries = await expandInputs(paths)
     const batchId = randomUUID()
     const base = {
@@ -308,14 +328,22 @@ export function createEngine(options: EngineOptions): Engine {
       presetFp: presetFingerprint(preset),
     }
     const ids: string[] = []
-    const good = []
+    const good: NewJob[] = []
+    const failed: { job: NewJob; error: JobError }[] = []
     for (const e of entries) {
       const id = randomUUID()
       ids.push(id)
-      if (e.error) ledger.enqueueFailed({ id, source: e.source, ...base }, e.error)
+      if (e.error) failed.push({ job: { id, source: e.source, ...base }, error: e.error })
       else good.push({ id, source: e.source, ...base })
     }
-    ledger.enqueue(good)
+    await health.retry('recording the files', () =>
+      ledger.db
+        .transaction(() => {
+          for (const f of failed) ledger.enqueueFailed(f.job, f.error)
+          ledger.enqueue(good)
+        })
+        .immediate(),
+    )
     for (const id of ids) emitJobById(id)
     return ids
   }
@@ -324,24 +352,42 @@ export function createEngine(options: EngineOptions): Engine {
     while (paused && !closed) await new Promise<void>((resolve) => pauseWaiters.push(resolve))
   }
 
-  /** Drives one job through its states until it ends, this engine pauses for good, or closes. */
+  /**
+   * Drives one job until it ends, this engine pauses for good or closes, or the ledger fails. A
+   * ledger locked by another process past the busy timeout is waited for, with growing pauses.
+   */
   async function drive(id: string, signal?: AbortSignal): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await driveJob(id, signal)
+      } catch (err) {
+        if (health.note(err, 'running a job') !== 'busy') {
+          if (!health.failed) throw err
+          return
+        }
+      }
+      await sleep(busyBackoffMs(attempt), signal)
+    }
+  }
+
+  async function driveJob(id: string, signal?: AbortSignal): Promise<void> {
     // The row as a finished step left it: read again only when this loop waited for something.
     let known: JobRow | undefined
+    let pausedForLedger = false
     for (;;) {
-      if (closed || signal?.aborted) return
+      if (closed || signal?.aborted || health.failed) return
       await waitUnpaused()
       if (closed || signal?.aborted) return
       const row = known ?? ledger.job(id)
       known = undefined
       if (!row) return
       if (Ledger.reportStatus(row.state)) {
-        if (lastEmitted.get(id) !== row.state) emitJob(row)
+        if (lastEmitted.get(id)?.state !== row.state) emitJob(row)
         return
       }
       // Paused on its own: this run lets it be; resumeJob + run continue it.
       if (ledger.isPaused(id)) return
-      const stop = fatal.get(row.destination_id)
+      const stop = destinations.stopped(row.destination_id)
       if (stop && (row.state === 'queued' || row.state === 'processed')) {
         ledger.fail(id, null, stop)
         finishProgress(id)
@@ -355,13 +401,24 @@ export function createEngine(options: EngineOptions): Engine {
         const processing = row.state === 'queued'
         const release = await (processing ? readSlots : uploadSlots).acquire()
         try {
-          const claimed = !closed && !paused ? ledger.claimRow(id, owner, leaseMs) : null
+          const claimed =
+            !closed && !paused && !health.failed ? ledger.claimRow(id, owner, leaseMs) : null
           if (claimed) known = await runStep(claimed, processing ? processJob : uploadJob)
         } finally {
           release()
         }
         const handoff = handoffs.get(id)
         if (handoff) known = await uploadHandedOver(id, known, handoff, signal)
+      } else if (row.owner === owner && !running.has(id) && !handoffs.has(id)) {
+        // Ours, but no step runs it: the ledger could not take a step's verdict (it was busy).
+        // Given back after a pause, it continues from its state (and its recorded parts).
+        if (health.busy && !pausedForLedger) {
+          pausedForLedger = true
+          await sleep(busyBackoffMs(0), signal)
+          continue
+        }
+        ledger.release(id, owner)
+        health.writable('giving back a claim')
       } else {
         // Held by another process (the app and a CLI sharing the data dir): wait for its verdict.
         if (row.owner && ownerIsDead(row.owner)) ledger.requeueStale(ownerIsDead)
@@ -405,12 +462,13 @@ export function createEngine(options: EngineOptions): Engine {
     let after: JobRow | undefined
     try {
       await step(row, ctl.signal)
+      health.writable('running a job') // every step ends with a transition it wrote
     } catch (err) {
       handleStepError(row, err, ctl.signal)
     } finally {
       running.delete(id)
       // The row the step's last transition returned, when nothing can have changed it since.
-      after = stepRows.get(id) ?? ledger.job(id)
+      after = stepRows.get(id) ?? health.read('reading a job', () => ledger.job(id))
       stepRows.delete(id)
       // A small file's bytes wait for its upload step; after any other outcome they are stale.
       const uploadNext =
@@ -423,6 +481,17 @@ export function createEngine(options: EngineOptions): Engine {
 
   function handleStepError(row: JobRow, err: unknown, signal: AbortSignal): void {
     if (err instanceof LostClaimError) return
+    // The ledger failed, not the job: no verdict; drive gives the claim back when it can.
+    if (health.note(err, 'running a job')) return
+    try {
+      recordVerdict(row, err, signal)
+    } catch (e) {
+      // The verdict could not be recorded: the claim stays ours until drive gives it back.
+      if (health.note(e, 'recording a verdict') === null) throw e
+    }
+  }
+
+  function recordVerdict(row: JobRow, err: unknown, signal: AbortSignal): void {
     if (signal.aborted) {
       const reason: unknown = signal.reason
       if (reason === 'cancel') return // cancel() records the verdict itself
@@ -434,7 +503,7 @@ export function createEngine(options: EngineOptions): Engine {
     const attempts = current?.attempts ?? 1
     const neverAnswered = error.code === 'NETWORK' && !reachable.has(row.destination_id)
     if (FATAL_FOR_DESTINATION.includes(error.code) || neverAnswered) {
-      fatal.set(row.destination_id, error)
+      destinations.stop(row.destination_id, error)
       ledger.fail(row.id, owner, error)
       finishProgress(row.id)
     } else if (
@@ -534,7 +603,9 @@ export function createEngine(options: EngineOptions): Engine {
         row.destination_id,
         reused.outputs.map((o) => o.key),
       )
-      ledger.markDeduplicated(row.id, owner, reused.outputs, reused.etags, deferredFacts)
+      // The links as the destination gives them now (a public URL changed since the first upload).
+      const outputs = reused.outputs.map((o) => ({ ...o, url: dest.urlFor(o.key) }))
+      ledger.markDeduplicated(row.id, owner, outputs, reused.etags, deferredFacts)
       finishProgress(row.id)
       cleanupStaging(row.id)
       return
@@ -775,7 +846,7 @@ export function createEngine(options: EngineOptions): Engine {
 
   async function uploadJob(row: JobRow, signal: AbortSignal): Promise<void> {
     const dest = destinationFor(row.destination_id)
-    const outputs = ledger.outputs(row.id)
+    const outputs = relinkOutputs(ledger.db, ledger.outputs(row.id), dest)
     const pending = outputs.filter((o) => o.state === 'staged')
     if (pending.some((o) => !o.staged_path || !fs.existsSync(o.staged_path))) {
       // Staged files vanished (temp cleaned, disk swapped): make them again from the source.
@@ -843,9 +914,12 @@ export function createEngine(options: EngineOptions): Engine {
         ...(mp
           ? { resume: { uploadId: mp.uploadId, partSize: mp.partSize, parts: mp.parts } }
           : {}),
+        // Through health.call: a ledger failure keeps its code through the storage layer.
         onCreate: (uploadId, partSize) =>
-          ledger.recordMultipartCreated(o.id, row.destination_id, o.key, uploadId, partSize),
-        onPart: (part) => ledger.recordPart(o.id, part),
+          health.call(() =>
+            ledger.recordMultipartCreated(o.id, row.destination_id, o.key, uploadId, partSize),
+          ),
+        onPart: (part) => health.call(() => ledger.recordPart(o.id, part)),
       },
     })
     reachable.add(row.destination_id)
@@ -879,42 +953,10 @@ export function createEngine(options: EngineOptions): Engine {
     seconds: number,
     destinationOf?: Map<string, string>,
   ): RunReport {
-    const jobs: JobReport[] = []
-    let bytesUploaded = 0
-    const summary = { done: 0, failed: 0, skipped: 0, canceled: 0, bytesUploaded: 0, seconds }
-    for (const id of jobIds) {
-      const row = ledger.job(id)
-      if (!row) continue
-      const status = Ledger.reportStatus(row.state)
-      destinationOf?.set(row.id, row.destination_id)
-      if (status) summary[status]++
-      bytesUploaded += row.bytes_sent
-      jobs.push({
-        id: row.id,
-        source: row.source,
-        // A job still unfinished (paused, or interrupted) reports as failed with the reason.
-        status: status ?? 'failed',
-        sha256: row.sha256,
-        deduplicated: row.deduplicated === 1,
-        error: status
-          ? row.error_code && status !== 'done'
-            ? { code: row.error_code as ErrorCode, message: row.error_message ?? '' }
-            : null
-          : ledger.isPaused(row.id)
-            ? {
-                code: 'CANCELED',
-                message: 'This file is paused in the Upshot app; resume it there to upload it.',
-              }
-            : {
-                code: 'CANCELED',
-                message: 'The run stopped before this file finished; `upshot resume` continues it.',
-              },
-        outputs: status === 'done' ? ledger.outputReports(row.id) : [],
-      })
-      if (!status) summary.failed++
-    }
-    summary.bytesUploaded = bytesUploaded
-    return { jobs, summary }
+    return reportFromLedger(ledger, jobIds, seconds, {
+      ...(destinationOf ? { destinationOf } : {}),
+      ledgerFailure: health.failed ? errorOf(health.failed) : null,
+    })
   }
 
   async function run(
@@ -922,12 +964,29 @@ export function createEngine(options: EngineOptions): Engine {
     opts: { signal?: AbortSignal } = {},
   ): Promise<RunReport> {
     const started = Date.now()
-    fatal.clear()
+    destinations.clearStops()
     await Promise.all(jobIds.map((id) => drive(id, opts.signal)))
     await Promise.all(background)
     flushProgress()
+    const seconds = (): number => (Date.now() - started) / 1000
+    let r: RunReport
+    try {
+      r = await reportWithLinks(jobIds, seconds())
+    } catch (err) {
+      const trouble = ledgerError(err, ledger.db.name)
+      if (!trouble) throw err
+      health.note(err, 'reading the report')
+      // The ledger cannot even be read: the report is what this engine saw of each job.
+      r = reportFromSeen(jobIds, lastEmitted, seconds(), errorOf(health.failed ?? trouble))
+    }
+    if (health.failed) r.ledgerError = errorOf(health.failed)
+    return r
+  }
+
+  /** The run's report, with a private destination's links presigned afresh. */
+  async function reportWithLinks(jobIds: readonly string[], seconds: number): Promise<RunReport> {
     const destinationOf = new Map<string, string>()
-    const r = report(jobIds, (Date.now() - started) / 1000, destinationOf)
+    const r = report(jobIds, seconds, destinationOf)
     // Only a private destination's links change (fresh presigned URLs); the rest are as reported.
     const privateDestination = new Map<string, boolean>()
     const isPrivate = (destinationId: string): boolean => {
@@ -1024,8 +1083,17 @@ export function createEngine(options: EngineOptions): Engine {
     isJobPaused: (jobId) => ledger.isPaused(jobId),
     cancel,
     on(listener) {
-      emitter.on('event', listener)
-      return () => emitter.off('event', listener)
+      // A listener that throws (one that writes to a busy ledger) must not break a job's step.
+      const safe = (e: EngineEvent): void => {
+        try {
+          listener(e)
+        } catch (err) {
+          if (health.note(err, 'handling an event') === null)
+            console.error('[upshot] an event listener failed:', err)
+        }
+      }
+      emitter.on('event', safe)
+      return () => emitter.off('event', safe)
     },
     async close() {
       if (closed) return
@@ -1037,37 +1105,20 @@ export function createEngine(options: EngineOptions): Engine {
       // Let in-flight steps record their release before the database closes.
       for (let i = 0; i < 50 && running.size > 0; i++) await sleep(20)
       await Promise.all(background)
-      clearInterval(leaseTimer)
+      leases.stop()
       clearInterval(progressTimer)
-      for (const d of destinations.values()) d.close()
+      destinations.close()
       heldBytes.clear()
       LIVE_OWNERS.delete(owner)
-      ledger.close()
+      try {
+        ledger.close()
+      } catch {
+        // A ledger that failed may refuse its last checkpoint: what was committed is kept.
+      }
     },
   }
 }
 
 function prefixOf(config: DestinationConfig): string {
   return config.prefix
-}
-
-export function toJobError(err: unknown): JobError {
-  if (err instanceof UpshotError) return { code: err.code, message: err.message }
-  const code = (err as NodeJS.ErrnoException | undefined)?.code
-  if (code === 'ENOSPC') {
-    const { code: c, message } = diskFull(err)
-    return { code: c, message }
-  }
-  if (code === 'EACCES' || code === 'EPERM') {
-    return {
-      code: 'UNREADABLE',
-      message: 'Permission was denied while reading or staging this file.',
-    }
-  }
-  const detail =
-    err instanceof Error ? err.message.split('\n')[0]!.slice(0, 200) : String(err).slice(0, 200)
-  return {
-    code: 'INTERNAL',
-    message: `Upshot hit an unexpected error with this file (${detail}); please report it.`,
-  }
 }

@@ -1,11 +1,29 @@
 // Object keys: content-addressed, so an object never changes once written and can be cached forever.
 
 const MAX_NAME_CHARS = 80
+/**
+ * A key's last segment is the name plus `-{variant}-{tag}.{ext}` (up to ~61 bytes), and a local
+ * folder writes a temp file beside it (25 bytes more): 160 bytes of name keep that under the
+ * 255-byte file name limit of ext4 and APFS (and NTFS's 255 UTF-16 units, never more than the
+ * bytes). Counting characters let a CJK or emoji name reach 320 bytes.
+ */
+export const MAX_NAME_BYTES = 160
+
+/**
+ * Windows device names: `CON`, `nul.txt`, `COM1.tar.gz` name the device, not a file, whatever
+ * the extension, so a bucket mirrored to a Windows disk (or a local destination there) could
+ * not hold them. Superscript digits count too.
+ */
+const RESERVED_DEVICE =
+  /^(con|prn|aux|nul|conin\$|conout\$|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])$/i
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' })
 
 /**
  * A file name made safe for a key while staying recognisable: Unicode letters and emoji kept
  * (links percent-encode them), but path separators, `..`, control characters and the characters
- * S3 and CDNs handle badly (`#?%\{}^[]<>|~"*:`) become '-'. The original name is kept in metadata.
+ * S3 and CDNs handle badly (`#?%{}^[]<>|~"*:`) become '-'; at most 80 characters and 160 UTF-8
+ * bytes, cut between graphemes. The original name is kept in metadata.
  */
 export function sanitizeName(name: string): string {
   let s = name.normalize('NFC')
@@ -15,13 +33,42 @@ export function sanitizeName(name: string): string {
   s = s.replace(/\.{2,}/g, '.')
   s = s.replace(/-{2,}/g, '-')
   s = s.replace(/^[-.]+|[-.]+$/g, '')
-  const chars = Array.from(s)
-  if (chars.length > MAX_NAME_CHARS)
-    s = chars
-      .slice(0, MAX_NAME_CHARS)
-      .join('')
-      .replace(/[-.]+$/, '')
+  s = truncateName(s, MAX_NAME_CHARS, MAX_NAME_BYTES).replace(/[-.]+$/, '')
   return s || 'file'
+}
+
+/** The longest start of `s` within both limits (code points, UTF-8 bytes), whole graphemes only. */
+export function truncateName(s: string, maxChars: number, maxBytes: number): string {
+  // UTF-16 units are at least the code points: within both, nothing to cut.
+  if (s.length <= maxChars && Buffer.byteLength(s) <= maxBytes) return s
+  let out = ''
+  let bytes = 0
+  let chars = 0
+  for (const { segment } of graphemes.segment(s)) {
+    const b = Buffer.byteLength(segment)
+    const c = Array.from(segment).length
+    if (bytes + b > maxBytes || chars + c > maxChars) break
+    out += segment
+    bytes += b
+    chars += c
+  }
+  if (out !== '') return out
+  // One grapheme longer than the limit (a letter under hundreds of combining marks): by code point.
+  for (const cp of s) {
+    const b = Buffer.byteLength(cp)
+    if (bytes + b > maxBytes || chars + 1 > maxChars) break
+    out += cp
+    bytes += b
+    chars++
+  }
+  return out
+}
+
+/** `CON.txt` -> `CON_.txt`: the part before the first dot is what Windows compares. */
+function withoutDeviceName(s: string): string {
+  const dot = s.indexOf('.')
+  const head = dot === -1 ? s : s.slice(0, dot)
+  return RESERVED_DEVICE.test(head) ? `${head}_${s.slice(head.length)}` : s
 }
 
 /** Splits `photo.final.JPG` into `photo.final` and `jpg`; hidden-style names keep their dot. */
@@ -60,14 +107,20 @@ export function buildKey(p: KeyParts): string {
   const file =
     (p.tag && p.variant !== 'original' ? `${base}-${p.tag}` : base) + (ext ? `.${ext}` : '')
   const prefix = normalizePrefix(p.prefix)
-  return `${prefix ? prefix + '/' : ''}${p.sha256.slice(0, 16)}/${file}`
+  return `${prefix ? prefix + '/' : ''}${p.sha256.slice(0, 16)}/${withoutDeviceName(file)}`
 }
 
-/** `/a//b/` -> `a/b`; segments `.` and `..` are dropped so a prefix never climbs. */
+/**
+ * `/a//b/` -> `a/b`, `a\b` -> `a/b`: both separators split (a prefix typed on Windows, or one
+ * meant to climb with `..\..`), segments `.` and `..` are dropped so a prefix never climbs,
+ * trailing dots and spaces go (Windows drops them, so `a.` and `a` would be one folder there),
+ * and a Windows device name gets a `_`.
+ */
 export function normalizePrefix(prefix: string): string {
   return prefix
-    .split('/')
-    .map((seg) => seg.trim())
-    .filter((seg) => seg !== '' && seg !== '.' && seg !== '..')
+    .split(/[/\\]/)
+    .map((seg) => seg.trim().replace(/[. ]+$/, ''))
+    .filter((seg) => seg !== '')
+    .map(withoutDeviceName)
     .join('/')
 }

@@ -185,13 +185,7 @@ function start(): void {
         version: app.getVersion(),
         settings,
         ports,
-        makeEngine: ({ uploadConcurrency, customPresets }) =>
-          createEngine({
-            dataDir,
-            uploadConcurrency,
-            nativeBinding,
-            customPresets,
-          }),
+        makeEngine: (hooks) => createEngine({ dataDir, nativeBinding, ...hooks }),
         emit,
       })
       ports.preferencesChanged(settings.preferences)

@@ -293,14 +293,19 @@ export interface SettingsView {
   canStoreSecrets: boolean
   /** Where uploads go with no destination saved. */
   builtInFolder: string
+  /** One sentence when the data directory is on a network share (the ledger needs a local disk). */
+  dataDirWarning?: string | null
 }
 
 export interface ConnectionCheck {
   /** What was tried, e.g. "Write an object". */
   label: string
   ok: boolean
-  /** skip: could not be checked (no public URL, network): neither a pass nor a failure. */
-  status?: 'pass' | 'fail' | 'skip'
+  /**
+   * skip: could not be checked (no public URL, network): neither a pass nor a failure. warn:
+   * works, but worth changing (plain http:// to another machine, a ledger on a network share).
+   */
+  status?: 'pass' | 'fail' | 'skip' | 'warn'
   /** One sentence: what happened. */
   detail: string
   /** Failing it does not stop uploads (e.g. the public URL not readable). */

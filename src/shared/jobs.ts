@@ -40,6 +40,8 @@ export const ERROR_CODES = [
   'CANCELED',
   'CONFIG',
   'NOT_SUPPORTED', // the store does not implement what was asked (s3rver: ListMultipartUploads)
+  'LEDGER_BUSY', // another process held the ledger's write lock too long
+  'LEDGER_UNAVAILABLE', // the ledger cannot be written: disk full, I/O error, read-only, damaged
   'INTERNAL',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
@@ -89,6 +91,11 @@ export interface JobReport {
 
 export interface RunReport {
   jobs: JobReport[]
+  /**
+   * Set when the ledger failed (disk full, I/O error, locked for minutes) and the run stopped
+   * before its files finished: what happened, naming the ledger file, and what to do.
+   */
+  ledgerError?: JobError
   summary: {
     done: number
     failed: number

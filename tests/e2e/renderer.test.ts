@@ -277,6 +277,19 @@ describe.skipIf(!hasChromium)('the desktop app window in Chromium, on the real e
 
     // A new secret typed into the form goes to the main process and never comes back.
     await dest.getByRole('button', { name: 'Edit Blog images' }).click()
+    // Plain http:// to another machine: the form says what travels unencrypted, as it is typed;
+    // loopback (the test server) draws no warning.
+    const endpoint = page.getByLabel('Endpoint URL')
+    const original = await endpoint.inputValue()
+    const warning = page.getByText(/^Plain http:\/\/ to another computer: the access key ID/)
+    expect(await warning.count()).toBe(0)
+    await endpoint.fill('http://192.0.2.10:9000')
+    await warning.waitFor()
+    expect(await endpoint.getAttribute('aria-describedby')).toContain(
+      (await warning.getAttribute('id'))!,
+    )
+    await endpoint.fill(original)
+    await warning.waitFor({ state: 'detached' })
     await page.getByLabel('Secret access key').fill(SECRET)
     await page.getByLabel('Access key ID').fill(s3.accessKeyId)
     await page.getByRole('button', { name: 'Save' }).click()

@@ -43,6 +43,7 @@ type S3rverCtor = new (options: {
   directory: string
   resetOnClose?: boolean
   configureBuckets?: { name: string }[]
+  vhostBuckets?: boolean
 }) => S3rverInstance
 
 // s3rver ships no types; its constructor is typed above from its README.
@@ -71,9 +72,10 @@ export function makeClient(opts: {
   })
 }
 
-export async function startTestS3(): Promise<TestS3> {
+/** `address` binds the local s3rver elsewhere than 127.0.0.1 (`::1` for an IPv6 endpoint). */
+export async function startTestS3(opts: { address?: string } = {}): Promise<TestS3> {
   const env = process.env
-  if (env.S3_TEST_ENDPOINT) {
+  if (env.S3_TEST_ENDPOINT && !opts.address) {
     const endpoint = env.S3_TEST_ENDPOINT.replace(/\/+$/, '')
     const region = env.S3_TEST_REGION || 'us-east-1'
     const bucket = env.S3_TEST_BUCKET || 'upshot-test'
@@ -104,15 +106,18 @@ export async function startTestS3(): Promise<TestS3> {
 
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-s3rver-'))
   const bucket = `upshot-${randomBytes(4).toString('hex')}`
+  const address = opts.address ?? '127.0.0.1'
   const server = new S3rver({
-    address: '127.0.0.1',
+    address,
     port: 0,
     silent: true,
     directory,
     configureBuckets: [{ name: bucket }],
+    // Koa gives s3rver the bracketed `[::1]`, which it takes for a bucket's host name.
+    ...(address.includes(':') ? { vhostBuckets: false } : {}),
   })
   const addr = await server.run()
-  const endpoint = `http://127.0.0.1:${addr.port}`
+  const endpoint = `http://${address.includes(':') ? `[${address}]` : address}:${addr.port}`
   const region = 'us-east-1'
   // s3rver's one built-in account; it checks the key id but not V4 signatures.
   const accessKeyId = 'S3RVER'

@@ -155,3 +155,42 @@ describe('names in the human output', () => {
     expect(jobs.stdout.split('\n').filter((l) => l.startsWith('done'))).toHaveLength(1)
   })
 })
+
+describe('names a local folder must hold', () => {
+  it('uploads files whose names are long in bytes or Windows device names', async () => {
+    const dir = path.join(work, 'names')
+    fs.mkdirSync(dir)
+    // 80 CJK characters are 240 bytes: the file exists, but the key's file name (and the temp
+    // file written beside it) would pass the 255-byte limit.
+    const long = '東京の夜景'.repeat(16)
+    fs.copyFileSync(path.join(CORPUS, 'sharp__with-alpha.png'), path.join(dir, `${long}.png`))
+    fs.writeFileSync(path.join(dir, `${long}.txt`), 'a text file with a long name\n')
+    fs.writeFileSync(path.join(dir, 'CON.txt'), 'a device name on Windows\n')
+    const out = path.join(work, 'out-names')
+    const { result, report } = await runCliJson([
+      'upload',
+      dir,
+      '--to',
+      `file://${out}`,
+      '--data-dir',
+      path.join(work, 'data-names'),
+    ])
+    expect(report.jobs.map((j) => [path.basename(j.source), j.status, j.error])).toEqual(
+      expect.arrayContaining([
+        [`${long}.png`, 'done', null],
+        [`${long}.txt`, 'done', null],
+        ['CON.txt', 'done', null],
+      ]),
+    )
+    expect(result.code).toBe(0)
+    for (const j of report.jobs) {
+      for (const o of j.outputs) {
+        const file = path.join(out, ...o.key.split('/'))
+        expect(fs.statSync(file).size).toBe(o.bytes)
+        expect(Buffer.byteLength(path.basename(file))).toBeLessThanOrEqual(255 - 25)
+      }
+    }
+    const con = report.jobs.find((j) => path.basename(j.source) === 'CON.txt')!
+    expect(con.outputs[0]!.key.split('/').at(-1)).toBe('CON_.txt')
+  })
+})

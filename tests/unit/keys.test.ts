@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { buildKey, normalizePrefix, sanitizeName, splitExt } from '../../src/engine/keys'
+import {
+  MAX_NAME_BYTES,
+  buildKey,
+  normalizePrefix,
+  sanitizeName,
+  splitExt,
+} from '../../src/engine/keys'
 
 const SHA = '0123456789abcdef'.repeat(4)
 
@@ -32,6 +38,63 @@ describe('keys', () => {
   it('normalises prefixes so they never climb', () => {
     expect(normalizePrefix('/a//b/../c/')).toBe('a/b/c')
     expect(normalizePrefix('')).toBe('')
+  })
+
+  it('caps names by UTF-8 bytes, between graphemes, so every file system takes the key', () => {
+    const bytes = (s: string): number => Buffer.byteLength(s)
+    // 80 CJK characters were 240 bytes, 80 emoji 320: over the 255-byte file name limit.
+    const cjk = sanitizeName('東'.repeat(200))
+    expect(bytes(cjk)).toBeLessThanOrEqual(MAX_NAME_BYTES)
+    expect(cjk).toBe('東'.repeat(Math.floor(MAX_NAME_BYTES / 3)))
+    // A family emoji is 7 code points and 25 bytes: never cut in the middle.
+    const family = '👨‍👩‍👧‍👦'
+    const emoji = sanitizeName(family.repeat(20))
+    expect(bytes(emoji)).toBeLessThanOrEqual(MAX_NAME_BYTES)
+    expect(emoji.length % family.length).toBe(0)
+    expect(emoji.split(family).every((s) => s === '')).toBe(true)
+    // ASCII keeps its 80-character cap (existing keys do not change).
+    expect(sanitizeName('x'.repeat(300))).toBe('x'.repeat(80))
+    expect(sanitizeName('é'.repeat(79))).toBe('é'.repeat(79))
+    // The whole last segment of the longest key stays within 255 bytes with the local folder's
+    // temp-file decoration (`.{name}.{12 hex}.upshot-tmp`).
+    const key = buildKey({
+      prefix: 'p',
+      sha256: SHA,
+      stem: '🌅'.repeat(300),
+      variant: 'a'.repeat(31),
+      ext: 'webpwebpwe',
+      tag: '1a2b3c4d',
+    })
+    const file = key.split('/').at(-1)!
+    expect(bytes(`.${file}.${'0'.repeat(12)}.upshot-tmp`)).toBeLessThanOrEqual(255)
+  })
+
+  it('treats backslashes as separators in prefixes and drops what would climb on Windows', () => {
+    expect(normalizePrefix('..\\..\\x')).toBe('x')
+    expect(normalizePrefix('photos\\2026\\..\\june')).toBe('photos/2026/june')
+    expect(normalizePrefix('a\\.\\b/')).toBe('a/b')
+    expect(normalizePrefix('C:\\Users\\me')).toBe('C:/Users/me')
+    // Windows drops trailing dots and spaces: `a.` and `a` would be the same folder there.
+    expect(normalizePrefix('shots. /raw ./ ...')).toBe('shots/raw')
+  })
+
+  it('never makes a Windows device name, whatever the case or extension', () => {
+    const file = (stem: string, ext = ''): string =>
+      buildKey({ prefix: '', sha256: SHA, stem, variant: 'original', ext }).split('/')[1]!
+    for (const dev of ['CON', 'con', 'Prn', 'AUX', 'nul', 'COM1', 'com9', 'LPT1', 'lpt³']) {
+      expect(file(dev)).toBe(`${dev}_`)
+      expect(file(dev, 'JPG')).toBe(`${dev}_.jpg`)
+    }
+    expect(file('nul.tar', 'gz')).toBe('nul_.tar.gz')
+    expect(
+      buildKey({ prefix: 'aux/COM3.d', sha256: SHA, stem: 'CON', variant: 'original', ext: 'txt' }),
+    ).toBe('aux_/COM3_.d/0123456789abcdef/CON_.txt')
+    // Not a device name: left alone.
+    expect(file('console', 'txt')).toBe('console.txt')
+    expect(file('COM10')).toBe('COM10')
+    expect(buildKey({ prefix: '', sha256: SHA, stem: 'con', variant: 'thumb', ext: 'webp' })).toBe(
+      '0123456789abcdef/con-thumb.webp',
+    )
   })
 
   it('splits extensions', () => {

@@ -13,7 +13,7 @@ interface DoctorOptions extends TargetOptions {
   timeout?: string
 }
 
-const MARK = { pass: 'pass', fail: 'FAIL', skip: 'n/c ' } as const
+const MARK = { pass: 'pass', fail: 'FAIL', skip: 'n/c ', warn: 'warn' } as const
 
 export function registerDoctor(program: Command, setCode: (code: number) => void): void {
   program
@@ -52,7 +52,7 @@ async function doctorCommand(name: string | undefined, opts: DoctorOptions): Pro
     ledger.close()
   }
   const timeoutMs = parsePositiveInt(opts.timeout ?? '15', '--timeout', 600) * 1000
-  const report = await runDoctor(config, { timeoutMs })
+  const report = await runDoctor(config, { timeoutMs, dataDir })
   print(report, opts.json === true)
   return report.ok ? EXIT_OK : EXIT_JOB_FAILED
 }

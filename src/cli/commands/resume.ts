@@ -6,6 +6,7 @@ import {
   exitCodeOf,
   printReport,
   runWithProgress,
+  warnAboutSetup,
   type CommonOptions,
 } from '../shared'
 
@@ -22,6 +23,7 @@ export function registerResume(program: Command, setCode: (code: number) => void
 async function resumeCommand(opts: CommonOptions): Promise<number> {
   const engine = createEngine(engineOptions(opts))
   try {
+    warnAboutSetup(engine.dataDir, [])
     const report = await runWithProgress(engine, null)
     printReport(report, opts.json === true)
     return exitCodeOf(report)

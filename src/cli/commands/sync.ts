@@ -2,6 +2,7 @@ import path from 'node:path'
 import type { Command } from 'commander'
 import { UpshotError, type JobReport, type OutputReport } from '../../shared/jobs'
 import { createEngine, type Engine } from '../../engine'
+import { ledgerError } from '../../engine/ledger/health'
 import {
   resolvePair,
   runPass,
@@ -19,6 +20,7 @@ import {
   exitCodeOf,
   printReport,
   type CommonOptions,
+  warnAboutSetup,
 } from '../shared'
 import { resolveDestination } from '../target'
 import { formatBytes } from '../units'
@@ -99,8 +101,12 @@ async function syncCommand(dir: string, opts: SyncOptions, cmd: Command): Promis
       save: opts.dryRun !== true,
     })
     const ctx: PassContext = { engine, store, pair, target }
+    warnAboutSetup(engine.dataDir, [target.destination])
     if (opts.watch && !opts.dryRun) return await watchCommand(ctx, opts)
     return await oncePass(ctx, opts)
+  } catch (err) {
+    // The ledger failed under a pass (disk full, locked for minutes): say which file.
+    throw ledgerError(err, engine.ledger.db.name) ?? err
   } finally {
     await engine.close()
   }

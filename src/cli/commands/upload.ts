@@ -7,6 +7,7 @@ import {
   exitCodeOf,
   printReport,
   runWithProgress,
+  warnAboutSetup,
   type CommonOptions,
 } from '../shared'
 
@@ -25,6 +26,7 @@ async function uploadCommand(paths: string[], opts: CommonOptions): Promise<numb
   const engine = createEngine(engineOptions(opts))
   try {
     const dest = resolveDestination(opts, { dataDir: engine.dataDir, ledger: engine.ledger })
+    warnAboutSetup(engine.dataDir, [dest.config])
     const ids = await engine.enqueue(paths, {
       destination: dest.config,
       ...(dest.name ? { destinationName: dest.name } : {}),

@@ -15,8 +15,11 @@ import { errorCode, httpStatus, isNotImplemented, toUpshotError } from '../stora
 import { S3Destination } from '../storage/s3'
 import { loadS3Sdk } from '../storage/sdk'
 import type { Destination, DestinationConfig, S3DestinationConfig } from '../types'
+import { ledgerLocationWarning } from '../ledger/location'
+import { insecureEndpointWarning } from './warnings'
 
-export type CheckStatus = 'pass' | 'fail' | 'skip'
+/** warn: works, but something is worth changing (plain http://, a ledger on a network share). */
+export type CheckStatus = 'pass' | 'fail' | 'skip' | 'warn'
 
 export interface DoctorCheck {
   id:
@@ -30,6 +33,8 @@ export interface DoctorCheck {
     | 'clock'
     | 'public-link'
     | 'presigned-link'
+    | 'transport'
+    | 'ledger'
   label: string
   status: CheckStatus
   /** Uploads (or a private destination's links) do not work when this one fails. */
@@ -50,6 +55,8 @@ export interface DoctorOptions {
   timeoutMs?: number
   /** For the public and presigned links; default global fetch. */
   fetch?: typeof fetch
+  /** The data directory whose ledger uploads would use: checked for a network share. */
+  dataDir?: string
 }
 
 /** SigV4 requests are refused beyond 15 minutes of difference. */
@@ -67,6 +74,8 @@ const LABELS: Record<DoctorCheck['id'], string> = {
   clock: 'Clock skew',
   'public-link': 'Public link',
   'presigned-link': 'Presigned link',
+  transport: 'Encrypted connection',
+  ledger: 'Ledger on a local disk',
 }
 
 const PROBE_BODY = 'Upshot connection check: this object is deleted right after it is written.\n'
@@ -97,6 +106,7 @@ export async function runDoctor(
   fs.writeFileSync(file, PROBE_BODY)
   const dest = createDestination(config, { maxAttempts: 2 })
   const ctx: Ctx = { config, dest, key, file, checks, timeoutMs, doFetch, written: false }
+  setupChecks(checks, config, options.dataDir)
   try {
     if (config.kind === 's3') await doctorS3(ctx, config)
     else await doctorLocal(ctx)
@@ -111,6 +121,39 @@ export async function runDoctor(
     ok: list.every((c) => c.status !== 'fail' || !c.needed),
     destination: describeDestination(config),
     checks: list,
+  }
+}
+
+/** What works but deserves a word: an endpoint in the clear, a ledger on a network share. */
+function setupChecks(checks: Checks, config: DestinationConfig, dataDir?: string): void {
+  if (config.kind === 's3') {
+    const warning = insecureEndpointWarning(config)
+    const local = config.endpoint?.startsWith('http:')
+    checks.add(
+      'transport',
+      warning ? 'warn' : 'pass',
+      false,
+      warning ??
+        (local
+          ? 'Plain http:// to this computer only: nothing crosses a network.'
+          : 'https://: keys, files and links are encrypted on the way.'),
+    )
+  } else {
+    checks.add(
+      'transport',
+      'skip',
+      false,
+      'Not checked: a local folder sends nothing over a network.',
+    )
+  }
+  if (dataDir !== undefined) {
+    const warning = ledgerLocationWarning(dataDir)
+    checks.add(
+      'ledger',
+      warning ? 'warn' : 'pass',
+      false,
+      warning ?? `${dataDir} is on a local disk.`,
+    )
   }
 }
 

@@ -2,9 +2,13 @@ import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import path from 'node:path'
 import { UpshotError } from '../../shared/jobs'
+import { ledgerError } from './health'
 import { MIGRATIONS } from './migrations'
 
 export type Db = Database.Database
+
+/** How long a write waits for another process's write lock before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 10_000
 
 const statements = new WeakMap<Db, Map<string, Database.Statement>>()
 
@@ -36,20 +40,23 @@ export interface OpenOptions {
 export function openLedgerDb(dataDir: string, options: OpenOptions = {}): Db {
   fs.mkdirSync(dataDir, { recursive: true })
   const file = path.join(dataDir, 'ledger.sqlite')
-  const db = new Database(
-    file,
-    options.nativeBinding ? { nativeBinding: options.nativeBinding } : {},
-  )
+  let db: Db
+  try {
+    db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {})
+  } catch (err) {
+    throw ledgerError(err, file) ?? err
+  }
   try {
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
     db.pragma('foreign_keys = ON')
     // Two processes (the app and a CLI) may share the data dir: wait for each other's writes.
-    db.pragma('busy_timeout = 10000')
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
     migrate(db)
   } catch (err) {
     db.close()
-    throw err
+    // A damaged or foreign file, a full or read-only disk: say which file, and what to do.
+    throw ledgerError(err, file) ?? err
   }
   return db
 }

@@ -11,6 +11,7 @@ import { bodyStream } from './body'
 import type { CredentialSource } from './credentials'
 import { SigV4Signer, uriEscape } from './sigv4'
 import type { Throttle } from './throttle'
+import { isIpHost } from './urls'
 
 export interface LeanResponse {
   status: number
@@ -81,6 +82,7 @@ export class LeanS3 {
   private readonly agent: http.Agent
   private readonly secure: boolean
   private readonly hostname: string
+  private readonly socketHost: string
   private readonly port: number | undefined
   private readonly basePath: string
 
@@ -91,11 +93,15 @@ export class LeanS3 {
   ) {
     const base = new URL(config.endpoint ?? `https://s3.${config.region}.amazonaws.com`)
     // Virtual-hosted style needs the bucket to be a valid host label; dotted names go path-style
-    // on TLS, as the SDK does.
+    // on TLS, and an IP address has no subdomains at all, as the SDK does.
     const pathStyle =
-      config.pathStyle || (base.protocol === 'https:' && config.bucket.includes('.'))
+      config.pathStyle ||
+      isIpHost(base.hostname) ||
+      (base.protocol === 'https:' && config.bucket.includes('.'))
     this.secure = base.protocol === 'https:'
+    // `[::1]` in the Host header and the URL; the socket wants the bare address.
     this.hostname = pathStyle ? base.hostname : `${config.bucket}.${base.hostname}`
+    this.socketHost = this.hostname.replace(/^\[(.*)\]$/, '$1')
     this.port = base.port ? Number(base.port) : undefined
     const prefix = base.pathname.replace(/\/+$/, '')
     this.basePath = pathStyle ? `${prefix}/${uriEscape(config.bucket)}` : prefix
@@ -130,7 +136,7 @@ export class LeanS3 {
     return new Promise<LeanResponse>((resolve, reject) => {
       const request = (this.secure ? https : http).request({
         method: req.method,
-        host: this.hostname,
+        host: this.socketHost,
         ...(this.port ? { port: this.port } : {}),
         path: signed.path,
         headers: signed.headers,

@@ -48,7 +48,10 @@ export class LocalDestination implements Destination {
   /** The file a key maps to; keys never climb out of the folder. */
   private fileOf(key: string): string {
     const segments = key.split('/')
-    if (key === '' || segments.some((s) => s === '' || s === '.' || s === '..' || s === META_DIR)) {
+    // A backslash is a separator on Windows: `..\x` would climb out of the folder there.
+    const unsafe = (s: string): boolean =>
+      s === '' || s === '.' || s === '..' || s === META_DIR || s.includes('\\')
+    if (key === '' || segments.some(unsafe)) {
       throw new UpshotError('CONFIG', `"${key}" cannot be used as a file name in ${this.root}.`)
     }
     return path.join(this.root, ...segments)
@@ -172,6 +175,14 @@ export class LocalDestination implements Destination {
         {
           cause: err,
         },
+      )
+    }
+    if (code === 'ENAMETOOLONG') {
+      // The same name fails the same way every time: no retry, say what to change.
+      return new UpshotError(
+        'CONFIG',
+        `A name is too long for the file system of ${this.root}; shorten the key prefix or the file name.`,
+        { cause: err },
       )
     }
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {

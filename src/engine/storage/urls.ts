@@ -1,4 +1,5 @@
 // Links to objects: each key segment percent-encoded, so spaces, #, ?, % and emoji survive.
+import { isIP } from 'node:net'
 import type { S3DestinationConfig } from '../types'
 
 export function encodeKey(key: string): string {
@@ -14,8 +15,8 @@ export function s3ObjectUrl(config: S3DestinationConfig, key: string): string {
   const bucket = encodeURIComponent(config.bucket)
   if (config.endpoint) {
     const endpoint = config.endpoint.replace(/\/+$/, '')
-    if (config.pathStyle) return joinUrl(`${endpoint}/${bucket}`, key)
     const u = new URL(endpoint)
+    if (config.pathStyle || isIpHost(u.hostname)) return joinUrl(`${endpoint}/${bucket}`, key)
     return joinUrl(
       `${u.protocol}//${config.bucket}.${u.host}${u.pathname.replace(/\/+$/, '')}`,
       key,
@@ -26,4 +27,9 @@ export function s3ObjectUrl(config: S3DestinationConfig, key: string): string {
     return joinUrl(`https://s3.${config.region}.amazonaws.com/${bucket}`, key)
   }
   return joinUrl(`https://${config.bucket}.s3.${config.region}.amazonaws.com`, key)
+}
+
+/** An IPv4 address or a bracketed IPv6 one, as URL.hostname gives them: no bucket subdomains. */
+export function isIpHost(hostname: string): boolean {
+  return hostname.startsWith('[') || isIP(hostname) !== 0
 }

@@ -152,6 +152,8 @@ async function pass(
         ? err
         : new UpshotError(toJobError(err).code, toJobError(err).message)
     if (e.code === 'NOT_FOUND') return false
+    // A ledger that cannot be written records no pass: watching on would only fail again.
+    if (e.code === 'LEDGER_UNAVAILABLE') throw e
     opts.onError?.(e)
     return true
   }

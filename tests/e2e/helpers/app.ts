@@ -111,8 +111,7 @@ export function startTestApp(
       notify: (title, body) => app.notifications.push({ title, body }),
       preferencesChanged: () => {},
     },
-    makeEngine: ({ uploadConcurrency, customPresets }) =>
-      createEngine({ dataDir, uploadConcurrency, processConcurrency: 2, customPresets }),
+    makeEngine: (hooks) => createEngine({ dataDir, processConcurrency: 2, ...hooks }),
     emit: (name, payload) => {
       app.events.push({ name, payload })
       for (const fn of listeners) fn(name, payload)

@@ -275,6 +275,8 @@ export const en = {
       publicUrl:
         'Links start with this, e.g. https://cdn.example.com. Empty: the bucket’s own URL.',
       endpoint: 'e.g. https://minio.example.com:9000',
+      insecureEndpoint:
+        'Plain http:// to another computer: the access key ID, signed requests, your files and signed links cross the network unencrypted. Use https:// unless this network is trusted.',
       expiresIn: 'At most 604800 (7 days). Copying from the history makes fresh links.',
       dir: 'An absolute path, e.g. /srv/www/images.',
       keys: 'Encrypted with your system’s keychain; Upshot never shows them again.',

@@ -13,11 +13,12 @@ export function ConnectionResult({ report }: { report: ConnectionReport }): Reac
       <ul className="connection__checks">
         {report.checks.map((c) => {
           const skipped = c.status === 'skip'
-          const look = skipped ? 'warn' : c.ok ? 'ok' : c.optional ? 'warn' : 'failed'
+          const warned = c.status === 'warn'
+          const look = skipped || warned ? 'warn' : c.ok ? 'ok' : c.optional ? 'warn' : 'failed'
           return (
             <li key={c.label} className={`connection__check connection__check--${look}`}>
               <Icon
-                name={skipped ? 'alert' : c.ok ? 'check' : c.optional ? 'alert' : 'x'}
+                name={skipped || warned ? 'alert' : c.ok ? 'check' : c.optional ? 'alert' : 'x'}
                 size={16}
               />
               <span>

@@ -13,6 +13,7 @@ import { unwrap, upshot } from '../../lib/api'
 import { setSettings } from '../../state/settings'
 import { toast } from '../../state/toasts'
 import { attempt } from '../queue/actions'
+import { isUnencryptedRemote } from '../../../../shared/endpoints'
 import { ConnectionResult } from './ConnectionResult'
 
 const BLANK: Omit<DestinationInput, 'kind'> = {
@@ -115,6 +116,8 @@ export function DestinationForm(props: {
       type?: string
       required?: boolean
       autoComplete?: string
+      /** Shown under the field while the value is risky (not an error: saving still works). */
+      warning?: string | null
     } = {},
   ): React.JSX.Element => (
     <label className="form__field">
@@ -127,11 +130,20 @@ export function DestinationForm(props: {
         required={opts.required}
         spellCheck={false}
         autoComplete={opts.autoComplete ?? 'off'}
-        aria-describedby={opts.hint ? `${id}-${name}` : undefined}
+        aria-describedby={
+          [opts.hint ? `${id}-${name}` : '', opts.warning ? `${id}-${name}-warning` : '']
+            .filter(Boolean)
+            .join(' ') || undefined
+        }
       />
       {opts.hint && (
         <span className="form__hint" id={`${id}-${name}`}>
           {opts.hint}
+        </span>
+      )}
+      {opts.warning && (
+        <span className="form__warning" id={`${id}-${name}-warning`} role="status">
+          {opts.warning}
         </span>
       )}
     </label>
@@ -195,6 +207,7 @@ export function DestinationForm(props: {
           text('endpoint', form.endpoint, (v) => set({ endpoint: v }), {
             hint: t.settings.hints.endpoint,
             required: true,
+            warning: isUnencryptedRemote(form.endpoint) ? t.settings.hints.insecureEndpoint : null,
           })}
         {kind !== 'r2' &&
           kind !== 'gcs' &&

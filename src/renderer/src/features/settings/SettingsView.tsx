@@ -64,6 +64,11 @@ export function SettingsView(): React.JSX.Element {
   return (
     <section className="view view--settings" aria-label={t.settings.label}>
       <div className="settings">
+        {view.dataDirWarning && (
+          <p className="settings__warning" role="alert">
+            {view.dataDirWarning}
+          </p>
+        )}
         <section className="settings__section" aria-labelledby="s-dest">
           <div className="settings__head">
             <div>

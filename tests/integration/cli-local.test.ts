@@ -158,7 +158,7 @@ describe('names in the human output', () => {
 
 describe('names a local folder must hold', () => {
   it('uploads files whose names are long in bytes or Windows device names', async () => {
-    const dir = path.join(work, 'names')
+    const dir = path.join(work, 'long-names')
     fs.mkdirSync(dir)
     // 80 CJK characters are 240 bytes: the file exists, but the key's file name (and the temp
     // file written beside it) would pass the 255-byte limit.

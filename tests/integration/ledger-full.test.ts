@@ -19,7 +19,7 @@ beforeAll(async () => {
   f = await startS3Proxy('upshot-ledger-full-')
   dataDir = path.join(f.work, 'data')
   fs.mkdirSync(dataDir)
-  whyNot = tryMountTmpfs(dataDir, '2m')
+  whyNot = tryMountTmpfs(dataDir, '4m')
   if (whyNot) console.log(`ledger-full test skipped: ${whyNot}`)
 })
 afterAll(async () => {

@@ -8,6 +8,7 @@ import { registerResume } from './commands/resume'
 import { registerSync } from './commands/sync'
 import { registerUpload } from './commands/upload'
 import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE } from './shared'
+import { endIfStopped } from './stop'
 import { toJobError } from '../engine'
 
 declare const UPSHOT_VERSION: string
@@ -61,8 +62,9 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => {
+  async (code) => {
     process.exitCode = code
+    await endIfStopped()
   },
   (err: unknown) => {
     process.stderr.write(`upshot: ${err instanceof Error ? err.message : String(err)}\n`)

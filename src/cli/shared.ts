@@ -3,6 +3,7 @@ import type { RunReport } from '../shared/jobs'
 import type { Engine, EngineOptions } from '../engine'
 import { defaultDataDir } from '../engine/paths'
 import { createProgressView } from './progress'
+import { onStopSignals } from './stop'
 import type { TargetOptions } from './target'
 import { formatBytes, parsePositiveInt, parseSize } from './units'
 
@@ -66,18 +67,13 @@ export async function runWithProgress(
   const view = createProgressView(total)
   const off = engine.on((e) => view.onEvent(e))
   const ctl = new AbortController()
-  let interrupted = false
-  const onSignal = (): void => {
-    if (interrupted) process.exit(130)
-    interrupted = true
-    process.stderr.write(
-      '\nStopping: unfinished files stay in the ledger; `upshot resume` continues them.\n',
-    )
-    ctl.abort()
-    engine.pause()
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  const stop = onStopSignals(
+    'Stopping: unfinished files stay in the ledger; `upshot resume` continues them.',
+    () => {
+      ctl.abort()
+      engine.pause()
+    },
+  )
   try {
     return ids
       ? await engine.run(ids, { signal: ctl.signal })
@@ -85,8 +81,7 @@ export async function runWithProgress(
   } finally {
     off()
     view.stop()
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    stop.off()
   }
 }
 

@@ -28,8 +28,10 @@ import { stmt } from './ledger/open'
 import { deferToTwin, twinAhead } from './ledger/twins'
 import { getPreset, makeOutputs, presetFingerprint, presetKeyTag, snapshotSource } from './pipeline'
 import { diskFull } from './pipeline/errors'
+import { DEFAULT_PIXEL_LIMIT } from './pipeline/limits'
 import { HeldBytes } from './held-bytes'
 import { ProgressTracker } from './progress'
+import { PixelBudget, defaultImageMemoryBudget } from './queue/pixel-budget'
 import { Semaphore, sleep } from './queue/semaphore'
 import { createDestination, createThrottle, type Throttle } from './storage'
 import { warmHashWorker } from './storage/hash-worker'
@@ -59,6 +61,11 @@ export interface EngineOptions {
   maxFileBytes?: number
   /** Images with more pixels fail with PIXEL_LIMIT before being decoded; default 268 MP. */
   limitInputPixels?: number
+  /**
+   * Memory the images being processed may take together, in bytes, admitted by their pixel
+   * count (queue/pixel-budget.ts); default a quarter of the machine's memory, 1-8 GiB.
+   */
+  imageMemoryBudget?: number
   /** How long a claim stays valid without renewal; default 60 s. */
   leaseMs?: number
   /** Job-level attempts for passing failures (network, 5xx) after the per-request retries; default 4. */
@@ -190,6 +197,7 @@ export function createEngine(options: EngineOptions): Engine {
     Math.max(8, 4 * (options.processConcurrency ?? os.availableParallelism())),
   )
   const uploadSlots = new Semaphore(options.uploadConcurrency ?? 6)
+  const pixelBudget = new PixelBudget(options.imageMemoryBudget ?? defaultImageMemoryBudget())
   const throttle: Throttle | undefined = options.bandwidthLimit
     ? createThrottle(options.bandwidthLimit)
     : undefined
@@ -537,8 +545,9 @@ export function createEngine(options: EngineOptions): Engine {
       displayName: path.basename(row.source),
       preset,
       stagingDir,
-      limitInputPixels: options.limitInputPixels ?? 268_402_689,
+      limitInputPixels: options.limitInputPixels ?? DEFAULT_PIXEL_LIMIT,
       signal,
+      admit: (bytes, sig) => pixelBudget.acquire(bytes, sig),
     })
     const { stem, ext: srcExt } = splitExt(path.basename(row.source))
     const outputs: NewOutput[] = staged.map((o) => {

@@ -13,9 +13,9 @@ import {
   type JobState,
   type RunReport,
 } from '../shared/jobs'
-import { buildKey, normalizePrefix, splitExt } from './keys'
+import { buildKey, normalizePrefix, originalExt, splitExt } from './keys'
 import { expandInputs } from './inputs'
-import { stagingDirFor } from './paths'
+import { localMetaDirFor, stagingDirFor } from './paths'
 import {
   Ledger,
   LostClaimError,
@@ -270,6 +270,7 @@ export function createEngine(options: EngineOptions): Engine {
       const cfg = config ?? loadDestinationConfig(id)
       d = createDestination(cfg, {
         partConcurrency: options.partConcurrency ?? 4,
+        metaDir: localMetaDirFor(dataDir),
         ...(throttle ? { bandwidth: throttle } : {}),
       })
       destinations.set(id, d)
@@ -556,7 +557,7 @@ export function createEngine(options: EngineOptions): Engine {
         sha256: snap.sha256,
         stem,
         variant: o.variant,
-        ext: o.variant === 'original' ? o.ext || srcExt : o.ext,
+        ext: o.variant === 'original' ? originalExt(o.ext, o.format, srcExt) : o.ext,
         ...tagOf(preset),
       })
       return {
@@ -662,7 +663,13 @@ export function createEngine(options: EngineOptions): Engine {
             format: v.format as string,
             ext: EXT_OF_FORMAT[v.format],
           }))
-        : [{ variant: 'original', format: type.format, ext: type.ext || srcExt }]
+        : [
+            {
+              variant: 'original',
+              format: type.format,
+              ext: originalExt(type.ext, type.format, srcExt),
+            },
+          ]
     const keys = expected.map((e) =>
       buildKey({
         prefix: prefixOf(dest.config),

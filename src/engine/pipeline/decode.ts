@@ -41,7 +41,7 @@ export interface DecodeOptions {
   /** Overrides timeLimitSeconds() (tests). */
   timeLimitSeconds?: number
   /** Overrides the SVG renderer's limits (tests). */
-  svgLimits?: SvgRenderLimits
+  svgLimits?: Partial<SvgRenderLimits>
 }
 
 /** What the header says, before any pixel is decoded. */

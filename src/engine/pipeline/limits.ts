@@ -101,8 +101,14 @@ export function tooSlow(seconds: number, cause?: unknown): UpshotError {
 export const BYTES_PER_PIXEL = 12
 /** The WASM HEIF decoder's RGBA copy and the TIFF wrapper around it. */
 export const HEIF_EXTRA_BYTES_PER_PIXEL = 8
-/** An SVG renderer process's own footprint (Node and libvips loaded). */
-export const SVG_RENDERER_BYTES = 128 * 1024 * 1024
+/**
+ * The most an SVG renderer process may hold while drawing `pixels`: Node and libvips (~70 MB),
+ * the raster, embedded pictures (16 MP at most, svg.ts) and a few filter surfaces. Past it the
+ * process is killed (SVG_TOO_COMPLEX); the budget reserves it whole.
+ */
+export function svgRendererBytes(pixels: number): number {
+  return 256 * 1024 * 1024 + 24 * pixels
+}
 
 /** What an image costs in memory until its variants are made: its bytes, pixels, decoder. */
 export function memoryEstimate(
@@ -110,5 +116,6 @@ export function memoryEstimate(
   fileBytes: number,
 ): number {
   const perPixel = BYTES_PER_PIXEL + (probe.wasmHeif ? HEIF_EXTRA_BYTES_PER_PIXEL : 0)
-  return fileBytes + probe.pixels * perPixel + (probe.format === 'svg' ? SVG_RENDERER_BYTES : 0)
+  const renderer = probe.format === 'svg' ? svgRendererBytes(probe.pixels) : 0
+  return fileBytes + probe.pixels * perPixel + renderer
 }

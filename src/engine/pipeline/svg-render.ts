@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { UpshotError } from '../../shared/jobs'
 import { canceled, decodeError } from './errors'
+import { svgRendererBytes } from './limits'
 
 export interface SvgRenderLimits {
   /** CPU time of the child (all its threads) for one drawing. */
@@ -21,13 +22,11 @@ export interface SvgRenderLimits {
 
 /**
  * A 2048 px drawing of an ordinary illustration takes well under a second of CPU; a full-canvas
- * feTurbulence of 8 octaves about 10 s. Past these limits an SVG is not worth drawing.
+ * feTurbulence of 8 octaves about 10 s. Past these limits an SVG is not worth drawing. The memory
+ * limit follows the raster's size (limits.ts, svgRendererBytes).
  */
-export const SVG_RENDER_LIMITS: SvgRenderLimits = {
-  cpuSeconds: 10,
-  wallSeconds: 60,
-  memoryBytes: 1024 ** 3,
-}
+export const SVG_CPU_SECONDS = 10
+export const SVG_WALL_SECONDS = 60
 
 export interface SvgTarget {
   /** The raster's longest side, whatever the SVG's nominal size. */
@@ -189,9 +188,14 @@ function slowSvg(limits: SvgRenderLimits, wall: boolean): UpshotError {
 export function renderSvg(
   svg: string,
   target: SvgTarget,
-  opts: { signal?: AbortSignal; limits?: SvgRenderLimits } = {},
+  opts: { signal?: AbortSignal; limits?: Partial<SvgRenderLimits> } = {},
 ): Promise<SvgRaster> {
-  const limits = opts.limits ?? SVG_RENDER_LIMITS
+  const limits: SvgRenderLimits = {
+    cpuSeconds: SVG_CPU_SECONDS,
+    wallSeconds: SVG_WALL_SECONDS,
+    memoryBytes: svgRendererBytes(Math.min(target.maxPixels, target.longestSide ** 2)),
+    ...opts.limits,
+  }
   const signal = opts.signal
   if (signal?.aborted) return Promise.reject(canceled())
   const r = take()

@@ -7,6 +7,7 @@
 // cannot judge too (UNSAFE_SVG), rather than guessed.
 
 import { UpshotError } from '../../shared/jobs'
+import { dataUrlBytes, rasterSize } from './embedded'
 
 /** Elements dropped with everything inside them. */
 const DROPPED_ELEMENTS = new Set([
@@ -51,6 +52,26 @@ function tooComplex(why: string): UpshotError {
  */
 const MAX_FILTER_PRIMITIVES = 64
 const MAX_TURBULENCE_OCTAVES = 8
+/**
+ * Pixels of all embedded pictures together: librsvg decodes each whole, however small it is
+ * drawn; 16 MP is four photos of a phone's preview size.
+ */
+const MAX_EMBEDDED_PIXELS = 16_000_000
+
+/** Pixels of the inline pictures among `attrs` (kept references are local or data: images). */
+function embeddedPixels(attrs: Attr[]): number {
+  let total = 0
+  for (const a of attrs) {
+    if (!REFERENCE_ATTRS.has(localName(a.name)) || a.value.trim().startsWith('#')) continue
+    const bytes = dataUrlBytes(a.value)
+    const size = bytes && rasterSize(bytes)
+    // Its declared type is a raster format, but the decoder goes by the bytes: unknown bytes
+    // could be any format it reads.
+    if (!size) throw tooComplex('an embedded picture is not a PNG, JPEG, GIF or WebP')
+    total += size.width * size.height
+  }
+  return total
+}
 
 function capFilter(local: string, attrs: Attr[]): Attr[] {
   if (local !== 'feturbulence') return attrs
@@ -206,6 +227,7 @@ export function sanitizeSvg(input: string): string {
   // The text of the open <style> element so far (entities decoded), or null outside one.
   let style: string | null = null
   let filterPrimitives = 0
+  let embedded = 0
   let i = 0
   const emit = (text: string): void => {
     if (dropDepth === 0) out.push(text)
@@ -292,6 +314,9 @@ export function sanitizeSvg(input: string): string {
         continue
       }
       const attrs = capFilter(local, cleanAttrs(tag.attrs))
+      embedded += embeddedPixels(attrs)
+      if (embedded > MAX_EMBEDDED_PIXELS)
+        throw tooComplex(`its embedded pictures hold more than ${MAX_EMBEDDED_PIXELS / 1e6} MP`)
       const text = attrs.map((a) => ` ${a.name}="${escapeAttr(a.value)}"`).join('')
       out.push(`<${tag.name}${text}${tag.selfClosing ? '/>' : '>'}`)
       if (!tag.selfClosing) {

@@ -38,7 +38,7 @@ export interface MakeOutputsOptions {
   /** Overrides the time limit of each decode + encode, in seconds (tests). */
   timeLimitSeconds?: number
   /** Overrides the SVG renderer's limits (tests). */
-  svgLimits?: SvgRenderLimits
+  svgLimits?: Partial<SvgRenderLimits>
 }
 
 export const EXT_OF: Record<OutputFormat, string> = {

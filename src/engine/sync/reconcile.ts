@@ -7,6 +7,7 @@ import type { ErrorCode, JobError, JobReport, RunReport } from '../../shared/job
 import { toJobError, type Engine, type Target } from '..'
 import { presetFingerprint } from '../pipeline'
 import { createDestination } from '../storage'
+import { localMetaDirFor } from '../paths'
 import { PathFilter } from './filters'
 import { planSync, type PlannedUpload, type SyncPlan } from './plan'
 import { folderMissing, isWithin, toAbs, toRel } from './scan'
@@ -318,7 +319,9 @@ async function deleteOrphans(
 ): Promise<{ key: string; bytes: number }[]> {
   const orphans = ctx.store.orphanObjects(pairId, ctx.pair.destinationId)
   if (orphans.length === 0) return []
-  const dest = createDestination(ctx.target.destination)
+  const dest = createDestination(ctx.target.destination, {
+    metaDir: localMetaDirFor(ctx.engine.dataDir),
+  })
   const deleted: { key: string; bytes: number }[] = []
   let next = 0
   let stop = false

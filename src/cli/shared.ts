@@ -13,6 +13,7 @@ export interface CommonOptions extends TargetOptions {
   concurrency?: string
   limitRate?: string
   maxFileSize?: string
+  memory?: string
   json?: boolean
 }
 
@@ -44,6 +45,10 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--concurrency <n>', 'parallel uploads')
     .option('--limit-rate <bytes>', 'upload bandwidth limit per second, e.g. 2M')
     .option('--max-file-size <bytes>', 'fail inputs larger than this, e.g. 2G')
+    .option(
+      '--memory <bytes>',
+      'memory for the images being processed together, e.g. 1G; default a quarter of RAM (1-8G)',
+    )
     .option('--json', 'print exactly one JSON report on stdout; progress only on stderr')
 }
 
@@ -55,6 +60,7 @@ export function engineOptions(opts: CommonOptions): EngineOptions {
       : {}),
     ...(opts.limitRate ? { bandwidthLimit: parseSize(opts.limitRate, '--limit-rate') } : {}),
     ...(opts.maxFileSize ? { maxFileBytes: parseSize(opts.maxFileSize, '--max-file-size') } : {}),
+    ...(opts.memory ? { imageMemoryBudget: parseSize(opts.memory, '--memory') } : {}),
   }
 }
 

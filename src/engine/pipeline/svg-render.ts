@@ -164,9 +164,9 @@ function kill(r: Renderer): void {
   if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL')
 }
 
-/** Drawings in progress (the CLI's stop path does not wait for them: it kills them). */
-export function svgRendersInFlight(): number {
-  return busy.size
+/** Process ids of the renderers drawing now. */
+export function busySvgRenderers(): number[] {
+  return [...busy].flatMap((r) => (r.child.pid ? [r.child.pid] : []))
 }
 
 /** Kills every renderer at once (a stopping process). */

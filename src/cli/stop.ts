@@ -19,13 +19,15 @@ export function onStopSignals(message: string, onStop: () => void): { off(): voi
     if (received) return endBy(signal)
     received = signal
     process.stderr.write(`\n${message}\n`)
-    stopSvgRenderers()
     deadline = setTimeout(() => {
       process.stderr.write('upshot: still stopping after 5 s; ending now.\n')
       endBy(signal)
     }, STOP_DEADLINE_MS)
     deadline.unref()
+    // The steps are stopped first, so a drawing is recorded as interrupted, not as failed
+    // because its renderer went away.
     onStop()
+    stopSvgRenderers()
   }
   process.on('SIGINT', handler)
   process.on('SIGTERM', handler)

@@ -116,6 +116,8 @@ function start(): Renderer {
     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', UPSHOT_SHARP_PATH: sharpPath() },
     windowsHide: true,
   })
+  // A failed spawn is reported to the drawing waiting on it; never as an unhandled event.
+  child.on('error', () => undefined)
   return { child, idleTimer: null }
 }
 
@@ -156,11 +158,10 @@ function giveBack(r: Renderer): void {
   idle.push(r)
 }
 
+/** A drawing in progress on `r` learns of it from the child's exit. */
 function kill(r: Renderer): void {
   busy.delete(r)
   if (r.idleTimer) clearTimeout(r.idleTimer)
-  r.child.removeAllListeners()
-  r.child.on('error', () => undefined)
   if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL')
 }
 
@@ -219,7 +220,10 @@ export function renderSvg(
     const onExit = (code: number | null, sig: NodeJS.Signals | null): void =>
       finish(
         false,
-        decodeError(new Error(`the SVG renderer stopped (${sig ?? `exit ${code}`})`), 'SVG'),
+        new UpshotError(
+          'SVG_TOO_COMPLEX',
+          `The SVG renderer stopped while drawing this SVG (${sig ?? `exit code ${code}`}); simplify it or export it as PNG.`,
+        ),
       )
     const onError = (err: Error): void =>
       finish(

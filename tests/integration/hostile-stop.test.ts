@@ -7,9 +7,11 @@ import os from 'node:os'
 import path from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createEngine } from '../../src/engine'
+import { imageWorkInFlight } from '../../src/engine/pipeline'
 import type { RunReport } from '../../src/shared/jobs'
 import { morphologySvg } from '../helpers/bombs'
-import { runCliJson, startCli, type CliResult } from '../helpers/cli'
+import { CORPUS, runCliJson, startCli, type CliResult } from '../helpers/cli'
 
 /** SIGTERM to exit: the stop path's own deadline is 5 s; this leaves room for a loaded machine. */
 const EXIT_BOUND_MS = 8_000
@@ -91,22 +93,26 @@ async function stopWhenBusy(
   return { result, stopMs: Date.now() - t0, renderers }
 }
 
+/** 48 MP of blocky noise: seconds of CPU to turn into WebP on any machine. */
+async function bigPhoto(file: string): Promise<string> {
+  const noise = await sharp({
+    create: {
+      width: 800,
+      height: 600,
+      channels: 3,
+      background: '#000',
+      noise: { type: 'gaussian', mean: 128, sigma: 50 },
+    },
+  })
+    .png()
+    .toBuffer()
+  await sharp(noise).resize(8000, 6000, { kernel: 'nearest' }).jpeg({ quality: 92 }).toFile(file)
+  return file
+}
+
 describe('stopping on SIGTERM while an image is being worked on', () => {
   it('a decode in libvips: exits within seconds, the claim is given back, resume finishes it', async () => {
-    // 48 MP of blocky noise: seconds of CPU to turn into WebP on any machine.
-    const src = path.join(work, 'big.jpg')
-    const noise = await sharp({
-      create: {
-        width: 800,
-        height: 600,
-        channels: 3,
-        background: '#000',
-        noise: { type: 'gaussian', mean: 128, sigma: 50 },
-      },
-    })
-      .png()
-      .toBuffer()
-    await sharp(noise).resize(8000, 6000, { kernel: 'nearest' }).jpeg({ quality: 92 }).toFile(src)
+    const src = await bigPhoto(path.join(work, 'big.jpg'))
     const dataDir = path.join(work, 'data-raster')
     const out = path.join(work, 'out-raster')
     const args = ['upload', src, '--to', `file://${out}`, '--data-dir', dataDir, '--json']
@@ -157,5 +163,39 @@ describe('stopping on SIGTERM while an image is being worked on', () => {
     await waitFor('the renderer to be gone', () => renderers.every((pid) => !alive(pid)), 5_000)
     expect(result.stderr).toContain('Stopping')
     expect(jobs(dataDir)[0]).toMatchObject({ state: 'queued', owner: null })
+  })
+})
+
+describe('cancelling one job while libvips works on it', () => {
+  it('ends the job at once and frees its processing slot for the next file', async () => {
+    const big = await bigPhoto(path.join(work, 'cancel-big.jpg'))
+    const small = path.join(CORPUS, 'exif-samples__jpg_gps_DSCN0010.jpg')
+    const engine = createEngine({ dataDir: path.join(work, 'data-cancel'), processConcurrency: 1 })
+    try {
+      const destination = { kind: 'local' as const, dir: path.join(work, 'out-cancel'), prefix: '' }
+      const [bigId] = await engine.enqueue([big], { destination, preset: 'web' })
+      const running = engine.run([bigId!])
+      await waitFor(
+        'the big photo to be decoding',
+        () => engine.ledger.job(bigId!)!.sha256 !== null && imageWorkInFlight() > 0,
+      )
+      await new Promise((r) => setTimeout(r, 500))
+      const t0 = Date.now()
+      await engine.cancel(bigId!)
+      const report = await running
+      expect(Date.now() - t0).toBeLessThan(3000)
+      expect(report.jobs[0]!.status).toBe('canceled')
+      // The one processing slot is free while libvips still finishes the abandoned work.
+      const [smallId] = await engine.enqueue([small], { destination, preset: 'web' })
+      const second = await engine.run([smallId!])
+      expect(second.jobs[0]!.status).toBe('done')
+      expect(imageWorkInFlight()).toBeGreaterThan(0)
+      // Nothing of the cancelled job was published, even once libvips is done with it.
+      await waitFor('libvips to let go', () => imageWorkInFlight() === 0)
+      expect(engine.ledger.outputs(bigId!)).toEqual([])
+      expect(fs.readdirSync(path.join(work, 'out-cancel')).length).toBe(1)
+    } finally {
+      await engine.close()
+    }
   })
 })

@@ -25,6 +25,7 @@ import {
   webpClaiming,
   zeroPng,
 } from '../helpers/bombs'
+import { CORPUS } from '../helpers/fixtures'
 
 const LIMIT = 268_402_689
 let work: string
@@ -172,6 +173,20 @@ describe('SVG is drawn at a capped size, in a process that is killed at its limi
     await failure(run(file('uses.svg', useBombSvg())), 'SVG_TOO_COMPLEX')
     const err = await failure(run(file('embed.svg', embeddedBombSvg())), 'SVG_TOO_COMPLEX')
     expect(err.message).toContain('embedded pictures')
+  })
+})
+
+describe('HEIC decoding', () => {
+  it('runs off the main thread, which stays idle while libheif decodes', async () => {
+    const heic = path.resolve(import.meta.dirname, '../fixtures/generated/plasma-3000x2000.heic')
+    await run(path.join(CORPUS, 'exif-samples__heic_samplefilehub.heif')) // the decoder's first load
+    const before = performance.eventLoopUtilization()
+    const full = (await run(heic)).find((o) => o.variant === 'full')!
+    expect([full.width, full.height]).toEqual([3000, 2000])
+    const { utilization } = performance.eventLoopUtilization(before)
+    console.log(`6 MP HEIC: event loop busy ${(utilization * 100).toFixed(0)}% of the time`)
+    // On the main thread, the WASM decode kept the event loop busy for most of the run.
+    expect(utilization).toBeLessThan(0.25)
   })
 })
 

@@ -156,8 +156,7 @@ export async function openImage(
 
   // libvips here decodes AV1 pictures only; anything else in a HEIF box goes to libheif-js.
   if (probe.wasmHeif) {
-    const raw = await decodeHeic(buffer)
-    throwIfAborted(signal)
+    const raw = await decodeHeic(buffer, { ...(signal ? { signal } : {}), seconds })
     const size = { width: raw.width, height: raw.height }
     const icc = meta.icc
     // The profile has to travel with the pixels (TIFF wrapper) so they are converted to sRGB;

@@ -133,8 +133,18 @@ function setRef(r: Renderer, on: boolean): void {
   }
 }
 
+function exited(r: Renderer): boolean {
+  return r.child.exitCode !== null || r.child.signalCode !== null
+}
+
 function take(): Renderer {
-  const r = idle.pop() ?? start()
+  let r = idle.pop()
+  // One killed from outside while idle is dropped here.
+  while (r && exited(r)) {
+    if (r.idleTimer) clearTimeout(r.idleTimer)
+    r = idle.pop()
+  }
+  r ??= start()
   if (r.idleTimer) clearTimeout(r.idleTimer)
   r.idleTimer = null
   setRef(r, true)
@@ -144,7 +154,7 @@ function take(): Renderer {
 
 function giveBack(r: Renderer): void {
   busy.delete(r)
-  if (r.child.exitCode !== null || r.child.signalCode !== null || idle.length >= MAX_IDLE) {
+  if (exited(r) || idle.length >= MAX_IDLE) {
     kill(r)
     return
   }
@@ -162,7 +172,7 @@ function giveBack(r: Renderer): void {
 function kill(r: Renderer): void {
   busy.delete(r)
   if (r.idleTimer) clearTimeout(r.idleTimer)
-  if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL')
+  if (!exited(r)) r.child.kill('SIGKILL')
 }
 
 /** Process ids of the renderers drawing now. */
@@ -203,7 +213,8 @@ export function renderSvg(
   const id = nextId++
   return new Promise<SvgRaster>((resolve, reject) => {
     let settled = false
-    const finish = (ok: boolean, err?: UpshotError, value?: SvgRaster): void => {
+    // `keep`: the child answered and is fine for the next drawing.
+    const finish = (keep: boolean, err?: UpshotError, value?: SvgRaster): void => {
       if (settled) return
       settled = true
       clearTimeout(wallTimer)
@@ -211,7 +222,7 @@ export function renderSvg(
       r.child.off('message', onMessage)
       r.child.off('exit', onExit)
       r.child.off('error', onError)
-      if (ok) giveBack(r)
+      if (keep) giveBack(r)
       else kill(r)
       if (err) reject(err)
       else resolve(value!)
@@ -247,13 +258,13 @@ export function renderSvg(
         )
       if (m.tooBig)
         return finish(
-          false,
+          true,
           new UpshotError(
             'PIXEL_LIMIT',
             `This SVG declares a ${m.tooBig[0]}x${m.tooBig[1]} canvas, too large to draw even scaled down; give it a smaller width and height.`,
           ),
         )
-      if (!m.ok) return finish(false, decodeError(new Error(m.message ?? 'unknown'), 'SVG'))
+      if (!m.ok) return finish(true, decodeError(new Error(m.message ?? 'unknown'), 'SVG'))
       const u8 = m.data!
       finish(true, undefined, {
         data: Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength),
@@ -269,6 +280,12 @@ export function renderSvg(
     r.child.on('message', onMessage)
     r.child.once('exit', onExit)
     r.child.once('error', onError)
-    r.child.send({ id, svg, target, limits })
+    try {
+      r.child.send({ id, svg, target, limits }, (err) => {
+        if (err) onError(err)
+      })
+    } catch (err) {
+      onError(err as Error)
+    }
   })
 }

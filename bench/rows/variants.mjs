@@ -15,7 +15,7 @@ export function outputBytes(dir) {
   let files = 0
   for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
     const parent = e.parentPath ?? e.path
-    // Only the images: Upshot's local folders also hold .upshot-meta/*.json sidecars.
+    // Only the images (older versions also kept .upshot-meta/*.json sidecars in the folder).
     if (!e.isFile() || !e.name.endsWith('.webp') || parent.includes('.upshot-meta')) continue
     const size = fs.statSync(path.join(parent, e.name)).size
     const v = /-([a-z]+)\.webp$/.exec(e.name)?.[1]

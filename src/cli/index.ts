@@ -9,6 +9,7 @@ import { registerSync } from './commands/sync'
 import { registerUpload } from './commands/upload'
 import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE } from './shared'
 import path from 'node:path'
+import { endIfStopped } from './stop'
 import { toJobError } from '../engine'
 import { ledgerError } from '../engine/ledger/health'
 import { defaultDataDir } from '../engine/paths'
@@ -75,8 +76,9 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => {
+  async (code) => {
     process.exitCode = code
+    await endIfStopped()
   },
   (err: unknown) => {
     process.stderr.write(`upshot: ${err instanceof Error ? err.message : String(err)}\n`)

@@ -6,6 +6,7 @@ import { ledgerLocationWarning } from '../engine/ledger/location'
 import type { DestinationConfig } from '../engine/types'
 import { defaultDataDir } from '../engine/paths'
 import { createProgressView } from './progress'
+import { onStopSignals } from './stop'
 import type { TargetOptions } from './target'
 import { formatBytes, parsePositiveInt, parseSize } from './units'
 import { terminalText } from '../shared/display-text'
@@ -16,6 +17,7 @@ export interface CommonOptions extends TargetOptions {
   concurrency?: string
   limitRate?: string
   maxFileSize?: string
+  memory?: string
   json?: boolean
 }
 
@@ -47,6 +49,10 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--concurrency <n>', 'parallel uploads')
     .option('--limit-rate <bytes>', 'upload bandwidth limit per second, e.g. 2M')
     .option('--max-file-size <bytes>', 'fail inputs larger than this, e.g. 2G')
+    .option(
+      '--memory <bytes>',
+      'memory for the images being processed together, e.g. 1G; default a quarter of RAM (1-8G)',
+    )
     .option('--json', 'print exactly one JSON report on stdout; progress only on stderr')
 }
 
@@ -58,6 +64,7 @@ export function engineOptions(opts: CommonOptions): EngineOptions {
       : {}),
     ...(opts.limitRate ? { bandwidthLimit: parseSize(opts.limitRate, '--limit-rate') } : {}),
     ...(opts.maxFileSize ? { maxFileBytes: parseSize(opts.maxFileSize, '--max-file-size') } : {}),
+    ...(opts.memory ? { imageMemoryBudget: parseSize(opts.memory, '--memory') } : {}),
   }
 }
 
@@ -83,18 +90,13 @@ export async function runWithProgress(
   const view = createProgressView(total)
   const off = engine.on((e) => view.onEvent(e))
   const ctl = new AbortController()
-  let interrupted = false
-  const onSignal = (): void => {
-    if (interrupted) process.exit(130)
-    interrupted = true
-    process.stderr.write(
-      '\nStopping: unfinished files stay in the ledger; `upshot resume` continues them.\n',
-    )
-    ctl.abort()
-    engine.pause()
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  const stop = onStopSignals(
+    'Stopping: unfinished files stay in the ledger; `upshot resume` continues them.',
+    () => {
+      ctl.abort()
+      engine.pause()
+    },
+  )
   try {
     return ids
       ? await engine.run(ids, { signal: ctl.signal })
@@ -102,8 +104,7 @@ export async function runWithProgress(
   } finally {
     off()
     view.stop()
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    stop.off()
   }
 }
 

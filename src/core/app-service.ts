@@ -37,6 +37,7 @@ import { cleanupUploads } from '../engine/cleanup'
 import { listHistory, outputsOfJobs, retryJob, summarizeDestinations } from '../engine/history'
 import { deleteRecords } from '../engine/references'
 import { ledgerLocationWarning } from '../engine/ledger/location'
+import { localMetaDirFor } from '../engine/paths'
 import { createDestination, localDestinationId, s3DestinationId } from '../engine/storage'
 import type { DestinationConfig } from '../engine/types'
 import type { CommandHandlers } from './ipc-dispatch'
@@ -493,7 +494,10 @@ export class AppService {
    */
   async deleteUploads(ids: readonly string[]): Promise<DeleteResult> {
     const result = await deleteRecords(this.engine.ledger, ids, (destinationId) =>
-      createDestination(this.configForLedgerDestination(destinationId), { maxAttempts: 3 }),
+      createDestination(this.configForLedgerDestination(destinationId), {
+        maxAttempts: 3,
+        metaDir: localMetaDirFor(this.o.dataDir),
+      }),
     )
     return {
       deleted: result.deleted,

@@ -32,6 +32,9 @@ export async function previewPreset(
     for (const o of outputs) {
       let url: string | null = null
       try {
+        // Only the variants Upshot encoded: a file kept as it is goes nowhere near a decoder
+        // (libvips would guess its type from its bytes, SVG included, and draw it unsanitised).
+        if (o.width === null) throw new Error('not an image')
         const small = await sharp(o.path, { animated: false })
           .resize({
             width: PREVIEW_WIDTH,

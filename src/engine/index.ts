@@ -12,9 +12,9 @@ import {
   type JobState,
   type RunReport,
 } from '../shared/jobs'
-import { buildKey, normalizePrefix, splitExt } from './keys'
+import { buildKey, normalizePrefix, originalExt, splitExt } from './keys'
 import { expandInputs } from './inputs'
-import { stagingDirFor } from './paths'
+import { localMetaDirFor, stagingDirFor } from './paths'
 import {
   Ledger,
   LostClaimError,
@@ -32,8 +32,10 @@ import { stmt } from './ledger/open'
 import { relinkOutputs } from './ledger/relink'
 import { deferToTwin, twinAhead } from './ledger/twins'
 import { getPreset, makeOutputs, presetFingerprint, presetKeyTag, snapshotSource } from './pipeline'
+import { DEFAULT_PIXEL_LIMIT } from './pipeline/limits'
 import { HeldBytes } from './held-bytes'
 import { ProgressTracker } from './progress'
+import { PixelBudget, defaultImageMemoryBudget } from './queue/pixel-budget'
 import { Semaphore, sleep } from './queue/semaphore'
 import { confirmInBucket, markReused } from './references/reuse'
 import { ledgerIdOf } from './references/usage'
@@ -67,6 +69,11 @@ export interface EngineOptions {
   maxFileBytes?: number
   /** Images with more pixels fail with PIXEL_LIMIT before being decoded; default 268 MP. */
   limitInputPixels?: number
+  /**
+   * Memory the images being processed may take together, in bytes, admitted by their pixel
+   * count (queue/pixel-budget.ts); default a quarter of the machine's memory, 1-8 GiB.
+   */
+  imageMemoryBudget?: number
   /** How long a claim stays valid without renewal; default 60 s. */
   leaseMs?: number
   /** Job-level attempts for passing failures (network, 5xx) after the per-request retries; default 4. */
@@ -207,6 +214,7 @@ export function createEngine(options: EngineOptions): Engine {
     Math.max(8, 4 * (options.processConcurrency ?? os.availableParallelism())),
   )
   const uploadSlots = new Semaphore(options.uploadConcurrency ?? 6)
+  const pixelBudget = new PixelBudget(options.imageMemoryBudget ?? defaultImageMemoryBudget())
   const throttle: Throttle | undefined = options.bandwidthLimit
     ? createThrottle(options.bandwidthLimit)
     : undefined
@@ -214,6 +222,7 @@ export function createEngine(options: EngineOptions): Engine {
     make: (config) =>
       createDestination(config, {
         partConcurrency: options.partConcurrency ?? 4,
+        metaDir: localMetaDirFor(dataDir),
         ...(throttle ? { bandwidth: throttle } : {}),
       }),
     ...(options.configFor ? { configFor: options.configFor } : {}),
@@ -620,8 +629,9 @@ export function createEngine(options: EngineOptions): Engine {
       displayName: path.basename(row.source),
       preset,
       stagingDir,
-      limitInputPixels: options.limitInputPixels ?? 268_402_689,
+      limitInputPixels: options.limitInputPixels ?? DEFAULT_PIXEL_LIMIT,
       signal,
+      admit: (bytes, sig) => pixelBudget.acquire(bytes, sig),
     })
     const { stem, ext: srcExt } = splitExt(path.basename(row.source))
     const outputs: NewOutput[] = staged.map((o) => {
@@ -630,7 +640,7 @@ export function createEngine(options: EngineOptions): Engine {
         sha256: snap.sha256,
         stem,
         variant: o.variant,
-        ext: o.variant === 'original' ? o.ext || srcExt : o.ext,
+        ext: o.variant === 'original' ? originalExt(o.ext, o.format, srcExt) : o.ext,
         ...tagOf(preset),
       })
       return {
@@ -757,7 +767,13 @@ export function createEngine(options: EngineOptions): Engine {
             format: v.format as string,
             ext: EXT_OF_FORMAT[v.format],
           }))
-        : [{ variant: 'original', format: type.format, ext: type.ext || srcExt }]
+        : [
+            {
+              variant: 'original',
+              format: type.format,
+              ext: originalExt(type.ext, type.format, srcExt),
+            },
+          ]
     const keys = expected.map((e) =>
       buildKey({
         prefix: prefixOf(dest.config),

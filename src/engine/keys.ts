@@ -97,13 +97,51 @@ export interface KeyParts {
 }
 
 /**
- * `{prefix}/{hash16}/{name}-{variant}.{ext}`; the `original` variant keeps the bare name.
+ * Extensions a web server serves as inert text or a download whatever its configuration: a file
+ * Upshot keeps as it is is named with one of these, or with what its bytes show it to be.
+ */
+const INERT_TEXT_EXTS = new Set(
+  'txt md markdown csv tsv log ini cfg conf yaml yml toml srt vtt sub rst tex bib diff patch'.split(
+    ' ',
+  ),
+)
+const INERT_BINARY_EXTS = new Set(
+  [
+    // camera raw files libvips does not read (the TIFF-based ones are decoded as images)
+    'raf orf rw2 pef srw x3f 3fr iiq mrw erf kdc dcr mos nrw crw nef arw dng sr2 srf',
+    // documents, fonts and media without a signature the sniffer knows
+    'doc xls ppt msg rtf pages key numbers indd ai eps ttf eot aac aiff aif amr mid midi wma',
+    'wmv flv mpg mpeg m2ts mts vob',
+    'bin dat iso img dmg',
+  ]
+    .join(' ')
+    .split(' '),
+)
+
+/**
+ * The extension of an object kept as it is (variant `original`). A folder served by a web
+ * server decides from the extension what a file is: `page.html` would run its scripts there,
+ * `shell.php` might run on the server. So the extension comes from the sniffed type when the
+ * bytes tell one (pdf, zip, mp4...); otherwise the source's own only when it is inert, else `txt`
+ * for text (HTML and XML included) and `bin` for the rest.
+ */
+export function originalExt(sniffedExt: string, format: string, sourceExt: string): string {
+  if (sniffedExt) return sniffedExt
+  const src = sanitizeExt(sourceExt)
+  const text = format === 'text' || format === 'html' || format === 'xml'
+  if (text) return INERT_TEXT_EXTS.has(src) ? src : 'txt'
+  return INERT_BINARY_EXTS.has(src) ? src : 'bin'
+}
+
+/**
+ * `{prefix}/{hash16}/{name}-{variant}.{ext}`; the `original` variant keeps the bare name, with
+ * its dots made dashes: Apache runs `shell.php.txt` as PHP when `.php` has a handler.
  * 16 hex characters (64 bits) of the source hash make collisions across a bucket negligible.
  */
 export function buildKey(p: KeyParts): string {
   const name = sanitizeName(p.stem)
   const ext = sanitizeExt(p.ext)
-  const base = p.variant === 'original' ? name : `${name}-${p.variant}`
+  const base = p.variant === 'original' ? name.replace(/\./g, '-') : `${name}-${p.variant}`
   const file =
     (p.tag && p.variant !== 'original' ? `${base}-${p.tag}` : base) + (ext ? `.${ext}` : '')
   const prefix = normalizePrefix(p.prefix)

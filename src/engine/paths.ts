@@ -30,3 +30,11 @@ export function stagingDirFor(dataDir: string, env: NodeJS.ProcessEnv = process.
   if (env.UPSHOT_STAGING_DIR) return path.resolve(env.UPSHOT_STAGING_DIR)
   return path.join(dataDir, 'staging')
 }
+
+/**
+ * Metadata of objects written to local-folder destinations (type, original name, source hash):
+ * kept here rather than in the folder, which a web server may serve.
+ */
+export function localMetaDirFor(dataDir: string): string {
+  return path.join(dataDir, 'local-meta')
+}

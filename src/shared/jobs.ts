@@ -28,6 +28,10 @@ export const ERROR_CODES = [
   'UNSUPPORTED_FORMAT',
   'CORRUPT_IMAGE', // truncated or damaged image data
   'PIXEL_LIMIT', // more pixels than limitInputPixels allows
+  'DECOMPRESSION_BOMB', // a big image from a tiny file: only crafted files compress that far
+  'ANIMATION_TOO_LARGE', // too many frames, or too many pixels in all frames together
+  'IMAGE_TOO_SLOW', // decoding or encoding ran past its time limit
+  'SVG_TOO_COMPLEX', // an SVG past the renderer's limits (nesting, references, memory)
   'UNSAFE_SVG', // SVG that cannot be published safely
   'DISK_FULL',
   'ACCESS_DENIED',

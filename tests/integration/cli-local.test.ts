@@ -194,3 +194,84 @@ describe('names a local folder must hold', () => {
     expect(con.outputs[0]!.key.split('/').at(-1)).toBe('CON_.txt')
   })
 })
+
+describe('a local folder a web server may serve', () => {
+  const dataDir = path.join(work, 'served-data')
+  const inputs = path.join(work, 'served-in')
+  const out = path.join(work, 'www')
+  fs.mkdirSync(inputs, { recursive: true })
+  const sources: Record<string, string | Buffer> = {
+    'page.html': '<!doctype html><script>fetch("/admin")</script>\n',
+    'shell.php': '<?php system($_GET["c"]); ?>\n',
+    'double.php.txt': '<?php echo "runs under AddHandler"; ?>\n',
+    'fake.svg': '<html><body><svg onload="alert(1)"></svg></body></html>\n',
+    'app.js': 'document.cookie\n',
+    'binary.php': Buffer.concat([Buffer.from([0, 1, 2, 3, 0xff]), Buffer.from('<?php ?>')]),
+    'notes.md': '# Notes\n',
+    'report.pdf': '%PDF-1.4\n%\xe2\xe3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n',
+  }
+  for (const [name, bytes] of Object.entries(sources))
+    fs.writeFileSync(path.join(inputs, name), bytes)
+  fs.copyFileSync(
+    path.join(CORPUS, 'exif-samples__jpg_Canon_40D.jpg'),
+    path.join(inputs, 'photo.jpg'),
+  )
+
+  const walk = (dir: string): string[] =>
+    fs
+      .readdirSync(dir, { withFileTypes: true, recursive: true })
+      .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+
+  it('gets no page, script or metadata: files kept as they are have inert extensions', async () => {
+    const { result, report } = await runCliJson([
+      'upload',
+      inputs,
+      '--to',
+      `file://${out}`,
+      '--data-dir',
+      dataDir,
+    ])
+    expect(result.code, result.stderr).toBe(0)
+    const served = walk(out)
+    // No `.upshot-meta/` (original names, source hashes) and no dotfile at all.
+    expect(served.filter((p) => p.split(path.sep).some((s) => s.startsWith('.')))).toEqual([])
+    const files = served.filter((p) => fs.statSync(path.join(out, p)).isFile())
+    const exts = new Set(files.map((f) => path.extname(f).slice(1)))
+    expect([...exts].sort()).toEqual(['bin', 'md', 'pdf', 'txt', 'webp'])
+    const keyOf = (name: string): string =>
+      report.jobs.find((j) => path.basename(j.source) === name)!.outputs[0]!.key
+    expect(keyOf('page.html')).toMatch(/\/page\.txt$/)
+    expect(keyOf('shell.php')).toMatch(/\/shell\.txt$/)
+    expect(keyOf('double.php.txt')).toMatch(/\/double-php\.txt$/)
+    expect(keyOf('fake.svg')).toMatch(/\/fake\.txt$/)
+    expect(keyOf('app.js')).toMatch(/\/app\.txt$/)
+    expect(keyOf('binary.php')).toMatch(/\/binary\.bin$/)
+    expect(keyOf('notes.md')).toMatch(/\/notes\.md$/)
+    expect(keyOf('report.pdf')).toMatch(/\/report\.pdf$/)
+    // Nothing the user gave is changed: the bytes are the source's.
+    for (const [name, bytes] of Object.entries(sources))
+      expect(fs.readFileSync(path.join(out, keyOf(name))).equals(Buffer.from(bytes)), name).toBe(
+        true,
+      )
+    // The metadata lives in the data dir instead, one sidecar per object.
+    const sidecars = walk(path.join(dataDir, 'local-meta')).filter((p) => p.endsWith('.json'))
+    expect(sidecars).toHaveLength(files.length)
+  })
+
+  it('with the ledger lost, the sidecars in the data dir still prove the objects and dedup', async () => {
+    for (const f of fs.readdirSync(dataDir))
+      if (f.startsWith('ledger.sqlite')) fs.rmSync(path.join(dataDir, f))
+    const { result, report } = await runCliJson([
+      'upload',
+      path.join(inputs, 'photo.jpg'),
+      path.join(inputs, 'page.html'),
+      '--to',
+      `file://${out}`,
+      '--data-dir',
+      dataDir,
+    ])
+    expect(result.code, result.stderr).toBe(0)
+    expect(report.jobs.map((j) => j.deduplicated)).toEqual([true, true])
+    expect(report.summary.bytesUploaded).toBe(0)
+  })
+})

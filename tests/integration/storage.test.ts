@@ -367,7 +367,8 @@ describe('S3 destination', () => {
 describe('local destination', () => {
   it('writes exact bytes via temp + rename, answers head, and links as file:// URLs', async () => {
     const dir = path.join(tmp, 'local-out')
-    const dest = createDestination({ kind: 'local', dir, prefix: 'img' })
+    const metaDir = path.join(tmp, 'local-meta')
+    const dest = createDestination({ kind: 'local', dir, prefix: 'img' }, { metaDir })
     expect(dest.id).toBe(`file:${dir}/img`)
     const file = path.join(corpus, 'sharp__4.webp')
     const bytes = fs.readFileSync(file)
@@ -389,11 +390,50 @@ describe('local destination', () => {
     const head = await dest.head(key)
     expect(head).toMatchObject({ size: bytes.length, contentType: 'image/webp', etag: res.etag })
     expect(head?.metadata['upshot-sha256']).toBe('f00')
+    // The metadata (original name, source hash) is not in the folder a web server may serve.
+    expect(fs.readdirSync(dir)).toEqual(['img'])
+    expect(listFiles(metaDir).map((f) => path.basename(f))).toEqual(['cd é #1.webp.json'])
     await expect(dest.put(request('../escape.bin', file, bytes.length).req)).rejects.toMatchObject({
       code: 'CONFIG',
     })
     await dest.deleteObject(key)
     expect(await dest.head(key)).toBeNull()
     expect(fs.existsSync(target)).toBe(false)
+    expect(listFiles(metaDir)).toEqual([])
+  })
+
+  it("moves an older version's .upshot-meta/ out of the served folder and still answers from it", async () => {
+    const dir = path.join(tmp, 'local-legacy')
+    const metaDir = path.join(tmp, 'local-legacy-meta')
+    const key = 'img/0123456789abcdef/photo-full.webp'
+    fs.mkdirSync(path.join(dir, 'img', '0123456789abcdef'), { recursive: true })
+    fs.writeFileSync(path.join(dir, key), 'twelve bytes')
+    const legacy = path.join(dir, '.upshot-meta', 'img', '0123456789abcdef', 'photo-full.webp.json')
+    fs.mkdirSync(path.dirname(legacy), { recursive: true })
+    fs.writeFileSync(
+      legacy,
+      JSON.stringify({
+        size: 12,
+        etag: 'e1',
+        contentType: 'image/webp',
+        cacheControl: 'public',
+        metadata: { 'upshot-sha256': 'abc', 'upshot-source-name': 'secret%20name.jpg' },
+      }),
+    )
+    const dest = createDestination({ kind: 'local', dir, prefix: 'img' }, { metaDir })
+    const head = await dest.head(key)
+    expect(head).toMatchObject({ size: 12, etag: 'e1', contentType: 'image/webp' })
+    expect(head?.metadata['upshot-sha256']).toBe('abc')
+    expect(fs.existsSync(path.join(dir, '.upshot-meta'))).toBe(false)
+    expect(fs.readdirSync(dir)).toEqual(['img'])
+    expect(listFiles(metaDir)).toHaveLength(1)
   })
 })
+
+function listFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return []
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name))
+}

@@ -3,6 +3,7 @@ import {
   MAX_NAME_BYTES,
   buildKey,
   normalizePrefix,
+  originalExt,
   sanitizeName,
   splitExt,
 } from '../../src/engine/keys'
@@ -101,5 +102,29 @@ describe('keys', () => {
     expect(splitExt('photo.final.JPG')).toEqual({ stem: 'photo.final', ext: 'jpg' })
     expect(splitExt('.hidden')).toEqual({ stem: '.hidden', ext: '' })
     expect(splitExt('README')).toEqual({ stem: 'README', ext: '' })
+  })
+
+  it('names a file kept as it is by its bytes or an inert extension, never one a server runs', () => {
+    // What the bytes show wins over the name.
+    expect(originalExt('pdf', 'pdf', 'php')).toBe('pdf')
+    // Text, HTML and XML: the source's extension only when it is inert.
+    expect(originalExt('', 'text', 'md')).toBe('md')
+    expect(originalExt('', 'text', 'CSV')).toBe('csv')
+    for (const ext of ['html', 'htm', 'shtml', 'xhtml', 'php', 'phtml', 'js', 'svg', 'xml', 'asp'])
+      expect(originalExt('', ext === 'xml' ? 'xml' : 'text', ext)).toBe('txt')
+    expect(originalExt('', 'html', 'html')).toBe('txt')
+    // Unknown bytes: camera raws and office files keep theirs, anything else is .bin.
+    expect(originalExt('', 'unknown', 'RAF')).toBe('raf')
+    expect(originalExt('', 'unknown', 'doc')).toBe('doc')
+    expect(originalExt('', 'unknown', 'php')).toBe('bin')
+    expect(originalExt('', 'unknown', 'cgi')).toBe('bin')
+    expect(originalExt('', 'unknown', '')).toBe('bin')
+    // `shell.php.txt` would run as PHP under Apache's multiple extensions: no dots in the stem.
+    expect(
+      buildKey({ prefix: '', sha256: SHA, stem: 'shell.php', variant: 'original', ext: 'txt' }),
+    ).toBe('0123456789abcdef/shell-php.txt')
+    expect(
+      buildKey({ prefix: '', sha256: SHA, stem: 'shell.php', variant: 'full', ext: 'webp' }),
+    ).toBe('0123456789abcdef/shell.php-full.webp')
   })
 })

@@ -86,6 +86,9 @@ describe('sniffBytes', () => {
   })
 })
 
+const PNG_1PX =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=='
+
 describe('sanitizeSvg', () => {
   const wrap = (body: string): string =>
     `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">${body}</svg>`
@@ -93,13 +96,13 @@ describe('sanitizeSvg', () => {
   it('keeps local references and raster data URIs, drops everything else', () => {
     const out = sanitizeSvg(
       wrap(
-        '<use href="#a"/><use xlink:href="other.svg#a"/><image href="data:image/png;base64,AAAA"/>' +
+        `<use href="#a"/><use xlink:href="other.svg#a"/><image href="data:image/png;base64,${PNG_1PX}"/>` +
           '<image href="data:image/svg+xml;base64,PHN2Zz4="/><image href=" http://evil.test/x.png"/>' +
           '<image xlink:href="&#x66;ile:///etc/passwd"/><rect fill="url(#g)" stroke="url(file:///x)"/>',
       ),
     )
     expect(out).toContain('href="#a"')
-    expect(out).toContain('data:image/png;base64,AAAA')
+    expect(out).toContain(`data:image/png;base64,${PNG_1PX}`)
     expect(out).toContain('fill="url(#g)"')
     expect(out).not.toMatch(/other\.svg|svg\+xml|evil|passwd|file:|&#x66;/)
     expect(out).toContain('stroke="none"')
@@ -153,6 +156,67 @@ describe('sanitizeSvg', () => {
     expect(refuse(wrap('<rect width=5/>'))).toBe('CORRUPT_IMAGE')
     expect(refuse(wrap('<rect a="1" a="2"/>'))).toBe('CORRUPT_IMAGE')
     expect(refuse(wrap('<rect/>').slice(0, -3))).toBe('CORRUPT_IMAGE')
+  })
+
+  it('judges a stylesheet as librsvg reads it: entities decoded, comments and CDATA joined', () => {
+    const refuse = (svg: string): string => {
+      try {
+        sanitizeSvg(svg)
+      } catch (e) {
+        return (e as UpshotError).code
+      }
+      return 'accepted'
+    }
+    // `&#117;rl(` is `url(` once the XML parser is done with it.
+    const decoded = sanitizeSvg(wrap('<style>rect{fill:&#117;rl(file:///etc/passwd)}</style>'))
+    expect(decoded).toContain('rect{fill:none}')
+    expect(decoded).not.toContain('passwd')
+    // The text on both sides of a comment, a CDATA section or a PI joins into one stylesheet.
+    expect(refuse(wrap('<style>@im<!-- -->port url(/etc/x.css);</style>'))).toBe('UNSAFE_SVG')
+    expect(refuse(wrap('<style>@im<![CDATA[port]]> "x.css";</style>'))).toBe('UNSAFE_SVG')
+    expect(refuse(wrap('<style>@im<?x?>port "x.css";</style>'))).toBe('UNSAFE_SVG')
+    expect(refuse(wrap('<style>@&#105;mport "x.css";</style>'))).toBe('UNSAFE_SVG')
+    expect(refuse(wrap('<style>.a{}<g/>@import "x.css";</style>'))).toBe('UNSAFE_SVG')
+    // What is kept is written back escaped: a `<` in the CSS cannot open markup.
+    expect(sanitizeSvg(wrap('<style>.a&gt;.b{fill:red}</style>'))).toContain(
+      '<style>.a&gt;.b{fill:red}</style>',
+    )
+  })
+
+  it('caps filter costs: noise octaves, the number of filter steps, embedded pictures', () => {
+    const refuse = (svg: string): string => {
+      try {
+        sanitizeSvg(svg)
+      } catch (e) {
+        return (e as UpshotError).code
+      }
+      return 'accepted'
+    }
+    expect(sanitizeSvg(wrap('<filter><feTurbulence numOctaves="1000000"/></filter>'))).toContain(
+      'numOctaves="8"',
+    )
+    expect(sanitizeSvg(wrap('<filter><feTurbulence numOctaves="3"/></filter>'))).toContain(
+      'numOctaves="3"',
+    )
+    const steps = (n: number): string => wrap(`<filter>${'<feOffset dx="1"/>'.repeat(n)}</filter>`)
+    expect(refuse(steps(64))).toBe('accepted')
+    expect(refuse(steps(65))).toBe('SVG_TOO_COMPLEX')
+    const png = (w: number, h: number): string => {
+      const b = Buffer.alloc(33)
+      b.writeUInt32BE(0x89504e47, 0)
+      b.write('IHDR', 12, 'latin1')
+      b.writeUInt32BE(w, 16)
+      b.writeUInt32BE(h, 20)
+      return `data:image/png;base64,${b.toString('base64')}`
+    }
+    expect(refuse(wrap(`<image href="${png(2000, 2000)}"/>`))).toBe('accepted')
+    expect(refuse(wrap(`<image href="${png(16000, 16000)}"/>`))).toBe('SVG_TOO_COMPLEX')
+    // Many small ones add up.
+    expect(refuse(wrap(`<image href="${png(2000, 2000)}"/>`.repeat(5)))).toBe('SVG_TOO_COMPLEX')
+    // A declared PNG whose bytes are something else: the decoder would go by the bytes.
+    expect(refuse(wrap('<image href="data:image/png;base64,SUkqAAgAAAA="/>'))).toBe(
+      'SVG_TOO_COMPLEX',
+    )
   })
 })
 

@@ -166,6 +166,25 @@ describe('watermarks', () => {
     expect(faintMean).toBeLessThan(strongMean * 0.4)
   })
 
+  it('draws an SVG logo through the sanitiser and the renderer process', async () => {
+    const logo = path.join(work, 'logo.png') // named like a PNG: the bytes decide
+    fs.writeFileSync(
+      logo,
+      '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script>' +
+        '<rect width="10" height="10" fill="#00f"/></svg>',
+    )
+    const marked = await run({
+      ...PLAIN,
+      name: 'svg-logo',
+      watermark: { imagePath: logo, position: 'top-left', opacity: 1, size: 0.2, margin: 0.02 },
+    })
+    const { data, width } = await pixels(marked.large!.path)
+    // The middle of the mark's box is the logo's blue.
+    const at = Math.round(0.02 * width + 0.1 * width)
+    const i = (at * width + at) * 3
+    expect([data[i], data[i + 1], data[i + 2]]).toEqual([0, 0, 255])
+  })
+
   it('places the mark on the 9-grid within the margins', () => {
     const image = { width: 1000, height: 600 }
     const mark = { width: 200, height: 50 }

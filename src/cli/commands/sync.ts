@@ -23,6 +23,7 @@ import {
   warnAboutSetup,
 } from '../shared'
 import { resolveDestination } from '../target'
+import { onStopSignals } from '../stop'
 import { formatBytes } from '../units'
 import { terminalText } from '../../shared/display-text'
 
@@ -115,23 +116,11 @@ async function syncCommand(dir: string, opts: SyncOptions, cmd: Command): Promis
 /** SIGINT/SIGTERM stop the pass: running files give their claims back for the next sync. */
 function stopOnSignals(engine: Engine, message: string): { signal: AbortSignal; off(): void } {
   const ctl = new AbortController()
-  let stopping = false
-  const onSignal = (): void => {
-    if (stopping) process.exit(130)
-    stopping = true
-    process.stderr.write(`\n${message}\n`)
+  const stop = onStopSignals(message, () => {
     ctl.abort()
     engine.pause()
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-  return {
-    signal: ctl.signal,
-    off() {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
-    },
-  }
+  })
+  return { signal: ctl.signal, off: stop.off }
 }
 
 async function oncePass(ctx: PassContext, opts: SyncOptions): Promise<number> {

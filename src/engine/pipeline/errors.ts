@@ -2,6 +2,7 @@
 // no libvips text. The raw error stays attached as `cause` for logs.
 
 import { UpshotError } from '../../shared/jobs'
+import { tooSlow } from './limits'
 
 export function canceled(): UpshotError {
   return new UpshotError('CANCELED', 'The job was stopped before this file was processed.')
@@ -80,14 +81,6 @@ export function stagingError(err: unknown): UpshotError {
   )
 }
 
-export function pixelLimit(width: number, height: number, limit: number): UpshotError {
-  const mp = (n: number): string => `${Math.round(n / 1e5) / 10} MP`
-  return new UpshotError(
-    'PIXEL_LIMIT',
-    `The image is ${width}x${height} (${mp(width * height)}), more than the ${mp(limit)} limit; resize it or raise the pixel limit.`,
-  )
-}
-
 export function corruptImage(cause?: unknown): UpshotError {
   return new UpshotError(
     'CORRUPT_IMAGE',
@@ -104,12 +97,23 @@ export function unsupportedImage(what: string, cause?: unknown): UpshotError {
   )
 }
 
-/** Errors raised by sharp/libvips while reading or decoding; `what` names the format for users. */
-export function decodeError(err: unknown, what: string): UpshotError {
+/**
+ * Errors raised by sharp/libvips while reading or decoding; `what` names the format for users,
+ * `seconds` is the time limit the pipeline ran under.
+ */
+export function decodeError(err: unknown, what: string, seconds?: number): UpshotError {
   if (err instanceof UpshotError) return err
   const code = errnoOf(err)
   if (code === 'ENOSPC') return diskFull(err)
   const msg = err instanceof Error ? err.message : String(err)
+  // sharp's timeout: "timeout: 94% complete".
+  if (/^timeout: \d+% complete/.test(msg)) return tooSlow(seconds ?? 0, err)
+  if (/excessive depth|referenced elements|loaded elements|instancing limit/i.test(msg))
+    return new UpshotError(
+      'SVG_TOO_COMPLEX',
+      'This SVG nests or reuses its shapes deeper than the renderer allows; simplify it or export it as PNG.',
+      { cause: err },
+    )
   if (/pixel limit/i.test(msg))
     return new UpshotError(
       'PIXEL_LIMIT',

@@ -9,7 +9,14 @@ export {
 } from '../presets'
 export { watermarkApplies, watermarkBox, WATERMARK_MIN_WIDTH } from './watermark'
 export { snapshotSource, MAX_IMAGE_BYTES, type SnapshotOptions } from './source'
-export { makeOutputs, EXT_OF, MIME_OF, type MakeOutputsOptions } from './variants'
+export {
+  makeOutputs,
+  imageWorkInFlight,
+  EXT_OF,
+  MIME_OF,
+  type MakeOutputsOptions,
+} from './variants'
+export { stopSvgRenderers } from './svg-render'
 export { sniffBytes, SNIFF_BYTES } from './sniff'
 export { sanitizeSvg } from './svg'
 export { planVariant, coverSize } from './geometry'

@@ -7,6 +7,7 @@
 // cannot judge too (UNSAFE_SVG), rather than guessed.
 
 import { UpshotError } from '../../shared/jobs'
+import { dataUrlBytes, rasterSize } from './embedded'
 
 /** Elements dropped with everything inside them. */
 const DROPPED_ELEMENTS = new Set([
@@ -36,6 +37,53 @@ function malformed(why: string): UpshotError {
   )
 }
 
+function tooComplex(why: string): UpshotError {
+  return new UpshotError(
+    'SVG_TOO_COMPLEX',
+    `This SVG is too complex to draw safely (${why}); simplify it or export it as PNG.`,
+  )
+}
+
+/**
+ * Filters cost per pixel of the raster, which is capped (decode.ts); what is left to cap is how
+ * many filter steps there are, and the noise octaves: past 8 each adds less than one 8-bit level
+ * while costing as much as the first. Whatever still runs long is stopped by the renderer's CPU
+ * limit (svg-render.ts).
+ */
+const MAX_FILTER_PRIMITIVES = 64
+const MAX_TURBULENCE_OCTAVES = 8
+/**
+ * Pixels of all embedded pictures together: librsvg decodes each whole, however small it is
+ * drawn; 16 MP is four photos of a phone's preview size.
+ */
+const MAX_EMBEDDED_PIXELS = 16_000_000
+
+/** Pixels of the inline pictures among `attrs` (kept references are local or data: images). */
+function embeddedPixels(attrs: Attr[]): number {
+  let total = 0
+  for (const a of attrs) {
+    if (!REFERENCE_ATTRS.has(localName(a.name)) || a.value.trim().startsWith('#')) continue
+    const bytes = dataUrlBytes(a.value)
+    const size = bytes && rasterSize(bytes)
+    // Its declared type is a raster format, but the decoder goes by the bytes: unknown bytes
+    // could be any format it reads.
+    if (!size) throw tooComplex('an embedded picture is not a PNG, JPEG, GIF or WebP')
+    total += size.width * size.height
+  }
+  return total
+}
+
+function capFilter(local: string, attrs: Attr[]): Attr[] {
+  if (local !== 'feturbulence') return attrs
+  return attrs.map((a) => {
+    if (a.name !== 'numOctaves') return a
+    const n = Number(a.value)
+    return Number.isFinite(n) && n <= MAX_TURBULENCE_OCTAVES
+      ? a
+      : { name: a.name, value: String(MAX_TURBULENCE_OCTAVES) }
+  })
+}
+
 function unsafe(why: string): UpshotError {
   return new UpshotError(
     'UNSAFE_SVG',
@@ -60,6 +108,10 @@ function decodeEntities(value: string): string {
     if (lower.startsWith('#')) return String.fromCodePoint(parseInt(lower.slice(1), 10))
     return { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }[lower] ?? ''
   })
+}
+
+function escapeText(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
 function escapeAttr(value: string): string {
@@ -172,6 +224,10 @@ export function sanitizeSvg(input: string): string {
   const open: { name: string; style: boolean }[] = []
   let dropDepth = 0
   let sawRoot = false
+  // The text of the open <style> element so far (entities decoded), or null outside one.
+  let style: string | null = null
+  let filterPrimitives = 0
+  let embedded = 0
   let i = 0
   const emit = (text: string): void => {
     if (dropDepth === 0) out.push(text)
@@ -184,27 +240,21 @@ export function sanitizeSvg(input: string): string {
     }
     if (lt > i) {
       const text = s.slice(i, lt)
-      if (open.at(-1)?.style) {
-        const css = sanitizeCss(text)
-        if (css === null) throw unsafe('its stylesheet references other files')
-        emit(css)
-      } else emit(text)
+      if (style !== null) style += decodeEntities(text)
+      else emit(text)
     }
     i = lt
     if (s.startsWith('<!--', i)) {
+      // Dropped; inside a stylesheet the text on both sides joins up (`@im<!-- -->port`), which
+      // is why a stylesheet is judged whole, at its closing tag.
       const end = s.indexOf('-->', i + 4)
       if (end < 0) throw malformed('a comment is not closed')
       i = end + 3
     } else if (s.startsWith('<![CDATA[', i)) {
       const end = s.indexOf(']]>', i + 9)
       if (end < 0) throw malformed('a CDATA section is not closed')
-      const body = s.slice(i + 9, end)
-      if (open.at(-1)?.style) {
-        const css = sanitizeCss(body)
-        if (css === null) throw unsafe('its stylesheet references other files')
-        if (css.includes(']]>')) throw unsafe('a CDATA section is malformed')
-        emit(`<![CDATA[${css}]]>`)
-      } else emit(s.slice(i, end + 3))
+      if (style !== null) style += s.slice(i + 9, end)
+      else emit(s.slice(i, end + 3))
       i = end + 3
     } else if (s.startsWith('<!', i)) {
       // DOCTYPE (entity declarations can name files) and any other declaration: dropped.
@@ -234,6 +284,13 @@ export function sanitizeSvg(input: string): string {
       const name = s.slice(i + 2, end).trim()
       const top = open.pop()
       if (!top || top.name !== name) throw malformed('its tags are not balanced')
+      if (top.style && style !== null) {
+        // The stylesheet as librsvg will see it: entities decoded, comments and CDATA joined.
+        const css = sanitizeCss(style)
+        if (css === null) throw unsafe('its stylesheet references other files')
+        emit(escapeText(css))
+        style = null
+      }
       if (dropDepth > 0) dropDepth--
       else out.push(`</${name}>`)
       i = end + 1
@@ -241,6 +298,10 @@ export function sanitizeSvg(input: string): string {
       const tag = parseStartTag(s, i)
       i = tag.end
       const local = localName(tag.name)
+      // librsvg reads a stylesheet's own text only; markup inside it cannot be judged.
+      if (style !== null) throw unsafe('its stylesheet contains markup')
+      if (local.startsWith('fe') && ++filterPrimitives > MAX_FILTER_PRIMITIVES)
+        throw tooComplex(`more than ${MAX_FILTER_PRIMITIVES} filter steps`)
       if (!sawRoot && dropDepth === 0) {
         if (local !== 'svg') throw malformed('its root element is not <svg>')
         sawRoot = true
@@ -252,10 +313,16 @@ export function sanitizeSvg(input: string): string {
         }
         continue
       }
-      const attrs = cleanAttrs(tag.attrs)
+      const attrs = capFilter(local, cleanAttrs(tag.attrs))
+      embedded += embeddedPixels(attrs)
+      if (embedded > MAX_EMBEDDED_PIXELS)
+        throw tooComplex(`its embedded pictures hold more than ${MAX_EMBEDDED_PIXELS / 1e6} MP`)
       const text = attrs.map((a) => ` ${a.name}="${escapeAttr(a.value)}"`).join('')
       out.push(`<${tag.name}${text}${tag.selfClosing ? '/>' : '>'}`)
-      if (!tag.selfClosing) open.push({ name: tag.name, style: local === 'style' })
+      if (!tag.selfClosing) {
+        open.push({ name: tag.name, style: local === 'style' })
+        if (local === 'style') style = ''
+      }
     }
   }
   if (open.length > 0) throw malformed('its tags are not balanced')

@@ -12,9 +12,11 @@ import type {
   VariantSpec,
   Watermark,
 } from '../types'
-import { openImage, type OpenedImage } from './decode'
-import { decodeError, throwIfAborted } from './errors'
+import { openImage, probeImage, type DecodeOptions, type OpenedImage } from './decode'
+import { canceled, decodeError, throwIfAborted } from './errors'
 import { planVariant } from './geometry'
+import { memoryEstimate } from './limits'
+import type { SvgRenderLimits } from './svg-render'
 import { writeAtomic } from './stage'
 import { watermarkApplies, watermarkLayer } from './watermark'
 
@@ -27,6 +29,16 @@ export interface MakeOutputsOptions {
   /** Images with more pixels fail with PIXEL_LIMIT before being decoded. */
   limitInputPixels: number
   signal?: AbortSignal
+  /**
+   * Called with an image's memory estimate (bytes) once its header is read, before anything is
+   * decoded; resolves with the function that gives that memory back (the engine's PixelBudget).
+   * It is called when libvips has let go of the image, which can be after makeOutputs returned.
+   */
+  admit?: (bytes: number, signal?: AbortSignal) => Promise<() => void>
+  /** Overrides the time limit of each decode + encode, in seconds (tests). */
+  timeLimitSeconds?: number
+  /** Overrides the SVG renderer's limits (tests). */
+  svgLimits?: Partial<SvgRenderLimits>
 }
 
 export const EXT_OF: Record<OutputFormat, string> = {
@@ -149,7 +161,7 @@ async function encodeVariant(
   try {
     out = await p.toBuffer({ resolveWithObject: true })
   } catch (err) {
-    throw decodeError(err, img.label)
+    throw decodeError(err, img.label, img.timeLimitSeconds)
   }
   return { data: out.data, width: out.info.width, height: out.info.pageHeight ?? out.info.height }
 }
@@ -158,7 +170,10 @@ async function stageVariant(
   spec: VariantSpec,
   encoded: Encoded,
   stagingDir: string,
+  signal: AbortSignal | undefined,
 ): Promise<StagedOutput> {
+  // Work abandoned on a cancel may finish later: it must not write into a folder being removed.
+  throwIfAborted(signal)
   const ext = EXT_OF[spec.format]
   const file = path.join(stagingDir, `${safeName(spec.name)}.${ext}`)
   await writeAtomic(file, encoded.data)
@@ -181,6 +196,11 @@ function safeName(name: string): string {
   return s
 }
 
+/** The longest side a variant asks for (0 when every variant keeps the source's size). */
+function largestSide(preset: Preset): number {
+  return Math.max(0, ...preset.variants.map((v) => Math.max(v.width ?? 0, v.height ?? 0)))
+}
+
 export async function makeOutputs(
   snapshot: SourceSnapshot,
   opts: MakeOutputsOptions,
@@ -201,8 +221,66 @@ export async function makeOutputs(
       },
     ]
   }
-  const img = await openImage(snapshot, opts.limitInputPixels, opts.signal)
+  const decode: DecodeOptions = {
+    limitInputPixels: opts.limitInputPixels,
+    animate: opts.preset.variants.some((v) => v.format === 'webp'),
+    largestSide: largestSide(opts.preset),
+    ...(opts.timeLimitSeconds ? { timeLimitSeconds: opts.timeLimitSeconds } : {}),
+    ...(opts.svgLimits ? { svgLimits: opts.svgLimits } : {}),
+  }
+  const probe = await probeImage(snapshot, decode)
   throwIfAborted(opts.signal)
+  const release = opts.admit
+    ? await opts.admit(memoryEstimate(probe, snapshot.size), opts.signal)
+    : () => undefined
+  inFlight++
+  const work = (async () => {
+    const img = await openImage(snapshot, probe, decode, opts.signal)
+    throwIfAborted(opts.signal)
+    return encodeAll(img, opts)
+  })()
+  // The memory is given back when libvips is done with the image, not when a cancel stops
+  // waiting for it: sharp cannot be interrupted except by its own time limit.
+  const settle = (): void => {
+    inFlight--
+    release()
+  }
+  work.then(settle, settle)
+  return abortable(work, opts.signal)
+}
+
+let inFlight = 0
+
+/**
+ * Images whose decoding or encoding has not settled, including work a cancel stopped waiting
+ * for: libvips threads still busy on them keep a process from exiting (see src/cli/stop.ts).
+ */
+export function imageWorkInFlight(): number {
+  return inFlight
+}
+
+/** `work`, or CANCELED as soon as `signal` aborts (the work itself runs on, its result unused). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work
+  work.catch(() => undefined)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(canceled())
+    if (signal.aborted) return onAbort()
+    signal.addEventListener('abort', onAbort, { once: true })
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(v)
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(err)
+      },
+    )
+  })
+}
+
+async function encodeAll(img: OpenedImage, opts: MakeOutputsOptions): Promise<StagedOutput[]> {
   // In parallel: libvips spreads each pipeline over the cores, and the small variants finish
   // while the full-size one is still encoding. A source smaller than `overlay` makes `overlay`
   // and `full` identical: such twins are encoded once.
@@ -223,6 +301,7 @@ export async function makeOutputs(
         v,
         await encodings.get(recipeOf(img, v, opts.preset.watermark))!,
         opts.stagingDir,
+        opts.signal,
       ),
     ),
   )

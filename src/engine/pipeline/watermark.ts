@@ -3,9 +3,12 @@
 // `minWidth` wide get it, so thumbnails stay clean.
 
 import fs from 'node:fs'
-import sharp, { type OverlayOptions } from 'sharp'
+import sharp, { type OverlayOptions, type Sharp } from 'sharp'
 import { UpshotError } from '../../shared/jobs'
 import type { Watermark } from '../types'
+import { SNIFF_BYTES, sniffBytes } from './sniff'
+import { sanitizeSvg, svgText } from './svg'
+import { renderSvg } from './svg-render'
 
 export const WATERMARK_MIN_WIDTH = 640
 
@@ -69,7 +72,10 @@ interface Mark {
 
 async function imageMark(file: string, maxWidth: number, maxHeight: number): Promise<Mark> {
   try {
-    const { data, info } = await sharp(fs.readFileSync(file), { limitInputPixels: 50_000_000 })
+    const { data, info } = await (
+      await markInput(file, Math.max(maxWidth, maxHeight))
+    )
+      .timeout({ seconds: 60 })
       .resize(maxWidth, maxHeight, { fit: 'inside' })
       .ensureAlpha()
       .png()
@@ -81,6 +87,22 @@ async function imageMark(file: string, maxWidth: number, maxHeight: number): Pro
       `The watermark image ${file} cannot be read as an image; choose another one in the preset.`,
     )
   }
+}
+
+/**
+ * The mark's pixels, by what its bytes are: an SVG logo is sanitised and drawn by the renderer
+ * process like any SVG, never handed to librsvg as it is.
+ */
+async function markInput(file: string, longestSide: number): Promise<Sharp> {
+  const bytes = fs.readFileSync(file)
+  const type = sniffBytes(bytes.subarray(0, SNIFF_BYTES), file)
+  if (type.kind !== 'image') throw new Error('not an image')
+  if (type.format !== 'svg') return sharp(bytes, { limitInputPixels: 50_000_000 })
+  const raster = await renderSvg(sanitizeSvg(svgText(bytes)), {
+    longestSide: Math.max(64, longestSide),
+    maxPixels: Math.max(64, longestSide) ** 2,
+  })
+  return sharp(raster.data, { raw: { width: raster.width, height: raster.height, channels: 4 } })
 }
 
 /**

@@ -25,11 +25,15 @@ export interface DestinationOptions {
   bandwidth?: Throttle
   /** Attempts per request, the first included (default 5). */
   maxAttempts?: number
+  /** A local folder's object metadata goes here (the data dir's `local-meta/`), never in it. */
+  metaDir?: string
 }
 
 export function createDestination(
   config: DestinationConfig,
   opts: DestinationOptions = {},
 ): Destination {
-  return config.kind === 's3' ? new S3Destination(config, opts) : new LocalDestination(config)
+  return config.kind === 's3'
+    ? new S3Destination(config, opts)
+    : new LocalDestination(config, opts.metaDir ? { metaDir: opts.metaDir } : {})
 }

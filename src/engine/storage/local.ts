@@ -1,7 +1,9 @@
 // A folder as a destination (a NAS, a folder a web server serves). Objects are written to a temp
 // file beside their target, synced, then renamed, so a reader never sees half an object.
-// Headers S3 would keep (type, cache control, metadata) live in a sidecar under .upshot-meta/,
-// so head() answers like a bucket and dedup across machines works on a shared folder.
+// Headers S3 would keep (type, cache control, metadata: original name, source hash) live in a
+// sidecar per object in Upshot's data dir, never in the folder, which a web server may serve
+// to anyone; head() answers from them like a bucket. Older versions kept them in the folder's
+// `.upshot-meta/`: the first use moves them out.
 import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import fsp from 'node:fs/promises'
@@ -22,7 +24,8 @@ import { canceledError } from './errors'
 import { assertSourceUnchanged } from './source-check'
 import { joinUrl } from './urls'
 
-const META_DIR = '.upshot-meta'
+/** Where older versions kept the sidecars, inside the served folder. */
+const LEGACY_META_DIR = '.upshot-meta'
 
 interface Sidecar {
   size: number
@@ -36,13 +39,29 @@ export function localDestinationId(config: LocalDestinationConfig): string {
   return `file:${path.resolve(config.dir)}/${config.prefix}`
 }
 
+export interface LocalDestinationOptions {
+  /**
+   * Where object metadata is kept (`local-meta/` in the data dir); one folder per destination
+   * folder inside. Without it none is written, and head() answers with the size alone.
+   */
+  metaDir?: string
+}
+
 export class LocalDestination implements Destination {
   readonly id: string
   private readonly root: string
+  private readonly metaRoot: string | null
+  private migrated: Promise<void> | null = null
 
-  constructor(readonly config: LocalDestinationConfig) {
+  constructor(
+    readonly config: LocalDestinationConfig,
+    opts: LocalDestinationOptions = {},
+  ) {
     this.root = path.resolve(config.dir)
     this.id = localDestinationId(config)
+    this.metaRoot = opts.metaDir
+      ? path.join(opts.metaDir, createHash('sha256').update(this.root).digest('hex').slice(0, 16))
+      : null
   }
 
   /** The file a key maps to; keys never climb out of the folder. */
@@ -50,15 +69,24 @@ export class LocalDestination implements Destination {
     const segments = key.split('/')
     // A backslash is a separator on Windows: `..\x` would climb out of the folder there.
     const unsafe = (s: string): boolean =>
-      s === '' || s === '.' || s === '..' || s === META_DIR || s.includes('\\')
+      s === '' || s === '.' || s === '..' || s === LEGACY_META_DIR || s.includes('\\')
     if (key === '' || segments.some(unsafe)) {
       throw new UpshotError('CONFIG', `"${key}" cannot be used as a file name in ${this.root}.`)
     }
     return path.join(this.root, ...segments)
   }
 
-  private sidecarOf(key: string): string {
-    return path.join(this.root, META_DIR, ...key.split('/')) + '.json'
+  private sidecarOf(key: string): string | null {
+    return this.metaRoot ? path.join(this.metaRoot, ...key.split('/')) + '.json' : null
+  }
+
+  /** Moves an older version's `.upshot-meta/` out of the served folder, once per instance. */
+  private migrateLegacy(): Promise<void> {
+    if (!this.metaRoot) return Promise.resolve()
+    this.migrated ??= moveTree(path.join(this.root, LEGACY_META_DIR), this.metaRoot).catch(
+      () => undefined, // unreadable or not removable: left where it is, the sidecars still work
+    )
+    return this.migrated
   }
 
   linkFor(key: string): Promise<string> {
@@ -71,6 +99,7 @@ export class LocalDestination implements Destination {
   }
 
   async head(key: string): Promise<RemoteObject | null> {
+    await this.migrateLegacy()
     let size: number
     try {
       size = (await fsp.stat(this.fileOf(key))).size
@@ -88,8 +117,10 @@ export class LocalDestination implements Destination {
   }
 
   private async readSidecar(key: string): Promise<Sidecar | null> {
+    const side = this.sidecarOf(key)
+    if (!side) return null
     try {
-      return JSON.parse(await fsp.readFile(this.sidecarOf(key), 'utf8')) as Sidecar
+      return JSON.parse(await fsp.readFile(side, 'utf8')) as Sidecar
     } catch {
       return null
     }
@@ -97,6 +128,7 @@ export class LocalDestination implements Destination {
 
   async put(req: PutRequest): Promise<PutResult> {
     if (req.signal?.aborted) throw canceledError()
+    await this.migrateLegacy()
     const target = this.fileOf(req.key)
     const tmp = path.join(
       path.dirname(target),
@@ -154,8 +186,10 @@ export class LocalDestination implements Destination {
         metadata: req.metadata,
       }
       const side = this.sidecarOf(req.key)
-      await fsp.mkdir(path.dirname(side), { recursive: true })
-      await fsp.writeFile(side, JSON.stringify(sidecar))
+      if (side) {
+        await fsp.mkdir(path.dirname(side), { recursive: true })
+        await fsp.writeFile(side, JSON.stringify(sidecar))
+      }
       return { etag, bytesSent: written, multipart: false }
     } catch (err) {
       if (written > 0) req.onProgress?.(-written)
@@ -206,8 +240,10 @@ export class LocalDestination implements Destination {
   }
 
   async deleteObject(key: string): Promise<void> {
+    await this.migrateLegacy()
     await fsp.rm(this.fileOf(key), { force: true })
-    await fsp.rm(this.sidecarOf(key), { force: true })
+    const side = this.sidecarOf(key)
+    if (side) await fsp.rm(side, { force: true })
   }
 
   async writeMarker(key: string, metadata: Record<string, string>): Promise<void> {
@@ -239,4 +275,30 @@ export class LocalDestination implements Destination {
   }
 
   close(): void {}
+}
+
+/**
+ * Moves every file under `from` to the same place under `to` (a file already there is newer and
+ * kept), then removes `from`.
+ */
+async function moveTree(from: string, to: string): Promise<void> {
+  let entries: fs.Dirent[]
+  try {
+    entries = await fsp.readdir(from, { withFileTypes: true })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw err
+  }
+  for (const e of entries) {
+    const src = path.join(from, e.name)
+    const dst = path.join(to, e.name)
+    if (e.isDirectory()) await moveTree(src, dst)
+    else if (e.isFile()) {
+      await fsp.mkdir(to, { recursive: true })
+      await fsp.copyFile(src, dst, fs.constants.COPYFILE_EXCL).catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      })
+    }
+  }
+  await fsp.rm(from, { recursive: true, force: true })
 }

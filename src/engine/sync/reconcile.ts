@@ -9,6 +9,7 @@ import type { Engine, Target } from '..'
 import { presetFingerprint } from '../pipeline'
 import { markJobsDeleted, releaseObjects, type KeptReason } from '../references'
 import { createDestination } from '../storage'
+import { localMetaDirFor } from '../paths'
 import { PathFilter } from './filters'
 import { planSync, type PlannedUpload, type SyncPlan } from './plan'
 import { folderMissing, isWithin, toAbs, toRel } from './scan'
@@ -341,7 +342,9 @@ async function deleteOrphans(
   markJobsDeleted(ledger, ctx.store.releasedJobs(pairId))
   if (orphans.length === 0) return { deleted: [], kept: [] }
   const bytes = new Map(orphans.map((o) => [o.key, o.bytes]))
-  const dest = createDestination(ctx.target.destination)
+  const dest = createDestination(ctx.target.destination, {
+    metaDir: localMetaDirFor(ctx.engine.dataDir),
+  })
   try {
     const result = await releaseObjects({
       ledger,

@@ -86,7 +86,11 @@ describe('keys', () => {
       expect(file(dev)).toBe(`${dev}_`)
       expect(file(dev, 'JPG')).toBe(`${dev}_.jpg`)
     }
-    expect(file('nul.tar', 'gz')).toBe('nul_.tar.gz')
+    // An original's dots become dashes (inert names), so `nul.tar.gz` no longer starts with `nul.`.
+    expect(file('nul.tar', 'gz')).toBe('nul-tar.gz')
+    expect(
+      buildKey({ prefix: '', sha256: SHA, stem: 'nul.tar', variant: 'thumb', ext: 'webp' }),
+    ).toBe('0123456789abcdef/nul_.tar-thumb.webp')
     expect(
       buildKey({ prefix: 'aux/COM3.d', sha256: SHA, stem: 'CON', variant: 'original', ext: 'txt' }),
     ).toBe('aux_/COM3_.d/0123456789abcdef/CON_.txt')

@@ -1,0 +1,281 @@
+// Row: bytes, perceived quality and CPU time of the `web` (WebP) and `web-avif` presets' four
+// variants of held-out photos (not in the tuning corpus), side by side in one run with
+// ImageMagick (-quality 80), libvips' vipsthumbnail (Q=80) and Upshot as it was before the
+// encoder settings were chosen by measured quality. Quality: butteraugli and DSSIM of each
+// variant against the same reference (bench/lib/quality/reference.mjs).
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { sideBySide } from '../lib/compare.mjs'
+import { convertAll, VARIANTS } from '../lib/imagemagick.mjs'
+import { pool, runOk } from '../lib/proc.mjs'
+import { baselineCli, BASELINE_COMMIT } from '../lib/quality/baseline.mjs'
+import { sideBySidePng } from '../lib/quality/crops.mjs'
+import { WEB_VARIANTS } from '../lib/quality/encode.mjs'
+import { HELD_OUT_PACKAGE, heldOutPhotos } from '../lib/quality/heldout.mjs'
+import { butteraugli, dssim, regionsOf } from '../lib/quality/metrics.mjs'
+import { vipsCommands, webpImageBytes } from '../lib/quality/peers.mjs'
+import { decodeRgb, referenceFor } from '../lib/quality/reference.mjs'
+import { lineChart } from '../lib/svgplot.mjs'
+import { fmtBytes, fmtRatio, fmtSummary } from '../lib/stats.mjs'
+import { upshotUpload } from '../lib/upshot.mjs'
+import { failuresText, verdict } from './variants.mjs'
+
+const LABEL = {
+  web: 'Upshot web (WebP)',
+  before: `Upshot web before (${BASELINE_COMMIT})`,
+  avif: 'Upshot web-avif',
+  imagemagick: 'ImageMagick -quality 80',
+  vips: 'vipsthumbnail Q=80',
+}
+const GOALS = { webBytes: 0.85, webCpu: 1.1, avifBytes: 0.7 }
+const sum = (xs) => xs.reduce((a, b) => a + b, 0)
+const mean = (xs) => sum(xs) / xs.length
+
+/** { [photoFile]: { [variant]: file } } from an `upshot upload --json` report. */
+function upshotFiles(report) {
+  const by = {}
+  for (const job of report.jobs) {
+    by[job.source] = Object.fromEntries(job.outputs.map((o) => [o.variant, fileURLToPath(o.url)]))
+  }
+  return by
+}
+
+function peerFiles(files, dir, ext = 'webp') {
+  const by = {}
+  for (const f of files) {
+    const base = path.basename(f).replace(/\.[^.]+$/, '')
+    by[f] = Object.fromEntries(VARIANTS.map((v) => [v, path.join(dir, `${base}-${v}.${ext}`)]))
+  }
+  return by
+}
+
+export async function qualityRow(ctx) {
+  const photos = await heldOutPhotos(ctx.log)
+  const files = photos.map((p) => p.file)
+  // Same names under each contender's folder: the photos all live at .../<Name>/contents/images.
+  const named = path.join(ctx.work, 'heldout')
+  fs.mkdirSync(named, { recursive: true })
+  const inputs = photos.map((p) => {
+    const to = path.join(named, `${p.file.split(path.sep).at(-4)}.jpg`)
+    fs.copyFileSync(p.file, to)
+    return to
+  })
+  const beforeCli = await baselineCli()
+  const kept = {}
+  let n = 0
+  const dirFor = (name, round) => {
+    const dir = path.join(ctx.work, `quality-${name}-${n++}`)
+    if (round === 0) kept[name] = { dir }
+    return dir
+  }
+  const finish = (name, round, dir, outputs, r) => {
+    if (round === 0) kept[name].files = outputs
+    else fs.rmSync(dir, { recursive: true, force: true })
+    return r
+  }
+  const upshot = (name, extra, cli) => ({
+    name,
+    fn: async (round) => {
+      const dir = dirFor(name, round)
+      const r = await upshotUpload(inputs, ['--to', pathToFileURL(dir).href, ...extra], { cli })
+      return finish(name, round, dir, upshotFiles(r.report), { seconds: r.seconds, cpu: r.cpuSeconds })
+    },
+  })
+  const contenders = [
+    upshot('web', []),
+    upshot('before', [], beforeCli),
+    upshot('avif', ['--preset', 'web-avif']),
+    {
+      name: 'imagemagick',
+      fn: async (round) => {
+        const dir = dirFor('imagemagick', round)
+        const t = process.hrtime.bigint()
+        const cpu = await convertAll(inputs, dir, ctx.nproc)
+        const seconds = Number(process.hrtime.bigint() - t) / 1e9
+        return finish('imagemagick', round, dir, peerFiles(inputs, dir), { seconds, cpu })
+      },
+    },
+    {
+      name: 'vips',
+      fn: async (round) => {
+        const dir = dirFor('vips', round)
+        fs.mkdirSync(dir, { recursive: true })
+        const t = process.hrtime.bigint()
+        const cmds = inputs.flatMap((f) => vipsCommands(f, dir))
+        const runs = await pool(
+          cmds.map(([cmd, args]) => () => runOk(cmd, args)),
+          ctx.nproc,
+        )
+        const seconds = Number(process.hrtime.bigint() - t) / 1e9
+        const cpu = sum(runs.map((r) => r.cpuSeconds ?? NaN))
+        return finish('vips', round, dir, peerFiles(inputs, dir), { seconds, cpu })
+      },
+    },
+  ]
+  const res = await sideBySide(contenders, ctx.qualityRounds ?? ctx.rounds, ctx.log)
+
+  ctx.log('  measuring quality (butteraugli, DSSIM) of the first round’s outputs...')
+  const names = contenders.map((c) => c.name).filter((k) => kept[k]?.files)
+  const rec = [] // { photo, variant, tool, bytes, butteraugli, dssim, out, ref }
+  const worst = {}
+  for (const [i, photo] of inputs.entries()) {
+    const src = await decodeRgb(photo)
+    for (const v of WEB_VARIANTS) {
+      for (const tool of names) {
+        const file = kept[tool].files[photo]?.[v.name]
+        if (!file || !fs.existsSync(file)) throw new Error(`${tool} made no ${v.name} of ${photo}`)
+        const data = fs.readFileSync(file)
+        const out = await decodeRgb(data)
+        const ref = await referenceFor(src, out, v.fit)
+        const regions = regionsOf(ref)
+        const r = {
+          photo: path.basename(photo),
+          variant: v.name,
+          tool,
+          bytes: webpImageBytes(data),
+          butteraugli: await butteraugli(ref, out, regions),
+          dssim: dssim(ref, out, regions),
+        }
+        rec.push(r)
+        if (tool === 'web') {
+          const w = worst[v.name]
+          if (!w || r.butteraugli > w.score) {
+            worst[v.name] = { score: r.butteraugli, photo, index: i, regions }
+          }
+        }
+      }
+    }
+    ctx.log(`  ${i + 1}/${inputs.length} ${path.basename(photo)}`)
+  }
+  for (const k of Object.keys(kept)) if (!kept[k].files) delete kept[k]
+
+  const figures = ctx.figuresDir
+  fs.mkdirSync(figures, { recursive: true })
+  const crops = await worstCrops(worst, kept, names, figures)
+  const plots = heldOutPlots(rec, names, figures)
+  for (const k of Object.values(kept)) fs.rmSync(k.dir, { recursive: true, force: true })
+
+  // Per tool and variant: bytes, mean scores, photos scoring worse than ImageMagick.
+  const stat = (tool, variant) => {
+    const rs = rec.filter((r) => r.tool === tool && (!variant || r.variant === variant))
+    const im = rec.filter((r) => r.tool === 'imagemagick' && (!variant || r.variant === variant))
+    const worse = rs.filter((r) => {
+      const peer = im.find((x) => x.photo === r.photo && x.variant === r.variant)
+      return peer && r.butteraugli > peer.butteraugli
+    }).length
+    return {
+      bytes: sum(rs.map((r) => r.bytes)),
+      butteraugli: mean(rs.map((r) => r.butteraugli)),
+      dssim: mean(rs.map((r) => r.dssim)),
+      worse,
+      n: rs.length,
+    }
+  }
+  const total = Object.fromEntries(names.map((t) => [t, stat(t)]))
+  const per = Object.fromEntries(VARIANTS.map((v) => [v, Object.fromEntries(names.map((t) => [t, stat(t, v)]))]))
+  const webVsIm = total.web.bytes / total.imagemagick.bytes
+  const qualityOk = (a, b) =>
+    VARIANTS.every((v) => per[v][a].butteraugli <= per[v][b].butteraugli && per[v][a].dssim <= per[v][b].dssim)
+  const webQualityOk = qualityOk('web', 'imagemagick')
+  const cpuRatio = res.web.cpu.median / res.before.cpu.median
+  const avifVsWeb = total.avif ? total.avif.bytes / total.web.bytes : NaN
+  const avifQualityOk = total.avif ? qualityOk('avif', 'web') : false
+  const webMet = webVsIm <= GOALS.webBytes && webQualityOk && cpuRatio <= GOALS.webCpu
+  const avifMet = avifVsWeb <= GOALS.avifBytes && avifQualityOk
+  const pixels = photos.reduce((s, p) => s + p.width * p.height, 0)
+  const cpuOf = (k) => (res[k]?.cpu?.n ? `${res[k].cpu.median.toFixed(2)} s` : 'n/a')
+
+  const table = (variant) => {
+    const rows = names.map((t) => {
+      const s = variant ? per[variant][t] : total[t]
+      const im = variant ? per[variant].imagemagick : total.imagemagick
+      return `| ${LABEL[t]} | ${fmtBytes(s.bytes)} | ${fmtRatio(s.bytes / im.bytes)} | ${s.butteraugli.toFixed(2)} | ${s.dssim.toFixed(4)} | ${t === 'imagemagick' ? '—' : `${s.worse} of ${s.n}`} |`
+    })
+    return [
+      `| ${variant ?? 'all four variants'} | bytes | / ImageMagick | butteraugli (mean) | DSSIM (mean) | worse than ImageMagick (butteraugli) |`,
+      '| --- | --- | --- | --- | --- | --- |',
+      ...rows,
+    ]
+  }
+  return {
+    id: 'quality',
+    cells: {
+      what: `Quality: ${photos.length} held-out photos (${(pixels / 1e6).toFixed(0)} MP), \`web\` and \`web-avif\` presets' 4 variants, bytes at measured quality`,
+      upshot: `web: ${fmtBytes(total.web.bytes)}, butteraugli ${total.web.butteraugli.toFixed(2)}, CPU ${cpuOf('web')}; web-avif: ${total.avif ? fmtBytes(total.avif.bytes) : 'n/a'}, butteraugli ${total.avif?.butteraugli.toFixed(2) ?? 'n/a'}, CPU ${cpuOf('avif')}`,
+      peer: `ImageMagick q80: ${fmtBytes(total.imagemagick.bytes)}, butteraugli ${total.imagemagick.butteraugli.toFixed(2)}, CPU ${cpuOf('imagemagick')}; vipsthumbnail Q=80: ${total.vips ? fmtBytes(total.vips.bytes) : 'n/a'}, CPU ${cpuOf('vips')}; Upshot before: ${fmtBytes(total.before.bytes)}, CPU ${cpuOf('before')}`,
+      ratio: `web bytes ${fmtRatio(webVsIm)} of ImageMagick's (quality ${webQualityOk ? 'equal or better' : 'worse'} on every variant); web CPU ${fmtRatio(cpuRatio)} of before; web-avif bytes ${fmtRatio(avifVsWeb)} of web's (quality ${avifQualityOk ? 'equal or better' : 'worse'})`,
+      goal: `web <= ${GOALS.webBytes}x ImageMagick's bytes at equal or better quality, CPU <= ${GOALS.webCpu}x before; web-avif <= ${GOALS.avifBytes}x web's bytes at equal quality`,
+      verdict: `web ${verdict(webMet, res.failures)}; web-avif ${verdict(avifMet, res.failures)}`,
+    },
+    details: [
+      `Photos: ${photos.map((p) => `${p.file.split(path.sep).at(-4)} (${p.author}, ${p.width}x${p.height})`).join(', ')}; from Debian's \`${HELD_OUT_PACKAGE}\` (fetched by the benchmark with \`apt-get download\`, LGPL-3 per each wallpaper's metadata). None of them is in the tuning corpus the settings were chosen on.`,
+      `Upshot: \`upshot upload <the photos> --to file:///<dir> --json\` (preset \`web\`, and \`--preset web-avif\`), fresh data dir; "before" is the same command built from commit ${BASELINE_COMMIT}, the last one before the settings below. ImageMagick: the \`variants\` row's command, ${ctx.nproc} photos at once. vipsthumbnail: \`vipsthumbnail IN --size 320x180 --smartcrop attention -o OUT.webp[Q=80,strip]\` (and 640x360, \`1280x720>\`; the full size with \`vips autorot\`), ${ctx.nproc} commands at once; libvips 8.14's WebP writer keeps EXIF/XMP despite \`strip\`, so its metadata chunks are not counted.`,
+      'Reference for every variant: the source decoded in full (no shrink-on-load), upright, sRGB; resized with lanczos3 to the variant’s size; for the cropped variants, the window of that resize the variant shows (found by matching, so attention and centre crops are each judged on their own region). Upshot’s own resize starts from a JPEG shrink-on-load decode and ImageMagick’s from a full decode, so if the reference favours anyone it is ImageMagick. Butteraugli: max-norm, worst of three 512 x 512 regions for pictures over 0.3 MP (the whole picture below), < 1 means no visible difference; DSSIM: 1/SSIM - 1 on luma over the same regions.',
+      '',
+      ...table(null),
+      '',
+      ...VARIANTS.flatMap((v) => [...table(v), '']),
+      `CPU time (user + system of every process, median of ${res.web.cpu.n} runs): ${names.map((k) => `${LABEL[k]} ${cpuOf(k)}`).join(', ')}. Wall time: ${names.map((k) => `${LABEL[k]} ${fmtSummary(res[k].time)}`).join('; ')}.`,
+      `Plots (held-out photos): ${plots.map((f) => `[${path.basename(f, '.svg')}](quality/${path.basename(f)})`).join(', ')}. Tuning curves: [docs/quality/](quality/). Worst case per variant (the photo where Upshot's WebP variant scores worst), reference and each tool side by side, 2x: ${crops.map((c) => `[${c.variant}](quality/${path.basename(c.file)}) (${c.photo})`).join(', ')}.`,
+      ...failuresText(res.failures),
+    ],
+    raw: { ...res, records: rec },
+  }
+}
+
+async function worstCrops(worst, kept, names, dir) {
+  const out = []
+  for (const v of WEB_VARIANTS) {
+    const w = worst[v.name]
+    if (!w) continue
+    const photo = Object.keys(kept.web.files)[w.index] ?? w.photo
+    const src = await decodeRgb(w.photo)
+    const panels = []
+    const webOut = await decodeRgb(kept.web.files[w.photo][v.name])
+    panels.push({ label: 'reference', img: await referenceFor(src, webOut, v.fit) })
+    for (const t of ['imagemagick', 'before', 'web', 'avif'].filter((x) => names.includes(x))) {
+      const img = await decodeRgb(kept[t].files[w.photo][v.name])
+      // Cropped variants of other tools may show another window: same-size panels only.
+      if (img.width !== webOut.width || img.height !== webOut.height) continue
+      if (v.fit === 'cover' && t === 'imagemagick') continue
+      panels.push({ label: LABEL[t], img })
+    }
+    // The region where the WebP variant scored worst: the most detailed one for big pictures.
+    const region = w.regions[0]
+    const file = path.join(dir, `heldout-worst-${v.name}.png`)
+    await sideBySidePng(file, panels, region)
+    out.push({ variant: v.name, file, photo: path.basename(photo) })
+  }
+  return out
+}
+
+function heldOutPlots(rec, names, dir) {
+  const files = []
+  for (const v of VARIANTS) {
+    const im = sum(rec.filter((r) => r.tool === 'imagemagick' && r.variant === v).map((r) => r.bytes))
+    const series = names.map((t) => {
+      const rs = rec.filter((r) => r.tool === t && r.variant === v)
+      return {
+        name: LABEL[t],
+        line: false,
+        marker: t === 'imagemagick' ? 'square' : t === 'vips' ? 'diamond' : 'circle',
+        points: [[sum(rs.map((r) => r.bytes)) / im, mean(rs.map((r) => r.butteraugli))]],
+      }
+    })
+    const file = path.join(dir, `heldout-${v}.svg`)
+    fs.writeFileSync(
+      file,
+      lineChart({
+        title: `${v}: held-out photos, bytes against butteraugli`,
+        subtitle: 'each point: one tool, all photos; x: bytes as a share of ImageMagick q80',
+        xLabel: 'bytes / ImageMagick q80 bytes',
+        yLabel: 'butteraugli (mean)',
+        lowerIsBetter: true,
+        series,
+      }),
+    )
+    files.push(file)
+  }
+  return files
+}

@@ -9,12 +9,13 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { selectPhotos } from './lib/fixtures.mjs'
-import { encodeTrial, WEB_VARIANTS } from './lib/quality/encode.mjs'
+import { encodeTrial, variantSize, WEB_VARIANTS } from './lib/quality/encode.mjs'
 import { FAMILIES, qualitiesOf } from './lib/quality/families.mjs'
 import { heldOutPhotos } from './lib/quality/heldout.mjs'
 import { butteraugli, dssim } from './lib/quality/metrics.mjs'
 import { imagemagickVariants, vipsVariants, webpImageBytes } from './lib/quality/peers.mjs'
 import { drawCurves } from './lib/quality/plots.mjs'
+import { beforeSettings, productSettings, trialSettings } from './lib/quality/product.mjs'
 import { decodeRgb, referenceFor } from './lib/quality/reference.mjs'
 import { ROOT } from './lib/upshot.mjs'
 
@@ -53,7 +54,11 @@ if (!args['plots-only']) {
       ? await heldOutPhotos(log)
       : await selectPhotos(path.join(ROOT, 'tests/fixtures/corpus'))
   if (args.photos) photos.splice(Number(args.photos))
-  state.photos = photos.map((p) => ({ name: path.basename(p.file), width: p.width, height: p.height }))
+  state.photos = photos.map((p) => ({
+    name: path.basename(p.file),
+    width: p.width,
+    height: p.height,
+  }))
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-curves-'))
   try {
     for (const photo of photos) {
@@ -102,6 +107,47 @@ if (!args['plots-only']) {
         fs.rmSync(dir, { recursive: true, force: true })
         save()
       }
+      // Upshot's own settings (now and before), one point each: re-measured when they change.
+      const product = await productSettings()
+      const avifPreset = product.getPreset('web-avif')
+      for (const v of WEB_VARIANTS.filter((x) => wantVariants.includes(x.name))) {
+        const { width, height } = variantSize(v, src.width, src.height)
+        const px = width * height
+        const points = [
+          ['upshot-before', beforeSettings('webp', 80, px)],
+          ['upshot-web', trialSettings(product.encoderSettings('webp', 80, px))],
+          [
+            'upshot-avif',
+            trialSettings(
+              product.encoderSettings(
+                'avif',
+                avifPreset.variants.find((x) => x.name === v.name).quality,
+                px,
+              ),
+            ),
+          ],
+        ]
+        for (const [id, settings] of points) {
+          const key = `${name}|${v.name}|${id}|${JSON.stringify(settings)}`
+          if (done.has(key)) continue
+          state.records = state.records.filter(
+            (r) => !(r.photo === name && r.variant === v.name && r.family === id),
+          )
+          const { data, cpuSeconds } = await encodeTrial(input, src, v, settings)
+          const r = await judge(v, key, data, {
+            tool: 'sharp',
+            family: id,
+            point: true,
+            settings,
+            quality: settings.quality,
+            cpuSeconds,
+          })
+          log(
+            `${name} ${v.name} ${id}: ${r.bytes} B, ba ${r.butteraugli.toFixed(2)}, dssim ${r.dssim.toFixed(4)}`,
+          )
+        }
+        save()
+      }
       for (const v of WEB_VARIANTS.filter((x) => wantVariants.includes(x.name))) {
         for (const fam of FAMILIES) {
           if (!fam.variants.includes(v.name)) continue
@@ -111,7 +157,12 @@ if (!args['plots-only']) {
             if (done.has(key)) continue
             const settings = { ...fam.settings, quality: q }
             const { data, cpuSeconds } = await encodeTrial(input, src, v, settings)
-            const r = await judge(v, key, data, { tool: 'sharp', family: fam.id, quality: q, cpuSeconds })
+            const r = await judge(v, key, data, {
+              tool: 'sharp',
+              family: fam.id,
+              quality: q,
+              cpuSeconds,
+            })
             log(
               `${name} ${v.name} ${fam.id} q${q}: ${r.bytes} B, ba ${r.butteraugli.toFixed(2)}, ` +
                 `dssim ${r.dssim.toFixed(4)}, cpu ${cpuSeconds.toFixed(2)} s`,
@@ -126,10 +177,14 @@ if (!args['plots-only']) {
   }
   save()
 }
-const all = { set: args.set, records: [] }
-for (const n of fs.readdirSync(dataDir)) {
+// Parts may share records (each measures the peers): one record per key.
+const byKey = new Map()
+for (const n of fs.readdirSync(dataDir).sort()) {
   if (n === `curves-${args.set}.json` || n.startsWith(`curves-${args.set}.`)) {
-    all.records.push(...JSON.parse(fs.readFileSync(path.join(dataDir, n), 'utf8')).records)
+    for (const r of JSON.parse(fs.readFileSync(path.join(dataDir, n), 'utf8')).records) {
+      byKey.set(r.key, r)
+    }
   }
 }
+const all = { set: args.set, records: [...byKey.values()] }
 await drawCurves(all, path.join(ROOT, 'docs/quality'), log)

@@ -4,6 +4,10 @@
 //   npm run bench                      full run (about 10 minutes on 2 cores)
 //   npm run bench -- --quick           fewer runs, a smaller end-to-end set (about 3 minutes)
 //   npm run bench -- --only variants,upload-big   some rows (report goes to the temp folder)
+//   npm run bench -- --only quality    bytes / perceived quality / CPU of the presets on held-out
+//                                      photos (fetched once with apt-get download; see
+//                                      bench/lib/quality/heldout.mjs); tuning curves:
+//                                      node bench/quality-curves.mjs
 //   options: --no-build (use dist/cli.mjs as it is), --out <file>, --keep (keep the scratch folder),
 //            --sync-files <n> (default 50,000; 5,000 with --quick)
 //
@@ -29,11 +33,13 @@ import { ledgerRow } from './rows/ledger.mjs'
 import { bigMemoryRow, photoMemoryRow, unmeasurable } from './rows/memory.mjs'
 import { syncRow } from './rows/sync.mjs'
 import { bigUploadRow, smallFilesRow } from './rows/upload.mjs'
+import { qualityRow } from './rows/quality.mjs'
 import { variantsRow } from './rows/variants.mjs'
 
 const MiB = 1024 * 1024
 const ROWS = [
   'variants',
+  'quality',
   'upload-big',
   'upload-small',
   'e2e',
@@ -97,6 +103,9 @@ const ctx = {
   ledgerRounds: quick ? 1 : 3,
   syncFiles: Number(args['sync-files'] ?? (quick ? 5_000 : 50_000)),
   syncRounds: quick ? 2 : 3,
+  qualityRounds: quick ? 1 : 3,
+  // Plots and crops go next to the report (docs/quality for a full run).
+  figuresDir: path.join(path.dirname(outFile), 'quality'),
   photos: [],
 }
 
@@ -147,6 +156,7 @@ try {
 
   const plan = [
     ['variants', variantsRow],
+    ['quality', qualityRow],
     ['upload-big', bigUploadRow],
     ['upload-small', smallFilesRow],
     ['e2e', e2eRow],

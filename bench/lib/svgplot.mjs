@@ -1,10 +1,25 @@
 // A small SVG line chart for the reports (no dependency): series of points with markers, axes
 // with round ticks, a legend. Readable on GitHub's light and dark themes (white background).
 
-const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22']
+const PALETTE = [
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#9467bd',
+  '#ff7f0e',
+  '#8c564b',
+  '#e377c2',
+  '#17becf',
+  '#7f7f7f',
+  '#bcbd22',
+]
 
 const esc = (s) =>
-  String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+  String(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
 
 /** Round tick values covering [lo, hi]. */
 export function ticks(lo, hi, count = 6) {
@@ -13,19 +28,36 @@ export function ticks(lo, hi, count = 6) {
   const mag = 10 ** Math.floor(Math.log10(raw))
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw
   const out = []
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(+v.toFixed(10))
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    out.push(+v.toFixed(10))
   return out
 }
 
-const fmt = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? String(+v.toFixed(2)) : String(+v.toPrecision(2)))
+const fmt = (v) =>
+  Math.abs(v) >= 100
+    ? v.toFixed(0)
+    : Math.abs(v) >= 1
+      ? String(+v.toFixed(2))
+      : String(+v.toPrecision(2))
 
 /**
  * series: [{ name, points: [[x, y, label?]], color?, dashed?, marker?: 'circle' | 'square' |
  * 'diamond', line?: boolean }]. Points labelled with a third element get a small text.
  */
-export function lineChart({ title, subtitle, xLabel, yLabel, series, width = 720, height = 440, lowerIsBetter }) {
+export function lineChart({
+  title,
+  subtitle,
+  xLabel,
+  yLabel,
+  series,
+  width = 720,
+  height = 440,
+  lowerIsBetter,
+}) {
   const m = { left: 64, right: 200, top: subtitle ? 56 : 40, bottom: 52 }
-  const pts = series.flatMap((s) => s.points).filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1]))
+  const pts = series
+    .flatMap((s) => s.points)
+    .filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1]))
   let [x0, x1] = [Math.min(...pts.map((p) => p[0])), Math.max(...pts.map((p) => p[0]))]
   let [y0, y1] = [Math.min(...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[1]))]
   const padX = (x1 - x0) * 0.05 || 1
@@ -73,7 +105,9 @@ export function lineChart({ title, subtitle, xLabel, yLabel, series, width = 720
     for (const q of p) {
       o.push(marker(s.marker ?? 'circle', sx(q[0]), sy(q[1]), color))
       if (q[2] !== undefined) {
-        o.push(`<text x="${sx(q[0]) + 5}" y="${sy(q[1]) - 5}" font-size="10" fill="${color}">${esc(q[2])}</text>`)
+        o.push(
+          `<text x="${sx(q[0]) + 5}" y="${sy(q[1]) - 5}" font-size="10" fill="${color}">${esc(q[2])}</text>`,
+        )
       }
     }
     const ly = m.top + 8 + i * 20
@@ -91,7 +125,17 @@ export function lineChart({ title, subtitle, xLabel, yLabel, series, width = 720
 function marker(kind, x, y, color) {
   const X = x.toFixed(1)
   const Y = y.toFixed(1)
-  if (kind === 'square') return `<rect x="${(x - 5).toFixed(1)}" y="${(y - 5).toFixed(1)}" width="10" height="10" fill="${color}"/>`
+  if (kind === 'square')
+    return `<rect x="${(x - 5).toFixed(1)}" y="${(y - 5).toFixed(1)}" width="10" height="10" fill="${color}"/>`
+  if (kind === 'star') {
+    const pts = []
+    for (let i = 0; i < 10; i++) {
+      const r = i % 2 ? 3.5 : 8
+      const a = (Math.PI / 5) * i - Math.PI / 2
+      pts.push(`${(x + r * Math.cos(a)).toFixed(1)},${(y + r * Math.sin(a)).toFixed(1)}`)
+    }
+    return `<polygon points="${pts.join(' ')}" fill="${color}" stroke="#000" stroke-width="0.5"/>`
+  }
   if (kind === 'diamond')
     return `<polygon points="${X},${(y - 7).toFixed(1)} ${(x + 7).toFixed(1)},${Y} ${X},${(y + 7).toFixed(1)} ${(x - 7).toFixed(1)},${Y}" fill="${color}"/>`
   return `<circle cx="${X}" cy="${Y}" r="3.5" fill="${color}"/>`

@@ -52,7 +52,6 @@ function peerFiles(files, dir, ext = 'webp') {
 
 export async function qualityRow(ctx) {
   const photos = await heldOutPhotos(ctx.log)
-  const files = photos.map((p) => p.file)
   // Same names under each contender's folder: the photos all live at .../<Name>/contents/images.
   const named = path.join(ctx.work, 'heldout')
   fs.mkdirSync(named, { recursive: true })
@@ -79,7 +78,10 @@ export async function qualityRow(ctx) {
     fn: async (round) => {
       const dir = dirFor(name, round)
       const r = await upshotUpload(inputs, ['--to', pathToFileURL(dir).href, ...extra], { cli })
-      return finish(name, round, dir, upshotFiles(r.report), { seconds: r.seconds, cpu: r.cpuSeconds })
+      return finish(name, round, dir, upshotFiles(r.report), {
+        seconds: r.seconds,
+        cpu: r.cpuSeconds,
+      })
     },
   })
   const contenders = [
@@ -104,7 +106,11 @@ export async function qualityRow(ctx) {
         const t = process.hrtime.bigint()
         const cmds = inputs.flatMap((f) => vipsCommands(f, dir))
         const runs = await pool(
-          cmds.map(([cmd, args]) => () => runOk(cmd, args)),
+          cmds.map(
+            ([cmd, args]) =>
+              () =>
+                runOk(cmd, args),
+          ),
           ctx.nproc,
         )
         const seconds = Number(process.hrtime.bigint() - t) / 1e9
@@ -173,10 +179,14 @@ export async function qualityRow(ctx) {
     }
   }
   const total = Object.fromEntries(names.map((t) => [t, stat(t)]))
-  const per = Object.fromEntries(VARIANTS.map((v) => [v, Object.fromEntries(names.map((t) => [t, stat(t, v)]))]))
+  const per = Object.fromEntries(
+    VARIANTS.map((v) => [v, Object.fromEntries(names.map((t) => [t, stat(t, v)]))]),
+  )
   const webVsIm = total.web.bytes / total.imagemagick.bytes
   const qualityOk = (a, b) =>
-    VARIANTS.every((v) => per[v][a].butteraugli <= per[v][b].butteraugli && per[v][a].dssim <= per[v][b].dssim)
+    VARIANTS.every(
+      (v) => per[v][a].butteraugli <= per[v][b].butteraugli && per[v][a].dssim <= per[v][b].dssim,
+    )
   const webQualityOk = qualityOk('web', 'imagemagick')
   const cpuRatio = res.web.cpu.median / res.before.cpu.median
   const avifVsWeb = total.avif ? total.avif.bytes / total.web.bytes : NaN
@@ -253,7 +263,9 @@ async function worstCrops(worst, kept, names, dir) {
 function heldOutPlots(rec, names, dir) {
   const files = []
   for (const v of VARIANTS) {
-    const im = sum(rec.filter((r) => r.tool === 'imagemagick' && r.variant === v).map((r) => r.bytes))
+    const im = sum(
+      rec.filter((r) => r.tool === 'imagemagick' && r.variant === v).map((r) => r.bytes),
+    )
     const series = names.map((t) => {
       const rs = rec.filter((r) => r.tool === t && r.variant === v)
       return {

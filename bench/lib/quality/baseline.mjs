@@ -17,9 +17,13 @@ export async function baselineCli(commit = BASELINE_COMMIT) {
   const src = path.join(cache, `src-${commit}`)
   fs.rmSync(src, { recursive: true, force: true })
   fs.mkdirSync(src, { recursive: true })
-  const tar = execFileSync('git', ['-C', ROOT, 'archive', commit, 'src', 'scripts/cli-shims', 'package.json'], {
-    maxBuffer: 256 * 1024 * 1024,
-  })
+  const tar = execFileSync(
+    'git',
+    ['-C', ROOT, 'archive', commit, 'src', 'scripts/cli-shims', 'package.json'],
+    {
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  )
   execFileSync('tar', ['-x', '-C', src], { input: tar })
   const pkg = JSON.parse(fs.readFileSync(path.join(src, 'package.json'), 'utf8'))
   const { build } = await import('esbuild')

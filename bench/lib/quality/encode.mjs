@@ -22,7 +22,10 @@ export function variantSize(v, w, h) {
     return { width: Math.max(1, Math.round(w * s)), height: Math.max(1, Math.round(h * s)) }
   }
   const s = Math.min(1, w / v.width, h / v.height)
-  return { width: Math.max(1, Math.round(v.width * s)), height: Math.max(1, Math.round(v.height * s)) }
+  return {
+    width: Math.max(1, Math.round(v.width * s)),
+    height: Math.max(1, Math.round(v.height * s)),
+  }
 }
 
 /**
@@ -35,7 +38,10 @@ export async function encodeTrial(input, srcSize, v, settings) {
   let p = sharp(input, { autoOrient: true, failOn: 'error' })
   if (v.fit === 'cover') {
     p = p.resize(size.width, size.height, { fit: 'cover', position: 'attention' })
-  } else if (v.fit === 'inside' && (size.width !== srcSize.width || size.height !== srcSize.height)) {
+  } else if (
+    v.fit === 'inside' &&
+    (size.width !== srcSize.width || size.height !== srcSize.height)
+  ) {
     p = p.resize(size.width, size.height, { fit: 'fill' })
   }
   if (settings.sharpen) p = p.sharpen({ sigma: settings.sharpen })

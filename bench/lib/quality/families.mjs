@@ -29,14 +29,28 @@ export const FAMILIES = [
     settings: { format: 'webp', effort: 6, smartSubsample: true },
     variants: SMALL,
   },
-  { id: 'webp-e4-photo', settings: { format: 'webp', effort: 4, preset: 'photo' }, variants: SMALL },
+  {
+    id: 'webp-e4-photo',
+    settings: { format: 'webp', effort: 4, preset: 'photo' },
+    variants: SMALL,
+  },
   {
     id: 'webp-e6-sharpyuv-sharpen',
     settings: { format: 'webp', effort: 6, smartSubsample: true, sharpen: 0.5 },
     variants: ['thumb'],
   },
-  { id: 'avif-e2', settings: { format: 'avif', effort: 2 }, variants: ['thumb', 'preview', 'overlay'] },
+  {
+    id: 'avif-e2',
+    settings: { format: 'avif', effort: 2 },
+    variants: ['thumb', 'preview', 'overlay'],
+  },
   { id: 'avif-e0', settings: { format: 'avif', effort: 0 }, variants: ['full'] },
+  { id: 'avif-e4', settings: { format: 'avif', effort: 4 }, variants: SMALL },
+  {
+    id: 'avif-e2-444',
+    settings: { format: 'avif', effort: 2, chroma: '4:4:4' },
+    variants: [...SMALL, 'overlay'],
+  },
 ]
 
 /** The qualities a family is measured at for a variant. */

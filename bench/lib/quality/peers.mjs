@@ -58,7 +58,7 @@ function filesOf(src, outDir) {
 export function webpImageBytes(buf) {
   if (buf.length < 12 || buf.toString('latin1', 0, 4) !== 'RIFF') return buf.length
   let bytes = buf.length
-  for (let at = 12; at + 8 <= buf.length; ) {
+  for (let at = 12; at + 8 <= buf.length;) {
     const id = buf.toString('latin1', at, at + 4)
     const size = buf.readUInt32LE(at + 4)
     const padded = 8 + size + (size & 1)

@@ -34,17 +34,27 @@ export function aggregate(records) {
     for (const fam of [...new Set(rs.map((r) => r.family))]) {
       const byQ = new Map()
       for (const r of rs.filter((x) => x.family === fam && photos.includes(x.photo))) {
-        if (!byQ.has(r.quality)) byQ.set(r.quality, [])
-        byQ.get(r.quality).push(r)
+        // Upshot's own settings are one point whatever the encoder quality they map to.
+        const q = r.point ? 'point' : r.quality
+        if (!byQ.has(q)) byQ.set(q, [])
+        byQ.get(q).push(r)
       }
       families[fam] = [...byQ.values()]
         .filter((g) => g.length === photos.length)
         .map(point)
         .sort((a, b) => a.quality - b.quality)
     }
-    const peers = { imagemagick: families.imagemagick?.[0], vipsthumbnail: families.vipsthumbnail?.[0] }
-    delete families.imagemagick
-    delete families.vipsthumbnail
+    const peers = {}
+    for (const k of [
+      'imagemagick',
+      'vipsthumbnail',
+      'upshot-before',
+      'upshot-web',
+      'upshot-avif',
+    ]) {
+      peers[k] = families[k]?.[0]
+      delete families[k]
+    }
     out[v] = { photos: photos.length, peers, families }
   }
   return out
@@ -57,7 +67,11 @@ export function ratioAtScore(points, metric, target) {
     const [a, b] = [p[i - 1], p[i]]
     if ((a[metric] - target) * (b[metric] - target) <= 0 && a[metric] !== b[metric]) {
       const t = (a[metric] - target) / (a[metric] - b[metric])
-      return { ratio: a.ratio + t * (b.ratio - a.ratio), quality: a.quality + t * (b.quality - a.quality), cpuSeconds: a.cpuSeconds + t * (b.cpuSeconds - a.cpuSeconds) }
+      return {
+        ratio: a.ratio + t * (b.ratio - a.ratio),
+        quality: a.quality + t * (b.quality - a.quality),
+        cpuSeconds: a.cpuSeconds + t * (b.cpuSeconds - a.cpuSeconds),
+      }
     }
   }
   return null
@@ -77,24 +91,43 @@ export async function drawCurves(state, dir, log = () => {}) {
       const series = Object.entries(a.families).map(([fam, pts]) => ({
         name: fam,
         dashed: fam.startsWith('avif'),
-        points: pts.map((p) => [p.ratio, p[metric], `q${p.quality}`]),
+        // Quality labels on the WebP default family only, to keep the plot readable.
+        points: pts.map((p) => [
+          p.ratio,
+          p[metric],
+          fam === 'webp-e4' || fam === 'avif-e2' || fam === 'avif-e0' ? `q${p.quality}` : undefined,
+        ]),
       }))
-      for (const [peer, color, mk] of [
-        ['imagemagick', '#000', 'square'],
-        ['vipsthumbnail', '#666', 'diamond'],
+      for (const [peer, label, color, mk] of [
+        ['imagemagick', 'ImageMagick q80', '#000', 'square'],
+        ['vipsthumbnail', 'vipsthumbnail Q=80', '#666', 'diamond'],
+        ['upshot-before', 'Upshot before', '#999', 'star'],
+        ['upshot-web', 'Upshot web now', '#e31a1c', 'star'],
+        ['upshot-avif', 'Upshot web-avif now', '#6a3d9a', 'star'],
       ]) {
         const p = a.peers[peer]
-        if (p) series.push({ name: `${peer} q80`, color, marker: mk, line: false, points: [[p.ratio, p[metric]]] })
+        if (p)
+          series.push({
+            name: label,
+            color,
+            marker: mk,
+            line: false,
+            points: [[p.ratio, p[metric]]],
+          })
       }
       const svg = lineChart({
         title: `${variant}: bytes against ${metric === 'cpuSeconds' ? 'CPU time' : metric} (${state.set} set, ${a.photos} photos)`,
-        subtitle: 'x: total bytes as a share of ImageMagick -quality 80 (same photos); labels: nominal quality',
+        subtitle:
+          'x: total bytes as a share of ImageMagick -quality 80 (same photos); labels: nominal quality',
         xLabel: 'bytes / ImageMagick q80 bytes',
         yLabel: label,
         lowerIsBetter: metric !== 'cpuSeconds',
         series,
       })
-      const file = path.join(dir, `${state.set}-${variant}-${metric === 'cpuSeconds' ? 'cpu' : metric}.svg`)
+      const file = path.join(
+        dir,
+        `${state.set}-${variant}-${metric === 'cpuSeconds' ? 'cpu' : metric}.svg`,
+      )
       fs.writeFileSync(file, svg)
       files.push(file)
     }

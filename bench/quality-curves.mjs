@@ -73,6 +73,7 @@ if (!args['plots-only']) {
         const ref = refs.get(refKey)
         const rec = {
           key,
+          at: Date.now(),
           photo: name,
           variant: variant.name,
           ...extra,
@@ -182,7 +183,9 @@ const byKey = new Map()
 for (const n of fs.readdirSync(dataDir).sort()) {
   if (n === `curves-${args.set}.json` || n.startsWith(`curves-${args.set}.`)) {
     for (const r of JSON.parse(fs.readFileSync(path.join(dataDir, n), 'utf8')).records) {
-      byKey.set(r.key, r)
+      // Upshot's own settings: the latest measurement per photo and variant.
+      const k = r.point ? `${r.photo}|${r.variant}|${r.family}` : r.key
+      if (!byKey.has(k) || (byKey.get(k).at ?? 0) <= (r.at ?? 0)) byKey.set(k, r)
     }
   }
 }

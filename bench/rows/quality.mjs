@@ -7,7 +7,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { sideBySide } from '../lib/compare.mjs'
-import { convertAll, VARIANTS } from '../lib/imagemagick.mjs'
+import { convertAll, VARIANTS, windowArgs } from '../lib/imagemagick.mjs'
+import { IMAGEMAGICK } from '../lib/machine.mjs'
 import { pool, runOk } from '../lib/proc.mjs'
 import { baselineCli, BASELINE_COMMIT } from '../lib/quality/baseline.mjs'
 import { sideBySidePng } from '../lib/quality/crops.mjs'
@@ -15,7 +16,7 @@ import { WEB_VARIANTS } from '../lib/quality/encode.mjs'
 import { HELD_OUT_PACKAGE, heldOutPhotos } from '../lib/quality/heldout.mjs'
 import { butteraugli, dssim, regionsOf } from '../lib/quality/metrics.mjs'
 import { vipsCommands, webpImageBytes } from '../lib/quality/peers.mjs'
-import { decodeRgb, referenceFor } from '../lib/quality/reference.mjs'
+import { coverWindow, decodeRgb, referenceFor } from '../lib/quality/reference.mjs'
 import { lineChart } from '../lib/svgplot.mjs'
 import { fmtBytes, fmtRatio, fmtSummary } from '../lib/stats.mjs'
 import { upshotUpload } from '../lib/upshot.mjs'
@@ -26,6 +27,7 @@ const LABEL = {
   before: `Upshot web before (${BASELINE_COMMIT})`,
   avif: 'Upshot web-avif',
   imagemagick: 'ImageMagick -quality 80',
+  imsame: 'ImageMagick -quality 80, Upshot’s crop windows',
   vips: 'vipsthumbnail Q=80',
 }
 const GOALS = { webBytes: 0.85, webCpu: 1.1, avifBytes: 0.7 }
@@ -122,7 +124,29 @@ export async function qualityRow(ctx) {
   const res = await sideBySide(contenders, ctx.qualityRounds ?? ctx.rounds, ctx.log)
 
   ctx.log('  measuring quality (butteraugli, DSSIM) of the first round’s outputs...')
-  const names = contenders.map((c) => c.name).filter((k) => kept[k]?.files)
+  // ImageMagick on the windows Upshot's attention crops show: the same pixels, encoded by
+  // ImageMagick, so the cover variants compare encoders and not crop choices.
+  if (kept.web?.files && kept.imagemagick?.files) {
+    const dir = path.join(ctx.work, 'quality-imsame')
+    fs.mkdirSync(dir, { recursive: true })
+    kept.imsame = { dir, files: {} }
+    for (const photo of inputs) {
+      const src = await decodeRgb(photo)
+      const windows = {}
+      for (const v of WEB_VARIANTS.filter((x) => x.fit === 'cover')) {
+        const out = await decodeRgb(kept.web.files[photo][v.name])
+        const w = await coverWindow(src, out)
+        windows[v.name] = { ...w, outWidth: out.width, outHeight: out.height }
+      }
+      await runOk(IMAGEMAGICK, windowArgs(photo, dir, windows))
+      const own = peerFiles([photo], dir)[photo]
+      kept.imsame.files[photo] = {
+        ...kept.imagemagick.files[photo],
+        ...Object.fromEntries(Object.keys(windows).map((v) => [v, own[v]])),
+      }
+    }
+  }
+  const names = [...contenders.map((c) => c.name), 'imsame'].filter((k) => kept[k]?.files)
   const rec = [] // { photo, variant, tool, bytes, butteraugli, dssim, out, ref }
   const worst = {}
   for (const [i, photo] of inputs.entries()) {
@@ -162,10 +186,13 @@ export async function qualityRow(ctx) {
   const plots = heldOutPlots(rec, names, figures)
   for (const k of Object.values(kept)) fs.rmSync(k.dir, { recursive: true, force: true })
 
-  // Per tool and variant: bytes, mean scores, photos scoring worse than ImageMagick.
+  // The goals compare like for like: ImageMagick encoding the same pixels (its own centre crops
+  // are listed too, but show other parts of the photos on the cover variants).
+  const PEER = kept.imsame ? 'imsame' : 'imagemagick'
+  // Per tool and variant: bytes, mean scores, photos scoring worse than the peer.
   const stat = (tool, variant) => {
     const rs = rec.filter((r) => r.tool === tool && (!variant || r.variant === variant))
-    const im = rec.filter((r) => r.tool === 'imagemagick' && (!variant || r.variant === variant))
+    const im = rec.filter((r) => r.tool === PEER && (!variant || r.variant === variant))
     const worse = rs.filter((r) => {
       const peer = im.find((x) => x.photo === r.photo && x.variant === r.variant)
       return peer && r.butteraugli > peer.butteraugli
@@ -182,12 +209,13 @@ export async function qualityRow(ctx) {
   const per = Object.fromEntries(
     VARIANTS.map((v) => [v, Object.fromEntries(names.map((t) => [t, stat(t, v)]))]),
   )
-  const webVsIm = total.web.bytes / total.imagemagick.bytes
+  const webVsIm = total.web.bytes / total[PEER].bytes
+  const webVsImAsRun = total.web.bytes / total.imagemagick.bytes
   const qualityOk = (a, b) =>
     VARIANTS.every(
       (v) => per[v][a].butteraugli <= per[v][b].butteraugli && per[v][a].dssim <= per[v][b].dssim,
     )
-  const webQualityOk = qualityOk('web', 'imagemagick')
+  const webQualityOk = qualityOk('web', PEER)
   const cpuRatio = res.web.cpu.median / res.before.cpu.median
   const avifVsWeb = total.avif ? total.avif.bytes / total.web.bytes : NaN
   const avifQualityOk = total.avif ? qualityOk('avif', 'web') : false
@@ -195,15 +223,16 @@ export async function qualityRow(ctx) {
   const avifMet = avifVsWeb <= GOALS.avifBytes && avifQualityOk
   const pixels = photos.reduce((s, p) => s + p.width * p.height, 0)
   const cpuOf = (k) => (res[k]?.cpu?.n ? `${res[k].cpu.median.toFixed(2)} s` : 'n/a')
+  const timed = names.filter((k) => res[k])
 
   const table = (variant) => {
     const rows = names.map((t) => {
       const s = variant ? per[variant][t] : total[t]
-      const im = variant ? per[variant].imagemagick : total.imagemagick
-      return `| ${LABEL[t]} | ${fmtBytes(s.bytes)} | ${fmtRatio(s.bytes / im.bytes)} | ${s.butteraugli.toFixed(2)} | ${s.dssim.toFixed(4)} | ${t === 'imagemagick' ? '—' : `${s.worse} of ${s.n}`} |`
+      const im = variant ? per[variant][PEER] : total[PEER]
+      return `| ${LABEL[t]} | ${fmtBytes(s.bytes)} | ${fmtRatio(s.bytes / im.bytes)} | ${s.butteraugli.toFixed(2)} | ${s.dssim.toFixed(4)} | ${t === PEER ? '—' : `${s.worse} of ${s.n}`} |`
     })
     return [
-      `| ${variant ?? 'all four variants'} | bytes | / ImageMagick | butteraugli (mean) | DSSIM (mean) | worse than ImageMagick (butteraugli) |`,
+      `| ${variant ?? 'all four variants'} | bytes | / ImageMagick (same pixels) | butteraugli (mean) | DSSIM (mean) | photos scoring worse than ImageMagick on the same pixels (butteraugli) |`,
       '| --- | --- | --- | --- | --- | --- |',
       ...rows,
     ]
@@ -213,20 +242,21 @@ export async function qualityRow(ctx) {
     cells: {
       what: `Quality: ${photos.length} held-out photos (${(pixels / 1e6).toFixed(0)} MP), \`web\` and \`web-avif\` presets' 4 variants, bytes at measured quality`,
       upshot: `web: ${fmtBytes(total.web.bytes)}, butteraugli ${total.web.butteraugli.toFixed(2)}, CPU ${cpuOf('web')}; web-avif: ${total.avif ? fmtBytes(total.avif.bytes) : 'n/a'}, butteraugli ${total.avif?.butteraugli.toFixed(2) ?? 'n/a'}, CPU ${cpuOf('avif')}`,
-      peer: `ImageMagick q80: ${fmtBytes(total.imagemagick.bytes)}, butteraugli ${total.imagemagick.butteraugli.toFixed(2)}, CPU ${cpuOf('imagemagick')}; vipsthumbnail Q=80: ${total.vips ? fmtBytes(total.vips.bytes) : 'n/a'}, CPU ${cpuOf('vips')}; Upshot before: ${fmtBytes(total.before.bytes)}, CPU ${cpuOf('before')}`,
-      ratio: `web bytes ${fmtRatio(webVsIm)} of ImageMagick's (quality ${webQualityOk ? 'equal or better' : 'worse'} on every variant); web CPU ${fmtRatio(cpuRatio)} of before; web-avif bytes ${fmtRatio(avifVsWeb)} of web's (quality ${avifQualityOk ? 'equal or better' : 'worse'})`,
+      peer: `ImageMagick q80 on the same pixels: ${fmtBytes(total[PEER].bytes)}, butteraugli ${total[PEER].butteraugli.toFixed(2)}; as run (centre crops): ${fmtBytes(total.imagemagick.bytes)}, CPU ${cpuOf('imagemagick')}; vipsthumbnail Q=80: ${total.vips ? fmtBytes(total.vips.bytes) : 'n/a'}, CPU ${cpuOf('vips')}; Upshot before: ${fmtBytes(total.before.bytes)}, CPU ${cpuOf('before')}`,
+      ratio: `web bytes ${fmtRatio(webVsIm)} of ImageMagick's on the same pixels (${fmtRatio(webVsImAsRun)} of its centre-crop run), quality ${webQualityOk ? 'equal or better on every variant' : 'worse on some variant'}; web CPU ${fmtRatio(cpuRatio)} of before; web-avif bytes ${fmtRatio(avifVsWeb)} of web's (quality ${avifQualityOk ? 'equal or better' : 'worse'})`,
       goal: `web <= ${GOALS.webBytes}x ImageMagick's bytes at equal or better quality, CPU <= ${GOALS.webCpu}x before; web-avif <= ${GOALS.avifBytes}x web's bytes at equal quality`,
       verdict: `web ${verdict(webMet, res.failures)}; web-avif ${verdict(avifMet, res.failures)}`,
     },
     details: [
       `Photos: ${photos.map((p) => `${p.file.split(path.sep).at(-4)} (${p.author}, ${p.width}x${p.height})`).join(', ')}; from Debian's \`${HELD_OUT_PACKAGE}\` (fetched by the benchmark with \`apt-get download\`, LGPL-3 per each wallpaper's metadata). None of them is in the tuning corpus the settings were chosen on.`,
       `Upshot: \`upshot upload <the photos> --to file:///<dir> --json\` (preset \`web\`, and \`--preset web-avif\`), fresh data dir; "before" is the same command built from commit ${BASELINE_COMMIT}, the last one before the settings below. ImageMagick: the \`variants\` row's command, ${ctx.nproc} photos at once. vipsthumbnail: \`vipsthumbnail IN --size 320x180 --smartcrop attention -o OUT.webp[Q=80,strip]\` (and 640x360, \`1280x720>\`; the full size with \`vips autorot\`), ${ctx.nproc} commands at once; libvips 8.14's WebP writer keeps EXIF/XMP despite \`strip\`, so its metadata chunks are not counted.`,
+      'ImageMagick on the same pixels: for the two cropped variants, ImageMagick is also run on the windows Upshot’s attention crop chose (`-resize WxH! -crop 320x180+X+Y`, same quality), so bytes and scores compare encoders on the same picture; its own centre crops show other parts of the photo (attention picks the detailed part, which costs more bytes at any quality). The goals are judged against this like-for-like run; the centre-crop run is listed too.',
       'Reference for every variant: the source decoded in full (no shrink-on-load), upright, sRGB; resized with lanczos3 to the variant’s size; for the cropped variants, the window of that resize the variant shows (found by matching, so attention and centre crops are each judged on their own region). Upshot’s own resize starts from a JPEG shrink-on-load decode and ImageMagick’s from a full decode, so if the reference favours anyone it is ImageMagick. Butteraugli: max-norm, worst of three 512 x 512 regions for pictures over 0.3 MP (the whole picture below), < 1 means no visible difference; DSSIM: 1/SSIM - 1 on luma over the same regions.',
       '',
       ...table(null),
       '',
       ...VARIANTS.flatMap((v) => [...table(v), '']),
-      `CPU time (user + system of every process, median of ${res.web.cpu.n} runs): ${names.map((k) => `${LABEL[k]} ${cpuOf(k)}`).join(', ')}. Wall time: ${names.map((k) => `${LABEL[k]} ${fmtSummary(res[k].time)}`).join('; ')}.`,
+      `CPU time (user + system of every process, median of ${res.web.cpu.n} runs): ${timed.map((k) => `${LABEL[k]} ${cpuOf(k)}`).join(', ')}. Wall time: ${timed.map((k) => `${LABEL[k]} ${fmtSummary(res[k].time)}`).join('; ')}.`,
       `Plots (held-out photos): ${plots.map((f) => `[${path.basename(f, '.svg')}](quality/${path.basename(f)})`).join(', ')}. Tuning curves: [docs/quality/](quality/). Worst case per variant (the photo where Upshot's WebP variant scores worst), reference and each tool side by side, 2x: ${crops.map((c) => `[${c.variant}](quality/${path.basename(c.file)}) (${c.photo})`).join(', ')}.`,
       ...failuresText(res.failures),
     ],
@@ -244,12 +274,12 @@ async function worstCrops(worst, kept, names, dir) {
     const panels = []
     const webOut = await decodeRgb(kept.web.files[w.photo][v.name])
     panels.push({ label: 'reference', img: await referenceFor(src, webOut, v.fit) })
-    for (const t of ['imagemagick', 'before', 'web', 'avif'].filter((x) => names.includes(x))) {
+    // ImageMagick's centre crop shows another window: its run on Upshot's window instead.
+    const im = v.fit === 'cover' ? 'imsame' : 'imagemagick'
+    for (const t of [im, 'before', 'web', 'avif'].filter((x) => names.includes(x))) {
       const img = await decodeRgb(kept[t].files[w.photo][v.name])
-      // Cropped variants of other tools may show another window: same-size panels only.
       if (img.width !== webOut.width || img.height !== webOut.height) continue
-      if (v.fit === 'cover' && t === 'imagemagick') continue
-      panels.push({ label: LABEL[t], img })
+      panels.push({ label: t === 'imsame' ? 'ImageMagick q80' : LABEL[t], img })
     }
     // The region where the WebP variant scored worst: the most detailed one for big pictures.
     const region = w.regions[0]

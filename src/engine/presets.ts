@@ -44,7 +44,7 @@ function sameSizes(name: string, format: OutputFormat, quality: number): Preset 
  * than large ones for the same look. Quality 50 everywhere, as before, looked visibly worse than
  * `web` on thumbnails (DSSIM 1.4-2.3x).
  */
-const AVIF_LOOK_OF_WEB: Record<string, number> = { thumb: 67, preview: 65, overlay: 62, full: 55 }
+const AVIF_LOOK_OF_WEB: Record<string, number> = { thumb: 67, preview: 67, overlay: 63, full: 55 }
 
 const PRESETS: readonly Preset[] = [
   WEB_PRESET,

@@ -45,13 +45,24 @@ export function cropRgb(img, left, top, width, height) {
  */
 export async function referenceFor(src, out, fit) {
   if (fit !== 'cover') return resizeRgb(src, out.width, out.height)
+  const w = await coverWindow(src, out)
+  return w.ref
+}
+
+/**
+ * Where a cover crop `out` sits: the size the source is scaled to ({ width, height }), the
+ * window's offset in it ({ left, top }), and the reference window itself (ref).
+ */
+export async function coverWindow(src, out) {
   const scale = Math.max(out.width / src.width, out.height / src.height)
   const cw = Math.max(out.width, Math.round(src.width * scale))
   const ch = Math.max(out.height, Math.round(src.height * scale))
   const covered = await resizeRgb(src, cw, ch)
-  if (cw === out.width && ch === out.height) return covered
+  if (cw === out.width && ch === out.height) {
+    return { width: cw, height: ch, left: 0, top: 0, ref: covered }
+  }
   const { left, top } = bestOffset(covered, out)
-  return cropRgb(covered, left, top, out.width, out.height)
+  return { width: cw, height: ch, left, top, ref: cropRgb(covered, left, top, out.width, out.height) }
 }
 
 /** The crop offset along the free axis with the smallest sum of absolute differences. */

@@ -8,6 +8,8 @@
 //                                      photos (fetched once with apt-get download; see
 //                                      bench/lib/quality/heldout.mjs); tuning curves:
 //                                      node bench/quality-curves.mjs
+//   npm run bench -- --only quality --keep-rows --out docs/BENCHMARKS.md
+//                                      re-measure some rows, keep the others as the report had them
 //   options: --no-build (use dist/cli.mjs as it is), --out <file>, --keep (keep the scratch folder),
 //            --sync-files <n> (default 50,000; 5,000 with --quick)
 //
@@ -25,7 +27,7 @@ import {
 } from './lib/fixtures.mjs'
 import { AWS_CLI, IMAGEMAGICK, backgroundBusy, machineInfo } from './lib/machine.mjs'
 import { runOk } from './lib/proc.mjs'
-import { writeReport } from './lib/report.mjs'
+import { readReportRows, writeReport } from './lib/report.mjs'
 import { startSinkProcess } from './lib/sinkproc.mjs'
 import { ROOT } from './lib/upshot.mjs'
 import { e2eRow } from './rows/e2e.mjs'
@@ -56,6 +58,7 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    'keep-rows': { type: 'boolean', default: false },
     'sync-files': { type: 'string' },
   },
 })
@@ -196,10 +199,17 @@ try {
   if (!args.keep) fs.rmSync(work, { recursive: true, force: true })
 }
 
+// --keep-rows: the rows not run now, as the report being replaced had them, in the usual order.
+const kept = args['keep-rows']
+  ? readReportRows(outFile).filter((r) => !rows.some((x) => x.id === r.id))
+  : []
+const order = (r) => ROWS.indexOf(r.id)
 await writeReport(outFile, {
   machine,
   mode: quick ? 'quick' : 'full',
-  rows,
+  rows: [...rows, ...kept].sort((a, b) => order(a) - order(b)),
+  kept,
+  command: process.argv.slice(2).join(' '),
   totalSeconds: elapsed(),
   notesFile: path.join(ROOT, 'bench/what-we-tried.md'),
 })

@@ -74,7 +74,6 @@ describe('encoder settings chosen by measured quality', () => {
           theirs * PER_PHOTO,
         )
         ratios.push(ours / theirs)
-        console.log(`${name} ${v.name} ${(ours / theirs).toFixed(3)}`)
       }
     }
     // Over the photos and variants, the look is libwebp's own or better.

@@ -62,7 +62,13 @@ export async function coverWindow(src, out) {
     return { width: cw, height: ch, left: 0, top: 0, ref: covered }
   }
   const { left, top } = bestOffset(covered, out)
-  return { width: cw, height: ch, left, top, ref: cropRgb(covered, left, top, out.width, out.height) }
+  return {
+    width: cw,
+    height: ch,
+    left,
+    top,
+    ref: cropRgb(covered, left, top, out.width, out.height),
+  }
 }
 
 /** The crop offset along the free axis with the smallest sum of absolute differences. */

@@ -17,7 +17,7 @@ export async function writeReport(
   const m = machine
   const keptNote = kept?.length
     ? [
-        `Rows marked "earlier run" were not measured in this run: they are kept as the run of ${kept[0].keptFrom} measured them (\`--keep-rows\`).`,
+        'Rows marked "earlier run" were not measured in this run: they are kept as the earlier run named in their verdict measured them (`--keep-rows`), on the machine that run describes.',
         '',
       ]
     : []
@@ -197,7 +197,21 @@ export function readReportRows(file) {
         .trim()
       if (body) details.push(body)
     }
-    rows.push({ id, cells: { what, upshot, peer, ratio, goal, verdict }, details, keptFrom: date })
+    // A row kept once already says which run it is from.
+    const earlier = / \(earlier run, ([^)]+)\)/.exec(verdict)
+    rows.push({
+      id,
+      cells: {
+        what,
+        upshot,
+        peer,
+        ratio,
+        goal,
+        verdict: verdict.replace(/ \(earlier run, [^)]+\)/g, ''),
+      },
+      details,
+      keptFrom: earlier ? earlier[1] : date,
+    })
   }
   return rows
 }

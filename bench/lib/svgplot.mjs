@@ -54,7 +54,7 @@ export function lineChart({
   height = 440,
   lowerIsBetter,
 }) {
-  const m = { left: 64, right: 200, top: subtitle ? 56 : 40, bottom: 52 }
+  const m = { left: 64, right: Math.max(200, width - 560), top: subtitle ? 56 : 40, bottom: 52 }
   const pts = series
     .flatMap((s) => s.points)
     .filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1]))
@@ -112,8 +112,12 @@ export function lineChart({
     }
     const ly = m.top + 8 + i * 20
     const lx = m.left + W + 14
+    if (s.line !== false) {
+      o.push(
+        `<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`,
+      )
+    }
     o.push(
-      `<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${s.line === false ? ' stroke-opacity="0"' : ''}${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`,
       marker(s.marker ?? 'circle', lx + 11, ly, color),
       `<text x="${lx + 28}" y="${ly + 4}">${esc(s.name)}</text>`,
     )

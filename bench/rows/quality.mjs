@@ -171,7 +171,7 @@ export async function qualityRow(ctx) {
         if (tool === 'web') {
           const w = worst[v.name]
           if (!w || r.butteraugli > w.score) {
-            worst[v.name] = { score: r.butteraugli, photo, index: i, regions }
+            worst[v.name] = { score: r.butteraugli, photo, regions }
           }
         }
       }
@@ -183,7 +183,6 @@ export async function qualityRow(ctx) {
   const figures = ctx.figuresDir
   fs.mkdirSync(figures, { recursive: true })
   const crops = await worstCrops(worst, kept, names, figures)
-  const plots = heldOutPlots(rec, names, figures)
   for (const k of Object.values(kept)) fs.rmSync(k.dir, { recursive: true, force: true })
 
   // The goals compare like for like: ImageMagick encoding the same pixels (its own centre crops
@@ -208,6 +207,13 @@ export async function qualityRow(ctx) {
   const total = Object.fromEntries(names.map((t) => [t, stat(t)]))
   const per = Object.fromEntries(
     VARIANTS.map((v) => [v, Object.fromEntries(names.map((t) => [t, stat(t, v)]))]),
+  )
+  const plots = heldOutPlots(per, names, PEER, figures)
+  // The per-photo scores, for plots drawn again later without re-measuring.
+  fs.mkdirSync(path.join(figures, 'data'), { recursive: true })
+  fs.writeFileSync(
+    path.join(figures, 'data/heldout.json'),
+    JSON.stringify({ records: rec }, null, 1),
   )
   const webVsIm = total.web.bytes / total[PEER].bytes
   const webVsImAsRun = total.web.bytes / total.imagemagick.bytes
@@ -269,7 +275,6 @@ async function worstCrops(worst, kept, names, dir) {
   for (const v of WEB_VARIANTS) {
     const w = worst[v.name]
     if (!w) continue
-    const photo = Object.keys(kept.web.files)[w.index] ?? w.photo
     const src = await decodeRgb(w.photo)
     const panels = []
     const webOut = await decodeRgb(kept.web.files[w.photo][v.name])
@@ -285,39 +290,45 @@ async function worstCrops(worst, kept, names, dir) {
     const region = w.regions[0]
     const file = path.join(dir, `heldout-worst-${v.name}.png`)
     await sideBySidePng(file, panels, region)
-    out.push({ variant: v.name, file, photo: path.basename(photo) })
+    out.push({ variant: v.name, file, photo: path.basename(w.photo) })
   }
   return out
 }
 
-function heldOutPlots(rec, names, dir) {
+/**
+ * Per variant, one point per tool: bytes (as a share of ImageMagick's on the same pixels)
+ * against the mean butteraugli and the mean DSSIM. per: { [variant]: { [tool]: { bytes,
+ * butteraugli, dssim } } }; peer: the tool the shares are of.
+ */
+export function heldOutPlots(per, names, peer, dir) {
   const files = []
   for (const v of VARIANTS) {
-    const im = sum(
-      rec.filter((r) => r.tool === 'imagemagick' && r.variant === v).map((r) => r.bytes),
-    )
-    const series = names.map((t) => {
-      const rs = rec.filter((r) => r.tool === t && r.variant === v)
-      return {
+    for (const [metric, label] of [
+      ['butteraugli', 'butteraugli (mean)'],
+      ['dssim', 'DSSIM (mean)'],
+    ]) {
+      const series = names.map((t) => ({
         name: LABEL[t],
         line: false,
-        marker: t === 'imagemagick' ? 'square' : t === 'vips' ? 'diamond' : 'circle',
-        points: [[sum(rs.map((r) => r.bytes)) / im, mean(rs.map((r) => r.butteraugli))]],
-      }
-    })
-    const file = path.join(dir, `heldout-${v}.svg`)
-    fs.writeFileSync(
-      file,
-      lineChart({
-        title: `${v}: held-out photos, bytes against butteraugli`,
-        subtitle: 'each point: one tool, all photos; x: bytes as a share of ImageMagick q80',
-        xLabel: 'bytes / ImageMagick q80 bytes',
-        yLabel: 'butteraugli (mean)',
-        lowerIsBetter: true,
-        series,
-      }),
-    )
-    files.push(file)
+        marker: t === peer || t === 'imagemagick' ? 'square' : t === 'vips' ? 'diamond' : 'star',
+        points: [[per[v][t].bytes / per[v][peer].bytes, per[v][t][metric]]],
+      }))
+      const file = path.join(dir, `heldout-${v}-${metric}.svg`)
+      fs.writeFileSync(
+        file,
+        lineChart({
+          title: `${v}: held-out photos, bytes against ${metric === 'dssim' ? 'DSSIM' : 'butteraugli'}`,
+          subtitle:
+            'one point per tool, all photos; x: bytes as a share of ImageMagick q80 on the same pixels',
+          xLabel: 'bytes / ImageMagick q80 bytes (same pixels)',
+          yLabel: label,
+          lowerIsBetter: true,
+          series,
+          width: 920,
+        }),
+      )
+      files.push(file)
+    }
   }
   return files
 }

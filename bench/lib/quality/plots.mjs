@@ -118,7 +118,9 @@ export async function drawCurves(state, dir, log = () => {}) {
       const svg = lineChart({
         title: `${variant}: bytes against ${metric === 'cpuSeconds' ? 'CPU time' : metric} (${state.set} set, ${a.photos} photos)`,
         subtitle:
-          'x: total bytes as a share of ImageMagick -quality 80 (same photos); labels: nominal quality',
+          variant === 'thumb' || variant === 'preview'
+            ? 'x: total bytes / ImageMagick -quality 80 (its centre crops: other pixels than the curves)'
+            : 'x: total bytes as a share of ImageMagick -quality 80 (same photos); labels: quality',
         xLabel: 'bytes / ImageMagick q80 bytes',
         yLabel: label,
         lowerIsBetter: metric !== 'cpuSeconds',

@@ -1,7 +1,8 @@
 // `npm run bench`: Upshot side by side with the tools people would otherwise use (ImageMagick,
 // the AWS CLI, rclone), in one run on this machine; writes docs/BENCHMARKS.md.
 //
-//   npm run bench                      full run (about 10 minutes on 2 cores)
+//   npm run bench                      full run (about 10 minutes on 2 cores, plus the quality
+//                                      row: its butteraugli scoring takes about as long again)
 //   npm run bench -- --quick           fewer runs, a smaller end-to-end set (about 3 minutes)
 //   npm run bench -- --only variants,upload-big   some rows (report goes to the temp folder)
 //   npm run bench -- --only quality    bytes / perceived quality / CPU of the presets on held-out

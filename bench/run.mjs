@@ -1,9 +1,16 @@
 // `npm run bench`: Upshot side by side with the tools people would otherwise use (ImageMagick,
 // the AWS CLI, rclone), in one run on this machine; writes docs/BENCHMARKS.md.
 //
-//   npm run bench                      full run (about 10 minutes on 2 cores)
+//   npm run bench                      full run (about 10 minutes on 2 cores, plus the quality
+//                                      row: its butteraugli scoring takes about as long again)
 //   npm run bench -- --quick           fewer runs, a smaller end-to-end set (about 3 minutes)
 //   npm run bench -- --only variants,upload-big   some rows (report goes to the temp folder)
+//   npm run bench -- --only quality    bytes / perceived quality / CPU of the presets on held-out
+//                                      photos (fetched once with apt-get download; see
+//                                      bench/lib/quality/heldout.mjs); tuning curves:
+//                                      node bench/quality-curves.mjs
+//   npm run bench -- --only quality --keep-rows --out docs/BENCHMARKS.md
+//                                      re-measure some rows, keep the others as the report had them
 //   options: --no-build (use dist/cli.mjs as it is), --out <file>, --keep (keep the scratch folder),
 //            --sync-files <n> (default 50,000; 5,000 with --quick)
 //
@@ -21,7 +28,7 @@ import {
 } from './lib/fixtures.mjs'
 import { AWS_CLI, IMAGEMAGICK, backgroundBusy, machineInfo } from './lib/machine.mjs'
 import { runOk } from './lib/proc.mjs'
-import { writeReport } from './lib/report.mjs'
+import { readReportRows, writeReport } from './lib/report.mjs'
 import { startSinkProcess } from './lib/sinkproc.mjs'
 import { ROOT } from './lib/upshot.mjs'
 import { e2eRow } from './rows/e2e.mjs'
@@ -29,11 +36,13 @@ import { ledgerRow } from './rows/ledger.mjs'
 import { bigMemoryRow, photoMemoryRow, unmeasurable } from './rows/memory.mjs'
 import { syncRow } from './rows/sync.mjs'
 import { bigUploadRow, smallFilesRow } from './rows/upload.mjs'
+import { qualityRow } from './rows/quality.mjs'
 import { variantsRow } from './rows/variants.mjs'
 
 const MiB = 1024 * 1024
 const ROWS = [
   'variants',
+  'quality',
   'upload-big',
   'upload-small',
   'e2e',
@@ -50,6 +59,7 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    'keep-rows': { type: 'boolean', default: false },
     'sync-files': { type: 'string' },
   },
 })
@@ -97,6 +107,9 @@ const ctx = {
   ledgerRounds: quick ? 1 : 3,
   syncFiles: Number(args['sync-files'] ?? (quick ? 5_000 : 50_000)),
   syncRounds: quick ? 2 : 3,
+  qualityRounds: quick ? 1 : 3,
+  // Plots and crops go next to the report (docs/quality for a full run).
+  figuresDir: path.join(path.dirname(outFile), 'quality'),
   photos: [],
 }
 
@@ -147,6 +160,7 @@ try {
 
   const plan = [
     ['variants', variantsRow],
+    ['quality', qualityRow],
     ['upload-big', bigUploadRow],
     ['upload-small', smallFilesRow],
     ['e2e', e2eRow],
@@ -186,10 +200,17 @@ try {
   if (!args.keep) fs.rmSync(work, { recursive: true, force: true })
 }
 
+// --keep-rows: the rows not run now, as the report being replaced had them, in the usual order.
+const kept = args['keep-rows']
+  ? readReportRows(outFile).filter((r) => !rows.some((x) => x.id === r.id))
+  : []
+const order = (r) => ROWS.indexOf(r.id)
 await writeReport(outFile, {
   machine,
   mode: quick ? 'quick' : 'full',
-  rows,
+  rows: [...rows, ...kept].sort((a, b) => order(a) - order(b)),
+  kept,
+  command: process.argv.slice(2).join(' '),
   totalSeconds: elapsed(),
   notesFile: path.join(ROOT, 'bench/what-we-tried.md'),
 })

@@ -25,6 +25,25 @@ export function variantArgs(src, outDir) {
   ]
 }
 
+/**
+ * ImageMagick making the cover variants on given windows (`{ thumb: { width, height, left,
+ * top } }`: the scaled size and the offset in it) instead of its centre crop: the same pixels
+ * another tool's attention crop shows, so the two encodes can be compared like for like.
+ */
+export function windowArgs(src, outDir, windows) {
+  // windows: { [variant]: { width, height, left, top, outWidth, outHeight } }
+  const base = path.basename(src).replace(/\.[^.]+$/, '')
+  const args = [src, '-auto-orient', '-strip', '-quality', '80']
+  for (const [v, w] of Object.entries(windows)) {
+    const [tw, th] = [w.outWidth, w.outHeight]
+    args.push('(', '+clone', '-resize', `${w.width}x${w.height}!`)
+    args.push('-crop', `${tw}x${th}+${w.left}+${w.top}`, '+repage')
+    args.push('-write', path.join(outDir, `${base}-${v}.webp`), '+delete', ')')
+  }
+  args.push('null:')
+  return args
+}
+
 /** The shell line one photo takes, for the report. */
 export function commandLine() {
   const args = variantArgs('IN.jpg', 'out').map((a) =>

@@ -11,13 +11,14 @@ export const UPSHOT_BIN = path.join(ROOT, 'bin/upshot.mjs')
 /**
  * `upshot upload <inputs> <targetArgs> --json` with a new data dir (no ledger history, so nothing
  * is deduplicated). Returns the run with its parsed report; throws when a job did not finish.
+ * opts.cli: another build of the CLI to run instead of bin/upshot.mjs.
  */
 export async function upshotUpload(inputs, targetArgs, opts = {}) {
   const dataDir = tmpName('data')
   try {
     const r = await run(
       process.execPath,
-      [UPSHOT_BIN, 'upload', ...inputs, ...targetArgs, '--data-dir', dataDir, '--json'],
+      [opts.cli ?? UPSHOT_BIN, 'upload', ...inputs, ...targetArgs, '--data-dir', dataDir, '--json'],
       { env: { ...awsEnv(), ...(opts.env ?? {}) }, rss: opts.rss ?? false },
     )
     let report = null

@@ -3,7 +3,11 @@ import fs from 'node:fs'
 import { UpshotError } from '../shared/jobs'
 import type { OutputFormat, Preset, VariantSpec, Watermark } from './types'
 
-/** The default preset, after the seed design: four WebP variants at quality 80. */
+/**
+ * The default preset, after the seed design: four WebP variants at quality 80, which names a look
+ * (what libwebp's defaults give at 80: ImageMagick's `-quality 80`), reached per size with the
+ * encoder settings of pipeline/encoder.ts.
+ */
 export const WEB_PRESET: Preset = {
   name: 'web',
   variants: [
@@ -34,10 +38,24 @@ function sameSizes(name: string, format: OutputFormat, quality: number): Preset 
   return { name, variants: WEB_PRESET.variants.map((v) => ({ ...v, format, quality })) }
 }
 
+/**
+ * libaom quality per variant that reaches the `web` preset's look (butteraugli and DSSIM against
+ * the reference, tuning corpus; docs/BENCHMARKS.md): small pictures need a higher AVIF quality
+ * than large ones for the same look. Quality 50 everywhere, as before, looked visibly worse than
+ * `web` on thumbnails (DSSIM 1.4-2.3x).
+ */
+const AVIF_LOOK_OF_WEB: Record<string, number> = { thumb: 67, preview: 67, overlay: 63, full: 55 }
+
 const PRESETS: readonly Preset[] = [
   WEB_PRESET,
-  // AVIF quality 50 looks like WebP 80 at roughly two thirds of the bytes.
-  sameSizes('web-avif', 'avif', 50),
+  {
+    name: 'web-avif',
+    variants: WEB_PRESET.variants.map((v) => ({
+      ...v,
+      format: 'avif',
+      quality: AVIF_LOOK_OF_WEB[v.name]!,
+    })),
+  },
   // For places that cannot show WebP; encoded with mozjpeg.
   sameSizes('jpeg', 'jpeg', 82),
   // Lossless, for screenshots and diagrams; quality is unused.
@@ -66,7 +84,9 @@ export function getPreset(name: string, custom: readonly Preset[] = []): Preset 
  * Bump only when outputs made before are wrong in a way users would want fixed (not upright,
  * metadata left in, wrong colours): every file of every synced folder is then processed and
  * uploaded again. Encoder tuning that keeps the preset's sizes, formats and quality (effort,
- * chroma choice) does not bump it: older outputs stay valid and are reused.
+ * chroma choice, the per-size calibration in pipeline/encoder.ts) does not bump it: older outputs
+ * keep the look the preset names, stay valid and are reused. A changed quality (a new look)
+ * changes the fingerprint by itself.
  */
 export const PIPELINE_VERSION = 1
 

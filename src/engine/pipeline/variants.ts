@@ -2,7 +2,7 @@
 // no metadata, never enlarged), or the staged original for everything else.
 
 import path from 'node:path'
-import type { OutputInfo, Sharp } from 'sharp'
+import type { OutputInfo } from 'sharp'
 import { UpshotError } from '../../shared/jobs'
 import type {
   OutputFormat,
@@ -13,6 +13,7 @@ import type {
   Watermark,
 } from '../types'
 import { openImage, probeImage, type DecodeOptions, type OpenedImage } from './decode'
+import { applyEncoder, encoderSettings } from './encoder'
 import { canceled, decodeError, throwIfAborted } from './errors'
 import { planVariant } from './geometry'
 import { memoryEstimate } from './limits'
@@ -53,47 +54,6 @@ export const MIME_OF: Record<OutputFormat, string> = {
   avif: 'image/avif',
   jpeg: 'image/jpeg',
   png: 'image/png',
-}
-
-/**
- * Encoder effort, measured on the bench photos (7 photos, 37 MP, sharp 0.35 / libwebp 1.6, CPU
- * seconds of one core; bench/what-we-tried.md has the tables):
- * - WebP, full size of a photo: effort 2 takes 1.5 s where effort 4 (libwebp's default, and what
- *   ImageMagick's `-quality 80` uses) takes 3.4 s, for 4.7% more bytes and 0.3 dB less PSNR at
- *   the same quality. With effort 4 the whole preset took as long as ImageMagick on an idle
- *   machine (0.93x); with effort 2 about half. The time from drop to last link is what users
- *   wait for, and on uplinks of 50 Mbit/s and more the encoder, not the network, is the
- *   bottleneck: we take effort 2 above 1.5 MP.
- * - WebP from 0.5 to 1.5 MP (overlay, full size of small images): effort 4, 3.5% smaller than
- *   effort 2 for ~0.03 s more per photo.
- * - WebP below 0.5 MP (thumb, preview): effort 5 is 2% smaller than 4 at no measurable cost
- *   (decode and resize dominate); effort 6 saves 2% more for +30-60% time.
- * - AVIF: effort 4 takes 18 s for 8 MP; effort 2 is 4-8x faster than 4 with the same bytes on
- *   small variants, effort 0 halves effort 2's time for +3% on large ones. Chroma 4:2:0 (like
- *   lossy WebP and JPEG) instead of sharp's 4:4:4 default: 5% smaller and faster for photos.
- * - JPEG: mozjpeg (trellis, progressive): ~20% smaller than libjpeg-turbo, ~5x slower.
- */
-const SMALL_WEBP_PIXELS = 500_000
-const LARGE_WEBP_PIXELS = 1_500_000
-const webpEffort = (pixels: number): number =>
-  pixels < SMALL_WEBP_PIXELS ? 5 : pixels < LARGE_WEBP_PIXELS ? 4 : 2
-const LARGE_AVIF_PIXELS = 1_500_000
-
-function encode(p: Sharp, spec: VariantSpec, pixels: number): Sharp {
-  switch (spec.format) {
-    case 'webp':
-      return p.webp({ quality: spec.quality, effort: webpEffort(pixels) })
-    case 'avif':
-      return p.avif({
-        quality: spec.quality,
-        effort: pixels < LARGE_AVIF_PIXELS ? 2 : 0,
-        chromaSubsampling: '4:2:0',
-      })
-    case 'jpeg':
-      return p.jpeg({ quality: spec.quality, mozjpeg: true })
-    case 'png':
-      return p.png({ compressionLevel: 6 })
-  }
 }
 
 // By name, which sharp maps to its strategies: reading sharp.strategy here would load sharp
@@ -156,7 +116,8 @@ async function encodeVariant(
   // Wide-gamut and CMYK sources are converted through their ICC profile; 16-bit becomes 8-bit.
   p = p.toColourspace('srgb')
   if (spec.format === 'jpeg' && img.hasAlpha) p = p.flatten({ background: '#ffffff' })
-  p = encode(p, spec, plan.size.width * plan.size.height * (animated ? img.frames : 1))
+  const pixels = plan.size.width * plan.size.height * (animated ? img.frames : 1)
+  p = applyEncoder(p, encoderSettings(spec.format, spec.quality, pixels))
   let out: { data: Buffer; info: OutputInfo }
   try {
     out = await p.toBuffer({ resolveWithObject: true })

@@ -1,7 +1,7 @@
 // What the desktop app does, behind the IPC commands: hosts the engine, keeps the queue the
 // window shows, runs and controls jobs, copies links, reads the history and applies settings.
-// Free of 'electron': the Electron glue (index.ts) passes clipboard, dialogs, shell and
-// notifications as ports, and the e2e tests run this very module against a real S3 server.
+// Free of 'electron': it runs in the core process (src/core/main.ts), whose host answers the
+// clipboard, dialog, shell and notification ports over the channel.
 
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
@@ -71,7 +71,12 @@ export interface AppServiceOptions {
   settings: Settings
   ports: AppPorts
   /** Makes the engine; called again with a new concurrency when the queue is idle. */
-  makeEngine(opts: { uploadConcurrency: number; customPresets: () => readonly Preset[] }): Engine
+  makeEngine(opts: {
+    uploadConcurrency: number
+    customPresets: () => readonly Preset[]
+    /** Saved destinations with their keys, for jobs resumed from the ledger. */
+    configFor: (destinationId: string) => DestinationConfig | null
+  }): Engine
   emit<K extends EventName>(name: K, payload: Events[K]): void
   connectionTest?: ConnectionTestOptions
   patchIntervalMs?: number
@@ -113,6 +118,7 @@ export class AppService {
     this.engine = o.makeEngine({
       uploadConcurrency: this.engineConcurrency,
       customPresets: () => o.settings.customPresets(),
+      configFor: (id) => this.savedConfigFor(id),
     })
     this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
     this.queue = new QueueModel((patch) => o.emit('queue', patch), o.patchIntervalMs)
@@ -129,10 +135,14 @@ export class AppService {
     })
   }
 
-  /** Brings back what the ledger has unfinished (a crash, a quit mid-batch) and runs it. */
-  start(): void {
+  /**
+   * Brings back what the ledger has unfinished (a crash, a quit mid-batch) and runs it. `show`:
+   * jobs the window showed before the core restarted, shown again in their order (finished too).
+   */
+  start(show: readonly string[] = []): void {
+    for (const id of show) if (!this.queue.has(id)) this.track(id)
     const ids = this.engine.ledger.unfinishedJobIds()
-    for (const id of ids) this.track(id)
+    for (const id of ids) if (!this.queue.has(id)) this.track(id)
     // Paused before the app quit: still paused.
     for (const id of ids) if (this.engine.isJobPaused(id)) this.queue.setPaused(id, true)
     for (const id of ids) this.runJob(id)
@@ -683,10 +693,12 @@ export class AppService {
     this.engine = this.o.makeEngine({
       uploadConcurrency: concurrency,
       customPresets: () => this.o.settings.customPresets(),
+      configFor: (id) => this.savedConfigFor(id),
     })
     this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
     if (wasPaused) this.engine.pause()
     void old.close()
+    console.log(`[core] uploads at once: ${concurrency} (the engine was made anew)`)
   }
 
   /** Records the saved destination's name with it in the ledger, where the CLI finds it (`--to NAME`). */
@@ -696,6 +708,15 @@ export class AppService {
     // Names are unique in the ledger: leave it to the destination that has it.
     if (holder && ledgerIdOf(holder.config) !== id) return {}
     return { destinationName: name }
+  }
+
+  /** A destination saved in the app, with its keys; null for any other (or keys unreadable). */
+  private savedConfigFor(ledgerId: string): DestinationConfig | null {
+    try {
+      return this.o.settings.findByLedgerId(ledgerId, ledgerIdOf)?.config ?? null
+    } catch {
+      return null
+    }
   }
 
   private configForLedgerDestination(ledgerId: string): DestinationConfig {

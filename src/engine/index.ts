@@ -70,6 +70,11 @@ export interface EngineOptions {
   maxNetworkAttempts?: number
   /** The user's own presets (the app's settings), looked up by name as jobs run. */
   customPresets?: () => readonly Preset[]
+  /**
+   * A destination's config with the credentials the caller keeps (the app's settings), for jobs
+   * it did not enqueue in this process (resumed after a restart); null: the ledger's config.
+   */
+  configFor?: (destinationId: string) => DestinationConfig | null
 }
 
 export interface Target {
@@ -131,6 +136,11 @@ export interface Engine {
 const LIVE_OWNERS = new Set<string>()
 const HOST = os.hostname()
 
+/** How the claims of process `pid` on this machine begin in the ledger (`host/pid/`). */
+export function ownerPrefix(pid: number): string {
+  return `${HOST}/${pid}/`
+}
+
 export function ownerIsDead(owner: string): boolean {
   const [host, pidText] = owner.split('/')
   if (host !== HOST) return false // another machine: only its lease can tell
@@ -178,7 +188,7 @@ export function createEngine(options: EngineOptions): Engine {
     dataDir,
     options.nativeBinding ? { nativeBinding: options.nativeBinding } : {},
   )
-  const owner = `${HOST}/${process.pid}/${randomUUID().slice(0, 8)}`
+  const owner = `${ownerPrefix(process.pid)}${randomUUID().slice(0, 8)}`
   LIVE_OWNERS.add(owner)
   const leaseMs = options.leaseMs ?? 60_000
   const maxJobAttempts = options.maxJobAttempts ?? 4
@@ -270,6 +280,8 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function loadDestinationConfig(id: string): DestinationConfig {
+    const kept = options.configFor?.(id)
+    if (kept) return kept
     const row = ledger.db.prepare('SELECT config FROM destinations WHERE id = ?').get(id) as
       { config: string } | undefined
     if (!row)

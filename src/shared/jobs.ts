@@ -40,6 +40,7 @@ export const ERROR_CODES = [
   'CANCELED',
   'CONFIG',
   'NOT_SUPPORTED', // the store does not implement what was asked (s3rver: ListMultipartUploads)
+  'CORE_CRASHED', // the app's core process died twice while preparing this file
   'INTERNAL',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]

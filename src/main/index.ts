@@ -16,6 +16,7 @@ import { registerIpc } from './ipc'
 import { installAppMenu } from './menu'
 import { PageGate } from './page-gate'
 import { electronHostPorts } from './ports'
+import { RefreshTimer } from './refresh-timer'
 import { rendererSource } from './renderer-source'
 import { denyAllPermissions, enforceContentSecurityPolicy, lockDownWebContents } from './security'
 import { openHostSettings } from './settings'
@@ -67,14 +68,7 @@ function start(): void {
   const notice = (kind: 'info' | 'error', message: string): void =>
     gate.send({ name: 'notice', payload: { kind, message } })
 
-  let trayTimer: NodeJS.Timeout | null = null
-  const scheduleTrayRefresh = (): void => {
-    if (trayTimer || !tray) return
-    trayTimer = setTimeout(() => {
-      trayTimer = null
-      void refreshTray()
-    }, 2000)
-  }
+  const trayRefresh = new RefreshTimer(() => void refreshTray())
 
   const ports = electronHostPorts({
     window: () => mainWindow,
@@ -102,7 +96,7 @@ function start(): void {
       port: (name, args) => ports.answer(name, args),
       event: (name, payload) => {
         toPage({ name, payload } as PageMessage)
-        if (name === 'queue') scheduleTrayRefresh()
+        if (name === 'queue' && tray) trayRefresh.schedule()
       },
       status: (status: CoreStatus) => {
         gate.send({ name: 'core', payload: status })
@@ -158,8 +152,7 @@ function start(): void {
   })
 
   app.on('will-quit', (event) => {
-    if (trayTimer) clearTimeout(trayTimer)
-    trayTimer = null
+    trayRefresh.stop()
     // Dropped before it is destroyed: nothing refreshes a destroyed tray.
     const t = tray
     tray = null

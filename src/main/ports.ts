@@ -15,6 +15,7 @@ import {
 import type { Preferences } from '../shared/api'
 import { UpshotError } from '../shared/jobs'
 import type { PortCalls, PortName } from '../shared/protocol'
+import { loginItemPlan } from './login-item'
 import type { HostSettings } from './settings-relay'
 
 export interface HostPortsOptions {
@@ -149,16 +150,9 @@ export function electronHostPorts(o: HostPortsOptions): HostPorts {
 }
 
 function applyLoginItem(openAtLogin: boolean): void {
-  // Linux has no login items in Electron (autostart files are the desktop's business).
-  if (process.platform === 'linux') return
-  // Unpackaged, the executable is bare Electron: registering it would start an empty Electron
-  // at login. Only an installed Upshot registers itself.
-  if (!app.isPackaged) {
-    if (openAtLogin)
-      console.warn(
-        '[upshot] "Open at login" is set, but only an installed Upshot registers itself.',
-      )
-    return
+  const plan = loginItemPlan(process.platform, app.isPackaged)
+  if (plan === 'register') app.setLoginItemSettings({ openAtLogin })
+  else if (plan === 'unpackaged' && openAtLogin) {
+    console.warn('[upshot] "Open at login" is set, but only an installed Upshot registers itself.')
   }
-  app.setLoginItemSettings({ openAtLogin })
 }

@@ -1,7 +1,8 @@
 // The preload contract, typed once: the commands the renderer may invoke (request -> result) and
-// the events the main process pushes. The preload exposes purpose-built functions built from
-// these as `window.upshot` (src/preload/api.ts); the main process registers one handler per
-// command (src/main/ipc.ts) and parses every argument with zod (src/core/ipc-dispatch.ts).
+// the events pushed to it. The preload exposes purpose-built functions built from these as
+// `window.upshot` (src/preload/api.ts); the main process registers one handler per command
+// (src/main/ipc.ts), checks the sender and relays it to the core process
+// (src/shared/protocol.ts), which parses every argument with zod (src/core/ipc-dispatch.ts).
 
 import type { CleanupReport } from './cleanup'
 import type { ErrorCode, JobError, JobState, OutputReport } from './jobs'

@@ -67,6 +67,8 @@ describe.skipIf(!hasChromium)('the desktop app window in Chromium, on the real c
     app = await startTestApp({
       dataDir: path.join(work, 'data'),
       prefs: { concurrency: 2, linkFormat: 'markdown' },
+      // Long enough to see the window say so when the core is killed.
+      supervisor: { restartDelaysMs: [1500] },
     })
     await app.call(
       'saveDestination',
@@ -368,5 +370,29 @@ describe.skipIf(!hasChromium)('the desktop app window in Chromium, on the real c
     expect(await row.getAttribute('data-name')).toMatch(
       /^clipboard-\d{4}-\d{2}-\d{2}-[0-9a-f]{12}\.png$/,
     )
+  })
+
+  it('says when the engine stops unexpectedly, and shows the same queue when it is back', async () => {
+    await page.getByRole('tab', { name: /^Queue/ }).click()
+    const rows = page.locator('[data-testid="queue-row"]')
+    const before = await rows.count()
+    expect(before).toBe(10)
+    process.kill(app.supervisor.pid!, 'SIGKILL')
+    const banner = page.getByTestId('core-banner')
+    await banner.waitFor({ timeout: 15_000 })
+    expect(await banner.getAttribute('role')).toBe('status')
+    expect(await banner.textContent()).toMatch(/stopped unexpectedly and is starting again/)
+    await shot('engine-restarting')
+    await page.getByText('Upshot’s engine is running again').waitFor({ timeout: 30_000 })
+    await banner.waitFor({ state: 'detached' })
+    // The new core shows what the old one showed, and answers the page's commands.
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="queue-row"][data-state="done"]').length === 10,
+      undefined,
+      { timeout: 30_000 },
+    )
+    await page.getByRole('tab', { name: 'History' }).click()
+    await page.getByText('10 of 10 uploads').waitFor()
+    expect(await bridged.cspViolations()).toEqual([])
   })
 })

@@ -9,7 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { pathsFromArgv } from '../../src/main/argv'
 import { coreLaunch, shippedNodePath } from '../../src/main/core-launch'
 import { CoreSupervisor } from '../../src/main/core-supervisor'
+import { loginItemPlan } from '../../src/main/login-item'
 import { PageGate } from '../../src/main/page-gate'
+import { RefreshTimer } from '../../src/main/refresh-timer'
 import { HostSettings } from '../../src/main/settings-relay'
 import { relayedSecretBox } from '../../src/core/process/relayed-settings'
 import { RELAYED_SECRET_PREFIX } from '../../src/shared/protocol'
@@ -166,5 +168,31 @@ describe('settings between host and core', () => {
     host.save({ version: 1, credentials: { a: `${RELAYED_SECRET_PREFIX}{"secretAccessKey":"x"}` } })
     expect(JSON.parse(fs.readFileSync(file, 'utf8')).credentials).toEqual({})
     expect(host.forCore().canStoreSecrets).toBe(false)
+  })
+})
+
+describe('the tray refresh', () => {
+  it('runs once per interval however often it is asked, and never after stop (quit)', async () => {
+    let runs = 0
+    const timer = new RefreshTimer(() => runs++, 30)
+    timer.schedule()
+    timer.schedule()
+    await new Promise((r) => setTimeout(r, 80))
+    expect(runs).toBe(1)
+    timer.schedule()
+    timer.stop()
+    timer.schedule()
+    await new Promise((r) => setTimeout(r, 80))
+    expect(runs).toBe(1)
+  })
+})
+
+describe('open at login', () => {
+  it('registers only an installed app, and never on Linux', () => {
+    expect(loginItemPlan('darwin', true)).toBe('register')
+    expect(loginItemPlan('win32', true)).toBe('register')
+    expect(loginItemPlan('win32', false)).toBe('unpackaged')
+    expect(loginItemPlan('darwin', false)).toBe('unpackaged')
+    expect(loginItemPlan('linux', true)).toBe('unsupported')
   })
 })

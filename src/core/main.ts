@@ -4,6 +4,9 @@
 //
 //   --version   prints the version and exits
 //   --health    loads sharp and better-sqlite3, prints what it found as JSON, exits 0 (or 1)
+//
+// This entry stays small: it says hello at once (the host knows the process runs and speaks its
+// protocol), then loads the app's code (AppService, the engine, zod...) behind a dynamic import.
 
 import net from 'node:net'
 import {
@@ -12,8 +15,10 @@ import {
   FrameDecoder,
   FrameError,
   MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  type CoreMessage,
+  type HostMessage,
 } from '../shared/protocol'
-import { CoreServer } from './process/server'
 
 declare const UPSHOT_VERSION: string
 const VERSION = typeof UPSHOT_VERSION === 'string' ? UPSHOT_VERSION : '0.0.0-dev'
@@ -33,10 +38,10 @@ if (argv.includes('--version')) {
     process.exitCode = 1
   }
 } else {
-  serve()
+  await serve()
 }
 
-function serve(): void {
+async function serve(): Promise<void> {
   let socket: net.Socket
   try {
     socket = new net.Socket({ fd: 3, readable: true, writable: true })
@@ -46,24 +51,25 @@ function serve(): void {
     )
     process.exit(2)
   }
+  const send = (message: CoreMessage): void => {
+    const frame = encodeFrame(message)
+    if (Buffer.byteLength(frame) > MAX_FRAME_BYTES) {
+      throw new FrameError(`A message is longer than ${MAX_FRAME_BYTES} bytes.`)
+    }
+    if (!socket.destroyed) socket.write(frame)
+  }
+  // Messages that arrive while the app's code loads wait for it.
+  let deliver: ((m: HostMessage) => void) | null = null
+  let gone: (() => void) | null = null
+  let hostLeft = false
+  const early: HostMessage[] = []
+  const leave = (): void => {
+    if (hostLeft) return
+    hostLeft = true
+    if (gone) gone()
+    else process.exit(0)
+  }
   const decoder = new FrameDecoder()
-  const server = new CoreServer({
-    version: VERSION,
-    channel: {
-      send(message) {
-        const frame = encodeFrame(message)
-        if (Buffer.byteLength(frame) > MAX_FRAME_BYTES) {
-          throw new FrameError(`A message is longer than ${MAX_FRAME_BYTES} bytes.`)
-        }
-        if (!socket.destroyed) socket.write(frame)
-      },
-      end(done) {
-        if (socket.destroyed) done()
-        else socket.end(done)
-      },
-    },
-    exit: (code) => process.exit(code),
-  })
   socket.on('data', (chunk: Buffer) => {
     let messages: unknown[]
     try {
@@ -72,20 +78,46 @@ function serve(): void {
       // A broken host: nothing it says can be trusted any more.
       console.error('[core] channel:', err instanceof FrameError ? err.message : err)
       socket.destroy()
-      server.hostGone()
+      leave()
       return
     }
     for (const raw of messages) {
       const message = asHostMessage(raw)
-      if (message) server.receive(message)
+      if (!message) continue
+      if (deliver) deliver(message)
+      else early.push(message)
     }
   })
-  socket.on('end', () => server.hostGone())
+  socket.on('end', leave)
   socket.on('error', (err) => {
     console.error('[core] channel:', err.message)
-    server.hostGone()
+    leave()
   })
   // The host asks with `shutdown`; a terminal's Ctrl+C or a service manager asks with a signal.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => server.hostGone())
-  server.hello()
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, leave)
+
+  send({
+    t: 'hello',
+    protocol: PROTOCOL_VERSION,
+    version: VERSION,
+    pid: process.pid,
+    node: process.version,
+  })
+
+  const { CoreServer } = await import('./process/server')
+  const server = new CoreServer({
+    version: VERSION,
+    channel: {
+      send,
+      end(done) {
+        if (socket.destroyed) done()
+        else socket.end(done)
+      },
+    },
+    exit: (code) => process.exit(code),
+  })
+  deliver = (m) => server.receive(m)
+  gone = () => server.hostGone()
+  for (const m of early.splice(0)) server.receive(m)
+  if (hostLeft) server.hostGone()
 }

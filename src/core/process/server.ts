@@ -47,16 +47,6 @@ export class CoreServer {
     this.ports = new PortCaller((m) => this.o.channel.send(m))
   }
 
-  hello(): void {
-    this.o.channel.send({
-      t: 'hello',
-      protocol: PROTOCOL_VERSION,
-      version: this.o.version,
-      pid: process.pid,
-      node: process.version,
-    })
-  }
-
   receive(message: HostMessage): void {
     switch (message.t) {
       case 'init':

@@ -79,7 +79,7 @@ function start(): void {
         'error',
         `The shortcut ${accelerator} is taken by another app or not valid; choose another in Settings.`,
       ),
-    notice: (message) => notice('info', message),
+    notice,
   })
 
   const core = new CoreSupervisor({

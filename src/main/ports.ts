@@ -25,8 +25,8 @@ export interface HostPortsOptions {
   onShortcut(): void
   /** A shortcut that could not be registered (taken by another app, or malformed). */
   onShortcutFailed(accelerator: string): void
-  /** A message for the window, when the OS would not show a notification. */
-  notice(message: string): void
+  /** A message for the window (a notification the OS would not show, a failure of its own). */
+  notice(kind: 'info' | 'error', message: string): void
 }
 
 export interface HostPorts {
@@ -111,11 +111,11 @@ export function electronHostPorts(o: HostPortsOptions): HostPorts {
       // An unsigned macOS build, or a desktop without a notification service: say it in the
       // window instead.
       if (!Notification.isSupported()) {
-        o.notice(`${title}: ${body}`)
+        o.notice('info', `${title}: ${body}`)
         return
       }
       const n = new Notification({ title, body, silent: true })
-      n.on('failed', () => o.notice(`${title}: ${body}`))
+      n.on('failed', () => o.notice('info', `${title}: ${body}`))
       n.show()
     },
     preferencesChanged(next) {
@@ -137,7 +137,18 @@ export function electronHostPorts(o: HostPortsOptions): HostPorts {
         }
       }
     },
-    saveSettings: (document) => o.settings.save(document),
+    saveSettings(document) {
+      try {
+        o.settings.save(document)
+      } catch (err) {
+        // The core has already taken the change: the user must hear that it will not last.
+        o.notice(
+          'error',
+          `Your settings could not be saved (${err instanceof Error ? err.message : String(err)}); they apply until Upshot quits.`,
+        )
+        throw err
+      }
+    },
   }
 
   return {

@@ -1,6 +1,7 @@
 // The app's core as its own process: `node out/core/index.mjs` (a package runs it with the Node
-// it ships). Its host (Electron's main process) talks to it over a pipe on fd 3 in the protocol
-// of src/shared/protocol.ts; stdout and stderr stay plain logs.
+// it ships). Its host (Electron's main process) talks to it in the protocol of
+// src/shared/protocol.ts over two pipes, fd 3 in and fd 4 out (one-way each: see
+// src/main/core-connection.ts); stdout and stderr stay plain logs.
 //
 //   --version   prints the version and exits
 //   --health    loads sharp and better-sqlite3, prints what it found as JSON, exits 0 (or 1)
@@ -42,12 +43,14 @@ if (argv.includes('--version')) {
 }
 
 async function serve(): Promise<void> {
-  let socket: net.Socket
+  let input: net.Socket
+  let output: net.Socket
   try {
-    socket = new net.Socket({ fd: 3, readable: true, writable: true })
+    input = new net.Socket({ fd: 3, readable: true, writable: false })
+    output = new net.Socket({ fd: 4, readable: false, writable: true })
   } catch {
     process.stderr.write(
-      'upshot core: no channel on fd 3; the core is started by the Upshot app (try --health).\n',
+      'upshot core: no channel on fds 3 and 4; the core is started by the Upshot app (try --health).\n',
     )
     process.exit(2)
   }
@@ -56,7 +59,7 @@ async function serve(): Promise<void> {
     if (Buffer.byteLength(frame) > MAX_FRAME_BYTES) {
       throw new FrameError(`A message is longer than ${MAX_FRAME_BYTES} bytes.`)
     }
-    if (!socket.destroyed) socket.write(frame)
+    if (!output.destroyed) output.write(frame)
   }
   // Messages that arrive while the app's code loads wait for it.
   let deliver: ((m: HostMessage) => void) | null = null
@@ -70,14 +73,14 @@ async function serve(): Promise<void> {
     else process.exit(0)
   }
   const decoder = new FrameDecoder()
-  socket.on('data', (chunk: Buffer) => {
+  input.on('data', (chunk: Buffer) => {
     let messages: unknown[]
     try {
       messages = decoder.push(chunk)
     } catch (err) {
       // A broken host: nothing it says can be trusted any more.
       console.error('[core] channel:', err instanceof FrameError ? err.message : err)
-      socket.destroy()
+      input.destroy()
       leave()
       return
     }
@@ -88,11 +91,13 @@ async function serve(): Promise<void> {
       else early.push(message)
     }
   })
-  socket.on('end', leave)
-  socket.on('error', (err) => {
-    console.error('[core] channel:', err.message)
-    leave()
-  })
+  input.on('end', leave)
+  for (const pipe of [input, output]) {
+    pipe.on('error', (err) => {
+      console.error('[core] channel:', err.message)
+      leave()
+    })
+  }
   // The host asks with `shutdown`; a terminal's Ctrl+C or a service manager asks with a signal.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, leave)
 
@@ -110,8 +115,8 @@ async function serve(): Promise<void> {
     channel: {
       send,
       end(done) {
-        if (socket.destroyed) done()
-        else socket.end(done)
+        if (output.destroyed) done()
+        else output.end(done)
       },
     },
     exit: (code) => process.exit(code),

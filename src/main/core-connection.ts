@@ -1,9 +1,11 @@
-// One core process and the private channel to it: spawned with a pipe on fd 3 (stdout and stderr
-// stay logs), frames in and out (src/shared/protocol.ts). Free of 'electron': the supervisor
-// that uses it runs under plain Node in the tests too.
+// One core process and the private channel to it: spawned with two pipes, fd 3 towards the core
+// and fd 4 back (stdout and stderr stay logs), frames in and out (src/shared/protocol.ts). Two
+// one-way pipes rather than one used both ways: on Windows a pipe a child reads while it writes
+// the same one stalls (nodejs/node#14046). Free of 'electron': the supervisor that uses it runs
+// under plain Node in the tests too.
 
 import { spawn, type ChildProcess } from 'node:child_process'
-import type { Socket } from 'node:net'
+import type { Readable, Writable } from 'node:stream'
 import {
   asCoreMessage,
   encodeFrame,
@@ -32,7 +34,8 @@ export interface ConnectionEvents {
 
 export class CoreConnection {
   readonly child: ChildProcess
-  private readonly channel: Socket | null
+  private readonly toCore: Writable | null
+  private readonly fromCore: Readable | null
   private exited = false
 
   constructor(
@@ -42,10 +45,11 @@ export class CoreConnection {
     this.child = spawn(launch.command, launch.args, {
       env: launch.env,
       cwd: launch.cwd,
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
       windowsHide: true,
     })
-    this.channel = (this.child.stdio[3] as Socket | undefined) ?? null
+    this.toCore = (this.child.stdio[3] as Writable | null | undefined) ?? null
+    this.fromCore = (this.child.stdio[4] as Readable | null | undefined) ?? null
     for (const stream of ['stdout', 'stderr'] as const) {
       let rest = ''
       this.child[stream]?.setEncoding('utf8')
@@ -56,7 +60,7 @@ export class CoreConnection {
       })
     }
     const decoder = new FrameDecoder()
-    this.channel?.on('data', (chunk: Buffer) => {
+    this.fromCore?.on('data', (chunk: Buffer) => {
       let frames: unknown[]
       try {
         frames = decoder.push(chunk)
@@ -74,7 +78,8 @@ export class CoreConnection {
       }
     })
     // EPIPE and friends after the core died: the exit handler tells the story.
-    this.channel?.on('error', () => {})
+    this.toCore?.on('error', () => {})
+    this.fromCore?.on('error', () => {})
     this.child.once('error', (error) => this.finish({ code: null, signal: null, error }))
     // 'close', not 'exit': every frame the core wrote before it ended has been read by then.
     this.child.once('close', (code, signal) => this.finish({ code, signal }))
@@ -90,13 +95,13 @@ export class CoreConnection {
 
   /** False when the core is gone; throws a FrameError for a message that cannot be a frame. */
   send(message: HostMessage): boolean {
-    if (this.exited || !this.channel || this.channel.destroyed) return false
+    if (this.exited || !this.toCore || this.toCore.destroyed) return false
     const frame = encodeFrame(message)
     // The core would drop the channel over it: refuse it here, for this request only.
     if (Buffer.byteLength(frame) > MAX_FRAME_BYTES) {
       throw new FrameError(`A message is longer than ${MAX_FRAME_BYTES} bytes.`)
     }
-    this.channel.write(frame)
+    this.toCore.write(frame)
     return true
   }
 
@@ -111,7 +116,8 @@ export class CoreConnection {
   }): void {
     if (this.exited) return
     this.exited = true
-    this.channel?.destroy()
+    this.toCore?.destroy()
+    this.fromCore?.destroy()
     this.on.exit(info)
   }
 }

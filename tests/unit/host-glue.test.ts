@@ -114,7 +114,7 @@ describe('starting the core', () => {
   })
 
   it('stops a core that speaks another protocol version', async () => {
-    const fake = `require('fs').writeSync(3, JSON.stringify({t:'hello',protocol:99,version:'9',pid:process.pid,node:''})+'\\n'); setTimeout(()=>{}, 60000)`
+    const fake = `require('fs').writeSync(4, JSON.stringify({t:'hello',protocol:99,version:'9',pid:process.pid,node:''})+'\\n'); setTimeout(()=>{}, 60000)`
     const supervisor = new CoreSupervisor({
       launch: () => ({ command: process.execPath, args: ['-e', fake], env: process.env }),
       init: () => ({

@@ -192,16 +192,22 @@ export class CoreSupervisor {
           conn.kill('SIGKILL')
           return
         }
-        conn.send({
-          t: 'init',
-          protocol: PROTOCOL_VERSION,
-          init: {
-            ...this.o.init(),
-            paused: this.paused,
-            showJobs: [...this.shown],
-            crash: crash ? { pid: crash.pid, suspects: this.suspects } : null,
-          },
-        })
+        try {
+          conn.send({
+            t: 'init',
+            protocol: PROTOCOL_VERSION,
+            init: {
+              ...this.o.init(),
+              paused: this.paused,
+              showJobs: [...this.shown],
+              crash: crash ? { pid: crash.pid, suspects: this.suspects } : null,
+            },
+          })
+        } catch (err) {
+          // The settings file cannot be read, say: a new core would meet the same.
+          this.fatal = `Upshot’s engine cannot be started: ${err instanceof Error ? err.message : String(err)}`
+          conn.kill('SIGKILL')
+        }
         return
       case 'ready':
         if (this.readyTimer) clearTimeout(this.readyTimer)
@@ -223,7 +229,12 @@ export class CoreSupervisor {
       }
       case 'event':
         this.track(m.event, m.payload)
-        this.o.handlers.event(m.event, m.payload)
+        try {
+          this.o.handlers.event(m.event, m.payload)
+        } catch (err) {
+          // A window that cannot take one event must not take the channel down with it.
+          this.o.handlers.log?.('stderr', `[host] the ${m.event} event was not delivered: ${err}`)
+        }
         return
       case 'port':
         void this.answerPort(conn, m.id, m.port, m.args)
@@ -250,6 +261,10 @@ export class CoreSupervisor {
     if (!crashed) {
       this.phase = 'stopped'
       this.setStatus('stopped', null)
+      this.first?.reject(
+        new UpshotError('INTERNAL', 'Upshot’s engine was stopped before it was ready.'),
+      )
+      this.first = null
       this.stopped?.()
       this.stopped = null
       return

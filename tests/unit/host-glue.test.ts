@@ -128,6 +128,27 @@ describe('starting the core', () => {
   })
 })
 
+describe('a settings file the host cannot read', () => {
+  it('stops the core with the reason instead of restarting it in a loop', async () => {
+    let spawned = 0
+    const hello = `require('fs').writeSync(4, JSON.stringify({t:'hello',protocol:1,version:'1',pid:process.pid,node:''})+'\\n'); setTimeout(()=>{}, 60000)`
+    const supervisor = new CoreSupervisor({
+      launch: () => {
+        spawned++
+        return { command: process.execPath, args: ['-e', hello], env: process.env }
+      },
+      init: () => {
+        throw new Error('settings.json: Unexpected end of JSON input')
+      },
+      handlers: { port: () => undefined, event: () => {}, status: () => {} },
+      restartDelaysMs: [10],
+    })
+    await expect(supervisor.start()).rejects.toThrow(/cannot be started: settings\.json/)
+    expect(spawned).toBe(1)
+    expect(supervisor.state).toBe('stopped')
+  })
+})
+
 describe('settings between host and core', () => {
   const fileStore = (file: string) => ({
     load: () => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined),

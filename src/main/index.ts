@@ -102,7 +102,11 @@ function start(): void {
         gate.send({ name: 'core', payload: status })
         if (status.state === 'running') void refreshTray()
       },
-      log: (stream, line) => (stream === 'stderr' ? console.error : console.log)(`[core] ${line}`),
+      // The core's own lines say where they come from ([core], [ipc]...); others get a prefix.
+      log: (stream, line) =>
+        (stream === 'stderr' ? console.error : console.log)(
+          line.startsWith('[') ? line : `[core] ${line}`,
+        ),
     },
   })
 

@@ -26,9 +26,9 @@ function devContentSecurityPolicy(): Plugin {
 export default defineConfig({
   main: {
     build: {
-      // Native and heavy packages (better-sqlite3, sharp, the AWS SDK) stay in node_modules and are
-      // loaded at run time: native addons cannot be bundled, and better-sqlite3 gets its Electron
-      // binary through `nativeBinding`.
+      // The main process is the window's only: the app's core (sharp, better-sqlite3, the AWS SDK)
+      // runs in its own Node process (scripts/build-core.mjs). What main uses (electron-store) is
+      // a devDependency and so bundled: the asar needs no node_modules at all.
       externalizeDeps: true,
     },
   },

@@ -5,7 +5,7 @@ import reactHooks from 'eslint-plugin-react-hooks'
 import globals from 'globals'
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.native/**', 'coverage/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -55,6 +55,35 @@ export default tseslint.config(
               group: ['@aws-sdk/*', '@smithy/*'],
               allowTypeImports: true,
               message: 'Load the AWS SDK lazily through storage/sdk.ts; import its types only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Electron's main process is the window only. The app's core runs in its own Node process:
+    // sharp's libvips and Electron's GLib crash together in one process on Linux, and
+    // better-sqlite3 would need a build for Electron's ABI. Types may be imported; code may not.
+    files: ['src/main/**/*.ts', 'src/preload/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'sharp', message: 'sharp runs in the core process, never in Electron.' },
+            {
+              name: 'better-sqlite3',
+              message: 'The ledger is opened by the core process, never by Electron.',
+            },
+          ],
+          patterns: [
+            {
+              // engine/paths is plain path logic (the data dir), the only runtime import allowed.
+              regex: '(^|/)core(/|$)|(^|/)engine(/(?!paths$)|$)',
+              allowTypeImports: true,
+              message:
+                'src/main talks to the core over its channel (core-supervisor.ts); import its types only.',
             },
           ],
         },

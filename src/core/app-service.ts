@@ -1,7 +1,7 @@
 // What the desktop app does, behind the IPC commands: hosts the engine, keeps the queue the
 // window shows, runs and controls jobs, copies links, reads the history and applies settings.
-// Free of 'electron': the Electron glue (index.ts) passes clipboard, dialogs, shell and
-// notifications as ports, and the e2e tests run this very module against a real S3 server.
+// Free of 'electron': it runs in the core process (src/core/main.ts), whose host answers the
+// clipboard, dialog, shell and notification ports over the channel.
 
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
@@ -140,10 +140,14 @@ export class AppService {
     })
   }
 
-  /** Brings back what the ledger has unfinished (a crash, a quit mid-batch) and runs it. */
-  start(): void {
+  /**
+   * Brings back what the ledger has unfinished (a crash, a quit mid-batch) and runs it. `show`:
+   * jobs the window showed before the core restarted, shown again in their order (finished too).
+   */
+  start(show: readonly string[] = []): void {
+    for (const id of show) if (!this.queue.has(id)) this.track(id)
     const ids = this.engine.ledger.unfinishedJobIds()
-    for (const id of ids) this.track(id)
+    for (const id of ids) if (!this.queue.has(id)) this.track(id)
     // Paused before the app quit: still paused.
     for (const id of ids) if (this.engine.isJobPaused(id)) this.queue.setPaused(id, true)
     for (const id of ids) this.runJob(id)
@@ -754,6 +758,7 @@ export class AppService {
     this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
     if (wasPaused) this.engine.pause()
     void old.close()
+    console.log(`[core] uploads at once: ${concurrency} (the engine was made anew)`)
   }
 
   private engineHooks(uploadConcurrency: number): EngineHooks {

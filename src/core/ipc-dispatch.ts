@@ -11,6 +11,7 @@ import {
   type Result,
 } from '../shared/api'
 import { UpshotError } from '../shared/jobs'
+import { checkSender } from '../shared/sender'
 import { LINK_FORMATS } from '../shared/links'
 import { OUTPUT_FORMATS, VARIANT_FITS, WATERMARK_POSITIONS } from '../shared/presets'
 import { ForbiddenError, GRANT_TOKEN } from './path-grants'
@@ -169,13 +170,18 @@ export async function dispatchCommand<K extends CommandName>(
   invocation: Invocation,
   isAppUrl: (url: string) => boolean,
 ): Promise<Result<Commands[K]['value']>> {
-  if (invocation.senderUrl === undefined || !isAppUrl(invocation.senderUrl)) {
-    return failure({
-      code: 'FORBIDDEN',
-      message: `${name} may only be called by Upshot's own page.`,
-    })
-  }
-  const parsed = COMMAND_ARGS[name].safeParse(invocation.args)
+  return (
+    checkSender(name, invocation.senderUrl, isAppUrl) ?? runCommand(name, handlers, invocation.args)
+  )
+}
+
+/** Parses the arguments and runs the handler: what the core does with a relayed command. */
+export async function runCommand<K extends CommandName>(
+  name: K,
+  handlers: CommandHandlers,
+  args: readonly unknown[],
+): Promise<Result<Commands[K]['value']>> {
+  const parsed = COMMAND_ARGS[name].safeParse(args)
   if (!parsed.success) {
     return failure({
       code: 'BAD_REQUEST',
@@ -186,8 +192,13 @@ export async function dispatchCommand<K extends CommandName>(
   const handler = handlers[name] as (
     ...args: Commands[K]['args']
   ) => Commands[K]['value'] | Promise<Commands[K]['value']>
+  return settle(name, () => handler(...parsed.data))
+}
+
+/** Runs a handler; whatever happens the caller gets a Result, never a stack trace. */
+export async function settle<T>(name: string, run: () => T | Promise<T>): Promise<Result<T>> {
   try {
-    return { ok: true, value: await handler(...parsed.data) }
+    return { ok: true, value: await run() }
   } catch (err) {
     if (err instanceof ForbiddenError) return failure({ code: 'FORBIDDEN', message: err.message })
     if (err instanceof UpshotError) return failure({ code: err.code, message: err.message })

@@ -87,7 +87,8 @@ export interface EngineOptions {
   customPresets?: () => readonly Preset[]
   /**
    * The current config (keys included) of a destination the caller keeps, by ledger id; asked
-   * as each step starts, so a changed config applies to every job not yet uploading.
+   * as each step starts, so a changed config applies to every job not yet uploading, and jobs
+   * resumed after a restart get the keys the app keeps. null: the ledger's config.
    */
   configFor?: (destinationId: string) => DestinationConfig | null
 }
@@ -153,6 +154,11 @@ export interface Engine {
 const LIVE_OWNERS = new Set<string>()
 const HOST = os.hostname()
 
+/** How the claims of process `pid` on this machine begin in the ledger (`host/pid/`). */
+export function ownerPrefix(pid: number): string {
+  return `${HOST}/${pid}/`
+}
+
 export function ownerIsDead(owner: string): boolean {
   const [host, pidText] = owner.split('/')
   if (host !== HOST) return false // another machine: only its lease can tell
@@ -200,7 +206,7 @@ export function createEngine(options: EngineOptions): Engine {
     dataDir,
     options.nativeBinding ? { nativeBinding: options.nativeBinding } : {},
   )
-  const owner = `${HOST}/${process.pid}/${randomUUID().slice(0, 8)}`
+  const owner = `${ownerPrefix(process.pid)}${randomUUID().slice(0, 8)}`
   // Written on every object this engine uploads: who wrote its bytes (engine/references).
   const ledgerId = ledgerIdOf(ledger)
   LIVE_OWNERS.add(owner)

@@ -1,124 +1,148 @@
-// Electron entry: wiring only. The engine, the queue and every command live in AppService
-// (./app-service, free of Electron); this file joins it to the window, the tray, the menu, the
-// global shortcut and the OS.
+// Electron entry: the window, tray, menu, global shortcut, clipboard, dialogs, notifications,
+// safeStorage, single instance and open-file handling, and nothing else. The app's core
+// (AppService, the engine, the ledger, sharp) runs in its own Node process, started and watched
+// by core-supervisor.ts; this process relays the page's commands to it and its events back, and
+// answers its port calls. Neither sharp nor better-sqlite3 is ever loaded here.
 
-import { app, BrowserWindow, dialog } from 'electron'
-import fs from 'node:fs'
+import { app, BrowserWindow, dialog, type WebContents } from 'electron'
 import path from 'node:path'
-import { EVENT_CHANNELS, type EventName, type Events } from '../shared/api'
-import { UpshotError } from '../shared/jobs'
-import { AppService } from '../core/app-service'
-import { createEngine } from '../engine'
+import { EVENT_CHANNELS, type CoreStatus, type EventName, type Events } from '../shared/api'
 import { defaultDataDir } from '../engine/paths'
+import { registerAppScheme, serveRenderer } from './app-protocol'
+import { pathsFromArgv } from './argv'
+import { coreLaunch } from './core-launch'
+import { CoreSupervisor } from './core-supervisor'
 import { registerIpc } from './ipc'
 import { installAppMenu } from './menu'
-import { electronSqliteBinding } from './native'
-import { electronPorts } from './ports'
+import { PageGate } from './page-gate'
+import { electronHostPorts } from './ports'
+import { RefreshTimer } from './refresh-timer'
 import { rendererSource } from './renderer-source'
 import { denyAllPermissions, enforceContentSecurityPolicy, lockDownWebContents } from './security'
-import { openSettings } from './settings'
+import { openHostSettings } from './settings'
 import { createTray, type UpshotTray } from './tray'
 import { createMainWindow } from './window'
 
+const APP_ID = 'dev.upshot.desktop'
 const mainDir = import.meta.dirname
 const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
 
-// The AWS SDK's note about future Node versions is for us, not for someone uploading photos.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-
 app.setName('Upshot')
+// Windows attributes toasts (and taskbar grouping) to this ID; it must be set before any window.
+if (process.platform === 'win32') app.setAppUserModelId(APP_ID)
+// The page's own origin, app://upshot/: must be registered before the app is ready.
+registerAppScheme()
 // The app and the CLI share one data dir (UPSHOT_DATA_DIR or the per-OS default); Chromium's own
 // files and the single-instance lock follow it, so two data dirs can run side by side.
 const dataDir = defaultDataDir()
 app.setPath('userData', dataDir)
 
-if (!app.requestSingleInstanceLock({ paths: pathsFromArgv(process.argv) })) {
+const argvPaths = (argv: readonly string[], cwd = process.cwd()): string[] =>
+  pathsFromArgv(argv, { isPackaged: app.isPackaged, cwd })
+
+if (!app.requestSingleInstanceLock({ paths: argvPaths(process.argv) })) {
   app.quit()
 } else {
   start()
 }
 
-/** Files and folders named on the command line (a second launch, "Open with", drag on the icon). */
-function pathsFromArgv(argv: readonly string[], cwd = process.cwd()): string[] {
-  // argv[0] is the executable; unpackaged, argv[1] is the app folder Electron was given.
-  const rest = argv.slice(app.isPackaged ? 1 : 2)
-  return rest
-    .filter((a) => !a.startsWith('-'))
-    .map((a) => path.resolve(cwd, a))
-    .filter((p) => fs.existsSync(p))
-}
+type PageMessage = { [K in EventName]: { name: K; payload: Events[K] } }[EventName]
 
 function start(): void {
   let mainWindow: BrowserWindow | null = null
   let tray: UpshotTray | null = null
-  let service: AppService | null = null
   let quitting = false
-  const pendingPaths: string[] = pathsFromArgv(process.argv)
-  const source = rendererSource(devServerUrl, mainDir)
+  const pendingPaths: string[] = argvPaths(process.argv)
+  const source = rendererSource(devServerUrl)
   const iconPath = path.join(mainDir, '../../resources/icon.png')
+  const hostSettings = openHostSettings(dataDir)
 
   lockDownWebContents()
 
-  const emit = <K extends EventName>(name: K, payload: Events[K]): void => {
+  const toPage = ({ name, payload }: PageMessage): void => {
     const contents = mainWindow?.webContents
     if (contents && !contents.isDestroyed()) contents.send(EVENT_CHANNELS[name], payload)
-    if (name === 'queue') scheduleTrayRefresh()
   }
+  // Notices and the core's state wait until the page listens; the rest it fetches itself.
+  const gate = new PageGate<PageMessage>(toPage)
+  const notice = (kind: 'info' | 'error', message: string): void =>
+    gate.send({ name: 'notice', payload: { kind, message } })
 
-  let trayTimer: NodeJS.Timeout | null = null
-  const scheduleTrayRefresh = (): void => {
-    if (trayTimer) return
-    trayTimer = setTimeout(() => {
-      trayTimer = null
-      tray?.refresh()
-    }, 2000)
-  }
+  const trayRefresh = new RefreshTimer(() => void refreshTray())
 
-  const showWindow = (): void => {
-    if (!mainWindow) {
-      openWindow()
-      return
-    }
-    if (mainWindow.isMinimized()) mainWindow.restore()
-    mainWindow.show()
-    mainWindow.focus()
-  }
+  const ports = electronHostPorts({
+    window: () => mainWindow,
+    settings: hostSettings,
+    onShortcut: () => uploadClipboard(),
+    onShortcutFailed: (accelerator) =>
+      notice(
+        'error',
+        `The shortcut ${accelerator} is taken by another app or not valid; choose another in Settings.`,
+      ),
+    notice,
+  })
 
-  const report = (err: unknown): void => {
-    const message =
-      err instanceof UpshotError ? err.message : 'Something went wrong; the details are in the log.'
-    if (!(err instanceof UpshotError)) console.error('[upshot]', err)
-    emit('notice', { kind: 'error', message })
+  const core = new CoreSupervisor({
+    launch: () =>
+      coreLaunch({
+        isPackaged: app.isPackaged,
+        resourcesPath: process.resourcesPath,
+        mainDir,
+        env: process.env,
+        platform: process.platform,
+      }),
+    init: () => ({ dataDir, version: app.getVersion(), settings: hostSettings.forCore() }),
+    handlers: {
+      port: (name, args) => ports.answer(name, args),
+      event: (name, payload) => {
+        toPage({ name, payload } as PageMessage)
+        if (name === 'queue' && tray) trayRefresh.schedule()
+      },
+      status: (status: CoreStatus) => {
+        gate.send({ name: 'core', payload: status })
+        if (status.state === 'running') void refreshTray()
+      },
+      // The core's own lines say where they come from ([core], [ipc]...); others get a prefix.
+      log: (stream, line) =>
+        (stream === 'stderr' ? console.error : console.log)(
+          line.startsWith('[') ? line : `[core] ${line}`,
+        ),
+    },
+  })
+
+  const report = (result: { ok: boolean; error?: { message: string } }): void => {
+    if (!result.ok && result.error) notice('error', result.error.message)
   }
 
   const addPaths = (paths: string[]): void => {
     if (paths.length === 0) return
-    if (!service) {
-      pendingPaths.push(...paths)
-      return
-    }
-    service.addPaths(paths).catch(report)
+    void core.request('addPaths', [paths]).then(report)
   }
 
   const uploadClipboard = (): void => {
-    service?.uploadClipboardImage().catch(report)
+    void core.request('uploadClipboardImage', []).then(report)
   }
 
   const togglePause = (): void => {
-    if (!service) return
-    if (service.allPaused) service.resumeAll()
-    else service.pauseAll()
+    void core.request(core.allPaused ? 'resumeAll' : 'pauseAll', []).then(report)
+  }
+
+  async function refreshTray(): Promise<void> {
+    if (!tray) return
+    const recent = await core.request('recentUploads', [5])
+    tray?.refresh(recent.ok ? recent.value : undefined)
   }
 
   app.on('second-instance', (_event, argv, cwd) => {
     showWindow()
-    addPaths(pathsFromArgv(argv, cwd))
+    addPaths(argvPaths(argv, cwd))
   })
 
-  // macOS: files dropped on the Dock icon or opened with the app.
+  // macOS: files dropped on the Dock icon or opened with the app ("Open with").
   app.on('open-file', (event, file) => {
     event.preventDefault()
-    addPaths([file])
+    if (app.isReady()) addPaths([file])
+    else pendingPaths.push(file)
   })
 
   app.on('before-quit', () => {
@@ -132,14 +156,27 @@ function start(): void {
   })
 
   app.on('will-quit', (event) => {
-    if (!service) return
-    // Give claims back to the ledger so the next start (or `upshot resume`) continues them.
+    trayRefresh.stop()
+    // Dropped before it is destroyed: nothing refreshes a destroyed tray.
+    const t = tray
+    tray = null
+    t?.destroy()
+    if (core.state === 'stopped' || core.state === 'idle') return
+    // The core gives its claims back to the ledger, so the next start (or `upshot resume`)
+    // continues them.
     event.preventDefault()
-    const s = service
-    service = null
-    tray?.destroy()
-    void s.close().finally(() => app.quit())
+    void core.stop().finally(() => app.quit())
   })
+
+  const showWindow = (): void => {
+    if (!mainWindow) {
+      openWindow()
+      return
+    }
+    if (mainWindow.isMinimized()) mainWindow.restore()
+    mainWindow.show()
+    mainWindow.focus()
+  }
 
   const openWindow = (): void => {
     mainWindow = createMainWindow({
@@ -147,70 +184,48 @@ function start(): void {
       source,
       icon: iconPath,
     })
+    const contents: WebContents = mainWindow.webContents
+    // A reload listens afresh: hold notices until its first command.
+    contents.on('did-start-loading', () => gate.closed())
     mainWindow.on('close', (event) => {
-      if (quitting || !service) return
-      if (service.getSettings().preferences.closeToTray && service.busy() && tray) {
+      if (quitting) return
+      if (ports.preferences()?.closeToTray && core.busy && tray) {
         event.preventDefault()
         mainWindow?.hide()
       }
     })
     mainWindow.on('closed', () => {
       mainWindow = null
+      gate.closed()
     })
   }
 
   void app.whenReady().then(() => {
     denyAllPermissions()
-    // The dev server needs its own, looser policy (see src/shared/csp.ts).
-    if (!devServerUrl) enforceContentSecurityPolicy()
-
-    try {
-      const settings = openSettings(dataDir, path.join(dataDir, 'uploads'))
-      // better-sqlite3 built for Electron (scripts/electron-native.mjs): in .native/ of a
-      // checkout, or among the packaged app's resources (electron-builder.yml).
-      const nativeBinding = electronSqliteBinding(
-        app.isPackaged ? { appRoot: process.resourcesPath } : {},
-      )
-      const ports = electronPorts({
-        window: () => mainWindow,
-        onShortcut: uploadClipboard,
-        onShortcutFailed: (accelerator) =>
-          emit('notice', {
-            kind: 'error',
-            message: `The shortcut ${accelerator} is taken by another app or not valid; choose another in Settings.`,
-          }),
-      })
-      service = new AppService({
-        dataDir,
-        version: app.getVersion(),
-        settings,
-        ports,
-        makeEngine: (hooks) => createEngine({ dataDir, nativeBinding, ...hooks }),
-        emit,
-      })
-      ports.preferencesChanged(settings.preferences)
-    } catch (err) {
-      dialog.showErrorBox(
-        'Upshot cannot start',
-        err instanceof UpshotError ? err.message : String(err),
-      )
-      app.exit(1)
-      return
+    if (!devServerUrl) {
+      serveRenderer(path.join(mainDir, '../renderer'))
+      // The dev server needs its own, looser policy (see src/shared/csp.ts).
+      enforceContentSecurityPolicy()
     }
-    const s = service
-    registerIpc(s.handlers(), source.isAppUrl)
+    core.start().catch((err: unknown) => {
+      if (quitting) return
+      dialog.showErrorBox('Upshot cannot start', err instanceof Error ? err.message : String(err))
+      app.exit(1)
+    })
+    registerIpc(core, source.isAppUrl, (sender) => {
+      if (sender === mainWindow?.webContents) gate.opened()
+    })
     installAppMenu({
-      addFiles: () => void s.chooseAndAdd('files').catch(report),
-      addFolder: () => void s.chooseAndAdd('folder').catch(report),
+      addFiles: () => void core.request('chooseAndAdd', ['files']).then(report),
+      addFolder: () => void core.request('chooseAndAdd', ['folder']).then(report),
       uploadClipboard,
       togglePause,
     })
     try {
       tray = createTray(iconPath, {
-        recent: () => s.recentUploads(5),
-        copyLink: (id) => void s.copyLinks([id], 'url').catch(report),
+        copyLink: (id) => void core.request('copyLinks', [[id], 'url']).then(report),
         uploadClipboard,
-        paused: () => s.allPaused,
+        paused: () => core.allPaused,
         togglePause,
         showWindow,
         quit: () => app.quit(),
@@ -219,7 +234,6 @@ function start(): void {
       // Some Linux desktops have no tray: the app works without one (and quits on close).
       console.warn('[upshot] no tray icon:', err instanceof Error ? err.message : err)
     }
-    s.start()
     openWindow()
     addPaths(pendingPaths.splice(0))
     app.on('activate', () => showWindow())

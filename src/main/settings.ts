@@ -1,15 +1,12 @@
 // Settings on disk for the Electron app: electron-store keeps the document (settings.json in the
 // data dir), safeStorage encrypts credentials with the OS keychain (Keychain, DPAPI, libsecret).
-// The schema, migrations and the secret-handling rules live in ./settings-model.
+// The model (schema, migrations, the rules for secrets) lives in the core; settings-relay.ts
+// moves the document between the two.
 
 import { safeStorage } from 'electron'
 import Store from 'electron-store'
-import {
-  Settings,
-  type SecretBox,
-  type SettingsStorage,
-  type StoredSettings,
-} from '../core/settings-model'
+import type { SecretBox, SettingsStorage, StoredSettings } from '../core/settings-model'
+import { HostSettings } from './settings-relay'
 
 export function safeStorageBox(): SecretBox {
   return {
@@ -24,8 +21,8 @@ export function safeStorageBox(): SecretBox {
 }
 
 export function electronStoreStorage(dataDir: string): SettingsStorage {
-  // No electron-store schema or migrations: ./settings-model validates with zod and migrates by
-  // its own version field, the same code the tests run.
+  // No electron-store schema or migrations: the core's settings model validates with zod and
+  // migrates by its own version field, the same code the tests run.
   const store = new Store<{ settings?: unknown }>({
     name: 'settings',
     cwd: dataDir,
@@ -37,6 +34,6 @@ export function electronStoreStorage(dataDir: string): SettingsStorage {
   }
 }
 
-export function openSettings(dataDir: string, builtInFolder: string): Settings {
-  return new Settings(electronStoreStorage(dataDir), safeStorageBox(), builtInFolder)
+export function openHostSettings(dataDir: string): HostSettings {
+  return new HostSettings(electronStoreStorage(dataDir), safeStorageBox())
 }

@@ -4,8 +4,13 @@
 import { Menu, Tray, nativeImage, type MenuItemConstructorOptions } from 'electron'
 import { menuLabel } from '../shared/display-text'
 
+export interface RecentUpload {
+  id: string
+  name: string
+  url: string
+}
+
 export interface TrayActions {
-  recent(): { id: string; name: string; url: string }[]
   copyLink(id: string): void
   uploadClipboard(): void
   paused(): boolean
@@ -15,8 +20,8 @@ export interface TrayActions {
 }
 
 export interface UpshotTray {
-  /** Rebuilds the menu (recent uploads and the pause label change). */
-  refresh(): void
+  /** Rebuilds the menu (the core's recent uploads and the pause label change). */
+  refresh(recent?: readonly RecentUpload[]): void
   destroy(): void
 }
 
@@ -27,8 +32,9 @@ export function createTray(iconPath: string, actions: TrayActions): UpshotTray {
   tray.setToolTip('Upshot')
   tray.on('click', () => actions.showWindow())
 
-  const refresh = (): void => {
-    const recent = actions.recent()
+  let recent: readonly RecentUpload[] = []
+  const refresh = (latest?: readonly RecentUpload[]): void => {
+    if (latest) recent = latest
     const recentItems: MenuItemConstructorOptions[] =
       recent.length === 0
         ? [{ label: 'No uploads yet', enabled: false }]

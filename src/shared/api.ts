@@ -1,7 +1,8 @@
 // The preload contract, typed once: the commands the renderer may invoke (request -> result) and
-// the events the main process pushes. The preload exposes purpose-built functions built from
-// these as `window.upshot` (src/preload/api.ts); the main process registers one handler per
-// command (src/main/ipc.ts) and parses every argument with zod (src/core/ipc-dispatch.ts).
+// the events pushed to it. The preload exposes purpose-built functions built from these as
+// `window.upshot` (src/preload/api.ts); the main process registers one handler per command
+// (src/main/ipc.ts), checks the sender and relays it to the core process
+// (src/shared/protocol.ts), which parses every argument with zod (src/core/ipc-dispatch.ts).
 
 import type { CleanupReport } from './cleanup'
 import type { ErrorCode, JobError, JobState, OutputReport } from './jobs'
@@ -470,6 +471,18 @@ export interface Commands {
 }
 export type CommandName = keyof Commands
 
+/**
+ * The app's core runs in its own process: the window hears when it stopped unexpectedly and is
+ * restarting, when it runs again (reload what is shown), or when it cannot be started.
+ */
+export interface CoreStatus {
+  state: 'starting' | 'running' | 'restarting' | 'stopped'
+  /** One sentence for the user; null while all is well. */
+  message: string | null
+  /** How many times the core was restarted after stopping unexpectedly. */
+  restarts: number
+}
+
 /** Events: name -> payload. */
 export interface Events {
   queue: QueuePatch
@@ -479,6 +492,8 @@ export interface Events {
   notice: { kind: 'info' | 'error'; message: string }
   /** The sync pairs, whenever one's state or counts change (at most every ~250 ms). */
   sync: SyncPairView[]
+  /** The core process's state (sent by the host, not the core). */
+  core: CoreStatus
 }
 export type EventName = keyof Events
 
@@ -530,6 +545,7 @@ export const EVENT_CHANNELS: { readonly [K in EventName]: `upshot:event:${K}` } 
   settings: 'upshot:event:settings',
   notice: 'upshot:event:notice',
   sync: 'upshot:event:sync',
+  core: 'upshot:event:core',
 }
 
 /** Commands the page calls directly; `addPaths` is reached only through `addFiles`. */

@@ -46,6 +46,7 @@ export const ERROR_CODES = [
   'NOT_SUPPORTED', // the store does not implement what was asked (s3rver: ListMultipartUploads)
   'LEDGER_BUSY', // another process held the ledger's write lock too long
   'LEDGER_UNAVAILABLE', // the ledger cannot be written: disk full, I/O error, read-only, damaged
+  'CORE_CRASHED', // the app's core process died twice while preparing this file
   'INTERNAL',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]

@@ -1,5 +1,5 @@
-// The desktop app (AppService on the real engine, as the e2e tests run it) and `upshot` CLI
-// processes on one data dir at the same moment, given the same files: every object is PUT once
+// The desktop app (its real core process, driven over its channel as the window drives it) and
+// `upshot` CLI processes on one data dir at the same moment, given the same files: every object is PUT once
 // (counted at a proxy), every job ends done in both views, and the ledger stays sound.
 import fs from 'node:fs'
 import path from 'node:path'
@@ -32,13 +32,13 @@ describe('app and CLI on one data dir', () => {
     }
     const files = fs.readdirSync(inputs).map((f) => path.join(inputs, f))
     const prefix = `${s3.prefix}/app-cli`
-    const app = startTestApp({ dataDir })
+    const app = await startTestApp({ dataDir })
     proxy.resetCounters()
     try {
-      app.settings.saveDestination(
+      await app.call(
+        'saveDestination',
         testBucketDestination(s3, 'Shared', { endpoint: proxy.url, prefix }),
       )
-      app.service.start()
       // The app takes the set the way a drop does; at the same moment a CLI is told to upload
       // the very same files to the same bucket and prefix, and another CLI resumes whatever
       // the ledger holds unfinished (the app's jobs included).
@@ -48,7 +48,7 @@ describe('app and CLI on one data dir', () => {
         AWS_PROFILE: '',
       }
       const target = [...s3TargetFlags(s3, prefix, proxy.url, dataDir), '--json']
-      const added = app.service.addPaths(files)
+      const added = app.call('addPaths', files)
       const upload = startCli(['upload', ...files, ...target], env)
       expect(await added).toEqual({ added: files.length })
       const resume = startCli(['resume', '--data-dir', dataDir, '--json'], env)
@@ -56,18 +56,18 @@ describe('app and CLI on one data dir', () => {
       expect(ru.code, ru.stderr).toBe(0)
       expect(rr.code, rr.stderr).toBe(0)
       const until = Date.now() + 60_000
-      while (!app.service.getQueue().overall.idle && Date.now() < until) {
+      while (!(await app.queue()).overall.idle && Date.now() < until) {
         await new Promise((r) => setTimeout(r, 100))
       }
-      const queue = app.service.getQueue().jobs
+      const queue = (await app.queue()).jobs
       expect(queue).toHaveLength(files.length)
       expect(queue.every((j) => j.state === 'done')).toBe(true)
       const cliReport = JSON.parse(ru.stdout) as RunReport
       expect(cliReport.jobs.map((j) => j.status)).toEqual(files.map(() => 'done'))
 
-      const ledger = app.service.ledgerEngine.ledger
-      expect(ledger.db.pragma('integrity_check', { simple: true })).toBe('ok')
-      const rows = ledger.db
+      const ledger = app.ledger()
+      expect(ledger.pragma('integrity_check', { simple: true })).toBe('ok')
+      const rows = ledger
         .prepare(
           `SELECT o.key FROM outputs o JOIN jobs j ON j.id = o.job_id WHERE j.state = 'done'`,
         )
@@ -84,13 +84,13 @@ describe('app and CLI on one data dir', () => {
 
       // The settings' "Clean up unfinished uploads" for this destination: nothing is left open
       // on a server that can list them; s3rver cannot, and the app says so in one sentence.
-      const destId = app.service.getSettings().destinations[0]!.id
+      const destId = (await app.call('getSettings')).destinations[0]!.id
       if (s3.strict) {
-        const report = await app.service.cleanupDestination(destId)
+        const report = await app.call('cleanupDestination', destId)
         expect(report.destination).toBe(`s3://${s3.bucket}/${prefix}`)
         expect(report.summary).toMatchObject({ listed: 0, aborted: 0, failed: 0 })
       } else {
-        await expect(app.service.cleanupDestination(destId)).rejects.toMatchObject({
+        await expect(app.call('cleanupDestination', destId)).rejects.toMatchObject({
           code: 'NOT_SUPPORTED',
           message: expect.stringMatching(/does not support listing unfinished multipart uploads/),
         })

@@ -1,6 +1,8 @@
-// The main-process half of the desktop app (AppService: the commands behind window.upshot) on
-// the real engine, uploading to a real S3 server: queue, pause/cancel/retry, links on the
-// clipboard, history, deletion, settings and what happens to a secret.
+// AppService as a unit, in this process (the commands behind window.upshot, on the real engine,
+// uploading to a real S3 server): queue, pause/cancel/retry, links on the clipboard, history,
+// deletion, settings and what happens to a secret. It reaches into the engine and the settings
+// model directly, which only an in-process test can; the app as a whole, over its channel, is
+// tested on the real core process (core-process.test.ts and the Chromium suites).
 
 import fs from 'node:fs'
 import http from 'node:http'
@@ -12,7 +14,11 @@ import type { QueuePatch } from '../../src/shared/api'
 import { formatLink } from '../../src/shared/links'
 import { dispatchCommand } from '../../src/core/ipc-dispatch'
 import { getObjectInfo, listKeys, startTestS3, type TestS3 } from '../helpers/s3server'
-import { startTestApp, type TestApp, testBucketDestination } from './helpers/app'
+import {
+  startInProcessApp as startTestApp,
+  type InProcessApp as TestApp,
+} from './helpers/in-process-app'
+import { testBucketDestination } from './helpers/test-keychain'
 import { CORPUS } from '../helpers/fixtures'
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY'

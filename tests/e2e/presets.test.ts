@@ -1,7 +1,7 @@
-// The presets editor in Chromium, on the real engine: a custom preset with a text watermark is
-// made in the settings, saved (the settings file has it, the engine runs it), and its preview on
-// one photo shows each variant with the dimensions the pipeline really produced, the watermark
-// on the large variant only. The preview's images are data: URLs (the CSP holds).
+// The presets editor in Chromium, on the real core process: a custom preset with a text
+// watermark is made in the settings, saved (the settings file has it, the core runs it), and its
+// preview on one photo shows each variant with the dimensions the pipeline really produced, the
+// watermark on the large variant only. The preview's images are data: URLs (the CSP holds).
 
 import fs from 'node:fs'
 import os from 'node:os'
@@ -21,7 +21,7 @@ warnIfNoChromium('presets test')
 // 2048 x 1536, EXIF orientation 6: upright it is 1536 x 2048.
 const PHOTO = path.join(CORPUS, 'bench/exif-samples__jpg_hdr_canon_hdr_NO.jpg')
 
-describe.skipIf(!hasChromium)('the presets editor, on the real engine', () => {
+describe.skipIf(!hasChromium)('the presets editor, on the real core process', () => {
   let server: StaticServer
   let browser: Browser
   let app: TestApp
@@ -32,8 +32,7 @@ describe.skipIf(!hasChromium)('the presets editor, on the real engine', () => {
   beforeAll(async () => {
     ensureBuilt()
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-e2e-presets-'))
-    app = startTestApp({ dataDir: path.join(work, 'data') })
-    app.service.start()
+    app = await startTestApp({ dataDir: path.join(work, 'data') })
     server = await serveDirectory(path.join(OUT, 'renderer'))
     browser = await launchChromium()
     bridged = await openBridgedPage(browser, server.url, app, {
@@ -121,11 +120,9 @@ describe.skipIf(!hasChromium)('the presets editor, on the real engine', () => {
         },
       },
     ])
-    // The engine knows it by name from now on.
-    expect(app.service.ledgerEngine.preset('Blog marked').watermark).toMatchObject({
-      text: '© Upshot test',
-      position: 'top-right',
-    })
+    // The core runs it by name from now on.
+    const info = (await app.call('getSettings')).presets.find((p) => p.name === 'Blog marked')
+    expect(info?.watermark).toMatchObject({ text: '© Upshot test', position: 'top-right' })
   })
 
   it('previews what one photo becomes: variants with their dimensions, marked where large', async () => {
@@ -208,7 +205,7 @@ describe.skipIf(!hasChromium)('the presets editor, on the real engine', () => {
       .waitFor()
     await form.getByRole('button', { name: 'Cancel' }).click()
     expect(
-      app.settings.view().presets.find((p) => p.name === 'Blog marked')?.definition,
+      (await app.call('getSettings')).presets.find((p) => p.name === 'Blog marked')?.definition,
     ).toMatchObject({ variants: [{ height: 180 }, { height: 1280 }] })
   })
 
@@ -235,7 +232,8 @@ describe.skipIf(!hasChromium)('the presets editor, on the real engine', () => {
     await form.getByRole('button', { name: 'Save preset' }).click()
     await page.getByText('Preset Blog marked saved.').waitFor()
     // The preset refers to the core's copy of the chosen image in the data directory.
-    const saved = app.settings.customPresets()[0]!.watermark!
+    const saved = (await app.call('getSettings')).presets.find((p) => p.custom)!.definition!
+      .watermark!
     expect(saved).toMatchObject({ position: 'top-right' })
     expect(path.dirname(path.dirname(saved.imagePath!))).toBe(path.join(app.dataDir, 'watermarks'))
     expect(path.basename(saved.imagePath!)).toBe('sharp__with-alpha.png')
@@ -256,9 +254,9 @@ describe.skipIf(!hasChromium)('the presets editor, on the real engine', () => {
     // (whose pixels come back) or saved into a preset that every upload would read.
     const elsewhere = path.join(CORPUS, 'exif-samples__jpg_gps_DSCN0010.jpg')
     const before = fs.readFileSync(app.settingsFile, 'utf8')
-    const definition = app.settings
-      .view()
-      .presets.find((p) => p.name === 'Blog marked')!.definition!
+    const definition = (await app.call('getSettings')).presets.find(
+      (p) => p.name === 'Blog marked',
+    )!.definition!
     app.dialogPaths = [PHOTO]
     const results = await page.evaluate(
       async ({ definition, elsewhere }) => {
@@ -309,7 +307,7 @@ describe.skipIf(!hasChromium)('the presets editor, on the real engine', () => {
     expect(after.settings.presets.find((p) => p.name === 'Texty')!.watermark!.imagePath).toBe('')
     expect(before).toContain(definition.watermark!.imagePath)
     expect(JSON.stringify(after)).not.toContain(elsewhere)
-    app.settings.removePreset('Texty')
+    await app.call('removePreset', 'Texty')
 
     // The preset as saved (its own copy) saves again unchanged, and previews with its mark.
     const resaved = await page.evaluate(

@@ -1,5 +1,5 @@
-// 10,000 files in the queue: the real engine records them, the main process sends them as a few
-// coalesced patches, and the window keeps only the rows on screen in its DOM. Frame times while
+// 10,000 files in the queue: the real core process records them and sends them as a few
+// coalesced patches over its channel, and the window keeps only the rows on screen in its DOM. Frame times while
 // scrolling are printed (a measurement for the report), not asserted.
 
 import fs from 'node:fs'
@@ -32,10 +32,9 @@ describe.skipIf(!hasChromium)('a queue of 10,000 files', () => {
     for (let i = 0; i < COUNT; i++) {
       fs.writeFileSync(path.join(dir, `note-${String(i).padStart(5, '0')}.txt`), `note ${i}\n`)
     }
-    app = startTestApp({ dataDir: path.join(work, 'data') })
-    app.service.start()
+    app = await startTestApp({ dataDir: path.join(work, 'data') })
     // Held: this test is about the window, not about sending 10,000 files.
-    app.service.pauseAll()
+    await app.call('pauseAll')
     server = await serveDirectory(path.join(OUT, 'renderer'))
     browser = await launchChromium()
     bridged = await openBridgedPage(browser, server.url, app, {
@@ -101,7 +100,7 @@ describe.skipIf(!hasChromium)('a queue of 10,000 files', () => {
     expect(await rows.count()).toBeLessThan(40)
     console.info(
       `[measure] ${COUNT} files: first patch ${firstPatchAt - started} ms after the drop, rows shown ` +
-        `${shownAt - firstPatchAt} ms later (through the test bridge), ${patches.length} patch(es); ` +
+        `${shownAt - firstPatchAt} ms later (core process -> host -> test bridge), ${patches.length} patch(es); ` +
         `scroll frames median ${frames.median.toFixed(1)} ms, p95 ${frames.p95.toFixed(1)} ms, max ${frames.max.toFixed(1)} ms`,
     )
   })

@@ -9,7 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DestinationInput } from '../../src/shared/api'
 import { getObjectInfo, startTestS3, type TestS3 } from '../helpers/s3server'
 import { CORPUS } from '../helpers/fixtures'
-import { startTestApp, testBucketDestination, type TestApp } from './helpers/app'
+import {
+  startInProcessApp as startTestApp,
+  type InProcessApp as TestApp,
+} from './helpers/in-process-app'
+import { testBucketDestination } from './helpers/test-keychain'
 
 let s3: TestS3
 let work: string

@@ -14,7 +14,7 @@ import {
 } from '../../src/core/settings-model'
 import type { DestinationInput } from '../../src/shared/api'
 import { DEFAULT_WATERMARK, type CustomPresetSettings } from '../../src/shared/presets'
-import { aesBox, jsonFileStorage } from './helpers/app'
+import { aesBox, jsonFileStorage } from './helpers/test-keychain'
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-settings-'))
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }))
@@ -23,15 +23,7 @@ let n = 0
 function open(box: SecretBox = aesBox(), seed?: unknown): { settings: Settings; file: string } {
   const file = path.join(work, `settings-${n++}.json`)
   if (seed !== undefined) fs.writeFileSync(file, JSON.stringify({ settings: seed }))
-  const storage = jsonFileStorage(file)
-  const settings = new Settings(
-    {
-      load: () => (storage.load() as { settings?: unknown } | undefined)?.settings,
-      save: storage.save,
-    },
-    box,
-    '/data/uploads',
-  )
+  const settings = new Settings(jsonFileStorage(file), box, '/data/uploads')
   return { settings, file }
 }
 

@@ -11,7 +11,8 @@ import type { SyncPlanReport } from '../../src/engine/sync'
 import { runCli } from '../helpers/cli'
 import { CORPUS } from '../helpers/fixtures'
 import { getObjectBytes, getObjectInfo, startTestS3, type TestS3 } from '../helpers/s3server'
-import { startTestApp, testBucketDestination } from './helpers/app'
+import { startInProcessApp as startTestApp } from './helpers/in-process-app'
+import { testBucketDestination } from './helpers/test-keychain'
 
 type SyncReport = RunReport & { plan: SyncPlanReport }
 

@@ -1,15 +1,9 @@
 // The Electron glue's decisions that do not need Electron: which frames may call commands, how
-// arguments are checked and errors cross the bridge, and where the Electron build of
-// better-sqlite3 is looked for.
+// arguments are checked and errors cross the bridge.
 
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { COMMAND_CHANNELS, type CommandName } from '../../src/shared/api'
 import { dispatchCommand, type CommandHandlers } from '../../src/core/ipc-dispatch'
-import { electronSqliteBinding } from '../../src/main/native'
 import { rendererSource } from '../../src/main/renderer-source'
 import { UpshotError } from '../../src/shared/jobs'
 
@@ -192,41 +186,29 @@ describe('dispatchCommand', () => {
 })
 
 describe('rendererSource', () => {
-  it('trusts exactly the built index.html in production', () => {
-    const source = rendererSource(undefined, '/opt/upshot/out/main')
-    const index = pathToFileURL('/opt/upshot/out/renderer/index.html').href
-    expect(source.url).toBe(index)
-    expect(source.isAppUrl(index)).toBe(true)
-    expect(source.isAppUrl(`${index}#/settings`)).toBe(true)
-    expect(source.isAppUrl(pathToFileURL('/opt/upshot/out/renderer/other.html').href)).toBe(false)
+  it('trusts exactly the app:// origin in production, never a file:// page', () => {
+    const source = rendererSource(undefined)
+    expect(source.url).toBe('app://upshot/index.html')
+    expect(source.isAppUrl('app://upshot/index.html')).toBe(true)
+    expect(source.isAppUrl('app://upshot/index.html#/settings')).toBe(true)
+    // Scheme and host are case-insensitive in URLs: no spelling of the origin slips past.
+    expect(source.isAppUrl('APP://UPSHOT/index.html')).toBe(true)
+    expect(source.isAppUrl('app://other/index.html')).toBe(false)
+    expect(source.isAppUrl('app://upshot.evil/index.html')).toBe(false)
+    // The built page opened as a file (the old way), or any file: not the app.
+    expect(source.isAppUrl('file:///opt/upshot/out/renderer/index.html')).toBe(false)
+    expect(source.isAppUrl('file:///C:/Upshot/resources/app.asar/out/renderer/index.html')).toBe(
+      false,
+    )
     expect(source.isAppUrl('https://example.com/index.html')).toBe(false)
     expect(source.isAppUrl('not a url')).toBe(false)
   })
 
   it('trusts the dev server origin only under electron-vite dev', () => {
-    const source = rendererSource('http://localhost:5173/', '/opt/upshot/out/main')
+    const source = rendererSource('http://localhost:5173/')
     expect(source.url).toBe('http://localhost:5173/')
     expect(source.isAppUrl('http://localhost:5173/src/App.tsx')).toBe(true)
     expect(source.isAppUrl('http://localhost:5174/')).toBe(false)
-    expect(source.isAppUrl('file:///opt/upshot/out/renderer/index.html')).toBe(false)
-  })
-})
-
-describe('electronSqliteBinding', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-native-'))
-  afterAll(() => fs.rmSync(root, { recursive: true, force: true }))
-
-  it('finds the binary the script puts in .native/electron-<version>/', () => {
-    const file = path.join(root, '.native', 'electron-45.4.1', 'better_sqlite3.node')
-    fs.mkdirSync(path.dirname(file), { recursive: true })
-    fs.writeFileSync(file, 'binary')
-    expect(electronSqliteBinding({ appRoot: root, electronVersion: '45.4.1' })).toBe(file)
-  })
-
-  it('says how to get a missing binary, and refuses to run outside Electron', () => {
-    expect(() => electronSqliteBinding({ appRoot: root, electronVersion: '99.0.0' })).toThrow(
-      /electron-native\.mjs/,
-    )
-    expect(() => electronSqliteBinding({ appRoot: root })).toThrow(/Electron main process/)
+    expect(source.isAppUrl('app://upshot/index.html')).toBe(false)
   })
 })

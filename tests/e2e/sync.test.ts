@@ -1,4 +1,4 @@
-// The Sync folders view in Chromium, on the real engine and a real S3 server: a folder -> bucket
+// The Sync folders view in Chromium, on the real core process and a real S3 server: a folder -> bucket
 // pair is added through the folder dialog, its preview names the plan, "Run now" uploads the
 // files (the objects are on the server), the pair says it is up to date, and a file written into
 // the folder while it is watched is uploaded within seconds. Then its history, pause and forget.
@@ -48,9 +48,8 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
       fs.mkdirSync(path.dirname(path.join(album, as)), { recursive: true })
       fs.copyFileSync(path.join(CORPUS, file), path.join(album, as))
     }
-    app = startTestApp({ dataDir: path.join(work, 'data'), prefs: { concurrency: 2 } })
-    app.settings.saveDestination(testBucketDestination(s3, 'Blog images'))
-    app.service.start()
+    app = await startTestApp({ dataDir: path.join(work, 'data'), prefs: { concurrency: 2 } })
+    await app.call('saveDestination', testBucketDestination(s3, 'Blog images'))
     server = await serveDirectory(path.join(OUT, 'renderer'))
     browser = await launchChromium()
     bridged = await openBridgedPage(browser, server.url, app, { paths: {}, viewport: VIEWPORT })
@@ -85,12 +84,15 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
 
   /** Every output of the folder's finished uploads is on the server with the ledger's size. */
   async function expectOnServer(names: readonly string[]): Promise<void> {
-    const items = app.service.getHistory({ folder: album, limit: 1000 }).items
+    const items = (await app.call('getHistory', { folder: album, limit: 1000 })).items
     const done = items.filter((i) => i.status === 'done')
     expect(
       done.map((i) => path.relative(album, i.source).split(path.sep).join('/')).sort(),
     ).toEqual([...names].sort())
-    for (const f of app.service.getFinished(done.map((i) => i.id))) {
+    for (const f of await app.call(
+      'getFinished',
+      done.map((i) => i.id),
+    )) {
       expect(f.outputs.length).toBeGreaterThan(0)
       for (const o of f.outputs) expect((await getObjectInfo(s3, o.key))?.size).toBe(o.bytes)
     }
@@ -113,9 +115,10 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
     expect(await pairCard().getAttribute('data-activity')).toBe('new')
     expect(await pairCard().textContent()).toContain('to Blog images · preset web')
     // Saved in the ledger, where `upshot sync <dir>` finds it.
-    const row = app.service.ledgerEngine.ledger.db
-      .prepare('SELECT folder, exclude_globs FROM sync_pairs')
-      .all() as { folder: string; exclude_globs: string }[]
+    const row = app.ledger().prepare('SELECT folder, exclude_globs FROM sync_pairs').all() as {
+      folder: string
+      exclude_globs: string
+    }[]
     expect(row).toEqual([{ folder: album, exclude_globs: '["**/*-draft.*"]' }])
   })
 
@@ -129,7 +132,7 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
     const listed = await plan.getByTestId('sync-plan-upload').locator('.mono').allTextContents()
     expect(listed.sort()).toEqual(SYNCED)
     expect(await unnamedControls()).toEqual([])
-    expect(app.service.getHistory({ folder: album }).total).toBe(0)
+    expect((await app.call('getHistory', { folder: album })).total).toBe(0)
     await saveScreenshot(page, 'sync-plan')
   })
 
@@ -152,9 +155,8 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
     expect(await pairCard().getByText('Up to date').count()).toBe(1)
     // The pass's uploads were rows of the queue as well.
     expect(
-      app.service
-        .getQueue()
-        .jobs.filter((j) => j.state === 'done')
+      (await app.queue()).jobs
+        .filter((j) => j.state === 'done')
         .map((j) => j.name)
         .sort(),
     ).toEqual(['castle.jpg', 'market.jpg', 'sketch.webp'])
@@ -202,7 +204,7 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
     })
     expect(await pairCard().getByRole('note').textContent()).toContain(album)
     // Nothing was taken for deleted: every file is still online.
-    expect(app.service.getHistory({ folder: album, status: 'deleted' }).total).toBe(0)
+    expect((await app.call('getHistory', { folder: album, status: 'deleted' })).total).toBe(0)
     fs.renameSync(aside, album)
     await page.waitForFunction(
       () => {
@@ -222,11 +224,12 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
     // One upload from elsewhere, which the folder's history must leave out.
     const elsewhere = path.join(work, 'elsewhere.jpg')
     fs.copyFileSync(path.join(CORPUS, 'exif-samples__jpg_orientation_landscape_3.jpg'), elsewhere)
-    await app.service.addPaths([elsewhere])
+    await app.call('addPaths', [elsewhere])
     await expect
-      .poll(() => app.service.getHistory({}).items.some((i) => i.source === elsewhere), {
-        timeout: 30_000,
-      })
+      .poll(
+        async () => (await app.call('getHistory', {})).items.some((i) => i.source === elsewhere),
+        { timeout: 30_000 },
+      )
       .toBe(true)
 
     await pairCard().getByRole('button', { name: 'History' }).click()
@@ -245,9 +248,11 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
 
   it('takes a new concurrency between passes, and goes on watching', async () => {
     await page.getByRole('tab', { name: 'Sync' }).click()
-    const before = app.service.ledgerEngine
-    app.service.savePreferences({ concurrency: 3 })
-    await expect.poll(() => app.service.ledgerEngine !== before, { timeout: 15_000 }).toBe(true)
+    await app.call('savePreferences', { concurrency: 3 })
+    // The engine is made anew with the new concurrency between passes, and says so in the log.
+    await expect
+      .poll(() => app.logs.some((l) => l.includes('uploads at once: 3')), { timeout: 15_000 })
+      .toBe(true)
     fs.copyFileSync(
       path.join(CORPUS, 'exif-samples__jpg_mobile_jolla.jpg'),
       path.join(album, 'trips', 'after-restart.jpg'),
@@ -277,7 +282,7 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
       path.join(album, 'later.jpg'),
     )
     await page.waitForTimeout(2500)
-    expect(app.service.getHistory({ folder: album }).total).toBe(5)
+    expect((await app.call('getHistory', { folder: album })).total).toBe(5)
     await pairCard().getByRole('button', { name: 'Resume' }).click()
     await page.waitForFunction(
       () =>
@@ -296,7 +301,7 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
       .getByRole('button', { name: 'Forget' })
       .click()
     await page.getByRole('heading', { name: 'No folder is synced yet' }).waitFor()
-    expect(app.service.getHistory({ folder: album }).total).toBe(6)
+    expect((await app.call('getHistory', { folder: album })).total).toBe(6)
     expect(await bridged.cspViolations()).toEqual([])
   })
 
@@ -305,7 +310,7 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
     const secret = fs.mkdtempSync(path.join(work, 'secret-'))
     fs.copyFileSync(path.join(CORPUS, 'sharp__4.webp'), path.join(secret, 'private.webp'))
     const pairs = () =>
-      app.service.ledgerEngine.ledger.db.prepare('SELECT folder FROM sync_pairs').all() as {
+      app.ledger().prepare('SELECT folder FROM sync_pairs').all() as {
         folder: string
       }[]
     const codes = async (attempts: unknown[]): Promise<string[]> =>
@@ -350,7 +355,7 @@ describe.skipIf(!hasChromium)('the Sync folders view, on the real engine', () =>
     expect(await codes([{ ...pair, folderToken: chosen!.token }])).toEqual(['ok'])
     expect(await codes([{ ...pair, folderToken: chosen!.token }])).toEqual(['FORBIDDEN'])
     expect(pairs()).toEqual([{ folder: secret }])
-    const id = app.service.sync.list()[0]!.id
-    await app.service.sync.remove(id)
+    const id = (await app.call('listSyncPairs'))[0]!.id
+    await app.call('removeSyncPair', id)
   })
 })

@@ -24,6 +24,8 @@ export interface ProxiedRequest {
   fault: Fault['kind'] | null
   /** The client received a full response. */
   done: boolean
+  /** When the server's answer arrived (ms epoch); null before. */
+  answeredAt: number | null
 }
 
 export interface RequestInfo {
@@ -137,6 +139,7 @@ export async function startProxy(target: string): Promise<TestProxy> {
       status: null,
       fault: null,
       done: false,
+      answeredAt: null,
     }
     requests.push(rec)
     const fault = policy?.({ index, method, url, headers: req.headers }) ?? null
@@ -155,6 +158,7 @@ export async function startProxy(target: string): Promise<TestProxy> {
       }
       const body = s3ErrorXml(fault.code, fault.message ?? fault.code)
       rec.status = fault.status
+      rec.answeredAt = Date.now()
       res.writeHead(fault.status, {
         'content-type': 'application/xml',
         'content-length': Buffer.byteLength(body),
@@ -179,6 +183,7 @@ export async function startProxy(target: string): Promise<TestProxy> {
     })
     up.on('response', (ur) => {
       rec.status = ur.statusCode ?? 502
+      rec.answeredAt = Date.now()
       const out: http.OutgoingHttpHeaders = {}
       for (const [k, v] of Object.entries(ur.headers)) {
         if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v

@@ -50,8 +50,13 @@ interface Reply {
 let idle: { worker: Worker; timer: NodeJS.Timeout } | null = null
 let nextId = 1
 
+/** The HEIC decoder's entry file, which the worker thread loads (a package ships it unbundled). */
+export function heicDecoderPath(): string {
+  return createRequire(import.meta.url).resolve('heic-decode')
+}
+
 function startWorker(): Worker {
-  const path = createRequire(import.meta.url).resolve('heic-decode')
+  const path = heicDecoderPath()
   const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { path }, stdout: true })
   w.stdout.resume() // libheif's messages: dropped
   w.on('error', () => undefined) // reported to the decode waiting on it, through 'exit'

@@ -13,6 +13,7 @@ import { SettingsView } from './features/settings/SettingsView'
 import { SyncView } from './features/sync/SyncView'
 import { t } from './i18n'
 import { unwrap, upshot } from './lib/api'
+import { setCoreStatus, useCoreStatus } from './state/core'
 import { queueStore, useQueue } from './state/queue-store'
 import { setSettings } from './state/settings'
 import { toast } from './state/toasts'
@@ -34,16 +35,30 @@ export function App(): React.JSX.Element {
     settings: null,
   })
 
+  /** Bumped when the core came back: the views remount and fetch what they show afresh. */
+  const [coreEpoch, setCoreEpoch] = useState(0)
+  const core = useCoreStatus()
+
   useEffect(() => {
+    const load = (): void => {
+      void attempt(async () => queueStore.load(await unwrap(upshot.getQueue())))
+      void attempt(async () => setSettings(await unwrap(upshot.getSettings())))
+    }
     const offQueue = upshot.on('queue', (patch) => queueStore.apply(patch))
     const offSettings = upshot.on('settings', setSettings)
     const offNotice = upshot.on('notice', (n) => toast(n.message, n.kind))
-    void attempt(async () => queueStore.load(await unwrap(upshot.getQueue())))
-    void attempt(async () => setSettings(await unwrap(upshot.getSettings())))
+    const offCore = upshot.on('core', (status) => {
+      if (!setCoreStatus(status)) return
+      load()
+      setCoreEpoch((n) => n + 1)
+      toast(t.core.back, 'info')
+    })
+    load()
     return () => {
       offQueue()
       offSettings()
       offNotice()
+      offCore()
     }
   }, [])
 
@@ -117,7 +132,23 @@ export function App(): React.JSX.Element {
           </button>
         </div>
       </header>
-      <main className="main" id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
+      {core && core.state !== 'running' && core.message && (
+        <div
+          className={`core-banner core-banner--${core.state}`}
+          role={core.state === 'stopped' ? 'alert' : 'status'}
+          data-testid="core-banner"
+        >
+          <Icon name="alert" size={16} />
+          <span>{core.message}</span>
+        </div>
+      )}
+      <main
+        key={coreEpoch}
+        className="main"
+        id={`panel-${tab}`}
+        role="tabpanel"
+        aria-labelledby={`tab-${tab}`}
+      >
         {tab === 'queue' && <QueueView />}
         {tab === 'results' && <ResultsView />}
         {tab === 'history' && (

@@ -1,86 +1,145 @@
-// tsconfig.e2e.json does not include the engine's ambient module declarations; the engine needs
-// this one (heic-decode ships no types) when the tests typecheck it through AppService.
-// eslint-disable-next-line @typescript-eslint/triple-slash-reference
-/// <reference path="../../../src/engine/pipeline/heic-decode.d.ts" />
-// The desktop app's main-process half without Electron: AppService with the real engine (Node's
-// better-sqlite3), settings in a JSON file with AES-encrypted credentials standing in for
-// electron-store + safeStorage, and ports that record what would reach the OS.
+// The desktop app without Electron's window: the real core process (out/core/index.mjs, started
+// by the supervisor src/main uses, over the same private channel and framing), with this test
+// process as its host the way Electron's main process is: it keeps the settings file (JSON
+// standing in for electron-store, AES for safeStorage: see ./test-keychain.ts) and answers the
+// core's port calls by recording what would reach the OS (clipboard, dialogs, notifications).
 
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { DestinationInput, EventName, Events, Preferences } from '../../../src/shared/api'
-import { AppService } from '../../../src/core/app-service'
-import { createEngine } from '../../../src/engine'
-import { Settings, type SecretBox, type SettingsStorage } from '../../../src/core/settings-model'
-import type { TestS3 } from '../../helpers/s3server'
+import Database from 'better-sqlite3'
+import type {
+  CoreStatus,
+  EventName,
+  Events,
+  Preferences,
+  QueueSnapshot,
+  Result,
+} from '../../../src/shared/api'
+import type { CoreCommandName, CoreCommands, PortCalls } from '../../../src/shared/protocol'
+import { CoreSupervisor, type SupervisorOptions } from '../../../src/main/core-supervisor'
+import { HostSettings } from '../../../src/main/settings-relay'
+import { aesBox, jsonFileStorage } from './test-keychain'
+import { CORE_ENTRY, ensureCoreBuilt } from './build'
+
+export { aesBox, jsonFileStorage, testBucketDestination } from './test-keychain'
+
+type Listener = <K extends EventName>(name: K, payload: Events[K]) => void
 
 export interface TestApp {
-  service: AppService
-  settings: Settings
+  supervisor: CoreSupervisor
   dataDir: string
   settingsFile: string
   /** Text written to the clipboard, oldest first. */
   clipboard: string[]
   /** The image the clipboard holds for uploadClipboardImage. */
   clipboardImage: { data: Buffer; mime: string } | null
-  /** Paths the next "Add files" dialog returns. */
+  /** Paths the next file or folder dialog returns. */
   dialogPaths: string[]
   opened: string[]
   notifications: { title: string; body: string }[]
+  /** The preferences the core last asked the host to apply. */
+  applied: Preferences | null
   events: { name: EventName; payload: unknown }[]
-  /** Every event sent to the page, as JSON (what crossed the bridge). */
+  statuses: CoreStatus[]
+  /** What the core wrote to stdout and stderr. */
+  logs: string[]
+  /** Everything sent towards the page (events and command results), as JSON. */
   wire(): string
-  listen(fn: <K extends EventName>(name: K, payload: Events[K]) => void): void
+  /** Records a message as sent to the page (the bridge's command results). */
+  toPage(message: unknown): void
+  listen(fn: Listener): void
+  /** A command's raw result, as the page would get it. */
+  request<K extends CoreCommandName>(
+    cmd: K,
+    ...args: CoreCommands[K]['args']
+  ): Promise<Result<CoreCommands[K]['value']>>
+  /** A command's value; throws with the command's error code and sentence. */
+  call<K extends CoreCommandName>(
+    cmd: K,
+    ...args: CoreCommands[K]['args']
+  ): Promise<CoreCommands[K]['value']>
+  queue(): Promise<QueueSnapshot>
+  /** The ledger, read-only, for checks the app's commands do not show. */
+  ledger(): Database.Database
   close(): Promise<void>
 }
 
-export function aesBox(): SecretBox {
-  const key = randomBytes(32)
-  return {
-    available: () => true,
-    encrypt(plain) {
-      const iv = randomBytes(12)
-      const c = createCipheriv('aes-256-gcm', key, iv)
-      const body = Buffer.concat([c.update(plain, 'utf8'), c.final()])
-      return Buffer.concat([iv, c.getAuthTag(), body]).toString('base64')
-    },
-    decrypt(cipher) {
-      const raw = Buffer.from(cipher, 'base64')
-      const d = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12))
-      d.setAuthTag(raw.subarray(12, 28))
-      return Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8')
-    },
+export class CommandError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
   }
 }
 
-export function jsonFileStorage(file: string): SettingsStorage {
-  return {
-    load: () => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined),
-    save: (doc) => fs.writeFileSync(file, JSON.stringify({ settings: doc }, null, 2)),
-  }
+export interface TestAppOptions {
+  prefs?: Partial<Preferences>
+  dataDir?: string
+  /** The Node that runs the core (default: this one, as `npm start` does). */
+  node?: string
+  /** The core's entry (default: out/core/index.mjs). */
+  entry?: string
+  env?: NodeJS.ProcessEnv
+  supervisor?: Partial<Pick<SupervisorOptions, 'restartDelaysMs' | 'stableAfterMs'>>
 }
 
-export function startTestApp(
-  opts: { prefs?: Partial<Preferences>; dataDir?: string; syncSettleMs?: number } = {},
-): TestApp {
+export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  if (!opts.entry) ensureCoreBuilt()
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-app-'))
   fs.mkdirSync(dataDir, { recursive: true })
   const settingsFile = path.join(dataDir, 'settings.json')
-  const storage = jsonFileStorage(settingsFile)
-  const settings = new Settings(
-    {
-      load: () => (storage.load() as { settings?: unknown } | undefined)?.settings,
-      save: storage.save,
+  const host = new HostSettings(jsonFileStorage(settingsFile), aesBox(dataDir))
+  const listeners: Listener[] = []
+  const sentToPage: string[] = []
+  let ledger: Database.Database | null = null
+
+  const ports: { [K in keyof PortCalls]: (...a: PortCalls[K]['args']) => PortCalls[K]['value'] } = {
+    writeClipboardText: (text) => void app.clipboard.push(text),
+    readClipboardImage: () =>
+      app.clipboardImage
+        ? { data: app.clipboardImage.data.toString('base64'), mime: app.clipboardImage.mime }
+        : null,
+    choosePaths: () => app.dialogPaths.splice(0),
+    openInBrowser: (url) => void app.opened.push(url),
+    notify: (title, body) => void app.notifications.push({ title, body }),
+    preferencesChanged: (prefs) => void (app.applied = prefs),
+    saveSettings: (doc) => host.save(doc),
+  }
+
+  const supervisor: CoreSupervisor = new CoreSupervisor({
+    launch: () => ({
+      command: opts.node ?? process.execPath,
+      args: [opts.entry ?? CORE_ENTRY],
+      env: { ...process.env, AWS_CA_BUNDLE: '', ...opts.env },
+    }),
+    init: () => ({ dataDir, version: '0.0.0-test', settings: host.forCore() }),
+    handlers: {
+      port: (name, args) => (ports[name] as (...a: unknown[]) => never)(...args),
+      event: (name, payload) => {
+        app.events.push({ name, payload })
+        sentToPage.push(JSON.stringify({ name, payload }))
+        for (const fn of listeners) fn(name, payload as never)
+      },
+      status: (status) => {
+        app.statuses.push(status)
+        sentToPage.push(JSON.stringify({ name: 'core', payload: status }))
+        for (const fn of listeners) fn('core', status)
+      },
+      log: (stream, line) => app.logs.push(`${stream}: ${line}`),
     },
-    aesBox(),
-    path.join(dataDir, 'uploads'),
-  )
-  if (opts.prefs) settings.savePreferences(opts.prefs)
-  const listeners: (<K extends EventName>(name: K, payload: Events[K]) => void)[] = []
-  const app: Omit<TestApp, 'service'> & { service?: AppService } = {
-    settings,
+    restartDelaysMs: opts.supervisor?.restartDelaysMs ?? [100, 250, 500],
+    ...(opts.supervisor?.stableAfterMs !== undefined
+      ? { stableAfterMs: opts.supervisor.stableAfterMs }
+      : {}),
+  })
+
+  const request = <K extends CoreCommandName>(cmd: K, ...args: CoreCommands[K]['args']) =>
+    supervisor.request(cmd, args) as Promise<Result<CoreCommands[K]['value']>>
+
+  const app: TestApp = {
+    supervisor,
     dataDir,
     settingsFile,
     clipboard: [],
@@ -88,62 +147,51 @@ export function startTestApp(
     dialogPaths: [],
     opened: [],
     notifications: [],
+    applied: null,
     events: [],
-    wire: () => JSON.stringify(app.events),
-    listen: (fn) => listeners.push(fn),
-    close: async () => {
-      await app.service?.close()
+    statuses: [],
+    logs: [],
+    wire: () => sentToPage.join('\n'),
+    toPage: (message) => void sentToPage.push(JSON.stringify(message)),
+    listen: (fn) => void listeners.push(fn),
+    request,
+    async call(cmd, ...args) {
+      const result = await request(cmd, ...args)
+      if (!result.ok) throw new CommandError(result.error.code, result.error.message)
+      return result.value
+    },
+    queue: () => app.call('getQueue'),
+    ledger() {
+      ledger ??= new Database(path.join(dataDir, 'ledger.sqlite'), {
+        readonly: true,
+        fileMustExist: true,
+      })
+      return ledger
+    },
+    async close() {
+      ledger?.close()
+      ledger = null
+      await supervisor.stop()
     },
   }
-  app.service = new AppService({
-    dataDir,
-    version: '0.0.0-test',
-    settings,
-    ports: {
-      writeClipboardText: async (text) => {
-        app.clipboard.push(text)
-      },
-      readClipboardImage: async () => app.clipboardImage,
-      choosePaths: async () => app.dialogPaths.splice(0),
-      openInBrowser: async (url) => {
-        app.opened.push(url)
-      },
-      notify: (title, body) => app.notifications.push({ title, body }),
-      preferencesChanged: () => {},
-    },
-    makeEngine: (hooks) => createEngine({ dataDir, processConcurrency: 2, ...hooks }),
-    emit: (name, payload) => {
-      app.events.push({ name, payload })
-      for (const fn of listeners) fn(name, payload)
-    },
-    patchIntervalMs: 100,
-    ...(opts.syncSettleMs !== undefined ? { syncSettleMs: opts.syncSettleMs } : {}),
-  })
-  return app as TestApp
+  try {
+    await supervisor.start()
+  } catch (err) {
+    throw new Error(`the core did not start: ${(err as Error).message}\n${app.logs.join('\n')}`)
+  }
+  if (opts.prefs) await app.call('savePreferences', opts.prefs)
+  return app
 }
 
-/**
- * A saved destination for the test S3 server (through `extra.endpoint`, e.g. a proxy), as the
- * Settings view would save it.
- */
-export function testBucketDestination(
-  s3: TestS3,
-  name: string,
-  extra: Partial<DestinationInput> = {},
-): DestinationInput {
-  return {
-    name,
-    kind: 's3-compatible',
-    bucket: s3.bucket,
-    region: s3.region,
-    endpoint: s3.endpoint,
-    accountId: '',
-    dir: '',
-    prefix: s3.prefix,
-    publicUrl: '',
-    pathStyle: true,
-    checksum: 'WHEN_REQUIRED',
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    ...extra,
+/** Polls `check` until it holds (the app's state arrives over the channel, asynchronously). */
+export async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 90_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
   }
 }

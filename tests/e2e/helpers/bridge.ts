@@ -1,7 +1,8 @@
-// window.upshot in a plain Chromium page, backed by the real AppService in the test process.
-// The page runs the preload's own createUpshotApi (src/preload/api.ts, bundled here with
-// esbuild) over a transport made of a Playwright binding (commands) and page.evaluate (events).
-// Commands go through dispatchCommand, the same sender check and zod parsing as ipc.ts. Only
+// window.upshot in a plain Chromium page, backed by the real core process (./app.ts). The page
+// runs the preload's own createUpshotApi (src/preload/api.ts, bundled here with esbuild) over a
+// transport made of a Playwright binding (commands) and page.evaluate (events). A command goes
+// the way Electron's main process sends it (src/main/ipc.ts): the sender check, then over the
+// private channel to the core, which parses its arguments and runs it. Only
 // webUtils.getPathForFile is stood in for: a File's path comes from the name -> path map the
 // test gives, since a page-made File has no path on disk.
 
@@ -14,7 +15,7 @@ import {
   type CommandName,
   type EventName,
 } from '../../../src/shared/api'
-import { dispatchCommand } from '../../../src/core/ipc-dispatch'
+import { checkSender } from '../../../src/shared/sender'
 import type { TestApp } from './app'
 
 let preloadBundle: string | null = null
@@ -59,13 +60,15 @@ export async function openBridgedPage(
     colorScheme: opts.colorScheme ?? 'light',
   })
   const page = await context.newPage()
-  const handlers = app.service.handlers()
   const isAppUrl = (frameUrl: string): boolean => frameUrl.startsWith(url)
 
   await page.exposeBinding('__upshotInvoke', async (source, channel: string, args: unknown[]) => {
     const name = CHANNEL_TO_COMMAND.get(channel)
     if (!name) return { ok: false, error: { code: 'BAD_REQUEST', message: 'unknown channel' } }
-    return dispatchCommand(name, handlers, { senderUrl: source.frame.url(), args }, isAppUrl)
+    const result =
+      checkSender(name, source.frame.url(), isAppUrl) ?? (await app.supervisor.request(name, args))
+    app.toPage({ command: name, result })
+    return result
   })
   await page.addInitScript(
     `${preloadScript()}

@@ -398,6 +398,9 @@ export const en = {
   errors: {
     bridge: 'The window lost contact with Upshot’s main process.',
   },
+  core: {
+    back: 'Upshot’s engine is running again; the queue continues where it was.',
+  },
   units: {
     bytes: ['B', 'KB', 'MB', 'GB', 'TB'],
     seconds: (n: number) => `${n} s`,

@@ -37,7 +37,7 @@ import { HeldBytes } from './held-bytes'
 import { ProgressTracker } from './progress'
 import { PixelBudget, defaultImageMemoryBudget } from './queue/pixel-budget'
 import { Semaphore, sleep } from './queue/semaphore'
-import { confirmInBucket, markReused } from './references/reuse'
+import { claimOccupied, confirmInBucket, markReused } from './references/reuse'
 import { ledgerIdOf } from './references/usage'
 import { DestinationCache } from './destination-cache'
 import { createDestination, createThrottle, type Throttle } from './storage'
@@ -807,12 +807,20 @@ export function createEngine(options: EngineOptions): Engine {
         throw err
       }
       reachable.add(row.destination_id)
+      if (!head) return null
       if (
-        !head ||
         head.metadata['upshot-sha256'] !== sha256 ||
         head.metadata['upshot-preset'] !== row.preset_fp
-      )
+      ) {
+        // Another writer's object where this job's will go: its links must outlive ours.
+        await claimOccupied(
+          ledger,
+          dest,
+          row.destination_id,
+          await presentKeys(dest, keys.slice(i), signal),
+        )
         return null
+      }
       const dim = (k: string): number | null => (head.metadata[k] ? Number(head.metadata[k]) : null)
       outputs.push({
         variant: expected[i]!.variant,
@@ -1139,6 +1147,16 @@ export function createEngine(options: EngineOptions): Engine {
       }
     },
   }
+}
+
+/** Which of these keys hold an object now (a HEAD each; a key that cannot be read counts as not). */
+async function presentKeys(
+  dest: Destination,
+  keys: readonly string[],
+  signal: AbortSignal,
+): Promise<string[]> {
+  const heads = await Promise.all(keys.map((k) => dest.head(k, signal).catch(() => null)))
+  return keys.filter((_, i) => heads[i] !== null)
 }
 
 function prefixOf(config: DestinationConfig): string {

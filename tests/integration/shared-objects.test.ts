@@ -5,7 +5,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { DeleteObjectCommand } from '@aws-sdk/client-s3'
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunReport } from '../../src/shared/jobs'
 import type { SyncPlanReport } from '../../src/engine/sync'
@@ -17,6 +17,7 @@ import {
   getObjectBytes,
   getObjectInfo,
   listKeys,
+  s3Config,
   startTestS3,
   type TestS3,
 } from '../helpers/s3server'
@@ -263,7 +264,7 @@ function markerFiles(dir: string): string[] {
 }
 
 describe('a local folder as the destination, shared by two data dirs', () => {
-  it('keeps a file another data dir reuses, by its marker file, until neither uses it', async () => {
+  it('keeps a file the other data dir wrote again, by its marker, until neither uses it', async () => {
     const out = path.join(work, 'local-out')
     const destination = { kind: 'local' as const, dir: out, prefix: 'img' }
     const file = put(path.join(work, 'local-in'), 'photo.jpg', photoBytes(0, 'local'))
@@ -272,23 +273,28 @@ describe('a local folder as the destination, shared by two data dirs', () => {
     try {
       const [idA] = await a.enqueue([file], { destination, preset: 'web' })
       const ra = await a.run([idA!])
-      const [idB] = await b.enqueue([file], { destination, preset: 'web' })
-      const rb = await b.run([idB!])
-      expect(rb.jobs[0]!.deduplicated).toBe(true)
       const files = ra.jobs[0]!.outputs.map((o) => path.join(out, ...o.key.split('/')))
       const refs = path.join(out, 'img', '.upshot', 'refs')
+      expect(markerFiles(refs)).toEqual([])
+      // B cannot prove the files are its own (their metadata lives in A's data dir, never in the
+      // served folder): it writes its own bytes at the same keys, and its marker first.
+      const [idB] = await b.enqueue([file], { destination, preset: 'web' })
+      const rb = await b.run([idB!])
+      expect(rb.jobs[0]!.status).toBe('done')
+      expect(rb.jobs[0]!.outputs.map((o) => o.key)).toEqual(ra.jobs[0]!.outputs.map((o) => o.key))
       expect(markerFiles(refs)).toHaveLength(1)
 
-      // A, the uploader, deletes its record: B's marker says B still links to the files.
+      // A, the first writer, deletes its record: B's marker says B still links to the files.
       const ra2 = await deleteRecords(a.ledger, [idA!], () => createDestination(destination))
       expect(ra2.deleted).toBe(0)
       expect(new Set(ra2.kept.map((k) => k.reason))).toEqual(new Set(['used-elsewhere']))
       for (const f of files) expect(fs.existsSync(f)).toBe(true)
 
-      // B deletes its record too: B did not upload the files, so they stay (an orphan at worst),
-      // and B's marker is gone.
+      // B deletes its record too: B wrote over A's files, so it never counts itself their
+      // uploader; they stay (an orphan at worst), and B's marker is gone.
       const rb2 = await deleteRecords(b.ledger, [idB!], () => createDestination(destination))
       expect(rb2.deleted).toBe(0)
+      expect(new Set(rb2.kept.map((k) => k.reason))).toEqual(new Set(['uploaded-elsewhere']))
       for (const f of files) expect(fs.existsSync(f)).toBe(true)
       expect(markerFiles(refs)).toEqual([])
 
@@ -300,5 +306,70 @@ describe('a local folder as the destination, shared by two data dirs', () => {
       await a.close()
       await b.close()
     }
+  })
+
+  it('the other way round: B deleting first keeps A’s files, A deleting then removes them', async () => {
+    const out = path.join(work, 'local-out-2')
+    const destination = { kind: 'local' as const, dir: out, prefix: '' }
+    const file = put(path.join(work, 'local-in-2'), 'photo.jpg', photoBytes(1, 'local-2'))
+    const a = createEngine({ dataDir: path.join(work, 'local2-a') })
+    const b = createEngine({ dataDir: path.join(work, 'local2-b') })
+    try {
+      const [idA] = await a.enqueue([file], { destination, preset: 'web' })
+      const ra = await a.run([idA!])
+      const [idB] = await b.enqueue([file], { destination, preset: 'web' })
+      await b.run([idB!])
+      const files = ra.jobs[0]!.outputs.map((o) => path.join(out, ...o.key.split('/')))
+      const rb2 = await deleteRecords(b.ledger, [idB!], () => createDestination(destination))
+      expect(rb2.deleted).toBe(0)
+      for (const f of files) expect(fs.existsSync(f)).toBe(true)
+      const ra2 = await deleteRecords(a.ledger, [idA!], () => createDestination(destination))
+      expect(ra2.deleted).toBe(files.length)
+      for (const f of files) expect(fs.existsSync(f)).toBe(false)
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  })
+})
+
+describe('another writer’s object at a key this ledger writes', () => {
+  it('marks it and never deletes it on its own: the other writer’s links survive', async () => {
+    // An object at the very key a photo's variant gets, written by something this ledger cannot
+    // recognise (another Upshot's encoder settings, an upload from before object metadata).
+    const file = put(path.join(work, 'occupied-in'), 'photo.jpg', photoBytes(2, 'occupied'))
+    const dataDir = path.join(work, 'occupied-data')
+    const prefix = `${s3.prefix}/occupied`
+    const probe = await upload(file, `${prefix}-probe`, path.join(work, 'occupied-probe'))
+    const keys = probe.jobs[0]!.outputs.map((o) => o.key.replace(`${prefix}-probe/`, `${prefix}/`))
+    for (const key of keys)
+      await s3.client.send(
+        new PutObjectCommand({
+          Bucket: s3.bucket,
+          Key: key,
+          Body: `someone else's ${key}`,
+          Metadata: { 'upshot-sha256': 'f'.repeat(64), 'upshot-preset': 'another' },
+        }),
+      )
+
+    const first = await upload(file, prefix, dataDir)
+    expect(first.jobs[0]!.status).toBe('done')
+    expect(first.jobs[0]!.deduplicated).toBe(false)
+    expect(first.jobs[0]!.outputs.map((o) => o.key)).toEqual(keys)
+    expect(await listKeys(s3, `${prefix}/.upshot/refs/`)).toHaveLength(1)
+
+    // Deleting this ledger's record leaves the objects: it wrote over another writer's.
+    const engine = createEngine({ dataDir })
+    try {
+      const result = await deleteRecords(engine.ledger, [first.jobs[0]!.id], () =>
+        createDestination(s3Config(s3, { prefix })),
+      )
+      expect(result.deleted).toBe(0)
+      expect(new Set(result.kept.map((k) => k.reason))).toEqual(new Set(['uploaded-elsewhere']))
+    } finally {
+      await engine.close()
+    }
+    for (const key of keys) expect(await getObjectInfo(s3, key)).not.toBeNull()
+    expect(await listKeys(s3, `${prefix}/.upshot/refs/`)).toEqual([])
   })
 })

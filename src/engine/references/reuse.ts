@@ -5,7 +5,14 @@ import { UpshotError } from '../../shared/jobs'
 import type { Ledger } from '../ledger'
 import type { Destination } from '../types'
 import { contentDirOf, markerKey } from './markers'
-import { hasMarker, ledgerIdOf, markObjectsGone, recordMarker, uploadedHere } from './usage'
+import {
+  hasMarker,
+  ledgerIdOf,
+  markObjectsGone,
+  recordMarker,
+  recordOccupied,
+  uploadedHere,
+} from './usage'
 
 /**
  * Whether every key is still in the bucket. A key in the batch's listing is there; any other
@@ -66,4 +73,25 @@ export async function markReused(
     await dest.writeMarker(markerKey(dest.config, dir, self), { 'upshot-ledger': self })
     recordMarker(ledger, destinationId, dir)
   }
+}
+
+/**
+ * Objects another writer left at keys this job is about to write: a data dir sharing a local
+ * folder (its metadata lives in that data dir, so nothing here can prove the file is ours), an
+ * Upshot with other encoder settings, an upload from before object metadata. This ledger's bytes
+ * replace theirs at the same content-addressed key, and their links still point there: the keys
+ * are recorded as occupied (this ledger then never counts itself their uploader, so its deletes
+ * leave them) and marked, so the other writer's deletes see this use. Keys this ledger itself
+ * uploaded before are its own business and left out.
+ */
+export async function claimOccupied(
+  ledger: Ledger,
+  dest: Destination,
+  destinationId: string,
+  keys: readonly string[],
+): Promise<void> {
+  const foreign = keys.filter((k) => uploadedHere(ledger, destinationId, k) !== 'live')
+  if (foreign.length === 0) return
+  recordOccupied(ledger, destinationId, foreign)
+  await markReused(ledger, dest, destinationId, foreign)
 }

@@ -63,7 +63,11 @@ export function dirUsedHere(ledger: Ledger, destinationId: string, dir: string):
   )
 }
 
-/** What the ledger knows of an object it uploaded: live, gone, or never uploaded here. */
+/**
+ * What the ledger knows of an object it uploaded: live, gone, or never uploaded here. Bytes it
+ * wrote over another writer's object (an occupied key) count as not uploaded here: that writer's
+ * links point there too.
+ */
 export function uploadedHere(
   ledger: Ledger,
   destinationId: string,
@@ -71,10 +75,29 @@ export function uploadedHere(
 ): 'live' | 'gone' | 'no' {
   const row = stmt(
     ledger.db,
-    `SELECT deleted_at FROM objects WHERE destination_id = ? AND key = ?`,
-  ).get(destinationId, key) as { deleted_at: number | null } | undefined
+    `SELECT o.deleted_at, EXISTS (SELECT 1 FROM occupied_keys k
+       WHERE k.destination_id = o.destination_id AND k.key = o.key) AS occupied
+     FROM objects o WHERE o.destination_id = ? AND o.key = ?`,
+  ).get(destinationId, key) as { deleted_at: number | null; occupied: number } | undefined
   if (!row) return 'no'
-  return row.deleted_at === null ? 'live' : 'gone'
+  if (row.deleted_at !== null) return 'gone'
+  return row.occupied ? 'no' : 'live'
+}
+
+/** Transition `claimOccupied`: another writer's objects were found at these keys. */
+export function recordOccupied(
+  ledger: Ledger,
+  destinationId: string,
+  keys: readonly string[],
+): void {
+  const insert = stmt(
+    ledger.db,
+    `INSERT OR IGNORE INTO occupied_keys (destination_id, key, found_at) VALUES (?, ?, ?)`,
+  )
+  const now = Date.now()
+  ledger.db.transaction(() => {
+    for (const key of keys) insert.run(destinationId, key, now)
+  })()
 }
 
 /**

@@ -1,18 +1,6 @@
 // `npm run bench`: Upshot side by side with the tools people would otherwise use (ImageMagick,
-// the AWS CLI, rclone), in one run on this machine; writes docs/BENCHMARKS.md.
-//
-//   npm run bench                      full run (about 10 minutes on 2 cores, plus the quality
-//                                      row: its butteraugli scoring takes about as long again)
-//   npm run bench -- --quick           fewer runs, a smaller end-to-end set (about 3 minutes)
-//   npm run bench -- --only variants,upload-big   some rows (report goes to the temp folder)
-//   npm run bench -- --only quality    bytes / perceived quality / CPU of the presets on held-out
-//                                      photos (fetched once with apt-get download; see
-//                                      bench/lib/quality/heldout.mjs); tuning curves:
-//                                      node bench/quality-curves.mjs
-//   npm run bench -- --only quality --keep-rows --out docs/BENCHMARKS.md
-//                                      re-measure some rows, keep the others as the report had them
-//   options: --no-build (use dist/cli.mjs as it is), --out <file>, --keep (keep the scratch folder),
-//            --sync-files <n> (default 50,000; 5,000 with --quick)
+// the AWS CLI, rclone), in one run on this machine; writes docs/BENCHMARKS.md. USAGE below is
+// what `npm run bench -- --help` prints.
 //
 // Benchmarks are not tests: nothing in `npm test` depends on them.
 import fs from 'node:fs'
@@ -52,6 +40,35 @@ const ROWS = [
   'sync',
 ]
 
+const USAGE = `Usage: npm run bench [-- options]
+
+  npm run bench                      full run (about 10 minutes on 2 cores, plus the quality
+                                     row: its butteraugli scoring takes about as long again);
+                                     writes docs/BENCHMARKS.md
+  npm run bench -- --quick           fewer runs, a smaller end-to-end set (about 3 minutes)
+  npm run bench -- --only variants,upload-big   some rows (report goes to the run's folder)
+  npm run bench -- --only quality    bytes / perceived quality / CPU of the presets on held-out
+                                     photos (fetched once with apt-get download; see
+                                     bench/lib/quality/heldout.mjs); tuning curves:
+                                     node bench/quality-curves.mjs
+  npm run bench -- --only quality --keep-rows --out docs/BENCHMARKS.md
+                                     re-measure some rows, keep the others as the report had them
+
+Options:
+  --quick            fewer runs, smaller inputs
+  --only <rows>      comma-separated rows: ${ROWS.join(', ')}
+  --out <file>       the report (default docs/BENCHMARKS.md; with --only, the run's folder)
+  --keep-rows        keep the rows not run now as the report in --out had them
+  --no-build         use dist/cli.mjs as it is
+  --keep             keep the scratch inputs (in the run's folder)
+  --sync-files <n>   files in the sync row (default 50,000; 5,000 with --quick)
+  -h, --help         this text
+
+Each run has its own folder in the temp directory (printed at the start): the raw figures
+(results.json), the report of a partial run and its figures, and the scratch inputs while it
+runs. Runs from several checkouts on one machine never share a file.
+`
+
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -61,8 +78,13 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
     'keep-rows': { type: 'boolean', default: false },
     'sync-files': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 })
+if (args.help) {
+  process.stdout.write(USAGE)
+  process.exit(0)
+}
 const only = args.only ? args.only.split(',').map((s) => s.trim()) : ROWS
 for (const r of only) {
   if (!ROWS.includes(r)) {
@@ -72,10 +94,13 @@ for (const r of only) {
 }
 const quick = args.quick
 const wants = (row) => only.includes(row)
+// This run's own folder: several checkouts on one machine run benchmarks at once, and fixed
+// names in the temp directory had them overwrite each other's figures.
+const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-bench-'))
 const outFile = path.resolve(
   args.out ??
     (args.only
-      ? path.join(os.tmpdir(), 'upshot-BENCHMARKS.partial.md')
+      ? path.join(runDir, 'BENCHMARKS.partial.md')
       : path.join(ROOT, 'docs/BENCHMARKS.md')),
 )
 
@@ -92,10 +117,12 @@ if (!args['no-build']) {
 }
 
 const machine = machineInfo()
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-bench-'))
+// Scratch inputs, removed at the end unless --keep; the run's folder keeps its results.
+const work = path.join(runDir, 'scratch')
+fs.mkdirSync(work)
 // The same photos the tests use, kept in the repository (tests/fixtures/corpus/README.md).
 const corpus = path.resolve(ROOT, 'tests/fixtures/corpus')
-log(`Scratch folder: ${work}`)
+log(`This run's folder: ${runDir}`)
 
 const ctx = {
   work,
@@ -214,7 +241,7 @@ await writeReport(outFile, {
   totalSeconds: elapsed(),
   notesFile: path.join(ROOT, 'bench/what-we-tried.md'),
 })
-const rawFile = path.join(os.tmpdir(), 'upshot-bench-results.json')
+const rawFile = path.join(runDir, 'results.json')
 fs.writeFileSync(rawFile, JSON.stringify({ machine, quick, rows }, null, 2))
 
 log(`\nDone in ${(elapsed() / 60).toFixed(1)} min. Report: ${outFile} (raw figures: ${rawFile})\n`)

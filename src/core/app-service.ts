@@ -52,6 +52,7 @@ import type { CustomPresetSettings, PresetPreview } from '../shared/presets'
 import { Thumbnails } from './thumbnails'
 import { assertKeysMayFollow } from './key-scope'
 import { PathGrants } from './path-grants'
+import { resolveDestinationFolder } from './destination-folders'
 import { WatermarkImages } from './watermark-images'
 
 export interface AppPorts {
@@ -522,8 +523,13 @@ export class AppService {
    */
   private withShared(view: SettingsView): SettingsView {
     this.dataDirWarning ??= ledgerLocationWarning(this.o.dataDir) ?? ''
+    const shared = this.sharedDestinations(view)
+    return { ...view, shared, dataDirWarning: this.dataDirWarning || null }
+  }
+
+  private sharedDestinations(view: SettingsView): SharedDestination[] {
     const taken = new Set(view.destinations.map((d) => d.name))
-    const shared: SharedDestination[] = this.engine.ledger.namedDestinations().flatMap((d) => {
+    return this.engine.ledger.namedDestinations().flatMap((d) => {
       if (!d.provider || taken.has(d.name)) return []
       const p = d.provider
       const input: DestinationInput = {
@@ -545,7 +551,6 @@ export class AppService {
       }
       return [{ name: d.name, kind: p.provider, input }]
     })
-    return { ...view, shared, dataDirWarning: this.dataDirWarning || null }
   }
 
   /** Looked up once: where the data directory lives does not change while the app runs. */
@@ -563,7 +568,7 @@ export class AppService {
     if (typeof target === 'string') {
       config = this.o.settings.resolve(target).config
     } else {
-      config = inputToEngineConfig(target)
+      config = inputToEngineConfig(this.destinationFolder(target).input)
       // Editing a saved destination without retyping its keys: test with the stored ones, but
       // only where they were saved for (never the keys of one endpoint sent to another).
       if (config.kind === 's3' && target.id && target.credentials === undefined) {
@@ -575,6 +580,28 @@ export class AppService {
       }
     }
     return testConnection(config, { ...this.o.connectionTest, dataDir: this.o.dataDir })
+  }
+
+  /** Saves a destination from the window: a local folder only as the folder dialog gave it. */
+  saveDestination(input: DestinationInput): SettingsView {
+    const { input: checked, token } = this.destinationFolder(input)
+    const view = this.o.settings.saveDestination(checked)
+    if (token) this.grants.revoke(token)
+    return this.withShared(view)
+  }
+
+  async chooseDestinationFolder(): Promise<ChosenPath | null> {
+    const [folder] = await this.o.ports.choosePaths('folder')
+    return folder ? { token: this.grants.issue('destination-folder', folder), path: folder } : null
+  }
+
+  private destinationFolder(input: DestinationInput): ReturnType<typeof resolveDestinationFolder> {
+    const view = this.o.settings.view()
+    return resolveDestinationFolder(
+      input,
+      { saved: view.destinations, shared: this.sharedDestinations(view) },
+      this.grants,
+    )
   }
 
   /** The settings' "Clean up unfinished uploads": `upshot cleanup` for a saved destination. */
@@ -673,10 +700,11 @@ export class AppService {
       deleteUploads: (ids) => this.deleteUploads(ids),
       getSettings: () => this.getSettings(),
       savePreferences: (patch) => this.savePreferences(patch),
-      saveDestination: (input) => this.withShared(s.saveDestination(input)),
+      saveDestination: (input) => this.saveDestination(input),
       removeDestination: (id) => this.withShared(s.removeDestination(id)),
       setDefaultDestination: (id) => this.withShared(s.setDefaultDestination(id)),
       testDestination: (target) => this.testDestination(target),
+      chooseDestinationFolder: () => this.chooseDestinationFolder(),
       cleanupDestination: (id) => this.cleanupDestination(id),
       listSyncPairs: () => this.sync.list(),
       chooseSyncFolder: () => this.chooseSyncFolder(),

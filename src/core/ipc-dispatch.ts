@@ -38,6 +38,8 @@ const destinationInput = z.strictObject({
   cdn: z.boolean().optional(),
   private: z.boolean().optional(),
   expiresIn: z.number().int().min(1).max(604_800).optional(),
+  // A local folder: a token from chooseDestinationFolder, or the saved folder unchanged (the
+  // core checks which); a path of the page's own is refused.
   dir: shortText,
   prefix: z.string().max(512),
   publicUrl: z.string().max(2048),
@@ -143,6 +145,7 @@ export const COMMAND_ARGS: { readonly [K in CommandName]: z.ZodType<Commands[K][
   removeDestination: z.tuple([id]),
   setDefaultDestination: z.tuple([id.nullable()]),
   testDestination: z.tuple([z.union([id, destinationInput])]),
+  chooseDestinationFolder: z.tuple([]),
   cleanupDestination: z.tuple([id]),
   listSyncPairs: z.tuple([]),
   chooseSyncFolder: z.tuple([]),

@@ -1,13 +1,13 @@
 // What the window may name on disk. The page is not trusted with paths: a compromised renderer
 // could otherwise sync any folder or read any file as a watermark. Paths reach the core from the
 // native dialogs only; the window gets an opaque token for each, random and unguessable, good for
-// one purpose (a sync folder, a watermark image), for a while, and only as long as the core holds
+// one purpose (a sync folder, a watermark image, a local destination's folder), for a while, and only as long as the core holds
 // it. Commands that take a path take such a token and redeem it here; a string the page made up,
 // a token for another purpose, an old or a used one is refused (FORBIDDEN), whatever it says.
 
 import { randomBytes } from 'node:crypto'
 
-export type GrantPurpose = 'sync-folder' | 'watermark-image'
+export type GrantPurpose = 'sync-folder' | 'watermark-image' | 'destination-folder'
 
 /** The shape of a token, for the commands' argument checks. */
 export const GRANT_TOKEN = /^grant_[A-Za-z0-9_-]{43}$/
@@ -37,6 +37,7 @@ export interface PathGrantsOptions {
 const WHAT: Record<GrantPurpose, string> = {
   'sync-folder': 'folder',
   'watermark-image': 'watermark image',
+  'destination-folder': 'folder',
 }
 
 export class PathGrants {

@@ -208,7 +208,10 @@ export interface DestinationSettings {
   /** Links are presigned GET URLs valid for `expiresIn` seconds. */
   private: boolean
   expiresIn: number
-  /** local: absolute folder */
+  /**
+   * local: absolute folder. From the window (saveDestination, testDestination) only the token
+   * chooseDestinationFolder gave, or the saved destination's own folder unchanged.
+   */
   dir: string
   /** Key prefix without slashes at either end. */
   prefix: string
@@ -439,6 +442,8 @@ export interface Commands {
    * endpoint, region and bucket.
    */
   testDestination: { args: [target: string | DestinationInput]; value: ConnectionReport }
+  /** Native folder dialog for a local-folder destination: its `token` goes in `dir`. */
+  chooseDestinationFolder: { args: []; value: ChosenPath | null }
   /** Aborts a saved destination's stale multipart uploads that Upshot started (`upshot cleanup`). */
   cleanupDestination: { args: [id: string]; value: CleanupReport }
   listSyncPairs: { args: []; value: SyncPairView[] }
@@ -524,6 +529,7 @@ export const COMMAND_CHANNELS: { readonly [K in CommandName]: `upshot:cmd:${K}` 
   removeDestination: 'upshot:cmd:removeDestination',
   setDefaultDestination: 'upshot:cmd:setDefaultDestination',
   testDestination: 'upshot:cmd:testDestination',
+  chooseDestinationFolder: 'upshot:cmd:chooseDestinationFolder',
   cleanupDestination: 'upshot:cmd:cleanupDestination',
   listSyncPairs: 'upshot:cmd:listSyncPairs',
   chooseSyncFolder: 'upshot:cmd:chooseSyncFolder',

@@ -4,18 +4,25 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3'
 import Database from 'better-sqlite3'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CleanupReport } from '../../src/shared/cleanup'
 import type { RunReport } from '../../src/shared/jobs'
-import { runCli, startCli, type CliResult } from '../helpers/cli'
+import { CORPUS, runCli, startCli, type CliResult } from '../helpers/cli'
 import { startProxy, type TestProxy } from '../helpers/proxy'
-import { listOpenUploads, startTestS3, type TestS3 } from '../helpers/s3server'
+import {
+  getObjectBytes,
+  listKeys,
+  listOpenUploads,
+  startTestS3,
+  type TestS3,
+} from '../helpers/s3server'
 
 const MiB = 1024 * 1024
+const PHOTO = path.join(CORPUS, 'sharp__with-alpha.png')
 
 let s3: TestS3
 let proxy: TestProxy
@@ -48,10 +55,10 @@ afterAll(async () => {
   if (work) fs.rmSync(work, { recursive: true, force: true })
 })
 
-function target(endpoint = s3.endpoint): string[] {
+function target(endpoint = s3.endpoint, prefix = s3.prefix): string[] {
   return [
     '--to',
-    `s3://${s3.bucket}/${s3.prefix}`,
+    `s3://${s3.bucket}/${prefix}`,
     '--endpoint',
     endpoint,
     '--region',
@@ -61,7 +68,15 @@ function target(endpoint = s3.endpoint): string[] {
 }
 
 async function cleanup(dataDir: string, ...extra: string[]): Promise<CleanupReport> {
-  const res = await runCli(['cleanup', ...target(), '--data-dir', dataDir, '--json', ...extra], env)
+  return cleanupAt(target(), dataDir, ...extra)
+}
+
+async function cleanupAt(
+  to: string[],
+  dataDir: string,
+  ...extra: string[]
+): Promise<CleanupReport> {
+  const res = await runCli(['cleanup', ...to, '--data-dir', dataDir, '--json', ...extra], env)
   expect(res.stderr).not.toMatch(/\n\s+at /) // no stack traces
   try {
     return JSON.parse(res.stdout) as CleanupReport
@@ -217,4 +232,77 @@ describe('upshot cleanup', () => {
     },
     120_000,
   )
+
+  // s3rver cannot list unfinished uploads, so cleanup stops there before it could touch anything:
+  // what it does to objects beside the uploads it aborts shows only on a server that lists them.
+  it.runIf(Boolean(process.env.S3_TEST_ENDPOINT))(
+    "never deletes an object, only aborts uploads: one on a finished object's key leaves it whole (strict server)",
+    async () => {
+      const dataDir = path.join(work, 'objects')
+      const prefix = `${s3.prefix}/objects`
+      const uploaded = await runCli(
+        ['upload', PHOTO, ...target(s3.endpoint, prefix), '--data-dir', dataDir, '--json'],
+        env,
+      )
+      expect(uploaded.code).toBe(0)
+      const outputs = (JSON.parse(uploaded.stdout) as RunReport).jobs[0]!.outputs
+      expect(outputs.length).toBeGreaterThan(1)
+      const before = await objectDigests(prefix)
+      expect([...before.keys()].sort()).toEqual(outputs.map((o) => o.key).sort())
+
+      // A re-upload of a finished object that died midway (its key is the object's), and a stale
+      // upload of an Upshot-shaped key that has no object yet.
+      const onObject = await openUpload(outputs[0]!.key)
+      const shaped = await openUpload(`${prefix}/fedcba9876543210/photo-full.webp`)
+
+      proxy.resetCounters()
+      const report = await cleanupAt(target(proxy.url, prefix), dataDir, '--older-than', '0')
+      const statusOf = (id: string): string | undefined =>
+        report.uploads.find((u) => u.uploadId === id)?.status
+      expect([statusOf(onObject), statusOf(shaped)]).toEqual(['aborted', 'aborted'])
+      expect(report.summary).toMatchObject({ aborted: 2, failed: 0 })
+
+      // On the wire: each DELETE is an AbortMultipartUpload (it names an upload), and no
+      // DeleteObjects batch went out.
+      const deletes = proxy.requests.filter((r) => r.method === 'DELETE')
+      expect(deletes).toHaveLength(2)
+      for (const d of deletes) expect(d.url).toMatch(/[?&]uploadId=/)
+      expect(
+        proxy.requests.filter((r) => r.method === 'POST' && /[?&]delete\b/.test(r.url)),
+      ).toEqual([])
+
+      // In the bucket: every object is there with its bytes; the two uploads are gone.
+      expect(await objectDigests(prefix)).toEqual(before)
+      const open = (await listOpenUploads(s3, `${prefix}/`))!.map((u) => u.uploadId)
+      expect(open).not.toContain(onObject)
+      expect(open).not.toContain(shaped)
+      // In the ledger: the finished job and its objects stand.
+      expect(liveObjects(dataDir)).toEqual(outputs.map((o) => o.key).sort())
+    },
+    120_000,
+  )
 })
+
+/** sha256 of every object under the prefix, by key. */
+async function objectDigests(prefix: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>()
+  for (const key of (await listKeys(s3, `${prefix}/`)).sort()) {
+    out.set(
+      key,
+      createHash('sha256')
+        .update(await getObjectBytes(s3, key))
+        .digest('hex'),
+    )
+  }
+  return out
+}
+
+function liveObjects(dataDir: string): string[] {
+  const db = new Database(path.join(dataDir, 'ledger.sqlite'), { readonly: true })
+  try {
+    const rows = db.prepare('SELECT key FROM objects WHERE deleted_at IS NULL ORDER BY key').all()
+    return (rows as { key: string }[]).map((r) => r.key)
+  } finally {
+    db.close()
+  }
+}

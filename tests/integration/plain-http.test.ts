@@ -5,9 +5,10 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createEngine } from '../../src/engine'
 import type { DoctorReport } from '../../src/engine/destinations/doctor'
 import { CORPUS, runCli, runCliJson, s3TargetFlags } from '../helpers/cli'
-import { getObjectInfo, startTestS3, type TestS3 } from '../helpers/s3server'
+import { getObjectInfo, s3Config, startTestS3, type TestS3 } from '../helpers/s3server'
 
 /** This machine's own non-loopback IPv4 address (traffic to it stays on the machine). */
 const ownAddress = Object.values(os.networkInterfaces())
@@ -73,6 +74,24 @@ describe.skipIf(!ownAddress)(`plain http:// to ${ownAddress ?? 'another address'
     const text = await runCli(args, env(remote))
     expect(text.stdout).toMatch(/^warn {2}Encrypted connection: The endpoint http:\/\//m)
     expect(text.stdout).toMatch(/^pass {2}Ledger on a local disk: /m)
+  })
+
+  it('`upshot resume` of a job bound there warns once on stderr too', async () => {
+    const dataDir = path.join(work, 'resume')
+    // A job recorded and never run, as a killed upload leaves it.
+    const engine = createEngine({ dataDir })
+    const [id] = await engine.enqueue([PHOTO], {
+      destination: s3Config(remote, { prefix: `${remote.prefix}/resume`, credentials: undefined }),
+      preset: 'web',
+    })
+    await engine.close()
+
+    const { result, report } = await runCliJson(['resume', '--data-dir', dataDir], env(remote))
+    expect(result.code).toBe(0)
+    expect(result.stderr.match(WARNING)).toHaveLength(1)
+    expect(report.jobs.map((j) => [j.id, j.status])).toEqual([[id, 'done']])
+    for (const o of report.jobs[0]!.outputs)
+      expect((await getObjectInfo(remote, o.key))?.size).toBe(o.bytes)
   })
 
   it('the same server on loopback: no warning', async () => {

@@ -1,7 +1,8 @@
 // A drive mounted inside a synced folder (a NAS share, a second disk) and then unmounted is an
 // empty folder on its parent's device: `upshot sync --delete` must take it for unreadable, never
-// for a folder whose files were all deleted. Real tmpfs mounts (root only, like disk-full) and a
-// real `upshot` process against s3rver.
+// for a folder whose files were all deleted. The other way round, a drive mounted over a folder
+// whose files were synced hides them: not deleted either. Real tmpfs mounts (root only, like
+// disk-full) and a real `upshot` process against s3rver.
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -77,9 +78,21 @@ async function sync(folder: string, dataDir: string, ...more: string[]): Promise
   }
 }
 
+/** A fixed modification time: a copy made later still has the fingerprint of the synced file. */
+const MTIME = new Date('2025-03-01T10:00:00Z')
+
 function photo(to: string, corpusName: string): void {
   fs.mkdirSync(path.dirname(to), { recursive: true })
   fs.copyFileSync(path.join(CORPUS, corpusName), to)
+  fs.utimesSync(to, MTIME, MTIME)
+}
+
+async function allThere(jobs: RunReport['jobs']): Promise<void> {
+  expect(jobs.length).toBeGreaterThan(0)
+  for (const j of jobs) {
+    expect(j.outputs.length).toBeGreaterThan(0)
+    for (const o of j.outputs) expect((await getObjectInfo(s3, o.key))?.size).toBe(o.bytes)
+  }
 }
 
 describe.skipIf(whyNot !== null)(
@@ -153,6 +166,81 @@ describe.skipIf(whyNot !== null)(
       expect(del.plan.problems.map((p) => [p.path, p.code])).toEqual([['', 'UNREADABLE']])
       for (const j of first.jobs)
         for (const o of j.outputs) expect((await getObjectInfo(s3, o.key))?.size).toBe(o.bytes)
+    })
+
+    it('a drive mounted over a synced folder hides its files: not gone, sync --delete removes nothing', async () => {
+      const folder = path.join(work, 'over')
+      const sub = path.join(folder, 'sub')
+      photo(path.join(folder, 'local.jpg'), 'exif-samples__jpg_Canon_40D.jpg')
+      photo(path.join(sub, 'a.jpg'), 'exif-samples__jpg_gps_DSCN0010.jpg')
+      photo(path.join(sub, 'deeper', 'b.jpg'), 'exif-samples__jpg_orientation_landscape_3.jpg')
+      const data = path.join(work, 'data-over')
+      const first = await sync(folder, data)
+      expect(first.summary.done).toBe(3)
+      const underSub = first.jobs.filter((j) => j.source.startsWith(sub + path.sep))
+      expect(underSub).toHaveLength(2)
+
+      // A drive mounted over `sub`, with a photo of its own: a.jpg and deeper/b.jpg are hidden.
+      expect(mountTmpfs(sub)).toBeNull()
+      expect(fs.readdirSync(sub)).toEqual([])
+      photo(path.join(sub, 'on-drive.jpg'), 'exif-samples__jpg_mobile_jolla.jpg')
+      const dry = await sync(folder, data, '--delete', '--dry-run')
+      expect(dry.plan.gone).toEqual([])
+      expect(dry.plan.delete).toEqual([])
+      const del = await sync(folder, data, '--delete')
+      expect(del.plan.gone).toEqual([])
+      expect(del.plan.delete).toEqual([])
+      expect(del.plan.problems.map((p) => [p.path, p.code])).toEqual([['sub', 'UNREADABLE']])
+      expect(del.plan.problems[0]!.message).toMatch(/another drive/)
+      expect(del.plan.upload).toEqual([{ path: 'sub/on-drive.jpg', reason: 'new' }])
+      expect(del.plan.unchanged).toBe(1)
+      await allThere(underSub)
+      const onDrive = del.jobs.filter((j) => j.source.endsWith('on-drive.jpg'))
+      expect(onDrive.map((j) => j.status)).toEqual(['done'])
+
+      // Unmounted: the folder's own files are back, unchanged (`sub` was not taken for a mount
+      // point to expect), and now the drive's photo is the hidden one.
+      unmount(sub)
+      const back = await sync(folder, data, '--delete')
+      expect(back.plan.unchanged).toBe(3)
+      expect(back.plan.upload).toEqual([])
+      expect(back.plan.gone).toEqual([])
+      expect(back.plan.delete).toEqual([])
+      expect(back.plan.problems.map((p) => [p.path, p.code])).toEqual([['sub', 'UNREADABLE']])
+      await allThere([...underSub, ...onDrive])
+    })
+
+    it('a drive mounted again under another device number: a file deleted from it is gone', async () => {
+      const folder = path.join(work, 'renumbered')
+      const usb = path.join(folder, 'usb')
+      fs.mkdirSync(usb, { recursive: true })
+      expect(mountTmpfs(usb)).toBeNull()
+      photo(path.join(usb, 'keep.jpg'), 'exif-samples__jpg_Canon_40D.jpg')
+      photo(path.join(usb, 'drop.jpg'), 'exif-samples__jpg_gps_DSCN0010.jpg')
+      const data = path.join(work, 'data-renumbered')
+      const first = await sync(folder, data)
+      expect(first.summary.done).toBe(2)
+      const before = fs.statSync(usb).dev
+
+      // The same files on a drive that comes back with another number, one of them deleted. (The
+      // kernel hands a new tmpfs the lowest free number: another mount takes the old one first.)
+      unmount(usb)
+      const other = path.join(work, 'renumbered-other')
+      fs.mkdirSync(other)
+      expect(mountTmpfs(other)).toBeNull()
+      expect(mountTmpfs(usb)).toBeNull()
+      expect(fs.statSync(usb).dev).not.toBe(before)
+      photo(path.join(usb, 'keep.jpg'), 'exif-samples__jpg_Canon_40D.jpg')
+      const del = await sync(folder, data, '--delete')
+      expect(del.plan.problems).toEqual([])
+      expect(del.plan.unchanged).toBe(1)
+      expect(del.plan.gone).toEqual(['usb/drop.jpg'])
+      const dropped = first.jobs.find((j) => j.source.endsWith('drop.jpg'))!
+      expect(del.plan.delete.map((d) => d.key).sort()).toEqual(
+        dropped.outputs.map((o) => o.key).sort(),
+      )
+      for (const o of dropped.outputs) expect(await getObjectInfo(s3, o.key)).toBeNull()
+      await allThere(first.jobs.filter((j) => j.source.endsWith('keep.jpg')))
     })
   },
 )

@@ -408,6 +408,7 @@ describe('sync pass', () => {
           sha256: 'x'.repeat(64),
           preset_fp: fp,
           job_id: null,
+          dir_dev: null,
         })
     })()
     fs.rmSync(path.join(w.root, 'd12/f50.txt'))

@@ -62,7 +62,7 @@ describe('scanTree', () => {
     expect(rels).toEqual(sqliteOrder)
   })
 
-  it('reports size and whole-millisecond mtime, skips hidden and temporary files', async () => {
+  it('reports size, whole-millisecond mtime and the device of its folder, skips hidden and temporary files', async () => {
     const root = tmpDir()
     write(root, 'a.jpg', '12345')
     write(root, '.DS_Store')
@@ -71,7 +71,13 @@ describe('scanTree', () => {
     write(root, 'sub/.syncthing.c.jpg.tmp')
     fs.utimesSync(path.join(root, 'a.jpg'), 1_700_000_000.1234, 1_700_000_000.1234)
     expect(await scan(root)).toEqual([
-      { kind: 'file', rel: 'a.jpg', size: 5, mtimeMs: 1_700_000_000_123 },
+      {
+        kind: 'file',
+        rel: 'a.jpg',
+        size: 5,
+        mtimeMs: 1_700_000_000_123,
+        dirDev: fs.statSync(root).dev,
+      },
     ])
   })
 

@@ -23,7 +23,9 @@ export function registerResume(program: Command, setCode: (code: number) => void
 async function resumeCommand(opts: CommonOptions): Promise<number> {
   const engine = createEngine(engineOptions(opts))
   try {
-    warnAboutSetup(engine.dataDir, [])
+    // The destinations these jobs upload to, as recorded: an http:// endpoint is warned about as
+    // `upload` and `sync` do.
+    warnAboutSetup(engine.dataDir, engine.ledger.unfinishedDestinations())
     const report = await runWithProgress(engine, null)
     printReport(report, opts.json === true)
     return exitCodeOf(report)

@@ -509,6 +509,13 @@ export class Ledger {
     return (this.s.unfinished.all() as { id: string }[]).map((r) => r.id)
   }
 
+  /** The recorded configs (no secrets) of the destinations unfinished jobs upload to. */
+  unfinishedDestinations(): DestinationConfig[] {
+    return (this.s.unfinishedDestinations.all() as { config: string }[]).map(
+      (r) => JSON.parse(r.config) as DestinationConfig,
+    )
+  }
+
   listJobs(opts: { all: boolean; limit: number; offset?: number }): JobRow[] {
     const stmt = opts.all ? this.s.listAll : this.s.listUnfinished
     return stmt.all({ limit: opts.limit, offset: opts.offset ?? 0 }) as JobRow[]
@@ -704,6 +711,9 @@ function prepare(db: Db) {
     job: db.prepare(`SELECT * FROM jobs WHERE id = ?`),
     outputs: db.prepare(`SELECT * FROM outputs WHERE job_id = ? ORDER BY id`),
     unfinished: db.prepare(`SELECT id FROM jobs WHERE ${UNFINISHED} ORDER BY created_at, rowid`),
+    unfinishedDestinations: db.prepare(
+      `SELECT config FROM destinations WHERE id IN (SELECT destination_id FROM jobs WHERE ${UNFINISHED}) ORDER BY id`,
+    ),
     listAll: db.prepare(
       `SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset`,
     ),

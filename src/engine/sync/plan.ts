@@ -4,6 +4,7 @@
 import { UpshotError, type JobError } from '../../shared/jobs'
 import type { PathFilter } from './filters'
 import { hashFile, sameFingerprint } from './fingerprint'
+import { DeviceMoves, splitHidden } from './hidden'
 import { comparePaths, isWithin, scanTree, toAbs, type MountWatch, type ScanEntry } from './scan'
 import type { FileRecord, RecordStub, SyncStore } from './store'
 
@@ -16,6 +17,8 @@ export interface PlannedUpload {
   reason: 'new' | 'changed' | 'preset'
   size: number
   mtimeMs: number
+  /** The device of the file's folder, recorded with it (hidden.ts). */
+  dirDev: number
 }
 
 export interface PlannedRename {
@@ -26,6 +29,7 @@ export interface PlannedRename {
   sha256: string
   /** The job whose outputs (links) the new path takes over. */
   fromJob: string
+  dirDev: number
 }
 
 export interface SyncPlan {
@@ -35,7 +39,7 @@ export interface SyncPlan {
   renames: PlannedRename[]
   /** Touched or copied back: same content as recorded, only the fingerprint is refreshed. */
   refreshed: { rel: string; size: number; mtimeMs: number }[]
-  /** Recorded files that are no longer in the folder (and were not renamed). */
+  /** Recorded files that are no longer in the folder (and were not renamed, nor hidden). */
   gone: { rel: string; jobId: string | null }[]
   /** Paths that exist but cannot be synced (dangling links, loops, devices). */
   problems: { rel: string; error: JobError }[]
@@ -45,6 +49,8 @@ export interface SyncPlan {
   unchanged: number
   /** Folders this scan found to be mount points ('' for the folder itself): see MountWatch. */
   mounts: string[]
+  /** Records found in a folder on another device than recorded (or none recorded): updated. */
+  devices: { rel: string; dev: number }[]
 }
 
 export interface PlanInput {
@@ -76,7 +82,10 @@ export async function planSync(input: PlanInput): Promise<SyncPlan> {
     unreadableDirs: [],
     unchanged: 0,
     mounts: [],
+    devices: [],
   }
+  const gone: { rel: string; jobId: string | null; dirDev: number | null }[] = []
+  const moves = new DeviceMoves()
   const expected = new Set(input.mounts ?? [])
   const seen = new Set<string>()
   const mounts: MountWatch = { expected, seen: (rel) => seen.add(rel) }
@@ -103,7 +112,7 @@ export async function planSync(input: PlanInput): Promise<SyncPlan> {
         return
       }
       // Left out by today's filters: neither gone nor unchanged, its objects stay.
-      if (input.filter.file(r.path)) plan.gone.push({ rel: r.path, jobId: r.job_id })
+      if (input.filter.file(r.path)) gone.push({ rel: r.path, jobId: r.job_id, dirDev: r.dir_dev })
     }
     for await (const entry of scanTree(input.root, input.filter, {
       start,
@@ -129,8 +138,15 @@ export async function planSync(input: PlanInput): Promise<SyncPlan> {
         while (rec && isWithin(rec.path, entry.rel)) rec = records.next()
         continue
       }
-      if (!matched) added.push(entry)
-      else if (
+      if (!matched) {
+        added.push(entry)
+        continue
+      }
+      if (matched.dir_dev !== entry.dirDev) {
+        if (matched.dir_dev !== null) moves.add(matched.dir_dev, entry.dirDev)
+        plan.devices.push({ rel: entry.rel, dev: entry.dirDev })
+      }
+      if (
         matched.same_preset === 1 &&
         matched.objects_gone === 0 &&
         sameFingerprint(entryFp(entry), recordFp(matched))
@@ -143,6 +159,11 @@ export async function planSync(input: PlanInput): Promise<SyncPlan> {
       rec = records.next()
     }
   }
+
+  // Not found is not gone when a drive mounted over the folder hides the file.
+  const split = await splitHidden(input.root, gone, moves)
+  plan.gone = split.gone.map((g) => ({ rel: g.rel, jobId: g.jobId }))
+  plan.unreadableDirs.push(...split.hidden)
 
   // Changed fingerprints: hash, and only a different hash (or preset) means new variants.
   await forEachLimited(changed, HASH_PARALLEL, async ({ entry, record }) => {
@@ -197,6 +218,7 @@ export async function planSync(input: PlanInput): Promise<SyncPlan> {
           mtimeMs: h.mtimeMs,
           sha256: h.sha256,
           fromJob: from.record.job_id!,
+          dirDev: entry.dirDev,
         })
         return
       }
@@ -205,7 +227,11 @@ export async function planSync(input: PlanInput): Promise<SyncPlan> {
   })
   plan.gone = plan.gone.filter((g) => !renamedFrom.has(g.rel))
 
-  plan.mounts = [...seen].sort(comparePaths)
+  // A drive mounted over a folder with synced files is not a mount point to expect: unmounted
+  // again, the folder's own files are back, and the drive's are hidden by their device.
+  const hiding = (m: string): boolean =>
+    !expected.has(m) && split.hidden.some((h) => isWithin(h.rel, m))
+  plan.mounts = [...seen].filter((m) => !hiding(m)).sort(comparePaths)
   const byRel = (a: { rel: string }, b: { rel: string }): number => comparePaths(a.rel, b.rel)
   plan.uploads.sort(byRel)
   plan.refreshed.sort(byRel)
@@ -283,6 +309,7 @@ function stubOf(r: FileRecord, presetFp: string, objectsGone: boolean): RecordSt
     job_id: r.job_id,
     same_preset: r.preset_fp === presetFp ? 1 : 0,
     objects_gone: objectsGone ? 1 : 0,
+    dir_dev: r.dir_dev,
   }
 }
 
@@ -291,10 +318,10 @@ function recordFp(r: RecordStub): { size: number; mtimeMs: number } {
 }
 
 function uploadOf(
-  e: { rel: string; size: number; mtimeMs: number },
+  e: { rel: string; size: number; mtimeMs: number; dirDev: number },
   reason: PlannedUpload['reason'],
 ): PlannedUpload {
-  return { rel: e.rel, reason, size: e.size, mtimeMs: e.mtimeMs }
+  return { rel: e.rel, reason, size: e.size, mtimeMs: e.mtimeMs, dirDev: e.dirDev }
 }
 
 /** A file that cannot be hashed now is uploaded anyway: the engine then reports why, per file. */

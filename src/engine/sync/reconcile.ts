@@ -153,6 +153,7 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
   }
 
   for (const r of plan.refreshed) store.refreshRecord(pairId, r.rel, r.size, r.mtimeMs)
+  store.setRecordDevices(pairId, plan.devices)
 
   const jobRel = new Map<string, string>()
   const ids: string[] = []
@@ -175,10 +176,17 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
         sha256: r.sha256,
         preset_fp: presetFp,
         job_id: id,
+        dir_dev: r.dirDev,
       })
       ids.push(id)
     } else {
-      uploads.push({ rel: r.to, reason: 'new', size: r.size, mtimeMs: r.mtimeMs })
+      uploads.push({
+        rel: r.to,
+        reason: 'new',
+        size: r.size,
+        mtimeMs: r.mtimeMs,
+        dirDev: r.dirDev,
+      })
     }
   }
   uploads.push(...plan.uploads)
@@ -225,6 +233,7 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
   }
 
   // Record each file the moment its job is done, so an interrupted pass keeps what finished.
+  const dirDevs = new Map(uploads.map((u) => [u.rel, u.dirDev]))
   const recordDone = (id: string): void => {
     const rel = jobRel.get(id)
     const row = ledger.job(id)
@@ -236,6 +245,7 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
       sha256: row.sha256,
       preset_fp: row.preset_fp,
       job_id: id,
+      dir_dev: dirDevs.get(rel) ?? null,
     })
   }
   const off = engine.on((e) => {

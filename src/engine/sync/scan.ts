@@ -9,7 +9,8 @@ import { UpshotError, type JobError } from '../../shared/jobs'
 import { isIgnoredName, type PathFilter } from './filters'
 
 export type ScanEntry =
-  | { kind: 'file'; rel: string; size: number; mtimeMs: number }
+  /** dirDev: the device of the folder the file is in (a drive mounted over it changes it). */
+  | { kind: 'file'; rel: string; size: number; mtimeMs: number; dirDev: number }
   /** One path that cannot be synced (dangling link, link loop, device...): reported, never "gone". */
   | { kind: 'problem'; rel: string; error: JobError }
   /** A folder that could not be listed: what is under it is unknown, so nothing there counts as gone. */
@@ -262,7 +263,7 @@ export async function* scanTree(
     }
     yield* walkDir(toAbs(root, start), start, st.dev, [...ancestors, idOf(st)], ctx)
   } else if (filter.fileHere(start)) {
-    yield entryOf(start, st)
+    yield entryOf(start, st, dev)
   }
 }
 
@@ -338,7 +339,7 @@ async function* walkDir(
     } else if (filter.globsAllow(childRel)) {
       // (hidden and temporary names were dropped before the stat)
       yield st.isFile()
-        ? entryOf(childRel, st)
+        ? entryOf(childRel, st, dev)
         : {
             kind: 'problem',
             rel: childRel,
@@ -352,8 +353,8 @@ async function* walkDir(
   }
 }
 
-function entryOf(rel: string, st: Stats): ScanEntry {
-  return { kind: 'file', rel, size: st.size, mtimeMs: Math.round(st.mtimeMs) }
+function entryOf(rel: string, st: Stats, dirDev: number): ScanEntry {
+  return { kind: 'file', rel, size: st.size, mtimeMs: Math.round(st.mtimeMs), dirDev }
 }
 
 function join(rel: string, name: string): string {

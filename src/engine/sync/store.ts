@@ -32,6 +32,8 @@ export interface FileRecord {
   sha256: string
   preset_fp: string
   job_id: string | null
+  /** The device (st_dev) of the folder the file was in; null for records older than the column. */
+  dir_dev: number | null
 }
 
 /**
@@ -48,6 +50,7 @@ export interface RecordStub {
   same_preset: number
   /** 1 when the objects it links to were deleted: the file is uploaded again. */
   objects_gone: number
+  dir_dev: number | null
 }
 
 interface PairRow {
@@ -161,14 +164,15 @@ export class SyncStore {
       before === null
         ? this.s.stubsFrom.all({ pairId, presetFp, after, limit })
         : this.s.stubsRange.all({ pairId, presetFp, after, before, limit })
-    ) as [string, number, number, string | null, number, number][]
-    return rows.map(([path, size, mtimeMs, jobId, samePreset, objectsGone]) => ({
+    ) as [string, number, number, string | null, number, number, number | null][]
+    return rows.map(([path, size, mtimeMs, jobId, samePreset, objectsGone, dirDev]) => ({
       path,
       size,
       mtime_ms: mtimeMs,
       job_id: jobId,
       same_preset: samePreset,
       objects_gone: objectsGone,
+      dir_dev: dirDev,
     }))
   }
 
@@ -193,6 +197,16 @@ export class SyncStore {
   /** Same content, new size or mtime (touched, copied back): only the fingerprint moves. */
   refreshRecord(pairId: string, path: string, size: number, mtimeMs: number): void {
     this.s.refreshRecord.run({ pairId, path, size, mtimeMs })
+  }
+
+  /** Files seen in a folder on another device number than recorded (a drive renumbered). */
+  setRecordDevices(pairId: string, moved: readonly { rel: string; dev: number }[]): void {
+    if (moved.length === 0) return
+    this.ledger.db
+      .transaction(() => {
+        for (const m of moved) this.s.setDirDev.run({ pairId, path: m.rel, dev: m.dev })
+      })
+      .immediate()
   }
 
   removeRecords(pairId: string, paths: readonly string[]): void {
@@ -386,41 +400,44 @@ function prepare(ledger: Ledger) {
     ),
     // Two statements rather than an OR, so each page is an index range, not a scan from the start.
     recordsFrom: db.prepare(
-      `SELECT path, size, mtime_ms, sha256, preset_fp, job_id FROM sync_files
+      `SELECT path, size, mtime_ms, sha256, preset_fp, job_id, dir_dev FROM sync_files
        WHERE pair_id = @pairId AND path > @after ORDER BY path LIMIT @limit`,
     ),
     recordsRange: db.prepare(
-      `SELECT path, size, mtime_ms, sha256, preset_fp, job_id FROM sync_files
+      `SELECT path, size, mtime_ms, sha256, preset_fp, job_id, dir_dev FROM sync_files
        WHERE pair_id = @pairId AND path > @after AND path < @before ORDER BY path LIMIT @limit`,
     ),
     stubsFrom: db
       .prepare(
-        `SELECT path, size, mtime_ms, job_id, preset_fp = @presetFp AS same_preset, objects_gone FROM sync_files
+        `SELECT path, size, mtime_ms, job_id, preset_fp = @presetFp AS same_preset, objects_gone, dir_dev FROM sync_files
          WHERE pair_id = @pairId AND path > @after ORDER BY path LIMIT @limit`,
       )
       .raw(true),
     stubsRange: db
       .prepare(
-        `SELECT path, size, mtime_ms, job_id, preset_fp = @presetFp AS same_preset, objects_gone FROM sync_files
+        `SELECT path, size, mtime_ms, job_id, preset_fp = @presetFp AS same_preset, objects_gone, dir_dev FROM sync_files
          WHERE pair_id = @pairId AND path > @after AND path < @before ORDER BY path LIMIT @limit`,
       )
       .raw(true),
     record: db.prepare(
-      `SELECT path, size, mtime_ms, sha256, preset_fp, job_id FROM sync_files WHERE pair_id = ? AND path = ?`,
+      `SELECT path, size, mtime_ms, sha256, preset_fp, job_id, dir_dev FROM sync_files WHERE pair_id = ? AND path = ?`,
     ),
     recordGone: db.prepare(
       `SELECT 1 FROM sync_files WHERE pair_id = ? AND path = ? AND objects_gone = 1`,
     ),
     recordCount: db.prepare(`SELECT COUNT(*) AS n FROM sync_files WHERE pair_id = ?`),
     putRecord: db.prepare(
-      `INSERT INTO sync_files (pair_id, path, size, mtime_ms, sha256, preset_fp, job_id, synced_at)
-       VALUES (@pairId, @path, @size, @mtime_ms, @sha256, @preset_fp, @job_id, @now)
+      `INSERT INTO sync_files (pair_id, path, size, mtime_ms, sha256, preset_fp, job_id, dir_dev, synced_at)
+       VALUES (@pairId, @path, @size, @mtime_ms, @sha256, @preset_fp, @job_id, @dir_dev, @now)
        ON CONFLICT (pair_id, path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms,
          sha256 = excluded.sha256, preset_fp = excluded.preset_fp, job_id = excluded.job_id, synced_at = excluded.synced_at,
-         objects_gone = 0`,
+         dir_dev = excluded.dir_dev, objects_gone = 0`,
     ),
     refreshRecord: db.prepare(
       `UPDATE sync_files SET size = @size, mtime_ms = @mtimeMs WHERE pair_id = @pairId AND path = @path`,
+    ),
+    setDirDev: db.prepare(
+      `UPDATE sync_files SET dir_dev = @dev WHERE pair_id = @pairId AND path = @path`,
     ),
     removeRecord: db.prepare(`DELETE FROM sync_files WHERE pair_id = ? AND path = ?`),
     addPairJob: db.prepare(

@@ -278,7 +278,7 @@ export const en = {
       insecureEndpoint:
         'Plain http:// to another computer: the access key ID, signed requests, your files and signed links cross the network unencrypted. Use https:// unless this network is trusted.',
       expiresIn: 'At most 604800 (7 days). Copying from the history makes fresh links.',
-      dir: 'An absolute path, e.g. /srv/www/images.',
+      dir: 'Uploads are written into this folder, e.g. the one your web server serves.',
       keys: 'Encrypted with your system’s keychain; Upshot never shows them again.',
       keysKeep: 'Keys are stored. Type new ones to replace them.',
       keysEnv: 'Leave empty to use AWS environment variables or a profile.',
@@ -287,6 +287,8 @@ export const en = {
       checksum: 'AWS handles them; many other stores reject them.',
     },
     removeKeys: 'Forget stored keys',
+    chooseFolder: 'Choose folder…',
+    noFolder: 'No folder chosen',
     cleanup: {
       action: 'Clean up unfinished uploads',
       running: 'Cleaning up…',

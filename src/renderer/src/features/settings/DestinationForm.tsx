@@ -72,6 +72,9 @@ export function DestinationForm(props: {
   const [forgetKeys, setForgetKeys] = useState(false)
   const [report, setReport] = useState<ConnectionReport | null>(null)
   const [testing, setTesting] = useState(false)
+  // The folder to show; `form.dir` holds what goes to the core: the dialog's token, or the saved
+  // destination's own folder unchanged (the page cannot name a folder itself).
+  const [folderShown, setFolderShown] = useState(ex?.kind === 'local' ? ex.dir : '')
   const id = useId()
   const set = (patch: Partial<DestinationInput>): void => {
     setForm((f) => ({ ...f, ...patch }))
@@ -104,6 +107,13 @@ export function DestinationForm(props: {
     const result = await attempt(() => unwrap(upshot.testDestination(input())))
     setTesting(false)
     if (result) setReport(result)
+  }
+
+  const chooseFolder = async (): Promise<void> => {
+    const chosen = await attempt(() => unwrap(upshot.chooseDestinationFolder()))
+    if (!chosen) return
+    set({ dir: chosen.token })
+    setFolderShown(chosen.path)
   }
 
   const text = (
@@ -176,11 +186,30 @@ export function DestinationForm(props: {
             ))}
           </select>
         </label>
-        {kind === 'local' &&
-          text('dir', form.dir, (v) => set({ dir: v }), {
-            hint: t.settings.hints.dir,
-            required: true,
-          })}
+        {kind === 'local' && (
+          <div className="form__field">
+            <span className="form__label" id={`${id}-dir`}>
+              {t.settings.fields.dir}
+            </span>
+            <div className="sync-form__folder">
+              <output
+                className={`sync-form__path mono${folderShown ? '' : ' muted'}`}
+                aria-labelledby={`${id}-dir`}
+                aria-describedby={`${id}-dir-hint`}
+                data-testid="destination-folder"
+              >
+                {folderShown || t.settings.noFolder}
+              </output>
+              <button type="button" className="button" onClick={() => void chooseFolder()}>
+                <Icon name="folder" size={16} />
+                {t.settings.chooseFolder}
+              </button>
+            </div>
+            <span className="form__hint" id={`${id}-dir-hint`}>
+              {t.settings.hints.dir}
+            </span>
+          </div>
+        )}
         {s3like &&
           text('bucket', form.bucket, (v) => set({ bucket: v }), {
             required: true,

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { EventEmitter } from 'node:events'
 import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import os from 'node:os'
@@ -9,7 +8,6 @@ import {
   type ErrorCode,
   type JobError,
   type OutputReport,
-  type JobState,
   type RunReport,
 } from '../shared/jobs'
 import { buildKey, normalizePrefix, originalExt, splitExt } from './keys'
@@ -24,9 +22,9 @@ import {
   type NewOutput,
   type OutputRow,
 } from './ledger'
-import { LedgerHealth, busyBackoffMs, ledgerError, type LedgerHealthEvent } from './ledger/health'
+import { LedgerHealth, busyBackoffMs, ledgerError } from './ledger/health'
 import { renewLeases } from './ledger/leases'
-import { reportFromLedger, reportFromSeen, type SeenJob } from './run-report'
+import { reportFromLedger, reportFromSeen } from './run-report'
 import { errorOf, toJobError } from './job-error'
 import { stmt } from './ledger/open'
 import { relinkOutputs } from './ledger/relink'
@@ -34,7 +32,7 @@ import { deferToTwin, twinAhead } from './ledger/twins'
 import { getPreset, makeOutputs, presetFingerprint, presetKeyTag, snapshotSource } from './pipeline'
 import { DEFAULT_PIXEL_LIMIT } from './pipeline/limits'
 import { HeldBytes } from './held-bytes'
-import { ProgressTracker } from './progress'
+import { EngineEvents } from './events'
 import { PixelBudget, defaultImageMemoryBudget } from './queue/pixel-budget'
 import { Semaphore, sleep } from './queue/semaphore'
 import { claimOccupied, confirmInBucket, markReused } from './references/reuse'
@@ -50,106 +48,9 @@ export { toJobError } from './job-error'
 /** Objects are content-addressed, so they never change once written. */
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable'
 
-export interface EngineOptions {
-  /** Ledger and staging live here. */
-  dataDir: string
-  /** Staged variants go here instead; default UPSHOT_STAGING_DIR, else `staging/` in dataDir. */
-  stagingDir?: string
-  /** better-sqlite3 binary for this runtime (Electron's main process passes its own build). */
-  nativeBinding?: string
-  /** Jobs hashed and turned into variants at once; default: the core count. */
-  processConcurrency?: number
-  /** Jobs uploading at once; default 6. */
-  uploadConcurrency?: number
-  /** Parts of one multipart upload in flight; default 4 (4 x 8 MiB: at most 32 MiB re-sent after a kill). */
-  partConcurrency?: number
-  /** Upload bandwidth limit in bytes/s for all uploads together; 0 = unlimited. */
-  bandwidthLimit?: number
-  /** Inputs larger than this fail with FILE_TOO_LARGE; default 50 GiB. */
-  maxFileBytes?: number
-  /** Images with more pixels fail with PIXEL_LIMIT before being decoded; default 268 MP. */
-  limitInputPixels?: number
-  /**
-   * Memory the images being processed may take together, in bytes, admitted by their pixel
-   * count (queue/pixel-budget.ts); default a quarter of the machine's memory, 1-8 GiB.
-   */
-  imageMemoryBudget?: number
-  /** How long a claim stays valid without renewal; default 60 s. */
-  leaseMs?: number
-  /** Job-level attempts for passing failures (network, 5xx) after the per-request retries; default 4. */
-  maxJobAttempts?: number
-  /**
-   * Job-level attempts while a destination that answered before is unreachable (the network went
-   * away mid-batch); with 30 s between attempts the default waits about 15 minutes.
-   */
-  maxNetworkAttempts?: number
-  /** The user's own presets (the app's settings), looked up by name as jobs run. */
-  customPresets?: () => readonly Preset[]
-  /**
-   * The current config (keys included) of a destination the caller keeps, by ledger id; asked
-   * as each step starts, so a changed config applies to every job not yet uploading, and jobs
-   * resumed after a restart get the keys the app keeps. null: the ledger's config.
-   */
-  configFor?: (destinationId: string) => DestinationConfig | null
-}
+import type { Engine, EngineOptions, Target } from './api'
 
-export interface Target {
-  destination: DestinationConfig
-  /** A saved destination's name, recorded with it. */
-  destinationName?: string
-  preset: string
-}
-
-export type EngineEvent =
-  | {
-      type: 'job'
-      id: string
-      source: string
-      state: JobState
-      error: JobError | null
-      deduplicated: boolean
-    }
-  | {
-      type: 'progress'
-      jobs: { id: string; bytesDone: number; bytesTotal: number }[]
-      overall: { bytesDone: number; bytesTotal: number; rate: number; etaSeconds: number | null }
-    }
-  /** The ledger is locked by another process, writable again, or failed (the run stops). */
-  | ({ type: 'ledger' } & LedgerHealthEvent)
-
-export interface Engine {
-  readonly dataDir: string
-  readonly ledger: Ledger
-  /** Records one job per file found under `paths`; nothing runs until `run`. */
-  enqueue(paths: readonly string[], target: Target): Promise<string[]>
-  /** Runs the given jobs to a terminal state (or until paused/closed) and reports them. */
-  run(jobIds: readonly string[], opts?: { signal?: AbortSignal }): Promise<RunReport>
-  /** Gives back claims of dead processes and runs every unfinished job. */
-  resumeUnfinished(opts?: { signal?: AbortSignal }): Promise<RunReport>
-  report(jobIds: readonly string[], seconds: number): RunReport
-  /**
-   * The outputs of finished jobs with links to hand out now: for a private destination, fresh
-   * presigned URLs (the ones from an earlier run expire). `configFor` supplies a destination's
-   * config with its credentials when the caller keeps them (the app); else the ledger's is used.
-   */
-  freshLinks(
-    jobIds: readonly string[],
-    opts?: { configFor?(destinationId: string): DestinationConfig | null },
-  ): Promise<Map<string, OutputReport[]>>
-  pause(): void
-  resume(): void
-  readonly paused: boolean
-  /** Holds one job back (recorded in the ledger, so it stays paused across restarts). */
-  pauseJob(jobId: string): void
-  /** Lets a paused job be claimed again; run it to continue. */
-  resumeJob(jobId: string): void
-  isJobPaused(jobId: string): boolean
-  cancel(jobId: string): Promise<void>
-  on(listener: (e: EngineEvent) => void): () => void
-  close(): Promise<void>
-  /** A built-in or custom preset by name; CONFIG when there is none. */
-  preset(name: string): Preset
-}
+export type { Engine, EngineEvent, EngineOptions, Target } from './api'
 
 const LIVE_OWNERS = new Set<string>()
 const HOST = os.hostname()
@@ -234,8 +135,10 @@ export function createEngine(options: EngineOptions): Engine {
     ...(options.configFor ? { configFor: options.configFor } : {}),
     fromLedger: loadDestinationConfig,
   })
-  const emitter = new EventEmitter()
-  const progress = new ProgressTracker()
+  const events = new EngineEvents((err) => {
+    if (health.note(err, 'handling an event') === null)
+      console.error('[upshot] an event listener failed:', err)
+  })
   const running = new Map<string, AbortController>()
   // Destinations that have answered at least once: a network error from one of these is the
   // network going away (wait for it), from any other a wrong or dead endpoint (stop at once).
@@ -243,21 +146,17 @@ export function createEngine(options: EngineOptions): Engine {
   let paused = false
   let pauseWaiters: (() => void)[] = []
   let closed = false
-  const changedProgress = new Set<string>()
   const heldBytes = new HeldBytes(HELD_BYTES_BUDGET)
   // Jobs processed straight into `uploading`, with the upload slot taken for them.
   const handoffs = new Map<string, () => void>()
   // A step's final row, from the statement that made it (saves reading it back).
   const stepRows = new Map<string, JobRow>()
   const listings = new Map<string, { at: number; keys: Promise<Set<string> | null> }>()
-  // The state each job last had in our events: a job another process (the app, a CLI) finishes
-  // is announced when this engine finds it finished, so a window's queue does not wait forever.
-  const lastEmitted = new Map<string, SeenJob>()
 
   const health = new LedgerHealth(ledger.db.name, (e) => {
     // Failed for good: steps under way could not record what they do; they stop here.
     if (e.state === 'failed') for (const ctl of running.values()) ctl.abort('ledger')
-    emit({ type: 'ledger', ...e })
+    events.emit({ type: 'ledger', ...e })
   })
   const leases = renewLeases({
     ledger,
@@ -268,39 +167,13 @@ export function createEngine(options: EngineOptions): Engine {
       for (const ctl of running.values()) ctl.abort('lease')
     },
   })
-  const progressTimer = setInterval(flushProgress, 200)
-  progressTimer.unref()
-
-  function emit(e: EngineEvent): void {
-    emitter.emit('event', e)
-  }
-
   function emitJob(row: JobRow): void {
-    const seen: SeenJob = {
-      state: row.state,
-      source: row.source,
-      error: row.error_code
-        ? { code: row.error_code as ErrorCode, message: row.error_message ?? '' }
-        : null,
-      deduplicated: row.deduplicated === 1,
-    }
-    lastEmitted.set(row.id, seen)
-    emit({ type: 'job', id: row.id, ...seen })
+    events.job(row)
   }
 
   function emitJobById(id: string): void {
     const row = ledger.job(id)
     if (row) emitJob(row)
-  }
-
-  function flushProgress(): void {
-    if (changedProgress.size === 0) return
-    const jobs = [...changedProgress].map((id) => {
-      const p = progress.job(id)
-      return { id, bytesDone: p.done, bytesTotal: p.total }
-    })
-    changedProgress.clear()
-    emit({ type: 'progress', jobs, overall: progress.overall() })
   }
 
   function destinationFor(id: string, config?: DestinationConfig): Destination {
@@ -397,7 +270,7 @@ export function createEngine(options: EngineOptions): Engine {
       known = undefined
       if (!row) return
       if (Ledger.reportStatus(row.state)) {
-        if (lastEmitted.get(id)?.state !== row.state) emitJob(row)
+        if (events.lastSeen(id)?.state !== row.state) emitJob(row)
         return
       }
       // Paused on its own: this run lets it be; resumeJob + run continue it.
@@ -562,8 +435,7 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function finishProgress(id: string): void {
-    progress.finish(id)
-    changedProgress.add(id)
+    events.finish(id)
   }
 
   async function processJob(row: JobRow, signal: AbortSignal): Promise<void> {
@@ -694,11 +566,7 @@ export function createEngine(options: EngineOptions): Engine {
     }
     if (snap.bytes) heldBytes.keep(row.id, snap.bytes, snap.bytesDigest ?? null)
     if (slot) handoffs.set(row.id, slot)
-    progress.setTotal(
-      row.id,
-      outputs.reduce((n, o) => n + o.bytes, 0),
-    )
-    changedProgress.add(row.id)
+    events.progressOf(row.id).total(outputs.reduce((n, o) => n + o.bytes, 0))
   }
 
   /**
@@ -884,15 +752,12 @@ export function createEngine(options: EngineOptions): Engine {
       ledger.requeueForProcessing(row.id, owner)
       return
     }
-    progress.setTotal(
-      row.id,
-      outputs.reduce((n, o) => n + o.bytes, 0),
-    )
+    const progress = events.progressOf(row.id)
+    progress.total(outputs.reduce((n, o) => n + o.bytes, 0))
     const uploadedBytes = outputs
       .filter((o) => o.state === 'uploaded')
       .reduce((n, o) => n + o.bytes, 0)
-    const { done } = progress.job(row.id)
-    progress.add(row.id, uploadedBytes - done)
+    progress.add(uploadedBytes - progress.done())
     if (pending.length === 1) {
       // The usual small file: its one object and the job's verdict in one commit.
       await uploadOutput(row, dest, pending[0]!, signal, true)
@@ -936,10 +801,7 @@ export function createEngine(options: EngineOptions): Engine {
         ...(o.height !== null ? { 'upshot-height': String(o.height) } : {}),
       },
       signal,
-      onProgress: (delta) => {
-        progress.add(row.id, delta)
-        changedProgress.add(row.id)
-      },
+      onProgress: (delta) => events.progressOf(row.id).add(delta),
       multipart: {
         ...(mp
           ? { resume: { uploadId: mp.uploadId, partSize: mp.partSize, parts: mp.parts } }
@@ -997,7 +859,7 @@ export function createEngine(options: EngineOptions): Engine {
     destinations.clearStops()
     await Promise.all(jobIds.map((id) => drive(id, opts.signal)))
     await Promise.all(background)
-    flushProgress()
+    events.flush()
     const seconds = (): number => (Date.now() - started) / 1000
     let r: RunReport
     try {
@@ -1007,7 +869,7 @@ export function createEngine(options: EngineOptions): Engine {
       if (!trouble) throw err
       health.note(err, 'reading the report')
       // The ledger cannot even be read: the report is what this engine saw of each job.
-      r = reportFromSeen(jobIds, lastEmitted, seconds(), errorOf(health.failed ?? trouble))
+      r = reportFromSeen(jobIds, events.seenJobs, seconds(), errorOf(health.failed ?? trouble))
     }
     if (health.failed) r.ledgerError = errorOf(health.failed)
     return r
@@ -1112,19 +974,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
     isJobPaused: (jobId) => ledger.isPaused(jobId),
     cancel,
-    on(listener) {
-      // A listener that throws (one that writes to a busy ledger) must not break a job's step.
-      const safe = (e: EngineEvent): void => {
-        try {
-          listener(e)
-        } catch (err) {
-          if (health.note(err, 'handling an event') === null)
-            console.error('[upshot] an event listener failed:', err)
-        }
-      }
-      emitter.on('event', safe)
-      return () => emitter.off('event', safe)
-    },
+    on: (listener) => events.on(listener),
     async close() {
       if (closed) return
       closed = true
@@ -1136,7 +986,7 @@ export function createEngine(options: EngineOptions): Engine {
       for (let i = 0; i < 50 && running.size > 0; i++) await sleep(20)
       await Promise.all(background)
       leases.stop()
-      clearInterval(progressTimer)
+      events.close()
       destinations.close()
       heldBytes.clear()
       LIVE_OWNERS.delete(owner)

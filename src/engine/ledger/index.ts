@@ -1,4 +1,10 @@
-import type { JobError, JobState, OutputReport, ReportStatus } from '../../shared/jobs'
+import {
+  UpshotError,
+  type JobError,
+  type JobState,
+  type OutputReport,
+  type ReportStatus,
+} from '../../shared/jobs'
 import { resolveProvider, type ProviderSettings } from '../destinations/providers'
 import type { DestinationConfig, PartRecord } from '../types'
 import { openLedgerDb, type Db, type OpenOptions } from './open'
@@ -164,6 +170,17 @@ export class Ledger {
       ? resolveProvider(JSON.parse(row.provider) as ProviderSettings).config
       : (JSON.parse(row.config) as DestinationConfig)
     return { id: row.id, config }
+  }
+
+  /** The config recorded for a destination (no secrets); CONFIG when the id is unknown. */
+  destinationConfig(id: string): DestinationConfig {
+    const row = this.s.destinationConfig.get(id) as { config: string } | undefined
+    if (!row)
+      throw new UpshotError(
+        'CONFIG',
+        'The destination of this job is no longer known; upload the file again.',
+      )
+    return JSON.parse(row.config) as DestinationConfig
   }
 
   /** Saves (or replaces) a named destination; a name moves off any destination that held it. */
@@ -505,6 +522,11 @@ export class Ledger {
     return this.s.outputs.all(jobId) as OutputRow[]
   }
 
+  /** How many jobs a batch (one enqueue) holds. */
+  batchSize(batchId: string): number {
+    return (this.s.batchSize.get(batchId) as { n: number }).n
+  }
+
   unfinishedJobIds(): string[] {
     return (this.s.unfinished.all() as { id: string }[]).map((r) => r.id)
   }
@@ -576,6 +598,7 @@ function prepare(db: Db) {
       `INSERT INTO destinations (id, name, kind, config, created_at) VALUES (@id, @name, @kind, @config, @now)
        ON CONFLICT(id) DO UPDATE SET config = excluded.config, name = COALESCE(excluded.name, destinations.name)`,
     ),
+    destinationConfig: db.prepare(`SELECT config FROM destinations WHERE id = ?`),
     destinationByName: db.prepare(`SELECT id, config, provider FROM destinations WHERE name = ?`),
     clearName: db.prepare(
       `UPDATE destinations SET name = NULL, provider = NULL WHERE name = ? AND id <> ?`,
@@ -702,6 +725,7 @@ function prepare(db: Db) {
          bytes = excluded.bytes, etag = excluded.etag, uploaded_at = excluded.uploaded_at, deleted_at = NULL`,
     ),
     job: db.prepare(`SELECT * FROM jobs WHERE id = ?`),
+    batchSize: db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE batch_id = ?`),
     outputs: db.prepare(`SELECT * FROM outputs WHERE job_id = ? ORDER BY id`),
     unfinished: db.prepare(`SELECT id FROM jobs WHERE ${UNFINISHED} ORDER BY created_at, rowid`),
     listAll: db.prepare(

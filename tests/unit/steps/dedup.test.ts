@@ -133,7 +133,11 @@ describe('step 3, dedup', () => {
     expect(await dedup(ctx, await readSource(ctx))).not.toBeNull()
     expectReused(lost, again!.id, [{ key: thumb!.key, url: thumb!.url }])
     const [reused] = lost.ledger.outputs(again!.id)
-    expect(reused).toMatchObject({ width: thumb!.width, height: thumb!.height, bytes: thumb!.bytes })
+    expect(reused).toMatchObject({
+      width: thumb!.width,
+      height: thumb!.height,
+      bytes: thumb!.bytes,
+    })
     // Links to objects it did not upload: its marker beside them, so their uploader keeps them.
     const marker = markerKey(w.config, path.posix.dirname(thumb!.key), ledgerIdOf(lost.ledger))
     expect(fs.existsSync(path.join(w.folder, marker))).toBe(true)

@@ -44,7 +44,10 @@ export interface StepWorld {
   enqueue(paths: readonly string[], preset?: string): Promise<JobRow[]>
   /** The job claimed as the scheduler would (queued -> processing, processed -> uploading). */
   claim(id: string, owner?: string): JobRow
-  processCtx(row: JobRow, opts?: { uploadSlot?: boolean; limitInputPixels?: number }): ProcessContext
+  processCtx(
+    row: JobRow,
+    opts?: { uploadSlot?: boolean; limitInputPixels?: number },
+  ): ProcessContext
   uploadCtx(row: JobRow): UploadContext
   /** Files under the destination folder (relative paths), sidecars excluded. */
   stored(): string[]

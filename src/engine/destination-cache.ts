@@ -38,6 +38,8 @@ export class DestinationCache {
   private readonly given = new Map<string, DestinationConfig>()
   /** Destination-wide failures, with the config they happened with. */
   private readonly stops = new Map<string, { fp: string; error: JobError }>()
+  /** Destinations that have answered at least once (see `answered`). */
+  private readonly reached = new Set<string>()
 
   constructor(private readonly sources: DestinationSources) {}
 
@@ -82,6 +84,19 @@ export class DestinationCache {
     if (fp === s.fp) return s.error
     this.stops.delete(id)
     return undefined
+  }
+
+  /** `id` answered a request (a listing, a HEAD, an upload). */
+  noteAnswered(id: string): void {
+    this.reached.add(id)
+  }
+
+  /**
+   * Whether `id` answered this engine at least once: a network error from one that did is the
+   * network going away (wait for it), from any other a wrong or dead endpoint (stop at once).
+   */
+  answered(id: string): boolean {
+    return this.reached.has(id)
   }
 
   clearStops(): void {

@@ -63,6 +63,15 @@ export function dirUsedHere(ledger: Ledger, destinationId: string, dir: string):
   )
 }
 
+/** Whether any of these objects is known to be gone from the bucket (the ledger stops offering them). */
+export function anyGone(ledger: Ledger, destinationId: string, keys: readonly string[]): boolean {
+  const { n } = stmt(
+    ledger.db,
+    `SELECT COUNT(*) AS n FROM objects WHERE destination_id = ? AND key IN (${keys.map(() => '?').join(',')}) AND deleted_at IS NOT NULL`,
+  ).get(destinationId, ...keys) as { n: number }
+  return n > 0
+}
+
 /**
  * What the ledger knows of an object it uploaded: live, gone, or never uploaded here. Bytes it
  * wrote over another writer's object (an occupied key) count as not uploaded here: that writer's

@@ -4,7 +4,7 @@
 
 import { toJobError, type Engine } from '../engine'
 import { ProjectSettingsCache } from '../core/editors/project-settings'
-import { uploadForEditor, type EditorInput, type EditorOutcome } from '../core/editors/uploads'
+import { uploadForEditor, type EditorInput, type EditorUploadResult } from '../core/editors/uploads'
 import { terminalText } from '../shared/display-text'
 import { warnAboutSetup } from './shared'
 import { projectTarget, type ProjectTargetOptions, type ResolvedTarget } from './project-target'
@@ -30,33 +30,36 @@ export async function uploadInGroups(
   engine: Engine,
   items: readonly EditorItem[],
   o: GroupedUploadOptions,
-): Promise<EditorOutcome[]> {
+): Promise<EditorUploadResult> {
   const projects = o.projects ?? new ProjectSettingsCache()
   const groups = new Map<string, { resolved: ResolvedTarget; at: number[] }>()
-  const outcomes: EditorOutcome[] = new Array(items.length)
+  const outcomes: EditorUploadResult['outcomes'] = new Array(items.length)
+  let bytesUploaded = 0
   items.forEach((item, i) => {
-    let resolved: ResolvedTarget
+    let group: { resolved: ResolvedTarget; at: number[] }
     try {
       const project = projects.for(item.start, item.startIsDir)
-      resolved = projectTarget(o.opts, o.typed, project, {
-        dataDir: engine.dataDir,
-        ledger: engine.ledger,
-      })
+      const key = project?.file ?? ''
+      group = groups.get(key) ?? {
+        resolved: projectTarget(o.opts, o.typed, project, {
+          dataDir: engine.dataDir,
+          ledger: engine.ledger,
+        }),
+        at: [],
+      }
+      groups.set(key, group)
     } catch (err) {
       outcomes[i] = { ok: false, input: item.label, error: toJobError(err) }
       return
     }
-    const key = resolved.project?.file ?? ''
-    const group = groups.get(key) ?? { resolved, at: [] }
     group.at.push(i)
-    groups.set(key, group)
   })
   for (const group of groups.values()) {
     warnAboutSetup(engine.dataDir, [group.resolved.target.destination])
     if (group.resolved.project) {
       process.stderr.write(`upshot: settings from ${terminalText(group.resolved.project.file)}\n`)
     }
-    const results = await uploadForEditor(
+    const result = await uploadForEditor(
       engine,
       group.at.map((i) => items[i]!.input),
       group.resolved.target,
@@ -66,10 +69,11 @@ export async function uploadInGroups(
         signal: o.signal,
       },
     )
-    results.forEach((r, j) => {
+    bytesUploaded += result.bytesUploaded
+    result.outcomes.forEach((r, j) => {
       const i = group.at[j]!
       outcomes[i] = { ...r, input: items[i]!.label }
     })
   }
-  return outcomes
+  return { outcomes, bytesUploaded }
 }

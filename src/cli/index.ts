@@ -4,6 +4,7 @@ import { registerDest } from './commands/dest'
 import { registerDoctor } from './commands/doctor'
 import { registerCleanup } from './commands/cleanup'
 import { registerJobs } from './commands/jobs'
+import { registerMd } from './commands/md'
 import { registerResume } from './commands/resume'
 import { registerSync } from './commands/sync'
 import { registerUpload } from './commands/upload'
@@ -57,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   // One module per command: src/cli/commands/<name>.ts
   registerUpload(program, setCode)
+  registerMd(program, setCode)
   registerResume(program, setCode)
   registerJobs(program, setCode)
   registerSync(program, setCode)

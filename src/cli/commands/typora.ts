@@ -43,7 +43,7 @@ export async function typoraUpload(
         ? { input, label: arg, start: input.path }
         : { input, label: arg, start: process.cwd(), startIsDir: true }
     })
-    const outcomes = await uploadInGroups(engine, items, {
+    const { outcomes } = await uploadInGroups(engine, items, {
       opts,
       typed,
       allowPrivateUrls: opts.allowPrivateUrls === true,

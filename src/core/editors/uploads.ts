@@ -23,6 +23,13 @@ export type EditorInput =
 export type EditorOutcome =
   { ok: true; input: string; job: JobReport } | { ok: false; input: string; error: JobError }
 
+export interface EditorUploadResult {
+  /** One per input, in order. */
+  outcomes: EditorOutcome[]
+  /** Bytes sent to the destination (0 when every image was already there). */
+  bytesUploaded: number
+}
+
 export interface EditorUploadOptions {
   /** Where fetched images wait for their upload (`<dataDir>/received`). */
   dataDir: string
@@ -46,7 +53,7 @@ export async function uploadForEditor(
   inputs: readonly EditorInput[],
   target: Target,
   opts: EditorUploadOptions,
-): Promise<EditorOutcome[]> {
+): Promise<EditorUploadResult> {
   const prepared = await prepareAll(inputs, opts)
   const paths = [...new Set(prepared.flatMap((p) => (p.ok ? [p.path] : [])))]
   const jobOf = new Map<string, string>()
@@ -87,7 +94,7 @@ export async function uploadForEditor(
     return { ok: true, input: p.input, job }
   })
   removeReceived(prepared, byId, jobOf)
-  return outcomes
+  return { outcomes, bytesUploaded: report?.summary.bytesUploaded ?? 0 }
 }
 
 type Prepared =

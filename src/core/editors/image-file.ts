@@ -72,10 +72,11 @@ function folder(): UpshotError {
   return new UpshotError('NOT_A_FILE', 'This is a folder; name the image files in it instead.')
 }
 
+/** `a PDF file`, `an HTML file`, `a text file`: the article as the letters are spoken. */
 function describe(format: string): string {
-  return /^[aeiou]/i.test(format)
-    ? `an ${format.toUpperCase()} file`
-    : `a ${format.toUpperCase()} file`
+  if (format === 'text') return 'a text file'
+  const name = format.toUpperCase()
+  return /^[AEFHILMNORSX]/.test(name) ? `an ${name} file` : `a ${name} file`
 }
 
 function statError(err: unknown): UpshotError {

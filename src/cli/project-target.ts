@@ -38,44 +38,84 @@ export interface ResolvedTarget {
   project: ProjectSettings | null
 }
 
-/** The target for one project (or none): flags the user typed win over the file. */
+export interface TargetLayers {
+  /**
+   * The command line holds a server's defaults (`upshot serve`): a project's settings win over
+   * them. Otherwise (upload, md) what the user typed wins over the project.
+   */
+  serverDefaults?: boolean
+  /** A request's own choice (`?dest=`, `?preset=`): wins over everything. */
+  query?: { to?: string; preset?: string }
+}
+
+/**
+ * The target for one project (or none). A destination named explicitly (`--to` typed for
+ * upload and md, `?dest=` for the API) is taken whole; otherwise the project's destination
+ * (single typed flags such as --public-url still override its fields for upload and md), else
+ * the command line's. The project's prefix goes under whichever destination it did not lose to.
+ */
 export function projectTarget(
   opts: ProjectTargetOptions,
   typed: ReadonlySet<string>,
   project: ProjectSettings | null,
   ctx: { dataDir: string; ledger: Ledger },
+  layers: TargetLayers = {},
 ): ResolvedTarget {
-  const fromCli = (name: (typeof TARGET_FLAGS)[number]): boolean => typed.has(name)
-  const useProjectDestination = project !== null && !fromCli('to')
-  const merged: TargetOptions = { ...pick(opts, typed) }
-  if (useProjectDestination) {
-    if (project.destination !== undefined) merged.to = project.destination
-    if (!fromCli('endpoint') && project.endpoint !== undefined) merged.endpoint = project.endpoint
-    if (!fromCli('region') && project.region !== undefined) merged.region = project.region
-    if (!fromCli('pathStyle') && project.pathStyle !== undefined)
-      merged.pathStyle = project.pathStyle
-    if (!fromCli('publicUrl') && project.publicUrl !== undefined)
-      merged.publicUrl = project.publicUrl
-    if (!fromCli('private') && project.private !== undefined) merged.private = project.private
-    if (!fromCli('expires') && project.expires !== undefined)
-      merged.expires = String(project.expires)
+  const typedFlags = pick(opts, typed)
+  const queryTo = layers.query?.to
+  const explicitTo = queryTo ?? (!layers.serverDefaults && typed.has('to') ? opts.to : undefined)
+  let merged: TargetOptions
+  let projectPrefix = false
+  if (queryTo !== undefined) {
+    merged = { to: queryTo }
+  } else if (explicitTo !== undefined || !project) {
+    merged = typedFlags
+  } else {
+    projectPrefix = true
+    if (project.destination === undefined) merged = typedFlags
+    else {
+      merged = {
+        to: project.destination,
+        ...defined({
+          endpoint: project.endpoint,
+          region: project.region,
+          pathStyle: project.pathStyle,
+          publicUrl: project.publicUrl,
+          private: project.private,
+          expires: project.expires === undefined ? undefined : String(project.expires),
+        }),
+      }
+      // Upload and md: a flag typed on the command line still overrides that field.
+      if (!layers.serverDefaults) {
+        const { to: _to, ...companions } = typedFlags
+        merged = { ...merged, ...companions }
+      }
+    }
   }
   const resolved = resolveDestination(merged, ctx)
   let config = resolved.config
   let name = resolved.name
-  const extra = useProjectDestination ? normalizePrefix(project.prefix ?? '') : ''
+  const extra = projectPrefix ? normalizePrefix(project?.prefix ?? '') : ''
   if (extra) {
     config = { ...config, prefix: normalizePrefix(`${config.prefix}/${extra}`) }
     // Another prefix is another destination: the saved name stays with the one it names.
     name = undefined
   }
-  const preset = fromCli('preset')
-    ? (opts.preset ?? DEFAULT_PRESET)
-    : (project?.preset ?? opts.preset ?? DEFAULT_PRESET)
+  const typedPreset = typed.has('preset') ? opts.preset : undefined
+  const preset =
+    layers.query?.preset ??
+    (layers.serverDefaults
+      ? (project?.preset ?? opts.preset)
+      : (typedPreset ?? project?.preset ?? opts.preset)) ??
+    DEFAULT_PRESET
   return {
     target: { destination: config, ...(name ? { destinationName: name } : {}), preset },
     project,
   }
+}
+
+function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
 }
 
 function pick(opts: ProjectTargetOptions, typed: ReadonlySet<string>): TargetOptions {

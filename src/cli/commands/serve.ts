@@ -84,20 +84,16 @@ async function serveCommand(opts: ServeOptions, typed: ReadonlySet<string>): Pro
 
   const target = (query: TargetQuery): RequestTarget => {
     const project = query.project ? projectSettingsAt(query.project) : null
-    const asked = new Set(typed)
-    const withQuery: ServeOptions = { ...opts }
-    if (query.dest !== undefined) {
-      if (query.dest.includes('://')) {
-        throw new UpshotError('CONFIG', '?dest= names a saved destination (upshot dest list).')
-      }
-      withQuery.to = query.dest
-      asked.add('to')
+    if (query.dest?.includes('://')) {
+      throw new UpshotError('CONFIG', '?dest= names a saved destination (see upshot dest list).')
     }
-    if (query.preset !== undefined) {
-      withQuery.preset = query.preset
-      asked.add('preset')
-    }
-    const { target: t } = projectTarget(withQuery, asked, project, ctx)
+    const { target: t } = projectTarget(opts, typed, project, ctx, {
+      serverDefaults: true,
+      query: {
+        ...(query.dest !== undefined ? { to: query.dest } : {}),
+        ...(query.preset !== undefined ? { preset: query.preset } : {}),
+      },
+    })
     engine.preset(t.preset)
     return {
       target: t,

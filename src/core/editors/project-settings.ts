@@ -236,7 +236,10 @@ function describeIssue(file: string, issue: z.core.$ZodIssue): string {
     return `${file}: "${where}" must be ${article(issue.expected)}.`
   }
   if (issue.code === 'invalid_key') {
-    return `${file}: a name in "${where}" ${issue.issues[0]?.message ?? 'is not valid'}.`
+    // The path ends with the key itself: name the record and the key apart.
+    const record = issue.path.slice(0, -1).map(String).join('.')
+    const key = String(issue.path.at(-1) ?? '')
+    return `${file}: the name "${key}" in "${record}" ${issue.issues[0]?.message ?? 'is not valid'}.`
   }
   return `${file}: "${where}" ${lowerFirst(issue.message)}.`
 }

@@ -42,8 +42,13 @@ export const REMOTE_DEFAULTS = {
   maxRedirects: 5,
 } as const
 
-/** Ranges a public URL has no business reaching. */
-const BLOCKED = new net.BlockList()
+/**
+ * Ranges a public URL has no business reaching. One list per family: a BlockList checks an IPv4
+ * address against IPv6 rules too (as ::ffff:a.b.c.d), so the IPv4-mapped rule below would block
+ * every IPv4 address if both families shared a list.
+ */
+const BLOCKED_V4 = new net.BlockList()
+const BLOCKED_V6 = new net.BlockList()
 for (const [prefix, bits] of [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
@@ -60,7 +65,7 @@ for (const [prefix, bits] of [
   ['224.0.0.0', 4],
   ['240.0.0.0', 4],
 ] as const)
-  BLOCKED.addSubnet(prefix, bits, 'ipv4')
+  BLOCKED_V4.addSubnet(prefix, bits, 'ipv4')
 for (const [prefix, bits] of [
   ['::', 128],
   ['::1', 128],
@@ -73,13 +78,13 @@ for (const [prefix, bits] of [
   ['fe80::', 10],
   ['ff00::', 8],
 ] as const)
-  BLOCKED.addSubnet(prefix, bits, 'ipv6')
+  BLOCKED_V6.addSubnet(prefix, bits, 'ipv6')
 
 /** Whether an IP address is private, loopback, link-local, reserved or multicast. */
 export function isPrivateAddress(address: string): boolean {
   const family = net.isIP(address)
   if (family === 0) return false
-  return BLOCKED.check(address, family === 4 ? 'ipv4' : 'ipv6')
+  return family === 4 ? BLOCKED_V4.check(address, 'ipv4') : BLOCKED_V6.check(address, 'ipv6')
 }
 
 function refusedAddress(host: string, address: string): UpshotError {
@@ -273,6 +278,8 @@ export function nameFor(url: URL, type: SniffResult): string {
   } catch {
     // a broken escape: keep it as it is
   }
+  // An encoded separator (`..%2F..%2Fetc%2Fpasswd`): the name is what follows the last one.
+  last = last.split(/[/\\]/).filter(Boolean).pop() ?? ''
   // Only characters a file name can carry everywhere; separators and controls out.
   // eslint-disable-next-line no-control-regex
   let stem = last.replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, '-').replace(/^\.+/, '')

@@ -250,6 +250,51 @@ describe('the PicGo-compatible API of upshot serve', () => {
     expect(viaBearer.status).toBe(200)
   })
 
+  it("takes PicList's request shapes: ?picbed=&configName= beside the key, multipart with a UTF-8 name, delete of several items", async () => {
+    // PicList's clients name a picbed in the query; Upshot has one destination per request and
+    // ignores what it does not know rather than failing the upload.
+    const list = [path.join(work, 'photo one.jpg')]
+    const a = await post(
+      `${serve.origin}/upload?picbed=aws-s3&configName=Default&key=${serve.key}`,
+      JSON.stringify({ list }),
+      { 'Content-Type': 'application/json' },
+    )
+    expect(a.status).toBe(200)
+    expectUploadContract(a.json, 1)
+
+    // undici's FormData, as PicList's and most clients' HTTP libraries build it.
+    const names = ['截图 2024.png', 'zwei.png']
+    const form = new FormData()
+    for (const [i, name] of names.entries()) {
+      const png = await sharp({
+        create: { width: 30 + i, height: 20, channels: 3, background: i ? '#0a0' : '#00a' },
+      })
+        .png()
+        .toBuffer()
+      form.append('files', new Blob([new Uint8Array(png)]), name)
+    }
+    const res = await fetch(`${serve.origin}/upload?key=${serve.key}`, {
+      method: 'POST',
+      body: form,
+    })
+    expect(res.status).toBe(200)
+    const { result, fullResult } = expectUploadContract(
+      (await res.json()) as Record<string, unknown>,
+      2,
+    )
+    expect(fullResult.map((f) => f.originalName)).toEqual(names)
+    expect(fullResult.map((f) => f.width)).toEqual([30, 31])
+    await expectServesImage(result[0]!, 30)
+
+    // /delete with both items at once: PicList's message, counted per item.
+    const del = await post(serve.info.deleteUrl, JSON.stringify({ list: fullResult }), {
+      'Content-Type': 'application/json',
+    })
+    expect(del.status).toBe(200)
+    expect(del.json).toMatchObject({ success: true, message: 'delete success: 2, fail: 0' })
+    for (const item of fullResult) expect(await getObjectInfo(s3, String(item.key))).toBeNull()
+  })
+
   it('refuses a request without the key (401) and a wrong key, uploading nothing', async () => {
     const before = jobCount()
     const body = JSON.stringify({ list: [JPG] })

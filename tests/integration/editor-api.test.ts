@@ -530,3 +530,52 @@ describe('the PicGo-compatible API of upshot serve', () => {
     expect(r.stderr).toMatch(/--port/)
   })
 })
+
+describe('what upshot serve prints', () => {
+  it('the upload URL with its key, which works, and the same key on the next start', async () => {
+    const own = path.join(work, 'human-data')
+    const flags = targetFlags(s3.prefix).map((a) => (a === dataDir ? own : a))
+    const first = await startServe(flags, env(), { human: true })
+    let key: string
+    try {
+      const out = first.stdout()
+      expect(out).toContain(`Upshot's editor API is listening on ${first.origin}`)
+      expect(first.info.uploadUrl).toMatch(
+        /^http:\/\/127\.0\.0\.1:\d+\/upload\?key=[A-Za-z0-9_-]{43}$/,
+      )
+      expect(first.info.deleteUrl).toBe(first.info.uploadUrl.replace('/upload?', '/delete?'))
+      expect(first.info.destination).toBe(`s3://${s3.bucket}/${s3.prefix} at ${s3.endpoint}`)
+      expect(first.info.preset).toBe('web')
+      key = first.key
+      // The key is the one in the data dir, readable by its owner only.
+      const file = path.join(own, 'editor-api.key')
+      expect(fs.readFileSync(file, 'utf8').trim()).toBe(key)
+      expect(fs.statSync(file).mode & 0o077).toBe(0)
+      // The printed URL is what an editor pastes: it uploads as it is.
+      const a = await post(first.info.uploadUrl, JSON.stringify({ list: [JPG] }), {
+        'Content-Type': 'application/json',
+      })
+      expect(a.status).toBe(200)
+      await expectServesImage((a.json.result as string[])[0]!, await widthOf(JPG))
+    } finally {
+      await first.stop()
+    }
+    const again = await startServe(flags, env(), { human: true })
+    await again.stop()
+    expect(again.key).toBe(key)
+    const rotated = await startServe([...flags, '--new-key'], env(), { human: true })
+    try {
+      expect(rotated.key).not.toBe(key)
+      const old = await post(
+        `${rotated.origin}/upload?key=${key}`,
+        JSON.stringify({ list: [JPG] }),
+        {
+          'Content-Type': 'application/json',
+        },
+      )
+      expect(old.status).toBe(401)
+    } finally {
+      await rotated.stop()
+    }
+  })
+})

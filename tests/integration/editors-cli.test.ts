@@ -312,3 +312,47 @@ Inline code \`![no](../assets/shot one.png)\` stays.
     expect(check.code).toBe(0)
   })
 })
+
+describe('upshot md --include-remote', () => {
+  it('re-hosts a remote image on the destination, then leaves its own links alone', async () => {
+    let served = 0
+    const page = http.createServer((_req, res) => {
+      served++
+      res.writeHead(200, { 'Content-Type': 'image/png' }).end(fs.readFileSync(PNG))
+    })
+    await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve))
+    const remote = `http://127.0.0.1:${(page.address() as AddressInfo).port}/hosted/elsewhere.png`
+    const dir = path.join(f.work, 'remote-notes')
+    fs.mkdirSync(dir)
+    const note = path.join(dir, 'r.md')
+    fs.writeFileSync(note, `Hot-linked: ![far](${remote} "kept")\n`)
+    const data = path.join(f.work, 'remote-data')
+    try {
+      const plain = await runCli(['md', ...target('remote', data), dir], env())
+      expect(plain.code).toBe(0)
+      expect(served).toBe(0) // without --include-remote, remote images are not touched
+      expect(fs.readFileSync(note, 'utf8')).toContain(remote)
+
+      const r = await runCli(
+        ['md', '--include-remote', '--allow-private-urls', ...target('remote', data), dir],
+        env(),
+      )
+      expect(r.code).toBe(0)
+      expect(served).toBe(1)
+      const url = /!\[far\]\((\S+) "kept"\)/.exec(fs.readFileSync(note, 'utf8'))![1]!
+      expect(keyOfUrl(url)).toMatch(/\/elsewhere-full\.webp$/)
+      await expectServesImage(url, await uprightWidth(PNG))
+
+      const before = fs.readFileSync(note)
+      const again = await runCli(
+        ['md', '--include-remote', '--allow-private-urls', ...target('remote', data), dir],
+        env(),
+      )
+      expect(again.code).toBe(0)
+      expect(served).toBe(1) // its own link is not fetched again
+      expect(fs.readFileSync(note).equals(before)).toBe(true)
+    } finally {
+      await new Promise((resolve) => page.close(resolve))
+    }
+  })
+})

@@ -35,8 +35,13 @@ function env(): NodeJS.ProcessEnv {
   }
 }
 
+// A server that enforces access (the strict one of .ci/run) serves no anonymous GET: links are
+// presigned there, and compared by the object they name.
 function target(prefix: string, dataDir: string): string[] {
-  return s3TargetFlags(f.s3, `${f.s3.prefix}/${prefix}`, f.proxy.url, dataDir)
+  return [
+    ...s3TargetFlags(f.s3, `${f.s3.prefix}/${prefix}`, f.proxy.url, dataDir),
+    ...(f.s3.strict ? ['--private'] : []),
+  ]
 }
 
 /** Body bytes sent to the S3 server by uploads (PUT and POST), as the proxy counted them. */
@@ -47,7 +52,13 @@ function bytesSent(): number {
 function keyOfUrl(url: string): string {
   const base = `${f.proxy.url}/${f.s3.bucket}/`
   expect(url.startsWith(base)).toBe(true)
-  return decodeURIComponent(url.slice(base.length))
+  return decodeURIComponent(url.slice(base.length).replace(/\?.*$/, ''))
+}
+
+/** The same object, and (public links) the same link. */
+function expectSameLink(got: string, want: string): void {
+  if (f.s3.strict) expect(keyOfUrl(got)).toBe(keyOfUrl(want))
+  else expect(got).toBe(want)
 }
 
 /** The URL serves the object the server holds, a WebP image of this width. */
@@ -92,7 +103,11 @@ describe("upload --typora (Typora's custom command)", () => {
     f.proxy.resetCounters()
     const again = await runCli(['upload', '--typora', ...target('typora', dataDir()), b, a], env())
     expect(again.code).toBe(0)
-    expect(again.stdout).toBe(`Upload Success:\n${urlB}\n${urlA}\n`)
+    const lines2 = again.stdout.split('\n')
+    expect(lines2.slice(0, -1)).toHaveLength(3)
+    expect(lines2[0]).toBe('Upload Success:')
+    expectSameLink(lines2[1]!, urlB)
+    expectSameLink(lines2[2]!, urlA)
     expect(bytesSent()).toBe(0)
   })
 
@@ -268,7 +283,9 @@ Inline code \`![no](../assets/shot one.png)\` stays.
     const shot = new RegExp(`^!\\[A \\*shot\\*\\]\\(${url} "The title"\\)$`, 'm').exec(a)![1]!
     const photo = new RegExp(`^!\\[照片 café\\.jpg\\|300\\]\\(${url}\\)$`, 'm').exec(a)![1]!
     const shotEmbed = new RegExp(`^!\\[shot one\\.png\\]\\(${url}\\)$`, 'm').exec(a)![1]!
-    const local = new RegExp(`^<img src="${url}" width="120" alt="local">$`, 'm').exec(a)![1]!
+    const localAttr = new RegExp(`^<img src="${url}" width="120" alt="local">$`, 'm').exec(a)![1]!
+    // In an HTML attribute, a (presigned) URL's & is written &amp;.
+    const local = localAttr.replace(/&amp;/g, '&')
     const hero = new RegExp(`^\\[hero\\]: ${url} 'Hero'$`, 'm').exec(a)![1]!
     expect(new Set([shot, shotEmbed, hero])).toEqual(new Set([shot]))
     expect(b).toBe(`Same image again: ![again](${shot})\nAnd ![](${local})\n`)
@@ -279,11 +296,13 @@ Inline code \`![no](../assets/shot one.png)\` stays.
       .replace(`(${shot} "The title")`, '(<../assets/shot one.png> "The title")')
       .replace(`![照片 café.jpg|300](${photo})`, '![[照片 café.jpg|300]]')
       .replace(`![shot one.png](${shotEmbed})`, '![[shot one.png]]')
-      .replace(`src="${local}"`, 'src="sub/local.webp"')
+      .replace(`src="${localAttr}"`, 'src="sub/local.webp"')
       .replace(`[hero]: ${hero} 'Hero'`, "[hero]: <../assets/shot%20one.png> 'Hero'")
     expect(restored).toBe(A)
-    // The dry run predicted exactly these URLs.
-    for (const u of [shot, photo, local]) expect(dry.stdout).toContain(u)
+    // The dry run predicted exactly these objects (and, public, these URLs).
+    for (const u of [shot, photo, local]) {
+      expect(dry.stdout).toContain(f.s3.strict ? u.replace(/\?.*$/, '') : u)
+    }
 
     await expectServesImage(shot, await uprightWidth(PNG))
     await expectServesImage(photo, await uprightWidth(JPG))

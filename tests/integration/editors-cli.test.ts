@@ -131,6 +131,21 @@ describe("upload --typora (Typora's custom command)", () => {
     ).toMatch(/NOT_FOUND/)
   })
 
+  it('warns that a private destination writes links that expire, and prints them all the same', async () => {
+    const r = await runCli(
+      ['upload', '--typora', ...target('typora', dataDir()), '--private', '--expires', '7200', JPG],
+      env(),
+    )
+    expect(r.code).toBe(0)
+    expect(r.stderr).toMatch(
+      /private, so the links written are presigned and stop working after 2 hours/,
+    )
+    const lines = r.stdout.trimEnd().split('\n')
+    expect(lines).toHaveLength(2)
+    expect(new URL(lines[1]!).searchParams.get('X-Amz-Expires')).toBe('7200')
+    await expectServesImage(lines[1]!, await uprightWidth(JPG))
+  })
+
   it('fetches an http(s) image (private addresses only when allowed) and uploads it', async () => {
     let served = 0
     const page = http.createServer((_req, res) => {

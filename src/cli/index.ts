@@ -4,7 +4,9 @@ import { registerDest } from './commands/dest'
 import { registerDoctor } from './commands/doctor'
 import { registerCleanup } from './commands/cleanup'
 import { registerJobs } from './commands/jobs'
+import { registerMd } from './commands/md'
 import { registerResume } from './commands/resume'
+import { registerServe } from './commands/serve'
 import { registerSync } from './commands/sync'
 import { registerUpload } from './commands/upload'
 import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE } from './shared'
@@ -57,6 +59,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   // One module per command: src/cli/commands/<name>.ts
   registerUpload(program, setCode)
+  registerMd(program, setCode)
+  registerServe(program, setCode)
   registerResume(program, setCode)
   registerJobs(program, setCode)
   registerSync(program, setCode)

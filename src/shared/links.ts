@@ -6,7 +6,7 @@
 
 import type { OutputReport } from './jobs'
 import { cleanText, escapeHtml, safeUrl } from './link-escape'
-import { compileTemplate, renderTemplate, type PlaceholderValue } from './link-template'
+import { compileTemplate, escapeFor, renderTemplate, type PlaceholderValue } from './link-template'
 
 export { escapeHtml } from './link-escape'
 
@@ -246,4 +246,36 @@ function aspect(o: OutputReport): number | null {
 /** Rounding to whole pixels moves a scaled-down ratio a little; 2% still looks the same. */
 function close(a: number, b: number): boolean {
   return Math.abs(a - b) / b < 0.02
+}
+
+/**
+ * A URL as it is written into a Markdown link destination (`markdown`) or an HTML attribute
+ * value with the given quote (`html`): escaped for exactly that place, like every placeholder.
+ */
+export function urlIn(
+  place: 'markdown' | 'html',
+  url: string,
+  quote: '"' | "'" | '' = '"',
+): string {
+  return place === 'markdown'
+    ? escapeFor({ kind: 'md-dest', start: true }, { value: url, kind: 'url' })
+    : escapeFor(
+        { kind: 'attr', quote, url: 'url', start: true, strict: false },
+        { value: url, kind: 'url' },
+      )
+}
+
+/**
+ * `![alt|300](url)`: an image in Markdown with Obsidian's size after the alt text. The size is
+ * kept only when it is one (`300`, `300x200`); the alt text and URL are escaped where they land.
+ */
+export function markdownImage(alt: string, url: string, size?: string): string {
+  const sized = size !== undefined && /^\d{1,5}(x\d{1,5})?$/.test(size) ? `|${size}` : ''
+  return renderTemplate(compileTemplate(`![{alt}${sized}]({url})`), (key) =>
+    key === 'alt'
+      ? { value: alt, kind: 'text' }
+      : key === 'url'
+        ? { value: url, kind: 'url' }
+        : null,
+  )
 }

@@ -1,6 +1,9 @@
 import type { Command } from 'commander'
+import path from 'node:path'
 import { createEngine } from '../../engine'
-import { resolveDestination } from '../target'
+import { ProjectSettingsCache } from '../../core/editors/project-settings'
+import { terminalText } from '../../shared/display-text'
+import { projectTarget, typedOptions, type ResolvedTarget } from '../project-target'
 import {
   addCommonOptions,
   engineOptions,
@@ -10,28 +13,67 @@ import {
   warnAboutSetup,
   type CommonOptions,
 } from '../shared'
+import { typoraUpload, type TyporaOptions } from './typora'
 
 export function registerUpload(program: Command, setCode: (code: number) => void): void {
   addCommonOptions(
     program
       .command('upload')
       .description('upload files and folders (folders recursively; hidden files skipped)')
-      .argument('<path...>', 'files and folders'),
-  ).action(async (paths: string[], opts: CommonOptions) => {
-    setCode(await uploadCommand(paths, opts))
-  })
+      .argument('<path...>', 'files and folders (with --typora: image files or http(s) URLs)'),
+  )
+    .option(
+      '--typora',
+      "Typora's custom command: print `Upload Success:` and one URL per image, in order",
+    )
+    .option(
+      '--allow-private-urls',
+      'with --typora: fetch http(s) images from private, loopback and link-local addresses too',
+    )
+    .action(async (paths: string[], opts: TyporaOptions & { typora?: boolean }, cmd: Command) => {
+      const typed = typedOptions(cmd)
+      setCode(
+        opts.typora
+          ? await typoraUpload(paths, opts, typed)
+          : await uploadCommand(paths, opts, typed),
+      )
+    })
 }
 
-async function uploadCommand(paths: string[], opts: CommonOptions): Promise<number> {
+async function uploadCommand(
+  paths: string[],
+  opts: CommonOptions,
+  typed: ReadonlySet<string>,
+): Promise<number> {
   const engine = createEngine(engineOptions(opts))
   try {
-    const dest = resolveDestination(opts, { dataDir: engine.dataDir, ledger: engine.ledger })
-    warnAboutSetup(engine.dataDir, [dest.config])
-    const ids = await engine.enqueue(paths, {
-      destination: dest.config,
-      ...(dest.name ? { destinationName: dest.name } : {}),
-      preset: opts.preset,
-    })
+    // Each path goes where the `upshot.json` above it says (flags typed on the command line win).
+    const projects = new ProjectSettingsCache()
+    const groups = new Map<string, { resolved: ResolvedTarget; paths: string[] }>()
+    for (const p of paths) {
+      const project = projects.for(path.resolve(p))
+      const key = project?.file ?? ''
+      const group = groups.get(key) ?? {
+        resolved: projectTarget(opts, typed, project, {
+          dataDir: engine.dataDir,
+          ledger: engine.ledger,
+        }),
+        paths: [],
+      }
+      group.paths.push(p)
+      groups.set(key, group)
+    }
+    warnAboutSetup(
+      engine.dataDir,
+      [...groups.values()].map((g) => g.resolved.target.destination),
+    )
+    const ids: string[] = []
+    for (const { resolved, paths: some } of groups.values()) {
+      if (resolved.project) {
+        process.stderr.write(`upshot: settings from ${terminalText(resolved.project.file)}\n`)
+      }
+      ids.push(...(await engine.enqueue(some, resolved.target)))
+    }
     const report = await runWithProgress(engine, ids)
     printReport(report, opts.json === true)
     return exitCodeOf(report)

@@ -1,0 +1,181 @@
+// The checks of Upshot's local HTTP servers (src/core/http/guard.ts), with real requests where a
+// socket is involved: Host names, origins, constant-time tokens, bounded bodies, loopback-only
+// listening, and the headers every response carries.
+
+import http from 'node:http'
+import net from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  hostAllowed,
+  hostNamesFor,
+  HttpError,
+  isLoopbackAddress,
+  listenLoopback,
+  originAllowed,
+  originsFor,
+  readBody,
+  securityHeaders,
+  tokenEquals,
+} from '../../src/core/http/guard'
+import { RENDERER_CSP_HEADER } from '../../src/shared/csp'
+
+const servers: http.Server[] = []
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise((r) => s.close(r))
+})
+
+describe('Host', () => {
+  it('accepts the names the server listens under, with its port', () => {
+    expect(hostAllowed('127.0.0.1:8765', 8765)).toBe(true)
+    expect(hostAllowed('localhost:8765', 8765)).toBe(true)
+    expect(hostAllowed('LOCALHOST:8765', 8765)).toBe(true)
+    expect(hostAllowed('[::1]:8765', 8765, hostNamesFor('::1'))).toBe(true)
+  })
+
+  it('refuses another name (DNS rebinding), another port, and malformed headers', () => {
+    expect(hostAllowed('evil.example:8765', 8765)).toBe(false)
+    expect(hostAllowed('127.0.0.1.nip.io:8765', 8765)).toBe(false)
+    expect(hostAllowed('127.0.0.1:8766', 8765)).toBe(false)
+    expect(hostAllowed('127.0.0.1', 8765)).toBe(false)
+    expect(hostAllowed('127.0.0.1:8765@evil', 8765)).toBe(false)
+    expect(hostAllowed('', 8765)).toBe(false)
+    expect(hostAllowed(undefined, 8765)).toBe(false)
+    // ::1 is not an address a server on 127.0.0.1 answers on.
+    expect(hostAllowed('[::1]:8765', 8765)).toBe(false)
+    expect(hostAllowed('192.168.1.2:8765', 8765)).toBe(false)
+  })
+
+  it('accepts a missing port only on the default ports', () => {
+    expect(hostAllowed('127.0.0.1', 80)).toBe(true)
+    expect(hostAllowed('127.0.0.1:80', 80)).toBe(true)
+  })
+
+  it('gives a LAN address its own name only', () => {
+    expect(hostNamesFor('192.168.1.2')).toEqual(['192.168.1.2'])
+    expect(hostNamesFor('127.0.0.2')).toEqual(['127.0.0.2', 'localhost'])
+  })
+})
+
+describe('Origin', () => {
+  const allow = originsFor(8765)
+
+  it('accepts the server’s own origins', () => {
+    expect(allow).toEqual(['http://127.0.0.1:8765', 'http://localhost:8765'])
+    expect(originAllowed('http://127.0.0.1:8765', allow)).toBe(true)
+    expect(originAllowed('http://localhost:8765', allow)).toBe(true)
+  })
+
+  it('refuses other ports, schemes, hosts, null and absent origins', () => {
+    expect(originAllowed('http://127.0.0.1:3000', allow)).toBe(false)
+    expect(originAllowed('https://127.0.0.1:8765', allow)).toBe(false)
+    expect(originAllowed('http://evil.example', allow)).toBe(false)
+    expect(originAllowed('null', allow)).toBe(false)
+    expect(originAllowed(undefined, allow)).toBe(false)
+    expect(originAllowed('', allow)).toBe(false)
+    expect(originAllowed('http://127.0.0.1:8765/path', allow)).toBe(false)
+    expect(originAllowed('http://user@127.0.0.1:8765', allow)).toBe(false)
+    expect(originAllowed('not a url', allow)).toBe(false)
+  })
+})
+
+describe('tokens', () => {
+  it('compares whole strings', () => {
+    expect(tokenEquals('abc123', 'abc123')).toBe(true)
+    expect(tokenEquals('abc123', 'abc124')).toBe(false)
+    expect(tokenEquals('abc123', 'abc12')).toBe(false)
+    expect(tokenEquals('', 'x')).toBe(false)
+  })
+})
+
+describe('loopback', () => {
+  it('knows the loopback addresses', () => {
+    for (const a of ['127.0.0.1', '127.8.9.10', '::1', '[::1]', '::ffff:127.0.0.1', 'localhost'])
+      expect(isLoopbackAddress(a), a).toBe(true)
+    for (const a of ['0.0.0.0', '::', '192.168.0.1', '10.0.0.1', '128.0.0.1', 'example.com'])
+      expect(isLoopbackAddress(a), a).toBe(false)
+  })
+
+  it('listens on loopback only, on a free port, and says when a port is taken', async () => {
+    const a = http.createServer()
+    servers.push(a)
+    const port = await listenLoopback(a)
+    expect(port).toBeGreaterThan(0)
+    expect((a.address() as net.AddressInfo).address).toBe('127.0.0.1')
+    const b = http.createServer()
+    servers.push(b)
+    await expect(listenLoopback(b, port)).rejects.toThrow(`Port ${port} on 127.0.0.1 is in use`)
+    await expect(listenLoopback(http.createServer(), 0, '0.0.0.0')).rejects.toThrow(
+      '0.0.0.0 is not a loopback address.',
+    )
+  })
+})
+
+describe('readBody', () => {
+  async function serve(max: number): Promise<{ port: number; seen: string[] }> {
+    const seen: string[] = []
+    const server = http.createServer((req, res) => {
+      readBody(req, max).then(
+        (body) => {
+          seen.push(`ok:${body.length}`)
+          res.end(body)
+        },
+        (err: unknown) => {
+          seen.push(err instanceof HttpError ? `status:${err.status}` : `error:${String(err)}`)
+          res.writeHead(err instanceof HttpError ? err.status : 500, { Connection: 'close' })
+          res.end()
+        },
+      )
+    })
+    servers.push(server)
+    return { port: await listenLoopback(server), seen }
+  }
+
+  async function post(port: number, body: Buffer, chunked: boolean): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          headers: chunked ? { 'Transfer-Encoding': 'chunked' } : { 'Content-Length': body.length },
+        },
+        (res) => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+        },
+      )
+      // The server may close the connection before all was sent.
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        err.code === 'EPIPE' || err.code === 'ECONNRESET' ? resolve(413) : reject(err),
+      )
+      if (chunked) {
+        for (let i = 0; i < body.length; i += 1024) req.write(body.subarray(i, i + 1024))
+        req.end()
+      } else req.end(body)
+    })
+  }
+
+  it('reads a body up to the bound', async () => {
+    const { port, seen } = await serve(4096)
+    expect(await post(port, Buffer.alloc(4096, 1), false)).toBe(200)
+    expect(await post(port, Buffer.alloc(4000, 1), true)).toBe(200)
+    expect(seen).toEqual(['ok:4096', 'ok:4000'])
+  })
+
+  it('refuses a declared length over the bound before reading, and a streamed one at it', async () => {
+    const { port, seen } = await serve(4096)
+    expect(await post(port, Buffer.alloc(4097, 1), false)).toBe(413)
+    expect(await post(port, Buffer.alloc(64 * 1024, 1), true)).toBe(413)
+    expect(seen).toEqual(['status:413', 'status:413'])
+  })
+})
+
+describe('headers', () => {
+  it('carry the window’s CSP and no CORS header', () => {
+    const h = securityHeaders()
+    expect(h['Content-Security-Policy']).toBe(RENDERER_CSP_HEADER)
+    expect(h['X-Frame-Options']).toBe('DENY')
+    expect(h['Cross-Origin-Resource-Policy']).toBe('same-origin')
+    expect(Object.keys(h).filter((k) => k.toLowerCase().startsWith('access-control-'))).toEqual([])
+  })
+})

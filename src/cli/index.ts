@@ -7,6 +7,7 @@ import { registerJobs } from './commands/jobs'
 import { registerResume } from './commands/resume'
 import { registerSync } from './commands/sync'
 import { registerUpload } from './commands/upload'
+import { registerUi } from './commands/ui'
 import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE } from './shared'
 import path from 'node:path'
 import { endIfStopped } from './stop'
@@ -63,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDest(program, setCode)
   registerDoctor(program, setCode)
   registerCleanup(program, setCode)
+  registerUi(program, setCode)
 
   try {
     await program.parseAsync(argv, { from: 'user' })

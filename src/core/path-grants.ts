@@ -7,7 +7,7 @@
 
 import { randomBytes } from 'node:crypto'
 
-export type GrantPurpose = 'sync-folder' | 'watermark-image'
+export type GrantPurpose = 'sync-folder' | 'watermark-image' | 'preview-photo'
 
 /** The shape of a token, for the commands' argument checks. */
 export const GRANT_TOKEN = /^grant_[A-Za-z0-9_-]{43}$/
@@ -37,6 +37,7 @@ export interface PathGrantsOptions {
 const WHAT: Record<GrantPurpose, string> = {
   'sync-folder': 'folder',
   'watermark-image': 'watermark image',
+  'preview-photo': 'photo',
 }
 
 export class PathGrants {

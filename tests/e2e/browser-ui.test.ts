@@ -35,10 +35,13 @@ async function ask(page: Page, cmd: string, args: unknown[]): Promise<unknown> {
         const ws = new window.WebSocket(`ws://${location.host}/api/ws`)
         ws.onopen = () => ws.send(JSON.stringify({ t: 'request', id: 1, cmd: c, args: a }))
         ws.onmessage = (e) => {
-          const m = JSON.parse(String(e.data)) as { t: string; result: { ok: boolean } }
+          const m = JSON.parse(String(e.data)) as {
+            t: string
+            result: { ok: boolean; value?: unknown }
+          }
           if (m.t !== 'response') return
           ws.close()
-          if (m.result.ok) resolve((m.result as { value: unknown }).value)
+          if (m.result.ok) resolve(m.result.value)
           else reject(new Error(JSON.stringify(m.result)))
         }
       }),

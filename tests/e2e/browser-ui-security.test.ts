@@ -226,6 +226,9 @@ describe('upshot ui against real requests', () => {
           ['chooseSyncFolder', []],
           ['uploadClipboardImage', []],
           ['recentUploads', [5]],
+          // The core-served chooser grants only what it listed to this server's tabs.
+          ['chooseBrowsed', ['preview-photo', '/etc/hosts']],
+          ['previewPreset', ['web', '/etc/hosts']],
           ['getAppInfo', []],
         ]
         ws.on('open', () =>
@@ -250,8 +253,11 @@ describe('upshot ui against real requests', () => {
       'chooseSyncFolder',
       'uploadClipboardImage',
       'recentUploads',
+      'chooseBrowsed',
     ])
       expect(answers[cmd]?.error?.code, cmd).toBe('FORBIDDEN')
+    // A photo to preview is a grant's token, never a path: the contract's validation refuses one.
+    expect(answers.previewPreset?.error?.code).toBe('BAD_REQUEST')
     expect(answers.getAppInfo?.ok).toBe(true)
   })
 

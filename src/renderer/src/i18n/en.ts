@@ -420,6 +420,7 @@ export const en = {
   browserFace: {
     secretStore: 'Where keys are kept',
     windowOnly: 'The tray, the global shortcut and opening at login belong to the desktop app.',
+    sent: (name: string) => `Sent from a browser: ${name}`,
   },
   errors: {
     bridge: 'The window lost contact with Upshot’s main process.',

@@ -7,6 +7,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CORPUS } from '../helpers/fixtures'
 import { getObjectInfo, startTestS3, type TestS3 } from '../helpers/s3server'
@@ -138,6 +139,42 @@ describe.skipIf(!hasChromium)('the window’s features in a browser tab of upsho
     await expectOnServer('Screenshot.png')
   })
 
+  it('sends a large photo with its progress on screen, whole, and uploads it', async () => {
+    const big = path.join(work, 'Panorama.jpg')
+    await sharp({
+      create: {
+        width: 6000,
+        height: 4000,
+        channels: 3,
+        noise: { type: 'gaussian', mean: 128, sigma: 50 },
+      },
+    })
+      .jpeg({ quality: 98 })
+      .toFile(big)
+    const size = fs.statSync(big).size
+    expect(size).toBeGreaterThan(20 * 1024 ** 2)
+    // Every percentage the bar shows while the bytes travel.
+    await page.evaluate(() => {
+      const seen: number[] = []
+      ;(window as unknown as { seen: number[] }).seen = seen
+      new MutationObserver(() => {
+        const bar = document.querySelector<HTMLProgressElement>('[data-testid="transfer"] progress')
+        if (bar && seen[seen.length - 1] !== bar.value) seen.push(bar.value)
+      }).observe(document.body, { subtree: true, childList: true, attributes: true })
+    })
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Add files' }).first().click(),
+    ])
+    await chooser.setFiles(big)
+    await waitForDone(4)
+    const seen = await page.evaluate(() => (window as unknown as { seen: number[] }).seen)
+    expect(seen.length).toBeGreaterThan(0)
+    expect(seen).toEqual([...seen].sort((a, b) => a - b))
+    expect(await page.getByTestId('transfer').count()).toBe(0)
+    await expectOnServer('Panorama.jpg')
+  })
+
   it('deletes an upload from the bucket from the history', async () => {
     const job = (await ask<{ jobs: QueueJob[] }>(page, 'getQueue')).jobs.find(
       (j) => j.name === 'castle.jpg',
@@ -146,7 +183,7 @@ describe.skipIf(!hasChromium)('the window’s features in a browser tab of upsho
     const keys = finished!.outputs.map((o) => o.key)
     for (const key of keys) expect(await getObjectInfo(s3, key)).not.toBeNull()
     await page.getByRole('tab', { name: 'History' }).click()
-    await page.getByText('3 of 3 uploads').waitFor()
+    await page.getByText('4 of 4 uploads').waitFor()
     await page
       .getByTestId('history-row')
       .getByRole('button', { name: 'Delete from bucket: castle.jpg' })

@@ -100,7 +100,9 @@ describe.skipIf(!hasChromium)('upshot ui in Chromium', () => {
     expect(await page.content()).not.toContain(s3.secretAccessKey)
     expect(fs.statSync(path.join(ui.dataDir, 'secret.key')).mode & 0o777).toBe(0o600)
     await page.getByTestId('destination').getByText('Keys stored, encrypted').waitFor()
+    await page.getByTestId('secret-store').scrollIntoViewIfNeeded()
     await saveScreenshot(page, 'browser-settings')
+    await page.getByRole('tab', { name: 'Settings' }).scrollIntoViewIfNeeded()
     await page.getByRole('tab', { name: 'Queue' }).click()
   })
 
@@ -178,6 +180,10 @@ describe.skipIf(!hasChromium)('upshot ui in Chromium', () => {
     await page.getByRole('button', { name: 'Select none' }).click()
     await page.getByTestId('result-row').first().getByRole('button').click()
     const detail = page.getByTestId('result-detail')
+    // The file is named as it was sent, not by the core's staging copy.
+    expect(await detail.locator('.detail__source').textContent()).toMatch(
+      /^Sent from a browser: (Harbour at dusk|Market street|Logo with alpha|Castle gate)\.(jpg|png)$/,
+    )
     await detail.getByRole('button', { name: 'Copy HTML <picture>' }).click()
     await page.getByText(/Copied HTML <picture> for 1 file/).waitFor()
     const picture = await page.evaluate(() => navigator.clipboard.readText())
@@ -205,6 +211,7 @@ describe.skipIf(!hasChromium)('upshot ui in Chromium', () => {
       'Harbour at dusk.jpg',
     )
     await page.getByRole('searchbox', { name: 'Search by name' }).fill('')
+    await page.getByText('5 of 5 uploads').waitFor()
     await saveScreenshot(page, 'browser-history')
   })
 

@@ -1,7 +1,7 @@
 // The parts of `upshot ui` that hold the user's bytes, paths and keys, each against the real
 // file system: files a browser sends (staged whole or not at all, under their own names, good
-// once), the core-served chooser (grants only what it listed), keys sealed for faces without
-// Electron, and a dropped folder walked in the page.
+// once), the core-served chooser (grants only what it listed), and keys sealed for faces without
+// Electron. The page's own parts: tests/e2e/browser-face-page.test.ts.
 
 import fs from 'node:fs'
 import os from 'node:os'
@@ -12,8 +12,6 @@ import { FolderBrowser } from '../../src/core/folder-browser'
 import { IncomingFiles, UPLOAD_TOKEN } from '../../src/core/incoming'
 import { ForbiddenError, PathGrants } from '../../src/core/path-grants'
 import { NodeSecrets, SECRET_KEY_FILE, type Keychain } from '../../src/core/secrets/node-secrets'
-import { filesFromDrop } from '../../src/renderer/src/lib/dropped-files'
-import { sourceLabel } from '../../src/renderer/src/lib/source-label'
 
 let dir: string
 beforeEach(() => {
@@ -39,7 +37,6 @@ describe('IncomingFiles', () => {
     expect(fs.readFileSync(sent.path)).toEqual(bytes)
     expect(sent.path.endsWith(path.join('Album', 'Day two', 'market.jpg'))).toBe(true)
     expect(fs.statSync(sent.path).mode & 0o077).toBe(0)
-    expect(sourceLabel(sent.path)).toBe('Sent from a browser: Album/Day two/market.jpg')
     expect(incoming.redeem([sent.token])).toEqual([sent.path])
     expect(() => incoming.redeem([sent.token])).toThrow(ForbiddenError)
     incoming.release(sent.path)
@@ -158,56 +155,5 @@ describe('NodeSecrets', () => {
     expect((await NodeSecrets.open(dir, null)).explain(sealed)).toMatch(/system keychain/)
     const forgetful: Keychain = { name: 'forgetful', get: async () => null, set: async () => {} }
     expect((await NodeSecrets.open(dir, forgetful)).kind).toBe('file')
-  })
-})
-
-describe('filesFromDrop', () => {
-  type FakeEntry = {
-    isFile: boolean
-    isDirectory: boolean
-    name: string
-    fullPath: string
-    file?: (ok: (f: File) => void) => void
-    createReader?: () => { readEntries(ok: (e: FakeEntry[]) => void): void }
-  }
-  const file = (fullPath: string): FakeEntry => ({
-    isFile: true,
-    isDirectory: false,
-    name: path.basename(fullPath),
-    fullPath,
-    file: (ok) => ok(new File(['x'], path.basename(fullPath))),
-  })
-  const folder = (fullPath: string, children: FakeEntry[]): FakeEntry => ({
-    isFile: false,
-    isDirectory: true,
-    name: path.basename(fullPath),
-    fullPath,
-    // Like Chromium: at most 100 entries per readEntries call, then an empty batch.
-    createReader: () => {
-      let at = 0
-      return {
-        readEntries: (ok) => {
-          ok(children.slice(at, at + 100))
-          at += 100
-        },
-      }
-    },
-  })
-
-  it('walks a dropped folder, nested and past 100 entries, keeping each file’s path', async () => {
-    const many = Array.from({ length: 250 }, (_, i) => file(`/Shoot/img-${i}.jpg`))
-    const shoot = folder('/Shoot', [...many, folder('/Shoot/Raw', [file('/Shoot/Raw/x.jpg')])])
-    const data = {
-      items: [
-        { kind: 'file', webkitGetAsEntry: () => shoot, getAsFile: () => null },
-        { kind: 'string', webkitGetAsEntry: () => null, getAsFile: () => null },
-      ],
-      files: [],
-    } as unknown as DataTransfer
-    const handles = await filesFromDrop(data)
-    expect(handles).toHaveLength(251)
-    expect(handles.map((h) => h.relativePath)).toContain('Shoot/Raw/x.jpg')
-    expect(handles.map((h) => h.relativePath)).toContain('Shoot/img-249.jpg')
-    expect(handles.every((h) => h.file instanceof File)).toBe(true)
   })
 })

@@ -8,10 +8,15 @@
 // - Origin must be the server's own on every state-changing request and WebSocket upgrade:
 //   browsers send it and pages cannot forge it. No CORS header is ever sent, so another origin
 //   cannot read a response either.
-// - Tokens are compared in constant time; bodies are read up to a bound.
+// - Tokens are compared in constant time.
+//
+// The API: hostNamesFor + hostAllowed (Host), originsFor + originAllowed (Origin), tokenEquals,
+// isLoopbackAddress, listenOn, securityHeaders (every response), HttpError (a refusal's status
+// and sentence). Bodies: `upshot ui` takes none as JSON over HTTP (its requests travel over the
+// WebSocket, bounded per frame; file bytes are streamed and bounded by IncomingFiles).
 
 import { createHash, timingSafeEqual } from 'node:crypto'
-import type { IncomingMessage, Server } from 'node:http'
+import type { Server } from 'node:http'
 import net from 'node:net'
 import { RENDERER_CSP_HEADER } from '../../shared/csp'
 
@@ -36,7 +41,7 @@ export function hostNamesFor(listenHost: string): string[] {
 }
 
 /** Splits a Host header into a lowercase name and a port (null when it has none). */
-export function parseHostHeader(value: string): { name: string; port: number | null } | null {
+function parseHostHeader(value: string): { name: string; port: number | null } | null {
   const v = value.trim().toLowerCase()
   const m = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(\d{1,5}))?$/.exec(v)
   if (!m) return null
@@ -112,63 +117,9 @@ export class HttpError extends Error {
 }
 
 /**
- * A request body up to `maxBytes`. A Content-Length over the bound is refused before anything
- * is read; a body that keeps coming past it (chunked, or a lying length) is cut off at the
- * bound. Either way: an HttpError 413, and the request stream is left paused.
+ * Listens on `host` (the caller decided it may: loopback unless the user opted into another
+ * interface) on `port` or a free one (0); resolves with the port, rejects with one sentence.
  */
-export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = req.headers['content-length']
-    if (declared !== undefined && Number(declared) > maxBytes) {
-      req.pause()
-      reject(tooLarge(maxBytes))
-      return
-    }
-    const chunks: Buffer[] = []
-    let size = 0
-    let done = false
-    const finish = (err: Error | null): void => {
-      if (done) return
-      done = true
-      req.off('data', onData)
-      req.off('end', onEnd)
-      req.off('error', onError)
-      if (err) reject(err)
-      else resolve(Buffer.concat(chunks, size))
-    }
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length
-      if (size > maxBytes) {
-        req.pause()
-        finish(tooLarge(maxBytes))
-        return
-      }
-      chunks.push(chunk)
-    }
-    const onEnd = (): void => finish(null)
-    const onError = (err: Error): void => finish(err)
-    req.on('data', onData)
-    req.on('end', onEnd)
-    req.on('error', onError)
-  })
-}
-
-function tooLarge(maxBytes: number): HttpError {
-  return new HttpError(413, `The request is larger than ${maxBytes} bytes.`)
-}
-
-/**
- * Listens on a loopback address only (127.0.0.1 unless told), on `port` or a free one (0).
- * Resolves with the port; rejects with one sentence when the port is taken.
- */
-export function listenLoopback(server: Server, port = 0, host = '127.0.0.1'): Promise<number> {
-  if (!isLoopbackAddress(host)) {
-    return Promise.reject(new Error(`${host} is not a loopback address.`))
-  }
-  return listenOn(server, port, host)
-}
-
-/** Listens on any address (the caller decided it may); resolves with the port. */
 export function listenOn(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {

@@ -20,13 +20,15 @@ function ChooserDialog({ request }: { request: ChoiceRequest }): React.JSX.Eleme
   const [error, setError] = useState<string | null>(null)
   const folders = request.purpose === 'sync-folder'
 
+  // A path being typed is the user's: the listing that arrives meanwhile does not replace it.
+  const typing = useRef(false)
   const show = useCallback((result: FolderListing | string) => {
     if (typeof result === 'string') {
       setError(result)
       return
     }
     setListing(result)
-    setTyped(result.path)
+    if (!typing.current) setTyped(result.path)
     setError(null)
   }, [])
 
@@ -36,12 +38,24 @@ function ChooserDialog({ request }: { request: ChoiceRequest }): React.JSX.Eleme
     [request.purpose],
   )
 
-  const go = (to: string | null): Promise<void> => list(to).then(show)
+  // Only the newest listing asked for is shown: the home folder's, asked for on opening, may
+  // arrive after a folder the user went to meanwhile (a big home, a busy core).
+  const asked = useRef(0)
+  const go = (to: string | null): Promise<void> => {
+    typing.current = false
+    const n = ++asked.current
+    return list(to).then((r) => {
+      if (n === asked.current) show(r)
+    })
+  }
 
   useEffect(() => {
     const dialog = ref.current
     if (dialog && !dialog.open) dialog.showModal()
-    void list(null).then(show)
+    const n = ++asked.current
+    void list(null).then((r) => {
+      if (n === asked.current) show(r)
+    })
   }, [list, show])
 
   const choose = async (chosen: string): Promise<void> => {
@@ -87,7 +101,10 @@ function ChooserDialog({ request }: { request: ChoiceRequest }): React.JSX.Eleme
           type="text"
           value={typed}
           spellCheck={false}
-          onChange={(e) => setTyped(e.target.value)}
+          onChange={(e) => {
+            typing.current = true
+            setTyped(e.target.value)
+          }}
         />
         <button type="submit" className="button">
           {t.chooser.go}

@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { FolderListing } from '../../../shared/api'
 import { t } from '../i18n'
+import { Icon } from './Icon'
 import { messageOf, unwrap, upshot } from '../lib/api'
 import { useChoiceRequest, type ChoiceRequest } from '../state/chooser'
 
@@ -136,7 +137,7 @@ function ChooserDialog({ request }: { request: ChoiceRequest }): React.JSX.Eleme
               className={`chooser__entry chooser__entry--${e.kind}`}
               onClick={() => void (e.kind === 'folder' ? go(join(e.name)) : choose(join(e.name)))}
             >
-              <span aria-hidden="true">{e.kind === 'folder' ? '📁' : '🖼'}</span> {e.name}
+              <Icon name={e.kind === 'folder' ? 'folder' : 'image'} size={16} /> {e.name}
             </button>
           </li>
         ))}

@@ -25,6 +25,7 @@ import { bigMemoryRow, photoMemoryRow, unmeasurable } from './rows/memory.mjs'
 import { syncRow } from './rows/sync.mjs'
 import { bigUploadRow, smallFilesRow } from './rows/upload.mjs'
 import { qualityRow } from './rows/quality.mjs'
+import { smallPhotos, uiRow } from './rows/ui.mjs'
 import { variantsRow } from './rows/variants.mjs'
 
 const MiB = 1024 * 1024
@@ -38,6 +39,7 @@ const ROWS = [
   'memory-photo',
   'ledger',
   'sync',
+  'ui',
 ]
 
 const USAGE = `Usage: npm run bench [-- options]
@@ -177,6 +179,11 @@ try {
     ctx.e2e = { dir, files: distinctCopies(ctx.photos, quick ? 50 : 200, dir) }
     warm(dir)
   }
+  if (wants('ui')) {
+    const dir = path.join(work, 'ui-photos')
+    ctx.ui = { dir, files: await smallPhotos(ctx.photos, 1000, dir) }
+    warm(dir)
+  }
   if (wants('memory-photo')) {
     ctx.photo50 = await photo50mp(ctx.photos, path.join(work, 'photo-50mp.jpg'))
     warm(ctx.photo50.file)
@@ -191,6 +198,7 @@ try {
     ['upload-big', bigUploadRow],
     ['upload-small', smallFilesRow],
     ['e2e', e2eRow],
+    ['ui', uiRow],
     [
       'memory-upload',
       async (c) => {

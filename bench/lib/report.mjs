@@ -154,6 +154,7 @@ const ROW_PREFIXES = [
   ['Memory: one', 'memory-photo'],
   ['Ledger', 'ledger'],
   ['Sync', 'sync'],
+  ['In a browser', 'ui'],
 ]
 
 function splitCells(line) {

@@ -9,6 +9,7 @@ import { registerResume } from './commands/resume'
 import { registerServe } from './commands/serve'
 import { registerSync } from './commands/sync'
 import { registerUpload } from './commands/upload'
+import { registerUi } from './commands/ui'
 import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE } from './shared'
 import path from 'node:path'
 import { endIfStopped } from './stop'
@@ -67,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDest(program, setCode)
   registerDoctor(program, setCode)
   registerCleanup(program, setCode)
+  registerUi(program, setCode)
 
   try {
     await program.parseAsync(argv, { from: 'user' })

@@ -10,6 +10,7 @@ import path from 'node:path'
 import type {
   AddResult,
   AppInfo,
+  BrowsePurpose,
   ChosenPath,
   ConnectionReport,
   CopyResult,
@@ -17,6 +18,8 @@ import type {
   DestinationInput,
   DestinationUsage,
   Events,
+  Face,
+  FolderListing,
   EventName,
   FinishedFile,
   HistoryPage,
@@ -51,9 +54,11 @@ import type { Preset } from '../engine/types'
 import type { CustomPresetSettings, PresetPreview } from '../shared/presets'
 import { Thumbnails } from './thumbnails'
 import { assertKeysMayFollow } from './key-scope'
-import { PathGrants } from './path-grants'
+import { ForbiddenError, PathGrants } from './path-grants'
 import { resolveDestinationFolder } from './destination-folders'
 import { WatermarkImages } from './watermark-images'
+import { FolderBrowser } from './folder-browser'
+import { IncomingFiles } from './incoming'
 
 export interface AppPorts {
   writeClipboardText(text: string): Promise<void>
@@ -80,6 +85,10 @@ export interface AppServiceOptions {
   patchIntervalMs?: number
   /** How long a changed file in a synced folder must hold still before it is read. */
   syncSettleMs?: number
+  /** The face the page runs in (default: the window, with native dialogs). */
+  face?: Face
+  /** Browser face: where the files a page sends are staged (<data dir>/incoming by default). */
+  incoming?: IncomingFiles
 }
 
 /** What the app's engine takes from the app: its concurrency, presets and destinations. */
@@ -93,6 +102,8 @@ export interface EngineHooks {
 interface Batch {
   ids: Set<string>
   pending: number
+  /** More files are coming (a browser sends a drop in parts): not finished before the last. */
+  open?: boolean
 }
 
 const CLIPBOARD_EXT: Record<string, string> = {
@@ -113,11 +124,15 @@ export class AppService {
   private readonly queue: QueueModel
   private readonly controllers = new Map<string, AbortController>()
   private readonly batchOf = new Map<string, Batch>()
+  private readonly openBatches = new Map<string, Batch>()
   private readonly thumbnails = new Thumbnails()
   private readonly clipboardDir: string
   /** Paths the user chose in dialogs, by the tokens the window got for them. */
   private readonly grants = new PathGrants()
   private readonly watermarks: WatermarkImages
+  /** Browser face: files sent by the page, and the core-served chooser. */
+  readonly incoming: IncomingFiles
+  private readonly browser: FolderBrowser
   private engineConcurrency: number
   private closed = false
   readonly sync: SyncService
@@ -129,6 +144,8 @@ export class AppService {
     this.queue = new QueueModel((patch) => o.emit('queue', patch), o.patchIntervalMs)
     this.clipboardDir = path.join(o.dataDir, 'clipboard')
     this.watermarks = new WatermarkImages(path.join(o.dataDir, 'watermarks'), this.grants)
+    this.incoming = o.incoming ?? new IncomingFiles(path.join(o.dataDir, 'incoming'))
+    this.browser = new FolderBrowser(this.grants)
     this.sync = new SyncService({
       engine: () => this.engine,
       settings: o.settings,
@@ -152,7 +169,28 @@ export class AppService {
     // Paused before the app quit: still paused.
     for (const id of ids) if (this.engine.isJobPaused(id)) this.queue.setPaused(id, true)
     for (const id of ids) this.runJob(id)
+    this.sweepIncoming(ids)
     this.sync.start()
+  }
+
+  /** Sent files no job needs any more go; unfinished and retryable ones stay. */
+  private sweepIncoming(unfinished: readonly string[]): void {
+    const keep = new Set<string>()
+    for (const id of unfinished) {
+      const source = this.engine.ledger.job(id)?.source
+      if (source) keep.add(source)
+    }
+    const week = Date.now() - 7 * 24 * 3600 * 1000
+    for (const status of ['failed', 'canceled'] as const) {
+      const page = listHistory(this.engine.ledger, {
+        status,
+        folder: this.incoming.dir,
+        since: week,
+        limit: 1000,
+      })
+      for (const r of page.rows) keep.add(r.source)
+    }
+    this.incoming.sweep(keep)
   }
 
   get ledgerEngine(): Engine {
@@ -174,7 +212,7 @@ export class AppService {
 
   // ------------------------------------------------------------------ adding
 
-  async addPaths(paths: readonly string[]): Promise<AddResult> {
+  async addPaths(paths: readonly string[], into?: Batch): Promise<AddResult> {
     if (paths.length === 0) return { added: 0 }
     const dest = this.o.settings.resolve()
     const prefs = this.o.settings.preferences
@@ -183,15 +221,47 @@ export class AppService {
       ...this.ledgerName(dest.config, dest.name),
       preset: prefs.preset,
     })
-    const batch: Batch = { ids: new Set(ids), pending: 0 }
+    const batch: Batch = into ?? { ids: new Set(), pending: 0 }
     for (const id of ids) {
+      batch.ids.add(id)
       this.track(id, dest.name)
       if (!isFinished(this.queue.get(id)?.state ?? 'done')) batch.pending++
       this.batchOf.set(id, batch)
     }
     for (const id of ids) this.runJob(id)
-    if (batch.pending === 0) this.batchFinished(batch)
+    if (batch.pending === 0 && !batch.open) this.batchFinished(batch)
     return { added: ids.length }
+  }
+
+  /** Browser face: files the page sent (tokens from IncomingFiles), added like dropped ones. */
+  async addUploads(
+    tokens: readonly string[],
+    part?: { batch: string; last: boolean },
+  ): Promise<AddResult> {
+    const paths = this.incoming.redeem(tokens)
+    if (!part) return this.addPaths(paths)
+    // One drop, sent in parts so its rows show early, is still one batch: one notice, one copy.
+    let batch = this.openBatches.get(part.batch)
+    if (!batch) {
+      batch = { ids: new Set(), pending: 0, open: true }
+      this.openBatches.set(part.batch, batch)
+      // A page that never sends the last part (closed mid-drop) does not hold it open forever.
+      setTimeout(() => this.closeBatch(part.batch), 10 * 60_000).unref()
+    }
+    if (part.last) batch.open = false
+    const result = await this.addPaths(paths, batch)
+    if (part.last) this.closeBatch(part.batch)
+    return result
+  }
+
+  private closeBatch(key: string): void {
+    const batch = this.openBatches.get(key)
+    if (!batch) return
+    this.openBatches.delete(key)
+    batch.open = false
+    // Finished already (its last part's files were all done at once): once is enough.
+    const unfinished = [...batch.ids].some((id) => this.batchOf.get(id) === batch)
+    if (batch.pending === 0 && unfinished) this.batchFinished(batch)
   }
 
   async chooseAndAdd(kind: 'files' | 'folder'): Promise<AddResult> {
@@ -287,10 +357,13 @@ export class AppService {
       // A pasted image lives on only in the bucket.
       fs.rm(job.source, { force: true }, () => {})
     }
+    // So does a file a browser sent.
+    if (state === 'done' && job && this.incoming.holds(job.source))
+      this.incoming.release(job.source)
     const batch = this.batchOf.get(id)
     if (!batch) return
     batch.pending--
-    if (batch.pending === 0) this.batchFinished(batch)
+    if (batch.pending === 0 && !batch.open) this.batchFinished(batch)
   }
 
   private batchFinished(batch: Batch): void {
@@ -616,7 +689,10 @@ export class AppService {
    * returns each variant's size with a small data: URL of it: the page may show data: images
    * only, never files from disk.
    */
-  async previewPreset(target: string | CustomPresetSettings): Promise<PresetPreview | null> {
+  async previewPreset(
+    target: string | CustomPresetSettings,
+    photo?: string,
+  ): Promise<PresetPreview | null> {
     const preset =
       typeof target === 'string'
         ? this.engine.preset(target)
@@ -626,9 +702,29 @@ export class AppService {
               name: target.name || 'preview',
             }),
           )
-    const [file] = await this.o.ports.choosePaths('files')
+    const [file] =
+      photo !== undefined
+        ? [this.grants.peek(photo, 'preview-photo')]
+        : await this.o.ports.choosePaths('files')
     if (!file) return null
     return previewPreset(file, preset, path.join(this.o.dataDir, 'preview'))
+  }
+
+  /** Browser face: the core-served chooser (the window has the system's dialogs). */
+  async browseFolder(purpose: BrowsePurpose, folder: string | null): Promise<FolderListing> {
+    this.assertBrowserFace()
+    return this.browser.list(purpose, folder)
+  }
+
+  async chooseBrowsed(purpose: BrowsePurpose, chosen: string): Promise<ChosenPath> {
+    this.assertBrowserFace()
+    return this.browser.choose(purpose, chosen)
+  }
+
+  private assertBrowserFace(): void {
+    if (this.o.face !== 'browser') {
+      throw new ForbiddenError('The window chooses files and folders with the system’s dialogs.')
+    }
   }
 
   // ------------------------------------------------------------------ paths from dialogs
@@ -717,7 +813,10 @@ export class AppService {
       savePreset: (preset, replacing) => this.savePreset(preset, replacing),
       removePreset: (name) => this.removePreset(name),
       chooseWatermarkImage: () => this.chooseWatermarkImage(),
-      previewPreset: (preset) => this.previewPreset(preset),
+      previewPreset: (preset, photo) => this.previewPreset(preset, photo),
+      addUploads: (tokens, part) => this.addUploads(tokens, part),
+      browseFolder: (purpose, folder) => this.browseFolder(purpose, folder),
+      chooseBrowsed: (purpose, chosen) => this.chooseBrowsed(purpose, chosen),
     }
   }
 

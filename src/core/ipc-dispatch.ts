@@ -15,6 +15,7 @@ import { checkSender } from '../shared/sender'
 import { LINK_FORMATS } from '../shared/links'
 import { OUTPUT_FORMATS, VARIANT_FITS, WATERMARK_POSITIONS } from '../shared/presets'
 import { ForbiddenError, GRANT_TOKEN } from './path-grants'
+import { UPLOAD_TOKEN } from './incoming'
 
 export type CommandHandlers = {
   readonly [K in CommandName]: (
@@ -74,6 +75,9 @@ const historyQuery = z.strictObject({
   offset: z.number().int().nonnegative().optional(),
   limit: z.number().int().min(1).max(1000).optional(),
 })
+
+const uploadTokens = z.array(z.string().regex(UPLOAD_TOKEN)).max(10_000)
+const browsePurpose = z.enum(['sync-folder', 'watermark-image', 'preview-photo'])
 
 const glob = z.string().min(1).max(500)
 const syncPairInput = z.strictObject({
@@ -158,7 +162,19 @@ export const COMMAND_ARGS: { readonly [K in CommandName]: z.ZodType<Commands[K][
   savePreset: z.tuple([customPreset, z.string().max(100).nullable()]),
   removePreset: z.tuple([z.string().min(1).max(100)]),
   chooseWatermarkImage: z.tuple([]),
-  previewPreset: z.tuple([z.union([z.string().min(1).max(100), customPreset])]),
+  previewPreset: z.union([
+    z.tuple([z.union([z.string().min(1).max(100), customPreset])]),
+    z.tuple([z.union([z.string().min(1).max(100), customPreset]), z.string().regex(GRANT_TOKEN)]),
+  ]) as z.ZodType<Commands['previewPreset']['args']>,
+  addUploads: z.union([
+    z.tuple([uploadTokens]),
+    z.tuple([
+      uploadTokens,
+      z.strictObject({ batch: z.string().min(1).max(64), last: z.boolean() }),
+    ]),
+  ]) as z.ZodType<Commands['addUploads']['args']>,
+  browseFolder: z.tuple([browsePurpose, z.string().max(4096).nullable()]),
+  chooseBrowsed: z.tuple([browsePurpose, z.string().min(1).max(4096)]),
 }
 
 export interface Invocation {

@@ -7,7 +7,8 @@
 
 import { randomBytes } from 'node:crypto'
 
-export type GrantPurpose = 'sync-folder' | 'watermark-image' | 'destination-folder'
+export type GrantPurpose =
+  'sync-folder' | 'watermark-image' | 'destination-folder' | 'preview-photo'
 
 /** The shape of a token, for the commands' argument checks. */
 export const GRANT_TOKEN = /^grant_[A-Za-z0-9_-]{43}$/
@@ -38,6 +39,7 @@ const WHAT: Record<GrantPurpose, string> = {
   'sync-folder': 'folder',
   'watermark-image': 'watermark image',
   'destination-folder': 'folder',
+  'preview-photo': 'photo',
 }
 
 export class PathGrants {

@@ -35,6 +35,10 @@ export interface SecretBox {
   available(): boolean
   encrypt(plain: string): string
   decrypt(cipher: string): string
+  /** Why a stored value cannot be read by this face, one sentence; null when it can. */
+  explain?(cipher: string): string | null
+  /** Where typed keys are kept, one sentence for the settings. */
+  describe?(): string
 }
 
 /** Where the settings document is kept (electron-store in the app, a JSON file in tests). */
@@ -226,6 +230,7 @@ export class Settings {
       destinations: this.doc.destinations.map((d): DestinationView => ({
         ...d,
         hasCredentials: this.doc.credentials[d.id] !== undefined,
+        credentialsNote: this.credentialsNote(d.id),
       })),
       defaultDestinationId: this.doc.defaultDestinationId,
       preferences: this.preferences,
@@ -234,8 +239,15 @@ export class Settings {
         ...this.doc.presets.map((p) => presetInfo(toEnginePreset(p), p)),
       ],
       canStoreSecrets: this.secrets.available(),
+      secretStore: this.secrets.describe?.() ?? null,
       builtInFolder: this.builtInFolder,
     }
+  }
+
+  private credentialsNote(id: string): string | null {
+    const cipher = this.doc.credentials[id]
+    if (cipher === undefined || !this.secrets.explain) return null
+    return this.secrets.explain(cipher)
   }
 
   /** The custom presets as the engine runs them. */

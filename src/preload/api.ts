@@ -23,7 +23,7 @@ export interface Transport {
   pathForFile(file: FileHandle): string
 }
 
-const PAGE_COMMANDS = (Object.keys(COMMAND_CHANNELS) as CommandName[]).filter(
+export const PAGE_COMMANDS = (Object.keys(COMMAND_CHANNELS) as CommandName[]).filter(
   (name): name is PageCommandName => name !== 'addPaths',
 )
 
@@ -39,10 +39,11 @@ export function createUpshotApi(transport: Transport): UpshotApi {
       name,
       (...args: unknown[]) => call(name, args as Commands[typeof name]['args']),
     ]),
-  ) as unknown as Omit<UpshotApi, 'addFiles' | 'on'>
+  ) as unknown as Omit<UpshotApi, 'addFiles' | 'on' | 'face'>
 
   return {
     ...commands,
+    face: 'window',
 
     async addFiles(files) {
       const paths: string[] = []

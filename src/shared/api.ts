@@ -20,6 +20,9 @@ export interface ApiError {
 /** Every command resolves to a result; it never rejects with an error object across the bridge. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError }
 
+/** Which face the page runs in: the desktop app's window, or a browser tab of `upshot ui`. */
+export type Face = 'window' | 'browser'
+
 export interface AppInfo {
   version: string
   /** Where the ledger, settings and staged outputs live (UPSHOT_DATA_DIR or the per-OS default). */
@@ -225,6 +228,11 @@ export interface DestinationSettings {
 /** A destination as the renderer sees it: whether credentials are stored, never what they are. */
 export interface DestinationView extends DestinationSettings {
   hasCredentials: boolean
+  /**
+   * Stored keys this face cannot read (saved by the desktop app's keychain, or on another
+   * computer): one sentence saying which and what to do. Absent or null when they are readable.
+   */
+  credentialsNote?: string | null
 }
 
 /** Saving a destination: `credentials` undefined keeps what is stored, null removes it. */
@@ -295,6 +303,8 @@ export interface SettingsView {
   presets: PresetInfo[]
   /** Whether the OS can encrypt stored credentials (safeStorage). */
   canStoreSecrets: boolean
+  /** Where typed keys are kept, one sentence (the browser face says which store it uses). */
+  secretStore?: string | null
   /** Where uploads go with no destination saved. */
   builtInFolder: string
   /** One sentence when the data directory is on a network share (the ledger needs a local disk). */
@@ -405,6 +415,34 @@ export interface ChosenPath {
   path: string
 }
 
+/** What a path is chosen for in the core-served chooser of the browser face. */
+export type BrowsePurpose = 'sync-folder' | 'watermark-image' | 'preview-photo'
+
+/** One folder on the core's computer as the browser face's chooser shows it. */
+export interface FolderListing {
+  /** The folder listed (absolute, real path). */
+  path: string
+  /** Its parent; null at a root. */
+  parent: string | null
+  /** The user's home folder, where the chooser starts. */
+  home: string
+  /** Sub-folders, then (for an image purpose) image files; hidden entries left out. */
+  entries: { name: string; kind: 'folder' | 'image' }[]
+  /** More entries than were listed (the first ones, by name, are shown). */
+  truncated: boolean
+}
+
+/** Bytes the browser face is sending to the core (the page's own progress, not the core's). */
+export interface TransferProgress {
+  files: number
+  filesDone: number
+  bytesDone: number
+  bytesTotal: number
+  /** Files that could not be sent, with why. */
+  failed: { name: string; message: string }[]
+  active: boolean
+}
+
 // ---------------------------------------------------------------- the contract
 
 /** Commands: name -> the arguments the renderer passes and the value it gets back. */
@@ -472,7 +510,27 @@ export interface Commands {
    * Asks for a photo (file dialog) and runs it through a saved preset (by name) or the one being
    * edited; null when the user cancels. Nothing is uploaded.
    */
-  previewPreset: { args: [preset: string | CustomPresetSettings]; value: PresetPreview | null }
+  previewPreset: {
+    /** `photo`: a token from chooseBrowsed('preview-photo') instead of the file dialog. */
+    args: [preset: string | CustomPresetSettings, photo?: string]
+    value: PresetPreview | null
+  }
+  /**
+   * Browser face: files the page sent to the core (POST /api/files gave a token for each), added
+   * like dropped files. A token is good once.
+   */
+  addUploads: {
+    /** `part`: one drop sent in parts is one batch (one notice, one auto-copy) ending at `last`. */
+    args: [tokens: string[], part?: { batch: string; last: boolean }]
+    value: AddResult
+  }
+  /** Browser face: a folder of the core's computer for the core-served chooser (null: home). */
+  browseFolder: { args: [purpose: BrowsePurpose, path: string | null]; value: FolderListing }
+  /**
+   * Browser face: a folder or image the chooser listed, as the same token a native dialog gives.
+   * A path the chooser did not show is refused.
+   */
+  chooseBrowsed: { args: [purpose: BrowsePurpose, path: string]; value: ChosenPath }
 }
 export type CommandName = keyof Commands
 
@@ -499,6 +557,10 @@ export interface Events {
   sync: SyncPairView[]
   /** The core process's state (sent by the host, not the core). */
   core: CoreStatus
+  /** Browser face: links the core copied (auto-copy), for the page to put on the clipboard. */
+  clipboard: { text: string }
+  /** Browser face: the page's own upload of file bytes to the core. */
+  transfer: TransferProgress
 }
 export type EventName = keyof Events
 
@@ -543,6 +605,9 @@ export const COMMAND_CHANNELS: { readonly [K in CommandName]: `upshot:cmd:${K}` 
   removePreset: 'upshot:cmd:removePreset',
   chooseWatermarkImage: 'upshot:cmd:chooseWatermarkImage',
   previewPreset: 'upshot:cmd:previewPreset',
+  addUploads: 'upshot:cmd:addUploads',
+  browseFolder: 'upshot:cmd:browseFolder',
+  chooseBrowsed: 'upshot:cmd:chooseBrowsed',
 }
 
 /** IPC channel per event; the only channels the preload forwards to the page. */
@@ -552,6 +617,8 @@ export const EVENT_CHANNELS: { readonly [K in EventName]: `upshot:event:${K}` } 
   notice: 'upshot:event:notice',
   sync: 'upshot:event:sync',
   core: 'upshot:event:core',
+  clipboard: 'upshot:event:clipboard',
+  transfer: 'upshot:event:transfer',
 }
 
 /** Commands the page calls directly; `addPaths` is reached only through `addFiles`. */
@@ -563,13 +630,20 @@ export type CommandFunctions = {
   ) => Promise<Result<Commands[K]['value']>>
 }
 
-/** The part of a DOM File the bridge needs; the preload resolves it to a path. */
+/**
+ * The part of a DOM File the bridge needs: the preload resolves it to a path; the browser face
+ * sends its bytes (a File or Blob), under `relativePath` when it came inside a folder.
+ */
 export interface FileHandle {
   readonly name: string
+  readonly relativePath?: string
+  readonly file?: Blob
 }
 
 /** `window.upshot` as the renderer sees it. */
 export interface UpshotApi extends CommandFunctions {
+  /** The window (Electron's preload) or a browser tab (`upshot ui`). */
+  readonly face: Face
   /**
    * Adds dropped or pasted files and folders. Paths come from the File objects themselves
    * (webUtils.getPathForFile in the preload), so the page can never name an arbitrary path.

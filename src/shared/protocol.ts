@@ -24,7 +24,7 @@
 // This module is pure (no Node, no DOM beyond TextDecoder) so every process and a browser page
 // can use it.
 
-import type { CommandName, Commands, EventName, Events, Preferences, Result } from './api'
+import type { CommandName, Commands, EventName, Events, Face, Preferences, Result } from './api'
 import type { ErrorCode } from './jobs'
 
 export const PROTOCOL_VERSION = 1
@@ -86,6 +86,11 @@ export interface CoreInit {
   dataDir: string
   /** The app's version (About, AppInfo). */
   version: string
+  /**
+   * Which face the host serves: the window (native dialogs) or a browser (`upshot ui`: the
+   * core-served chooser, files sent as bytes). Absent: the window.
+   */
+  face?: Face
   settings: {
     /** The stored settings document with its credentials relayed (or null: defaults). */
     document: unknown

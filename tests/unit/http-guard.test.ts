@@ -1,134 +1,121 @@
+// The checks of Upshot's local HTTP servers (src/core/http/guard.ts), with real requests where a
+// socket is involved: Host names, origins, constant-time tokens, listening, and the headers every
+// response carries.
+
 import http from 'node:http'
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
-  HttpError,
   hostAllowed,
-  listenLoopback,
+  hostNamesFor,
+  isLoopbackAddress,
+  listenOn,
   originAllowed,
-  readBody,
+  originsFor,
   securityHeaders,
   tokenEquals,
 } from '../../src/core/http/guard'
+import { RENDERER_CSP_HEADER } from '../../src/shared/csp'
 
-describe('hostAllowed', () => {
-  it('takes only loopback names with the port the server listens on', () => {
-    expect(hostAllowed('127.0.0.1:36677', 36677)).toBe(true)
-    expect(hostAllowed('localhost:36677', 36677)).toBe(true)
-    expect(hostAllowed('LOCALHOST:36677', 36677)).toBe(true)
-    expect(hostAllowed('[::1]:36677', 36677)).toBe(true)
+const servers: http.Server[] = []
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise((r) => s.close(r))
+})
+
+describe('Host', () => {
+  it('accepts the names the server listens under, with its port', () => {
+    expect(hostAllowed('127.0.0.1:8765', 8765)).toBe(true)
+    expect(hostAllowed('localhost:8765', 8765)).toBe(true)
+    expect(hostAllowed('LOCALHOST:8765', 8765)).toBe(true)
+    expect(hostAllowed('[::1]:8765', 8765, hostNamesFor('::1'))).toBe(true)
   })
 
-  it('refuses other names (DNS rebinding), other ports and a missing Host', () => {
-    expect(hostAllowed('evil.example:36677', 36677)).toBe(false)
-    expect(hostAllowed('127.0.0.1', 36677)).toBe(false)
-    expect(hostAllowed('127.0.0.1:36678', 36677)).toBe(false)
-    expect(hostAllowed('localhost.:36677', 36677)).toBe(false)
-    expect(hostAllowed('127.0.0.2:36677', 36677)).toBe(false)
-    expect(hostAllowed('0.0.0.0:36677', 36677)).toBe(false)
-    expect(hostAllowed(undefined, 36677)).toBe(false)
-    expect(hostAllowed('', 36677)).toBe(false)
+  it('refuses another name (DNS rebinding), another port, and malformed headers', () => {
+    expect(hostAllowed('evil.example:8765', 8765)).toBe(false)
+    expect(hostAllowed('127.0.0.1.nip.io:8765', 8765)).toBe(false)
+    expect(hostAllowed('127.0.0.1:8766', 8765)).toBe(false)
+    expect(hostAllowed('127.0.0.1', 8765)).toBe(false)
+    expect(hostAllowed('127.0.0.1:8765@evil', 8765)).toBe(false)
+    expect(hostAllowed('', 8765)).toBe(false)
+    expect(hostAllowed(undefined, 8765)).toBe(false)
+    // ::1 is not an address a server on 127.0.0.1 answers on.
+    expect(hostAllowed('[::1]:8765', 8765)).toBe(false)
+    expect(hostAllowed('192.168.1.2:8765', 8765)).toBe(false)
+  })
+
+  it('accepts a missing port only on the default ports', () => {
+    expect(hostAllowed('127.0.0.1', 80)).toBe(true)
+    expect(hostAllowed('127.0.0.1:80', 80)).toBe(true)
+  })
+
+  it('gives a LAN address its own name only', () => {
+    expect(hostNamesFor('192.168.1.2')).toEqual(['192.168.1.2'])
+    expect(hostNamesFor('127.0.0.2')).toEqual(['127.0.0.2', 'localhost'])
   })
 })
 
-describe('originAllowed', () => {
-  const list = ['app://obsidian.md']
-  it('lets requests without an Origin through (editors, curl)', () => {
-    expect(originAllowed(undefined, list)).toBe(true)
+describe('Origin', () => {
+  const allow = originsFor(8765)
+
+  it('accepts the server’s own origins', () => {
+    expect(allow).toEqual(['http://127.0.0.1:8765', 'http://localhost:8765'])
+    expect(originAllowed('http://127.0.0.1:8765', allow)).toBe(true)
+    expect(originAllowed('http://localhost:8765', allow)).toBe(true)
   })
-  it('takes an origin on the allowlist, compared as an origin', () => {
-    expect(originAllowed('app://obsidian.md', list)).toBe(true)
-    expect(originAllowed('APP://obsidian.md', list)).toBe(true)
-    expect(originAllowed('https://ok.example', ['https://ok.example/'])).toBe(true)
-  })
-  it('refuses foreign pages, the null origin and garbage', () => {
-    expect(originAllowed('https://evil.example', list)).toBe(false)
-    expect(originAllowed('http://127.0.0.1:36677', list)).toBe(false)
-    expect(originAllowed('null', [...list, 'null'])).toBe(false)
-    expect(originAllowed('', list)).toBe(false)
-    expect(originAllowed('not a url', list)).toBe(false)
-    expect(originAllowed('app://obsidian.md.evil.example', list)).toBe(false)
+
+  it('refuses other ports, schemes, hosts, null and absent origins', () => {
+    expect(originAllowed('http://127.0.0.1:3000', allow)).toBe(false)
+    expect(originAllowed('https://127.0.0.1:8765', allow)).toBe(false)
+    expect(originAllowed('http://evil.example', allow)).toBe(false)
+    expect(originAllowed('null', allow)).toBe(false)
+    expect(originAllowed(undefined, allow)).toBe(false)
+    expect(originAllowed('', allow)).toBe(false)
+    expect(originAllowed('http://127.0.0.1:8765/path', allow)).toBe(false)
+    expect(originAllowed('http://user@127.0.0.1:8765', allow)).toBe(false)
+    expect(originAllowed('not a url', allow)).toBe(false)
   })
 })
 
-describe('tokenEquals', () => {
-  it('is equality, whatever the lengths', () => {
-    expect(tokenEquals('abc', 'abc')).toBe(true)
-    expect(tokenEquals('abc', 'abd')).toBe(false)
-    expect(tokenEquals('abc', 'abcd')).toBe(false)
-    expect(tokenEquals('', 'a')).toBe(false)
-    expect(tokenEquals('ключ', 'ключ')).toBe(true)
+describe('tokens', () => {
+  it('compares whole strings', () => {
+    expect(tokenEquals('abc123', 'abc123')).toBe(true)
+    expect(tokenEquals('abc123', 'abc124')).toBe(false)
+    expect(tokenEquals('abc123', 'abc12')).toBe(false)
+    expect(tokenEquals('', 'x')).toBe(false)
   })
 })
 
-describe('listenLoopback and readBody', () => {
-  const servers: http.Server[] = []
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))))
+describe('loopback', () => {
+  it('knows the loopback addresses', () => {
+    for (const a of ['127.0.0.1', '127.8.9.10', '::1', '[::1]', '::ffff:127.0.0.1', 'localhost'])
+      expect(isLoopbackAddress(a), a).toBe(true)
+    for (const a of ['0.0.0.0', '::', '192.168.0.1', '10.0.0.1', '128.0.0.1', 'example.com'])
+      expect(isLoopbackAddress(a), a).toBe(false)
   })
 
-  it('refuses to listen anywhere but loopback', async () => {
-    const server = http.createServer()
-    await expect(listenLoopback(server, 0, '0.0.0.0')).rejects.toThrow(/not a loopback/)
-    await expect(listenLoopback(server, 0, '192.168.1.10')).rejects.toThrow(/not a loopback/)
-    expect(server.listening).toBe(false)
-  })
-
-  it('listens on 127.0.0.1 and reports a taken port as EADDRINUSE', async () => {
+  it('listens where told, on a free port, and says when a port is taken', async () => {
     const a = http.createServer()
     servers.push(a)
-    const port = await listenLoopback(a, 0)
+    const port = await listenOn(a, 0, '127.0.0.1')
+    expect(port).toBeGreaterThan(0)
     expect((a.address() as net.AddressInfo).address).toBe('127.0.0.1')
     const b = http.createServer()
-    await expect(listenLoopback(b, port)).rejects.toMatchObject({ code: 'EADDRINUSE' })
-  })
-
-  it('reads a body up to the cap and refuses one past it, declared or not', async () => {
-    const results: (string | number)[] = []
-    const server = http.createServer((req, res) => {
-      readBody(req, 10).then(
-        (b) => {
-          results.push(b.toString())
-          res.end('ok')
-        },
-        (err: HttpError) => {
-          results.push(err.status)
-          res.statusCode = err.status
-          res.end()
-        },
-      )
-    })
-    servers.push(server)
-    const port = await listenLoopback(server, 0)
-    const post = (body: string, chunked: boolean): Promise<number> =>
-      new Promise((resolve, reject) => {
-        const req = http.request(
-          {
-            host: '127.0.0.1',
-            port,
-            method: 'POST',
-            headers: chunked ? { 'transfer-encoding': 'chunked' } : {},
-          },
-          (res) => {
-            res.resume()
-            resolve(res.statusCode!)
-          },
-        )
-        req.on('error', reject)
-        req.end(body)
-      })
-    expect(await post('0123456789', false)).toBe(200)
-    expect(await post('0123456789A', false)).toBe(413)
-    expect(await post('0123456789ABCDEF', true)).toBe(413)
-    expect(results).toEqual(['0123456789', 413, 413])
+    servers.push(b)
+    await expect(listenOn(b, port, '127.0.0.1')).rejects.toThrow(
+      `Port ${port} on 127.0.0.1 is in use`,
+    )
+    await expect(listenOn(http.createServer(), 0, '192.0.2.1')).rejects.toThrow(
+      '192.0.2.1 is not an address of this computer.',
+    )
   })
 })
 
-describe('securityHeaders', () => {
-  it('sends no CORS header and forbids caching and framing', () => {
+describe('headers', () => {
+  it('carry the window’s CSP and no CORS header', () => {
     const h = securityHeaders()
-    expect(Object.keys(h).some((k) => k.toLowerCase().startsWith('access-control-'))).toBe(false)
-    expect(h['Cache-Control']).toBe('no-store')
+    expect(h['Content-Security-Policy']).toBe(RENDERER_CSP_HEADER)
     expect(h['X-Frame-Options']).toBe('DENY')
+    expect(h['Cross-Origin-Resource-Policy']).toBe('same-origin')
+    expect(Object.keys(h).filter((k) => k.toLowerCase().startsWith('access-control-'))).toEqual([])
   })
 })

@@ -21,7 +21,7 @@ import {
   type RequestTarget,
   type TargetQuery,
 } from '../../core/editors/api/server'
-import { isLoopbackHost } from '../../core/http/guard'
+import { isLoopbackAddress } from '../../core/http/guard'
 import { readClipboardImage } from '../clipboard'
 import { projectTarget, typedOptions } from '../project-target'
 import {
@@ -68,7 +68,7 @@ export function registerServe(program: Command, setCode: (code: number) => void)
 }
 
 async function serveCommand(opts: ServeOptions, typed: ReadonlySet<string>): Promise<number> {
-  if (!isLoopbackHost(opts.host)) {
+  if (!isLoopbackAddress(opts.host)) {
     throw new UpshotError(
       'CONFIG',
       `--host must be 127.0.0.1, ::1 or localhost: the editor API never listens beyond this computer.`,

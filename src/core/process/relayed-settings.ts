@@ -31,5 +31,11 @@ export function relayedSecretBox(canStoreSecrets: boolean): SecretBox {
       }
       return value.slice(RELAYED_SECRET_PREFIX.length)
     },
+    explain(value) {
+      if (value.startsWith(RELAYED_SECRET_PREFIX)) return null
+      return value.startsWith('upshot-')
+        ? 'These keys were saved in the browser (`upshot ui`), sealed by a key this window does not read: type them again here.'
+        : 'These keys were saved on another computer or by another user and cannot be read here: type them again.'
+    },
   }
 }

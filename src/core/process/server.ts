@@ -16,7 +16,8 @@ import {
   type HostMessage,
 } from '../../shared/protocol'
 import { runCommand } from '../ipc-dispatch'
-import { Settings } from '../settings-model'
+import { Settings, type SecretBox, type SettingsStorage } from '../settings-model'
+import type { IncomingFiles } from '../incoming'
 import { settleCrash } from './crash-suspects'
 import { isHostCommand, runHostCommand } from './host-commands'
 import { relayedSecretBox, relayedStorage } from './relayed-settings'
@@ -34,6 +35,13 @@ export interface CoreServerOptions {
   channel: CoreChannel
   /** Ends the process (process.exit in the real core). */
   exit(code: number): void
+  /**
+   * A host in the same process (`upshot ui`) keeps the settings file and the keys itself: the
+   * core reads and writes them directly instead of relaying them over the channel.
+   */
+  localSettings?: { storage: SettingsStorage; box: SecretBox }
+  /** Where files a browser sends are staged (the host writes them, the core adds them). */
+  incoming?: IncomingFiles
 }
 
 const isPageCommand = (name: string): name is CommandName => Object.hasOwn(COMMAND_CHANNELS, name)
@@ -83,13 +91,15 @@ export class CoreServer {
   private start(init: CoreInit): void {
     this.state = 'starting'
     try {
+      const local = this.o.localSettings
       const settings = new Settings(
-        relayedStorage(init.settings, (doc) => {
-          this.ports.call('saveSettings', [doc]).catch((err: unknown) => {
-            console.error('[core] the settings could not be saved:', messageOf(err))
-          })
-        }),
-        relayedSecretBox(init.settings.canStoreSecrets),
+        local?.storage ??
+          relayedStorage(init.settings, (doc) => {
+            this.ports.call('saveSettings', [doc]).catch((err: unknown) => {
+              console.error('[core] the settings could not be saved:', messageOf(err))
+            })
+          }),
+        local?.box ?? relayedSecretBox(init.settings.canStoreSecrets),
         path.join(init.dataDir, 'uploads'),
       )
       const ports = remotePorts(this.ports)
@@ -100,6 +110,8 @@ export class CoreServer {
         ports,
         makeEngine: (hooks) => createEngine({ dataDir: init.dataDir, ...hooks }),
         emit: (event, payload) => this.o.channel.send({ t: 'event', event, payload }),
+        ...(init.face ? { face: init.face } : {}),
+        ...(this.o.incoming ? { incoming: this.o.incoming } : {}),
       })
       this.service = service
       const ready = settleCrash(service.ledgerEngine.ledger, init.dataDir, init.crash)

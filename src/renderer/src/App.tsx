@@ -5,6 +5,9 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react'
 import iconUrl from '../../../resources/icon.png'
 import { Icon } from './components/Icon'
 import { Toasts } from './components/Toasts'
+import { PathChooser } from './components/PathChooser'
+import { TransferBar } from './components/TransferBar'
+import { filesFromDrop } from './lib/dropped-files'
 import { HistoryView } from './features/history/HistoryView'
 import { addFromDialog, attempt } from './features/queue/actions'
 import { QueueView } from './features/queue/QueueView'
@@ -142,6 +145,7 @@ export function App(): React.JSX.Element {
           <span>{core.message}</span>
         </div>
       )}
+      {upshot.face === 'browser' && <TransferBar />}
       <main
         key={coreEpoch}
         className="main"
@@ -165,6 +169,7 @@ export function App(): React.JSX.Element {
         )}
         {tab === 'settings' && <SettingsView />}
       </main>
+      <PathChooser />
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">
           <div className="drop-overlay__box">
@@ -207,7 +212,18 @@ function useWindowDrop(): boolean {
       e.preventDefault()
       depth = 0
       setDragging(false)
-      const files = Array.from(e.dataTransfer?.files ?? [])
+      const data = e.dataTransfer
+      if (!data) return
+      if (upshot.face === 'browser') {
+        // A browser gives a dropped folder's files only by walking its entries, now or never.
+        const walking = filesFromDrop(data)
+        void attempt(async () => {
+          const files = await walking
+          if (files.length > 0) await unwrap(upshot.addFiles(files))
+        })
+        return
+      }
+      const files = Array.from(data.files)
       if (files.length > 0) void attempt(() => unwrap(upshot.addFiles(files)))
     }
     const onPaste = (e: ClipboardEvent): void => {

@@ -11,6 +11,7 @@ import type { RecordsDeleted } from '../../../engine/references'
 import {
   HttpError,
   hostAllowed,
+  hostNamesFor,
   listenLoopback,
   originAllowed,
   readBody,
@@ -91,6 +92,7 @@ const CLIPBOARD_EXT: Record<string, string> = {
 export class EditorApiServer {
   private readonly server: http.Server
   private listeningPort = 0
+  private hostNames: readonly string[] = hostNamesFor('127.0.0.1')
 
   constructor(
     private readonly host: EditorApiHost,
@@ -108,6 +110,7 @@ export class EditorApiServer {
   /** Listens on a loopback address; rejects with EADDRINUSE and the like as they are. */
   async listen(port = DEFAULT_API_PORT, host = '127.0.0.1'): Promise<number> {
     this.listeningPort = await listenLoopback(this.server, port, host)
+    this.hostNames = hostNamesFor(host)
     return this.listeningPort
   }
 
@@ -152,11 +155,13 @@ export class EditorApiServer {
     url: URL,
     route: string,
   ): Promise<{ status: number; body: Json; note?: string }> {
-    if (!hostAllowed(req.headers.host, this.listeningPort)) {
+    if (!hostAllowed(req.headers.host, this.listeningPort, this.hostNames)) {
       throw new HttpError(403, 'This server answers requests to 127.0.0.1 and localhost only.')
     }
+    // No Origin: not a page but an editor's own HTTP client (or curl), which the key admits.
     const origin = req.headers.origin
-    if (!originAllowed(origin, this.options.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS)) {
+    const allowed = this.options.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS
+    if (origin !== undefined && !originAllowed(origin, allowed)) {
       throw new HttpError(
         403,
         'Requests from web pages are refused; add this origin to the allowed origins to let it in.',
@@ -351,7 +356,7 @@ export class EditorApiServer {
     if (res.headersSent) return
     const text = JSON.stringify(body)
     res.writeHead(status, {
-      ...securityHeaders(),
+      ...securityHeaders('api'),
       'Content-Type': 'application/json; charset=utf-8',
       'Content-Length': Buffer.byteLength(text),
       // How `upshot serve` tells, when the port is taken, that another Upshot holds it.

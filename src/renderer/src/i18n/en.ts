@@ -397,6 +397,33 @@ export const en = {
     },
     dataDir: (dir: string) => `Data: ${dir}`,
   },
+  chooser: {
+    titles: {
+      'sync-folder': 'Choose a folder to sync',
+      'watermark-image': 'Choose a watermark image',
+      'preview-photo': 'Choose a photo to preview',
+    } as Record<'sync-folder' | 'watermark-image' | 'preview-photo', string>,
+    where: 'Folders on the computer that runs Upshot',
+    path: 'Path',
+    go: 'Go',
+    up: 'Up',
+    home: 'Home',
+    chooseThis: 'Choose this folder',
+    empty: 'No folders here.',
+    emptyImages: 'No folders or images here.',
+    truncated: 'Only the first entries are shown; type a path to go further.',
+    list: 'Folder contents',
+  },
+  transfer: {
+    sending: (done: number, files: number, percent: number) =>
+      `Sending ${done.toLocaleString()} of ${plural(files, 'file', 'files')} to Upshot… ${percent}%`,
+    failed: (n: number) => `${plural(n, 'file', 'files')} could not be sent.`,
+  },
+  browserFace: {
+    secretStore: 'Where keys are kept',
+    windowOnly: 'The tray, the global shortcut and opening at login belong to the desktop app.',
+    sent: (name: string) => `Sent from a browser: ${name}`,
+  },
   errors: {
     bridge: 'The window lost contact with Upshot’s main process.',
   },

@@ -3,6 +3,7 @@
 
 import type { ApiError, Result, UpshotApi } from '../../../shared/api'
 import { t } from '../i18n'
+import { createBrowserFace } from './browser-face'
 
 export class ApiFailure extends Error {
   readonly code: ApiError['code']
@@ -12,7 +13,8 @@ export class ApiFailure extends Error {
   }
 }
 
-export const upshot: UpshotApi = window.upshot
+/** The window's preload gives window.upshot; a browser tab of `upshot ui` builds its own. */
+export const upshot: UpshotApi = 'upshot' in window ? window.upshot : createBrowserFace()
 
 export async function unwrap<T>(pending: Promise<Result<T>>): Promise<T> {
   let result: Result<T>

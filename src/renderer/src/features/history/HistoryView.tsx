@@ -12,6 +12,7 @@ import { Icon } from '../../components/Icon'
 import { t } from '../../i18n'
 import { unwrap, upshot } from '../../lib/api'
 import { formatBytes, formatDate } from '../../lib/format'
+import { sourceLabel } from '../../lib/source-label'
 import { useQueue } from '../../state/queue-store'
 import { useSettings } from '../../state/settings'
 import { toast } from '../../state/toasts'
@@ -314,7 +315,7 @@ export function HistoryView(props: {
                     />
                   </td>
                   <td className="history__name">
-                    <span title={item.source}>{item.name}</span>
+                    <span title={sourceLabel(item.source)}>{item.name}</span>
                     {item.error && <span className="history__error">{item.error.message}</span>}
                   </td>
                   <td className="history__dest">{item.destinationName}</td>

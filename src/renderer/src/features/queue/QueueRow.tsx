@@ -6,6 +6,7 @@ import { Thumb } from '../../components/Thumb'
 import { t } from '../../i18n'
 import { unwrap, upshot } from '../../lib/api'
 import { formatBytes, formatDuration } from '../../lib/format'
+import { sourceLabel } from '../../lib/source-label'
 import { attempt, copyLinks } from './actions'
 
 const ACTIVE = new Set(['queued', 'processing', 'processed', 'uploading'])
@@ -49,7 +50,7 @@ export const QueueRow = memo(function QueueRow({
       <Thumb id={job.id} ready={job.state === 'done'} />
       <div className="row__main">
         <div className="row__title">
-          <span className="row__name" title={job.source}>
+          <span className="row__name" title={sourceLabel(job.source)}>
             {job.name}
           </span>
         </div>

@@ -8,6 +8,7 @@ import { Thumb } from '../../components/Thumb'
 import { t } from '../../i18n'
 import { unwrap, upshot } from '../../lib/api'
 import { formatBytes } from '../../lib/format'
+import { sourceLabel } from '../../lib/source-label'
 import { useFinishedFiles } from '../../state/finished'
 import { queueStore, useQueue } from '../../state/queue-store'
 import { useSettings } from '../../state/settings'
@@ -169,8 +170,8 @@ function Detail({ file, template }: { file: FinishedFile; template: string }): R
         <Thumb id={file.id} size={72} ready />
         <div className="detail__title">
           <h2 className="detail__name">{file.name}</h2>
-          <p className="detail__source" title={file.source}>
-            {file.source}
+          <p className="detail__source" title={sourceLabel(file.source)}>
+            {sourceLabel(file.source)}
           </p>
         </div>
         <button

@@ -151,6 +151,15 @@ export function SettingsView(): React.JSX.Element {
                         {d.hasCredentials ? t.settings.keysStored : t.settings.keysFromEnv}
                       </p>
                     )}
+                    {d.credentialsNote && (
+                      <p
+                        className="dest__keys dest__keys--warn"
+                        role="note"
+                        data-testid="keys-note"
+                      >
+                        {d.credentialsNote}
+                      </p>
+                    )}
                     {reports[d.id] && reports[d.id] !== 'testing' && (
                       <ConnectionResult report={reports[d.id] as ConnectionReport} />
                     )}
@@ -370,36 +379,50 @@ export function SettingsView(): React.JSX.Element {
               />
               {t.settings.notifications}
             </label>
-            <label className="check settings__wide">
-              <input
-                type="checkbox"
-                checked={prefs.closeToTray}
-                onChange={(e) => void save({ closeToTray: e.target.checked })}
-              />
-              {t.settings.closeToTray}
-            </label>
-            <label className="check settings__wide">
-              <input
-                type="checkbox"
-                checked={prefs.openAtLogin && !LINUX}
-                disabled={LINUX}
-                onChange={(e) => void save({ openAtLogin: e.target.checked })}
-                aria-describedby={LINUX ? 'login-hint' : undefined}
-              />
-              {t.settings.openAtLogin}
-              {LINUX && (
-                <span className="form__hint" id="login-hint">
-                  {t.settings.openAtLoginLinux}
-                </span>
-              )}
-            </label>
-            <SavedOnBlurField
-              label={t.settings.shortcut}
-              hint={t.settings.shortcutHint}
-              hintId="shortcut-hint"
-              value={prefs.shortcut}
-              onSave={(v) => void save({ shortcut: v.trim() })}
-            />
+            {upshot.face === 'window' ? (
+              <>
+                <label className="check settings__wide">
+                  <input
+                    type="checkbox"
+                    checked={prefs.closeToTray}
+                    onChange={(e) => void save({ closeToTray: e.target.checked })}
+                  />
+                  {t.settings.closeToTray}
+                </label>
+                <label className="check settings__wide">
+                  <input
+                    type="checkbox"
+                    checked={prefs.openAtLogin && !LINUX}
+                    disabled={LINUX}
+                    onChange={(e) => void save({ openAtLogin: e.target.checked })}
+                    aria-describedby={LINUX ? 'login-hint' : undefined}
+                  />
+                  {t.settings.openAtLogin}
+                  {LINUX && (
+                    <span className="form__hint" id="login-hint">
+                      {t.settings.openAtLoginLinux}
+                    </span>
+                  )}
+                </label>
+                <SavedOnBlurField
+                  label={t.settings.shortcut}
+                  hint={t.settings.shortcutHint}
+                  hintId="shortcut-hint"
+                  value={prefs.shortcut}
+                  onSave={(v) => void save({ shortcut: v.trim() })}
+                />
+              </>
+            ) : (
+              <p className="form__hint settings__wide" data-testid="window-only">
+                {t.browserFace.windowOnly}
+              </p>
+            )}
+            {view.secretStore && (
+              <p className="form__hint settings__wide" data-testid="secret-store">
+                <strong>{t.browserFace.secretStore}: </strong>
+                {view.secretStore}
+              </p>
+            )}
           </div>
         </section>
       </div>

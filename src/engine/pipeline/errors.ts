@@ -101,13 +101,25 @@ export function unsupportedImage(what: string, cause?: unknown): UpshotError {
  * Errors raised by sharp/libvips while reading or decoding; `what` names the format for users,
  * `seconds` is the time limit the pipeline ran under.
  */
-export function decodeError(err: unknown, what: string, seconds?: number): UpshotError {
+export function decodeError(
+  err: unknown,
+  what: string,
+  seconds?: number,
+  elapsedMs?: number,
+): UpshotError {
   if (err instanceof UpshotError) return err
   const code = errnoOf(err)
   if (code === 'ENOSPC') return diskFull(err)
   const msg = err instanceof Error ? err.message : String(err)
-  // sharp's timeout: "timeout: 94% complete".
-  if (/^timeout: \d+% complete/.test(msg)) return tooSlow(seconds ?? 0, err)
+  // sharp's timeout: "timeout: 94% complete". On a busy machine libvips may be killed before it
+  // writes that line and sharp says only "Unknown error": a failure once the limit has passed is
+  // the limit's doing, not damaged data.
+  if (/^timeout: \d+% complete/m.test(msg) || /VipsImage: killed for image/.test(msg)) {
+    return tooSlow(seconds ?? 0, err)
+  }
+  if (seconds !== undefined && elapsedMs !== undefined && elapsedMs >= seconds * 1000) {
+    return tooSlow(seconds, err)
+  }
   if (/excessive depth|referenced elements|loaded elements|instancing limit/i.test(msg))
     return new UpshotError(
       'SVG_TOO_COMPLEX',

@@ -119,10 +119,11 @@ async function encodeVariant(
   const pixels = plan.size.width * plan.size.height * (animated ? img.frames : 1)
   p = applyEncoder(p, encoderSettings(spec.format, spec.quality, pixels))
   let out: { data: Buffer; info: OutputInfo }
+  const started = performance.now()
   try {
     out = await p.toBuffer({ resolveWithObject: true })
   } catch (err) {
-    throw decodeError(err, img.label, img.timeLimitSeconds)
+    throw decodeError(err, img.label, img.timeLimitSeconds, performance.now() - started)
   }
   return { data: out.data, width: out.info.width, height: out.info.pageHeight ?? out.info.height }
 }

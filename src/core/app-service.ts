@@ -42,6 +42,9 @@ import { createDestination, localDestinationId, s3DestinationId } from '../engin
 import type { DestinationConfig } from '../engine/types'
 import type { CommandHandlers } from './ipc-dispatch'
 import { QueueModel, isFinished } from './queue-model'
+import { DropListings } from './drop-listings'
+import { traceQueue } from './queue-trace'
+import type { RecordedPage } from '../engine/enqueue-page'
 import { inputToEngineConfig, type Settings } from './settings-model'
 import { SyncService } from './sync-service'
 import { batchNotice } from './batch-notice'
@@ -92,6 +95,8 @@ export interface EngineHooks {
 interface Batch {
   ids: Set<string>
   pending: number
+  /** Still being listed: its jobs all finishing does not finish the batch yet. */
+  listing: boolean
 }
 
 const CLIPBOARD_EXT: Record<string, string> = {
@@ -112,6 +117,7 @@ export class AppService {
   private readonly queue: QueueModel
   private readonly controllers = new Map<string, AbortController>()
   private readonly batchOf = new Map<string, Batch>()
+  private readonly listings: DropListings
   private readonly thumbnails = new Thumbnails()
   private readonly clipboardDir: string
   /** Paths the user chose in dialogs, by the tokens the window got for them. */
@@ -126,6 +132,7 @@ export class AppService {
     this.engine = o.makeEngine(this.engineHooks(this.engineConcurrency))
     this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
     this.queue = new QueueModel((patch) => o.emit('queue', patch), o.patchIntervalMs)
+    this.listings = new DropListings((adding) => this.queue.setAdding(adding))
     this.clipboardDir = path.join(o.dataDir, 'clipboard')
     this.watermarks = new WatermarkImages(path.join(o.dataDir, 'watermarks'), this.grants)
     this.sync = new SyncService({
@@ -173,24 +180,53 @@ export class AppService {
 
   // ------------------------------------------------------------------ adding
 
+  /**
+   * Records and runs the files under `paths` page by page as they are listed: the first page is
+   * in the queue, on screen and running while the rest of a big folder is still being read.
+   */
   async addPaths(paths: readonly string[]): Promise<AddResult> {
     if (paths.length === 0) return { added: 0 }
     const dest = this.o.settings.resolve()
     const prefs = this.o.settings.preferences
-    const ids = await this.engine.enqueue(paths, {
-      destination: dest.config,
-      ...this.ledgerName(dest.config, dest.name),
-      preset: prefs.preset,
-    })
-    const batch: Batch = { ids: new Set(ids), pending: 0 }
-    for (const id of ids) {
-      this.track(id, dest.name)
+    const batch: Batch = { ids: new Set(), pending: 0, listing: true }
+    const listing = this.listings.start()
+    const startedAt = performance.now()
+    traceQueue('drop', { paths: paths.length })
+    try {
+      await this.engine.enqueue(
+        paths,
+        { destination: dest.config, ...this.ledgerName(dest.config, dest.name), preset: prefs.preset },
+        { signal: listing.signal, onPage: (page) => this.pageRecorded(page, batch, dest.name) },
+      )
+    } finally {
+      this.listings.end(listing)
+      batch.listing = false
+    }
+    traceQueue('listed', { files: batch.ids.size, ms: performance.now() - startedAt })
+    if (batch.pending === 0) this.batchFinished(batch)
+    return { added: batch.ids.size }
+  }
+
+  /** Stops the drops still being listed; what they already added stays queued. */
+  stopAdding(): void {
+    this.listings.stopAll()
+  }
+
+  private pageRecorded(page: RecordedPage, batch: Batch, destinationName: string): void {
+    const t = performance.now()
+    for (const id of page.ids) {
+      this.track(id, destinationName)
+      batch.ids.add(id)
       if (!isFinished(this.queue.get(id)?.state ?? 'done')) batch.pending++
       this.batchOf.set(id, batch)
     }
-    for (const id of ids) this.runJob(id)
-    if (batch.pending === 0) this.batchFinished(batch)
-    return { added: ids.length }
+    for (const id of page.ids) this.runJob(id)
+    traceQueue('page', {
+      files: page.ids.length,
+      listMs: page.listMs,
+      recordMs: page.recordMs,
+      trackMs: performance.now() - t,
+    })
   }
 
   async chooseAndAdd(kind: 'files' | 'folder'): Promise<AddResult> {
@@ -289,7 +325,7 @@ export class AppService {
     const batch = this.batchOf.get(id)
     if (!batch) return
     batch.pending--
-    if (batch.pending === 0) this.batchFinished(batch)
+    if (batch.pending === 0 && !batch.listing) this.batchFinished(batch)
   }
 
   private batchFinished(batch: Batch): void {
@@ -656,6 +692,7 @@ export class AppService {
       chooseAndAdd: (kind) => this.chooseAndAdd(kind),
       uploadClipboardImage: () => this.uploadClipboardImage(),
       getQueue: () => this.getQueue(),
+      stopAdding: () => this.stopAdding(),
       pauseAll: () => this.pauseAll(),
       resumeAll: () => this.resumeAll(),
       pauseJob: (id) => this.pauseJob(id),
@@ -697,6 +734,7 @@ export class AppService {
     if (this.closed) return
     this.closed = true
     for (const ctl of this.controllers.values()) ctl.abort()
+    this.listings.stopAll()
     await this.sync.close()
     this.queue.flush()
     this.queue.close()
@@ -713,7 +751,7 @@ export class AppService {
   private restartEngineIfNeeded(): void {
     const wanted = this.o.settings.preferences.concurrency
     if (wanted === this.engineConcurrency || this.closed || !this.queue.overall().idle) return
-    if (this.controllers.size > 0 || this.restarting) return
+    if (this.controllers.size > 0 || this.restarting || this.listings.active) return
     if (this.sync.busy()) {
       // Watchers hold the engine for as long as the app runs: between passes they are stopped,
       // the engine replaced, and they start again (a whole-folder pass finds what changed).

@@ -13,14 +13,14 @@ import {
   type RunReport,
 } from '../shared/jobs'
 import { buildKey, normalizePrefix, originalExt, splitExt } from './keys'
-import { expandInputs } from './inputs'
+import { listInputs } from './inputs'
+import { jobsOfPage, type EnqueueOptions } from './enqueue-page'
 import { localMetaDirFor, stagingDirFor } from './paths'
 import {
   Ledger,
   LostClaimError,
   reusedOutput,
   type JobRow,
-  type NewJob,
   type NewOutput,
   type OutputRow,
 } from './ledger'
@@ -120,8 +120,11 @@ export type EngineEvent =
 export interface Engine {
   readonly dataDir: string
   readonly ledger: Ledger
-  /** Records one job per file found under `paths`; nothing runs until `run`. */
-  enqueue(paths: readonly string[], target: Target): Promise<string[]>
+  /**
+   * Records one job per file found under `paths`, page by page as they are listed (see
+   * EnqueueOptions); nothing runs until `run`.
+   */
+  enqueue(paths: readonly string[], target: Target, opts?: EnqueueOptions): Promise<string[]>
   /** Runs the given jobs to a terminal state (or until paused/closed) and reports them. */
   run(jobIds: readonly string[], opts?: { signal?: AbortSignal }): Promise<RunReport>
   /** Gives back claims of dead processes and runs every unfinished job. */
@@ -322,7 +325,11 @@ export function createEngine(options: EngineOptions): Engine {
     return getPreset(name, options.customPresets?.() ?? [])
   }
 
-  async function enqueue(paths: readonly string[], target: Target): Promise<string[]> {
+  async function enqueue(
+    paths: readonly string[],
+    target: Target,
+    opts: EnqueueOptions = {},
+  ): Promise<string[]> {
     warmHashWorker() // boots while the inputs are listed and recorded
     const preset = presetOf(target.preset)
     const dest = createDestination(target.destination, {})
@@ -334,33 +341,31 @@ export function createEngine(options: EngineOptions): Engine {
     )
     // Secrets never reach the ledger; the live config (with them) is kept for this process only.
     destinations.remember(destinationId, target.destination)
-    const entries = await expandInputs(paths)
-    const batchId = randomUUID()
     const base = {
-      batchId,
+      batchId: randomUUID(),
       destinationId,
       preset: preset.name,
       presetFp: presetFingerprint(preset),
     }
-    const ids: string[] = []
-    const good: NewJob[] = []
-    const failed: { job: NewJob; error: JobError }[] = []
-    for (const e of entries) {
-      const id = randomUUID()
-      ids.push(id)
-      if (e.error) failed.push({ job: { id, source: e.source, ...base }, error: e.error })
-      else good.push({ id, source: e.source, ...base })
+    const all: string[] = []
+    let listedAt = performance.now()
+    for await (const entries of listInputs(paths, { signal: opts.signal })) {
+      const listMs = performance.now() - listedAt
+      const { ids, good, failed } = jobsOfPage(entries, base)
+      await health.retry('recording the files', () =>
+        ledger.db
+          .transaction(() => {
+            for (const f of failed) ledger.enqueueFailed(f.job, f.error)
+            ledger.enqueue(good)
+          })
+          .immediate(),
+      )
+      for (const id of ids) emitJobById(id)
+      all.push(...ids)
+      opts.onPage?.({ ids, listMs, recordMs: performance.now() - listedAt - listMs })
+      listedAt = performance.now()
     }
-    await health.retry('recording the files', () =>
-      ledger.db
-        .transaction(() => {
-          for (const f of failed) ledger.enqueueFailed(f.job, f.error)
-          ledger.enqueue(good)
-        })
-        .immediate(),
-    )
-    for (const id of ids) emitJobById(id)
-    return ids
+    return all
   }
 
   async function waitUnpaused(): Promise<void> {

@@ -45,6 +45,7 @@ import { QueueModel, isFinished } from './queue-model'
 import { DropListings } from './drop-listings'
 import { traceQueue } from './queue-trace'
 import type { RecordedPage } from '../engine/enqueue-page'
+import type { JobRow } from '../engine/ledger'
 import { inputToEngineConfig, type Settings } from './settings-model'
 import { SyncService } from './sync-service'
 import { batchNotice } from './batch-notice'
@@ -195,7 +196,11 @@ export class AppService {
     try {
       await this.engine.enqueue(
         paths,
-        { destination: dest.config, ...this.ledgerName(dest.config, dest.name), preset: prefs.preset },
+        {
+          destination: dest.config,
+          ...this.ledgerName(dest.config, dest.name),
+          preset: prefs.preset,
+        },
         { signal: listing.signal, onPage: (page) => this.pageRecorded(page, batch, dest.name) },
       )
     } finally {
@@ -214,8 +219,9 @@ export class AppService {
 
   private pageRecorded(page: RecordedPage, batch: Batch, destinationName: string): void {
     const t = performance.now()
-    for (const id of page.ids) {
-      this.track(id, destinationName)
+    for (const row of page.rows) {
+      const id = row.id
+      this.track(id, destinationName, row)
       batch.ids.add(id)
       if (!isFinished(this.queue.get(id)?.state ?? 'done')) batch.pending++
       this.batchOf.set(id, batch)
@@ -251,8 +257,8 @@ export class AppService {
 
   // ------------------------------------------------------------------ running
 
-  private track(id: string, destinationName?: string): void {
-    const row = this.engine.ledger.job(id)
+  private track(id: string, destinationName?: string, known?: JobRow): void {
+    const row = known ?? this.engine.ledger.job(id)
     if (!row) return
     this.queue.add({
       id,

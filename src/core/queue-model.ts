@@ -56,7 +56,11 @@ export class QueueModel {
   private adding = false
   private overallDirty = false
   private timer: NodeJS.Timeout | null = null
+  private timerDueAt = 0
   private lastFlushAt = -Infinity
+  /** Rows added since the last patch, and when a patch last carried added rows. */
+  private rowsAdded = false
+  private lastRowsAt = -Infinity
 
   constructor(
     private readonly send: (patch: QueuePatch) => void,
@@ -83,6 +87,7 @@ export class QueueModel {
       samples: [],
     }
     this.jobs.set(job.id, tracked)
+    this.rowsAdded = true
     this.markDirty(job.id)
   }
 
@@ -228,6 +233,8 @@ export class QueueModel {
     if (this.dirty.size === 0 && this.removed.length === 0 && !this.overallDirty) return
     const startedAt = performance.now()
     this.lastFlushAt = this.now()
+    if (this.rowsAdded) this.lastRowsAt = this.lastFlushAt
+    this.rowsAdded = false
     const upserts: QueueJob[] = []
     for (const id of this.dirty) {
       const j = this.jobs.get(id)
@@ -252,14 +259,21 @@ export class QueueModel {
   }
 
   private schedule(): void {
-    if (this.timer) return
-    // Leading edge: after a quiet interval, on the next turn of the loop (so the rest of this
-    // turn's changes, a whole listed page, go in the same patch).
-    const wait = Math.max(0, this.lastFlushAt + this.intervalMs - this.now())
+    // Leading edge: after a quiet interval the patch goes on the next turn of the loop (so the
+    // rest of this turn's changes, a whole listed page, go with it). New rows get their own
+    // leading edge: a drop's first page is not held back by the "adding" patch just before it.
+    const now = this.now()
+    const rowsDue = this.rowsAdded && now - this.lastRowsAt >= this.intervalMs
+    const due = rowsDue ? now : Math.max(now, this.lastFlushAt + this.intervalMs)
+    if (this.timer) {
+      if (this.timerDueAt <= due) return
+      clearTimeout(this.timer)
+    }
+    this.timerDueAt = due
     this.timer = setTimeout(() => {
       this.timer = null
       this.flush()
-    }, wait)
+    }, due - now)
     this.timer.unref?.()
   }
 }

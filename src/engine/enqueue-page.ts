@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import type { JobError } from '../shared/jobs'
 import type { InputEntry } from './inputs'
-import type { NewJob } from './ledger'
+import type { JobRow, NewJob } from './ledger'
 
 export interface EnqueueOptions {
   /** Stops listing: the pages already recorded stay recorded (and queued), the rest is not. */
@@ -15,6 +15,8 @@ export interface EnqueueOptions {
 
 export interface RecordedPage {
   ids: string[]
+  /** The jobs as recorded, in the order of `ids` (read once, for the events and the caller). */
+  rows: JobRow[]
   /** Milliseconds spent listing this page (readdir, and stat for links and folders). */
   listMs: number
   /** Milliseconds spent recording it (one transaction). */

@@ -360,9 +360,10 @@ export function createEngine(options: EngineOptions): Engine {
           })
           .immediate(),
       )
-      for (const id of ids) emitJobById(id)
+      const rows = ids.flatMap((id) => ledger.job(id) ?? [])
+      for (const row of rows) emitJob(row)
       all.push(...ids)
-      opts.onPage?.({ ids, listMs, recordMs: performance.now() - listedAt - listMs })
+      opts.onPage?.({ ids, rows, listMs, recordMs: performance.now() - listedAt - listMs })
       listedAt = performance.now()
     }
     return all

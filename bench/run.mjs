@@ -11,6 +11,8 @@
 //                                      node bench/quality-curves.mjs
 //   npm run bench -- --only quality --keep-rows --out docs/BENCHMARKS.md
 //                                      re-measure some rows, keep the others as the report had them
+//   npm run bench -- --only queue-scale   a 10,000-file drop on the window (Chromium + the real
+//                                      core process), six rows, one per goal of issue 19
 //   options: --no-build (use dist/cli.mjs as it is), --out <file>, --keep (keep the scratch folder),
 //            --sync-files <n> (default 50,000; 5,000 with --quick)
 //
@@ -37,6 +39,7 @@ import { bigMemoryRow, photoMemoryRow, unmeasurable } from './rows/memory.mjs'
 import { syncRow } from './rows/sync.mjs'
 import { bigUploadRow, smallFilesRow } from './rows/upload.mjs'
 import { qualityRow } from './rows/quality.mjs'
+import { queueScaleRows } from './rows/queue-scale.mjs'
 import { variantsRow } from './rows/variants.mjs'
 
 const MiB = 1024 * 1024
@@ -50,6 +53,7 @@ const ROWS = [
   'memory-photo',
   'ledger',
   'sync',
+  'queue-scale',
 ]
 
 const { values: args } = parseArgs({
@@ -180,6 +184,8 @@ try {
     ['memory-photo', photoMemoryRow],
     ['ledger', ledgerRow],
     ['sync', syncRow],
+    // Six rows, one per goal of the window's queue (issue 19).
+    ['queue-scale', queueScaleRows],
   ]
   for (const [id, fn] of plan) {
     if (!wants(id)) continue
@@ -193,7 +199,7 @@ try {
       log(`  row failed: ${why}`)
       row = unmeasurable(id, id, `the benchmark failed (${why})`)
     }
-    rows.push({ ...row, busyAtStart })
+    for (const r of [row].flat()) rows.push({ ...r, busyAtStart })
   }
 } finally {
   await sink?.stop()

@@ -154,6 +154,7 @@ const ROW_PREFIXES = [
   ['Memory: one', 'memory-photo'],
   ['Ledger', 'ledger'],
   ['Sync', 'sync'],
+  ['Queue:', 'queue-scale'],
 ]
 
 function splitCells(line) {

@@ -227,6 +227,8 @@ export class AppService {
       this.batchOf.set(id, batch)
     }
     for (const id of page.ids) this.runJob(id)
+    // The drop's first rows go to the window now, not at the next patch interval.
+    if (batch.ids.size === page.ids.length) this.queue.flush()
     traceQueue('page', {
       files: page.ids.length,
       listMs: page.listMs,

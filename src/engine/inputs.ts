@@ -108,7 +108,10 @@ export async function* listInputs(
         // file systems that do not say what an entry is are looked at closely.
         if (entry.isFile()) add({ source: child, error: null })
         else yield* visit(child, false)
-        if (full()) yield take()
+        if (full()) {
+          yield take()
+          await nextTurn()
+        }
       }
       return
     }
@@ -129,9 +132,21 @@ export async function* listInputs(
   for (const p of paths) {
     if (stopped()) break
     yield* visit(path.resolve(cwd, p), true)
-    if (full()) yield take()
+    if (full()) {
+      yield take()
+      await nextTurn()
+    }
   }
   if (page.length > 0 && !stopped()) yield page
+}
+
+/**
+ * One turn of the event loop between pages: a flat folder of 10,000 files is one readdir, and
+ * without it every page would be recorded before a timer (the queue's patch) or a request (stop
+ * adding) got to run.
+ */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
 }
 
 function errCode(err: unknown): string {

@@ -3,7 +3,9 @@
 // channel through the supervisor), run with UPSHOT_BENCH_QUEUE=1 so it also uploads the 10,000
 // files and drops 100,000 for memory; its `[measure]` lines are parsed here. One run (it takes
 // minutes); the core's step timings come from UPSHOT_TRACE=queue (src/core/queue-trace.ts).
-import { runOk } from '../lib/proc.mjs'
+import fs from 'node:fs'
+import path from 'node:path'
+import { run } from '../lib/proc.mjs'
 import { ROOT } from '../lib/upshot.mjs'
 
 /** main at d18a27c (before the paged drop), the same test's drop through the same bridge. */
@@ -20,7 +22,7 @@ const ms = (n) => (Number.isFinite(n) ? `${Math.round(n).toLocaleString('en')} m
 
 export async function queueScaleRows(ctx) {
   ctx.log('  the queue-scale e2e test with UPSHOT_BENCH_QUEUE=1 (several minutes)...')
-  const r = await runOk(
+  const r = await run(
     process.execPath,
     ['node_modules/vitest/vitest.mjs', 'run', 'tests/e2e/queue-scale.test.ts', '--project', 'e2e'],
     { cwd: ROOT, env: { ...process.env, UPSHOT_BENCH_QUEUE: '1' } },
@@ -29,7 +31,11 @@ export async function queueScaleRows(ctx) {
   const held = lines.find((l) => /\[measure\] 10000 files: /.test(l))
   const up = lines.find((l) => l.includes('files uploading'))
   const big = lines.find((l) => l.includes('100000 jobs'))
-  if (!held || !up || !big) throw new Error(`missing [measure] lines in:\n${r.stdout.slice(-2000)}`)
+  if (!held || !up || !big) {
+    const log = path.join(ctx.work, 'queue-scale.log')
+    fs.writeFileSync(log, r.stdout + r.stderr)
+    throw new Error(`missing [measure] lines (exit ${r.code}); the test's output: ${log}`)
+  }
   const clean = (l) => l.replace(/^.*\[measure\] /, '')
 
   const firstRows = num(held, /first rows (\d+) ms/)
@@ -89,7 +95,7 @@ export async function queueScaleRows(ctx) {
     ),
     row(
       'Queue: events core -> window while 10,000 small files upload',
-      `${perSecond.toFixed(1)} patches/s; ${perPatch.toFixed(1)} KiB per patch on average, ${perPatchMax.toFixed(1)} KiB max`,
+      `${perSecond.toFixed(1)} patches/s; ${perPatch.toFixed(1)} KiB per patch on average, ${perPatchMax.toFixed(1)} KiB max (the first 30 s of uploads)`,
       'coalesced: <= 5 patches/s, bytes per patch measured',
       perSecond <= 5 ? 'met' : '**missed**',
     ),

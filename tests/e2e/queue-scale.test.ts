@@ -229,7 +229,7 @@ describe.skipIf(!hasChromium)('a drop of 10,000 files', () => {
       const big = path.join(work, 'big')
       const n = 100_000
       writeTree(big, n, 20)
-      const a = await app('big')
+      const a = await app('big-data') // not inside the dropped folder
       await a.call('pauseAll')
       const bridged = await openBridgedPage(browser, server.url, a, {
         paths: { library: big },
@@ -240,8 +240,14 @@ describe.skipIf(!hasChromium)('a drop of 10,000 files', () => {
       const patches = recordPatches(a)
       const dropAt = Date.now()
       await a.call('addPaths', [big])
-      await until('the listing to end', () => patches.some((p) => !p.adding && p.total === n))
-      await bridged.page.getByText(`0 of ${n.toLocaleString('en-US')} files done`).waitFor()
+      await until(
+        'the listing to end',
+        () => patches.some((p) => !p.adding && p.total === n),
+        900_000,
+      )
+      await bridged.page
+        .getByText(`0 of ${n.toLocaleString('en-US')} files done`)
+        .waitFor({ timeout: 300_000 })
       const shownAt = Date.now()
       const frames = await scrollFrames(bridged.page)
       const heap = await pageHeapMiB(bridged.page)

@@ -26,6 +26,7 @@ import { syncRow } from './rows/sync.mjs'
 import { bigUploadRow, smallFilesRow } from './rows/upload.mjs'
 import { qualityRow } from './rows/quality.mjs'
 import { smallPhotos, uiRow } from './rows/ui.mjs'
+import { queueScaleRows } from './rows/queue-scale.mjs'
 import { variantsRow } from './rows/variants.mjs'
 
 const MiB = 1024 * 1024
@@ -40,6 +41,7 @@ const ROWS = [
   'ledger',
   'sync',
   'ui',
+  'queue-scale',
 ]
 
 const USAGE = `Usage: npm run bench [-- options]
@@ -55,6 +57,8 @@ const USAGE = `Usage: npm run bench [-- options]
                                      node bench/quality-curves.mjs
   npm run bench -- --only quality --keep-rows --out docs/BENCHMARKS.md
                                      re-measure some rows, keep the others as the report had them
+  npm run bench -- --only queue-scale   a 10,000-file drop on the window (Chromium + the real
+                                     core process), six rows, one per goal of issue 19
 
 Options:
   --quick            fewer runs, smaller inputs
@@ -215,6 +219,8 @@ try {
     ['memory-photo', photoMemoryRow],
     ['ledger', ledgerRow],
     ['sync', syncRow],
+    // Six rows, one per goal of the window's queue (issue 19).
+    ['queue-scale', queueScaleRows],
   ]
   for (const [id, fn] of plan) {
     if (!wants(id)) continue
@@ -228,7 +234,7 @@ try {
       log(`  row failed: ${why}`)
       row = unmeasurable(id, id, `the benchmark failed (${why})`)
     }
-    rows.push({ ...row, busyAtStart })
+    for (const r of [row].flat()) rows.push({ ...r, busyAtStart })
   }
 } finally {
   await sink?.stop()

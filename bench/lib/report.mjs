@@ -155,6 +155,7 @@ const ROW_PREFIXES = [
   ['Ledger', 'ledger'],
   ['Sync', 'sync'],
   ['In a browser', 'ui'],
+  ['Queue:', 'queue-scale'],
 ]
 
 function splitCells(line) {

@@ -45,6 +45,10 @@ import { createDestination, localDestinationId, s3DestinationId } from '../engin
 import type { DestinationConfig } from '../engine/types'
 import type { CommandHandlers } from './ipc-dispatch'
 import { QueueModel, isFinished } from './queue-model'
+import { DropListings } from './drop-listings'
+import { traceQueue } from './queue-trace'
+import type { RecordedPage } from '../engine/enqueue-page'
+import type { JobRow } from '../engine/ledger'
 import { inputToEngineConfig, type Settings } from './settings-model'
 import { SyncService } from './sync-service'
 import { batchNotice } from './batch-notice'
@@ -104,6 +108,8 @@ interface Batch {
   pending: number
   /** More files are coming (a browser sends a drop in parts): not finished before the last. */
   open?: boolean
+  /** Listings still running into it: its jobs all finishing does not finish the batch yet. */
+  listing: number
 }
 
 const CLIPBOARD_EXT: Record<string, string> = {
@@ -125,6 +131,7 @@ export class AppService {
   private readonly controllers = new Map<string, AbortController>()
   private readonly batchOf = new Map<string, Batch>()
   private readonly openBatches = new Map<string, Batch>()
+  private readonly listings: DropListings
   private readonly thumbnails = new Thumbnails()
   private readonly clipboardDir: string
   /** Paths the user chose in dialogs, by the tokens the window got for them. */
@@ -142,6 +149,7 @@ export class AppService {
     this.engine = o.makeEngine(this.engineHooks(this.engineConcurrency))
     this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
     this.queue = new QueueModel((patch) => o.emit('queue', patch), o.patchIntervalMs)
+    this.listings = new DropListings((adding) => this.queue.setAdding(adding))
     this.clipboardDir = path.join(o.dataDir, 'clipboard')
     this.watermarks = new WatermarkImages(path.join(o.dataDir, 'watermarks'), this.grants)
     this.incoming = o.incoming ?? new IncomingFiles(path.join(o.dataDir, 'incoming'))
@@ -212,25 +220,74 @@ export class AppService {
 
   // ------------------------------------------------------------------ adding
 
+  /**
+   * Records and runs the files under `paths` page by page as they are listed: the first page is
+   * in the queue, on screen and running while the rest of a big folder is still being read.
+   */
   async addPaths(paths: readonly string[], into?: Batch): Promise<AddResult> {
     if (paths.length === 0) return { added: 0 }
     const dest = this.o.settings.resolve()
     const prefs = this.o.settings.preferences
-    const ids = await this.engine.enqueue(paths, {
-      destination: dest.config,
-      ...this.ledgerName(dest.config, dest.name),
-      preset: prefs.preset,
-    })
-    const batch: Batch = into ?? { ids: new Set(), pending: 0 }
-    for (const id of ids) {
+    const batch: Batch = into ?? { ids: new Set(), pending: 0, listing: 0 }
+    batch.listing++
+    const before = batch.ids.size
+    const listing = this.listings.start()
+    const startedAt = performance.now()
+    let first = true
+    traceQueue('drop', { paths: paths.length })
+    try {
+      await this.engine.enqueue(
+        paths,
+        {
+          destination: dest.config,
+          ...this.ledgerName(dest.config, dest.name),
+          preset: prefs.preset,
+        },
+        {
+          signal: listing.signal,
+          onPage: (page) => {
+            this.pageRecorded(page, batch, dest.name, first)
+            first = false
+          },
+        },
+      )
+    } finally {
+      this.listings.end(listing)
+      batch.listing--
+    }
+    traceQueue('listed', { files: batch.ids.size, ms: performance.now() - startedAt })
+    if (batch.pending === 0 && !batch.open && batch.listing === 0) this.batchFinished(batch)
+    return { added: batch.ids.size - before }
+  }
+
+  /** Stops the drops still being listed; what they already added stays queued. */
+  stopAdding(): void {
+    this.listings.stopAll()
+  }
+
+  private pageRecorded(
+    page: RecordedPage,
+    batch: Batch,
+    destinationName: string,
+    first: boolean,
+  ): void {
+    const t = performance.now()
+    for (const row of page.rows) {
+      const id = row.id
+      this.track(id, destinationName, row)
       batch.ids.add(id)
-      this.track(id, dest.name)
       if (!isFinished(this.queue.get(id)?.state ?? 'done')) batch.pending++
       this.batchOf.set(id, batch)
     }
-    for (const id of ids) this.runJob(id)
-    if (batch.pending === 0 && !batch.open) this.batchFinished(batch)
-    return { added: ids.length }
+    for (const id of page.ids) this.runJob(id)
+    // The drop's first rows go to the window now, not at the next patch interval.
+    if (first) this.queue.flush()
+    traceQueue('page', {
+      files: page.ids.length,
+      listMs: page.listMs,
+      recordMs: page.recordMs,
+      trackMs: performance.now() - t,
+    })
   }
 
   /** Browser face: files the page sent (tokens from IncomingFiles), added like dropped ones. */
@@ -243,7 +300,7 @@ export class AppService {
     // One drop, sent in parts so its rows show early, is still one batch: one notice, one copy.
     let batch = this.openBatches.get(part.batch)
     if (!batch) {
-      batch = { ids: new Set(), pending: 0, open: true }
+      batch = { ids: new Set(), pending: 0, open: true, listing: 0 }
       this.openBatches.set(part.batch, batch)
       // A page that never sends the last part (closed mid-drop) does not hold it open forever.
       setTimeout(() => this.closeBatch(part.batch), 10 * 60_000).unref()
@@ -286,8 +343,8 @@ export class AppService {
 
   // ------------------------------------------------------------------ running
 
-  private track(id: string, destinationName?: string): void {
-    const row = this.engine.ledger.job(id)
+  private track(id: string, destinationName?: string, known?: JobRow): void {
+    const row = known ?? this.engine.ledger.job(id)
     if (!row) return
     this.queue.add({
       id,
@@ -363,7 +420,7 @@ export class AppService {
     const batch = this.batchOf.get(id)
     if (!batch) return
     batch.pending--
-    if (batch.pending === 0 && !batch.open) this.batchFinished(batch)
+    if (batch.pending === 0 && !batch.open && batch.listing === 0) this.batchFinished(batch)
   }
 
   private batchFinished(batch: Batch): void {
@@ -779,6 +836,7 @@ export class AppService {
       chooseAndAdd: (kind) => this.chooseAndAdd(kind),
       uploadClipboardImage: () => this.uploadClipboardImage(),
       getQueue: () => this.getQueue(),
+      stopAdding: () => this.stopAdding(),
       pauseAll: () => this.pauseAll(),
       resumeAll: () => this.resumeAll(),
       pauseJob: (id) => this.pauseJob(id),
@@ -824,6 +882,7 @@ export class AppService {
     if (this.closed) return
     this.closed = true
     for (const ctl of this.controllers.values()) ctl.abort()
+    this.listings.stopAll()
     await this.sync.close()
     this.queue.flush()
     this.queue.close()
@@ -840,7 +899,7 @@ export class AppService {
   private restartEngineIfNeeded(): void {
     const wanted = this.o.settings.preferences.concurrency
     if (wanted === this.engineConcurrency || this.closed || !this.queue.overall().idle) return
-    if (this.controllers.size > 0 || this.restarting) return
+    if (this.controllers.size > 0 || this.restarting || this.listings.active) return
     if (this.sync.busy()) {
       // Watchers hold the engine for as long as the app runs: between passes they are stopped,
       // the engine replaced, and they start again (a whole-folder pass finds what changed).

@@ -129,6 +129,7 @@ export const COMMAND_ARGS: { readonly [K in CommandName]: z.ZodType<Commands[K][
   chooseAndAdd: z.tuple([z.enum(['files', 'folder'])]),
   uploadClipboardImage: z.tuple([]),
   getQueue: z.tuple([]),
+  stopAdding: z.tuple([]),
   pauseAll: z.tuple([]),
   resumeAll: z.tuple([]),
   pauseJob: z.tuple([id]),

@@ -1,6 +1,8 @@
-// The queue as the window shows it, kept in the main process and sent as patches: the engine
-// emits an event per transition and progress tick (tens of thousands for a big batch), the
-// window gets at most one patch per interval with only the rows that changed. Free of 'electron'.
+// The queue as the window shows it, kept in the core and sent as patches: the engine emits an
+// event per transition and progress tick (tens of thousands for a big batch), the window gets at
+// most one patch per interval with only the rows that changed. The first change after a quiet
+// interval goes out at once (a drop's first rows show without waiting out the interval); changes
+// while patches flow wait for the next interval, so a busy queue costs a few patches a second.
 
 import path from 'node:path'
 import {
@@ -12,8 +14,9 @@ import {
   type QueueState,
 } from '../shared/api'
 import { TERMINAL_STATES, type JobError, type JobState } from '../shared/jobs'
+import { traceQueue } from './queue-trace'
 
-export const PATCH_INTERVAL_MS = 100
+export const PATCH_INTERVAL_MS = 250
 
 /** Per-job speed is smoothed over roughly this long, so it does not jump with every part. */
 const RATE_WINDOW_MS = 3000
@@ -50,8 +53,14 @@ export class QueueModel {
     etaSeconds: null as number | null,
   }
   private allPaused = false
+  private adding = false
   private overallDirty = false
   private timer: NodeJS.Timeout | null = null
+  private timerDueAt = 0
+  private lastFlushAt = -Infinity
+  /** Rows added since the last patch, and when a patch last carried added rows. */
+  private rowsAdded = false
+  private lastRowsAt = -Infinity
 
   constructor(
     private readonly send: (patch: QueuePatch) => void,
@@ -78,6 +87,7 @@ export class QueueModel {
       samples: [],
     }
     this.jobs.set(job.id, tracked)
+    this.rowsAdded = true
     this.markDirty(job.id)
   }
 
@@ -163,6 +173,13 @@ export class QueueModel {
     return this.paused.has(id)
   }
 
+  /** A drop is being listed (more rows are coming). */
+  setAdding(adding: boolean): void {
+    this.adding = adding
+    this.overallDirty = true
+    this.schedule()
+  }
+
   setAllPaused(paused: boolean): void {
     this.allPaused = paused
     this.overallDirty = true
@@ -194,7 +211,8 @@ export class QueueModel {
       rate: active > 0 && !this.allPaused ? this.engineOverall.rate : 0,
       etaSeconds: active > 0 && !this.allPaused ? this.engineOverall.etaSeconds : null,
       counts,
-      idle: active === 0,
+      idle: active === 0 && !this.adding,
+      adding: this.adding,
     }
   }
 
@@ -213,6 +231,10 @@ export class QueueModel {
       this.timer = null
     }
     if (this.dirty.size === 0 && this.removed.length === 0 && !this.overallDirty) return
+    const startedAt = performance.now()
+    this.lastFlushAt = this.now()
+    if (this.rowsAdded) this.lastRowsAt = this.lastFlushAt
+    this.rowsAdded = false
     const upserts: QueueJob[] = []
     for (const id of this.dirty) {
       const j = this.jobs.get(id)
@@ -223,6 +245,7 @@ export class QueueModel {
     this.removed = []
     this.overallDirty = false
     this.send({ upserts, removed, overall: this.overall(), paused: this.allPaused })
+    traceQueue('patch', { rows: upserts.length, ms: performance.now() - startedAt })
   }
 
   close(): void {
@@ -236,11 +259,21 @@ export class QueueModel {
   }
 
   private schedule(): void {
-    if (this.timer) return
+    // Leading edge: after a quiet interval the patch goes on the next turn of the loop (so the
+    // rest of this turn's changes, a whole listed page, go with it). New rows get their own
+    // leading edge: a drop's first page is not held back by the "adding" patch just before it.
+    const now = this.now()
+    const rowsDue = this.rowsAdded && now - this.lastRowsAt >= this.intervalMs
+    const due = rowsDue ? now : Math.max(now, this.lastFlushAt + this.intervalMs)
+    if (this.timer) {
+      if (this.timerDueAt <= due) return
+      clearTimeout(this.timer)
+    }
+    this.timerDueAt = due
     this.timer = setTimeout(() => {
       this.timer = null
       this.flush()
-    }, this.intervalMs)
+    }, due - now)
     this.timer.unref?.()
   }
 }

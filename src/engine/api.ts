@@ -4,6 +4,7 @@ import type { JobError, JobState, OutputReport, RunReport } from '../shared/jobs
 import type { Ledger } from './ledger'
 import type { LedgerHealthEvent } from './ledger/health'
 import type { DestinationConfig, Preset } from './types'
+import type { EnqueueOptions } from './enqueue-page'
 
 export interface EngineOptions {
   /** Ledger and staging live here. */
@@ -75,8 +76,11 @@ export type EngineEvent =
 export interface Engine {
   readonly dataDir: string
   readonly ledger: Ledger
-  /** Records one job per file found under `paths`; nothing runs until `run`. */
-  enqueue(paths: readonly string[], target: Target): Promise<string[]>
+  /**
+   * Records one job per file found under `paths`, page by page as they are listed (see
+   * EnqueueOptions); nothing runs until `run`.
+   */
+  enqueue(paths: readonly string[], target: Target, opts?: EnqueueOptions): Promise<string[]>
   /** Runs the given jobs to a terminal state (or until paused/closed) and reports them. */
   run(jobIds: readonly string[], opts?: { signal?: AbortSignal }): Promise<RunReport>
   /** Gives back claims of dead processes and runs every unfinished job. */

@@ -7,6 +7,7 @@ import type { RunReport } from '../shared/jobs'
 import type { Engine, EngineOptions, Target } from './api'
 import { Background } from './background'
 import { DestinationCache } from './destination-cache'
+import type { EnqueueOptions } from './enqueue-page'
 import { EngineEvents } from './events'
 import { HeldBytes } from './held-bytes'
 import { errorOf } from './job-error'
@@ -146,8 +147,8 @@ export function createEngine(options: EngineOptions): Engine {
   return {
     dataDir,
     ledger,
-    enqueue: (paths: readonly string[], target: Target) =>
-      enqueue({ ledger, health, destinations, events, presetOf }, paths, target),
+    enqueue: (paths: readonly string[], target: Target, opts?: EnqueueOptions) =>
+      enqueue({ ledger, health, destinations, events, presetOf }, paths, target, opts),
     preset: presetOf,
     run: (jobIds, opts = {}) => run(jobIds, opts.signal),
     resumeUnfinished(opts = {}) {

@@ -10,6 +10,19 @@ export interface InputEntry {
   error: JobError | null
 }
 
+/** How many entries the first page holds: small, so the first rows show at once. */
+export const FIRST_PAGE_SIZE = 100
+/** Later pages: large enough that recording a page costs one short transaction per thousand. */
+export const PAGE_SIZE = 1000
+
+export interface ListOptions {
+  cwd?: string
+  /** Stops listing at the next entry; the pages already given stay given. */
+  signal?: AbortSignal
+  firstPageSize?: number
+  pageSize?: number
+}
+
 /**
  * Turns the paths a user gave into one entry per file: folders recursively (hidden entries
  * skipped, symlinked folders followed once, loops cut), and every path that cannot be read still
@@ -20,15 +33,40 @@ export async function expandInputs(
   cwd = process.cwd(),
 ): Promise<InputEntry[]> {
   const out: InputEntry[] = []
+  for await (const page of listInputs(paths, { cwd })) out.push(...page)
+  return out
+}
+
+/**
+ * expandInputs in pages, as the folders are read: a drop of a whole photo library is recorded
+ * and shown page by page instead of after the last folder. Each entry comes exactly once, in the
+ * same order expandInputs gives them.
+ */
+export async function* listInputs(
+  paths: readonly string[],
+  opts: ListOptions = {},
+): AsyncGenerator<InputEntry[], void, undefined> {
+  const cwd = opts.cwd ?? process.cwd()
   const seen = new Set<string>()
   const visitedDirs = new Set<string>()
+  let pageSize = opts.firstPageSize ?? FIRST_PAGE_SIZE
+  let page: InputEntry[] = []
+  const stopped = (): boolean => opts.signal?.aborted === true
   const add = (entry: InputEntry): void => {
     if (seen.has(entry.source)) return
     seen.add(entry.source)
-    out.push(entry)
+    page.push(entry)
+  }
+  // Checked inline before taking (a `yield*` per entry would cost promise turns per file).
+  const full = (): boolean => page.length >= pageSize
+  const take = (): InputEntry[] => {
+    const taken = page
+    page = []
+    pageSize = opts.pageSize ?? PAGE_SIZE
+    return taken
   }
 
-  const visit = async (abs: string, explicit: boolean): Promise<void> => {
+  async function* visit(abs: string, explicit: boolean): AsyncGenerator<InputEntry[]> {
     let st
     try {
       st = await fs.stat(abs)
@@ -62,13 +100,18 @@ export async function expandInputs(
         return
       }
       for (const entry of entries) {
+        if (stopped()) return
         // hidden files and folders (.DS_Store, .git, sync temp files)
         if (entry.name.startsWith('.')) continue
         const child = path.join(abs, entry.name)
         // A plain file needs no stat of its own here (its snapshot stats it); links, folders and
         // file systems that do not say what an entry is are looked at closely.
         if (entry.isFile()) add({ source: child, error: null })
-        else await visit(child, false)
+        else yield* visit(child, false)
+        if (full()) {
+          yield take()
+          await nextTurn()
+        }
       }
       return
     }
@@ -86,8 +129,24 @@ export async function expandInputs(
     })
   }
 
-  for (const p of paths) await visit(path.resolve(cwd, p), true)
-  return out
+  for (const p of paths) {
+    if (stopped()) break
+    yield* visit(path.resolve(cwd, p), true)
+    if (full()) {
+      yield take()
+      await nextTurn()
+    }
+  }
+  if (page.length > 0 && !stopped()) yield page
+}
+
+/**
+ * One turn of the event loop between pages: a flat folder of 10,000 files is one readdir, and
+ * without it every page would be recorded before a timer (the queue's patch) or a request (stop
+ * adding) got to run.
+ */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
 }
 
 function errCode(err: unknown): string {

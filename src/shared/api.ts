@@ -79,6 +79,8 @@ export interface Overall {
   counts: Record<QueueState, number>
   /** Every job of the queue is finished (or the queue is empty). */
   idle: boolean
+  /** A drop is still being listed: more rows are on their way (stopAdding stops it). */
+  adding: boolean
 }
 
 export interface QueueSnapshot {
@@ -454,6 +456,8 @@ export interface Commands {
   chooseAndAdd: { args: [kind: 'files' | 'folder']; value: AddResult }
   uploadClipboardImage: { args: []; value: AddResult }
   getQueue: { args: []; value: QueueSnapshot }
+  /** Stops listing the drops still being listed; the files they already added stay queued. */
+  stopAdding: { args: []; value: void }
   pauseAll: { args: []; value: void }
   resumeAll: { args: []; value: void }
   pauseJob: { args: [id: string]; value: void }
@@ -571,6 +575,7 @@ export const COMMAND_CHANNELS: { readonly [K in CommandName]: `upshot:cmd:${K}` 
   chooseAndAdd: 'upshot:cmd:chooseAndAdd',
   uploadClipboardImage: 'upshot:cmd:uploadClipboardImage',
   getQueue: 'upshot:cmd:getQueue',
+  stopAdding: 'upshot:cmd:stopAdding',
   pauseAll: 'upshot:cmd:pauseAll',
   resumeAll: 'upshot:cmd:resumeAll',
   pauseJob: 'upshot:cmd:pauseJob',

@@ -310,7 +310,7 @@ describe('AppService on the real engine', () => {
     }
   })
 
-  it('sends 2,000 new rows as one coalesced patch, not one message per job', async () => {
+  it('sends 2,000 new rows in a few coalesced patches, page by page, not one message per job', async () => {
     const app = startTestApp()
     try {
       app.service.start()
@@ -324,12 +324,18 @@ describe('AppService on the real engine', () => {
         if (name === 'queue') patches.push(payload as QueuePatch)
       })
       expect(await app.service.addPaths([dir])).toEqual({ added: 2000 })
-      await waitFor('a patch', () => patches.length > 0)
-      await new Promise((r) => setTimeout(r, 300))
-      expect(patches).toHaveLength(1)
-      expect(patches[0]!.upserts).toHaveLength(2000)
-      expect(patches[0]!.overall.counts.queued).toBe(2000)
-      expect(patches[0]!.paused).toBe(true)
+      await waitFor('the listing to end', () => patches.some((p) => !p.overall.adding))
+      // Three pages (100, 1,000, 900) plus "adding" on and off: a handful of patches at most,
+      // every row in exactly one of them.
+      expect(patches.length).toBeLessThanOrEqual(5)
+      const ids = patches.flatMap((p) => p.upserts.map((j) => j.id))
+      expect(ids).toHaveLength(2000)
+      expect(new Set(ids).size).toBe(2000)
+      expect(patches.find((p) => p.upserts.length > 0)!.overall.adding).toBe(true)
+      const last = patches.at(-1)!
+      expect(last.overall.counts.queued).toBe(2000)
+      expect(last.overall.adding).toBe(false)
+      expect(last.paused).toBe(true)
     } finally {
       await app.close()
     }

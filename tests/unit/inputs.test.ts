@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { expandInputs } from '../../src/engine/inputs'
+import { expandInputs, listInputs } from '../../src/engine/inputs'
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-inputs-'))
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }))
@@ -42,5 +42,44 @@ describe('expandInputs', () => {
     fs.symlinkSync(path.join(root, 'real.jpg'), path.join(root, 'link.jpg'))
     const [e] = await expandInputs(['link.jpg'], root)
     expect(e).toEqual({ source: path.join(root, 'link.jpg'), error: null })
+  })
+})
+
+describe('listInputs', () => {
+  const tree = path.join(root, 'tree')
+  const files: string[] = []
+  for (let d = 0; d < 3; d++) {
+    fs.mkdirSync(path.join(tree, `d${d}`), { recursive: true })
+    for (let i = 0; i < 50; i++) {
+      const file = path.join(tree, `d${d}`, `f${String(i).padStart(2, '0')}.jpg`)
+      fs.writeFileSync(file, 'x')
+      files.push(file)
+    }
+  }
+
+  it('gives a small first page, then full pages, each file once and in expandInputs order', async () => {
+    const pages: string[][] = []
+    for await (const page of listInputs([tree, path.join(tree, 'd0')], {
+      firstPageSize: 10,
+      pageSize: 40,
+    }))
+      pages.push(page.map((e) => e.source))
+    expect(pages.map((p) => p.length)).toEqual([10, 40, 40, 40, 20])
+    expect(pages.flat()).toEqual(files)
+    expect(pages.flat()).toEqual((await expandInputs([tree])).map((e) => e.source))
+  })
+
+  it('stops at the next entry once aborted, giving nothing after the pages already given', async () => {
+    const ctl = new AbortController()
+    const pages: string[][] = []
+    for await (const page of listInputs([tree], {
+      signal: ctl.signal,
+      firstPageSize: 10,
+      pageSize: 40,
+    })) {
+      pages.push(page.map((e) => e.source))
+      if (pages.length === 2) ctl.abort()
+    }
+    expect(pages.flat()).toEqual(files.slice(0, 50))
   })
 })

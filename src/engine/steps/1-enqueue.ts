@@ -1,12 +1,14 @@
 // 1. enqueue: one `queued` row per input before anything else happens; inputs that cannot be
 // read (missing, dangling link) become `failed` rows at once, so every input is in the report.
+// A drop is recorded page by page as it is listed (listInputs), so its first files are queued,
+// shown and running while the rest of a large folder is still being listed.
 import { randomUUID } from 'node:crypto'
-import type { JobError } from '../../shared/jobs'
 import type { Target } from '../api'
 import type { DestinationCache } from '../destination-cache'
+import { jobsOfPage, type EnqueueOptions } from '../enqueue-page'
 import type { EngineEvents } from '../events'
-import { expandInputs } from '../inputs'
-import type { Ledger, NewJob } from '../ledger'
+import { listInputs } from '../inputs'
+import type { Ledger } from '../ledger'
 import type { LedgerHealth } from '../ledger/health'
 import { presetFingerprint } from '../pipeline'
 import { createDestination } from '../storage'
@@ -23,11 +25,12 @@ export interface EnqueueContext {
   presetOf(name: string): Preset
 }
 
-/** Records one job per file found under `paths`; answers their ids, in order. */
+/** Records one job per file found under `paths`, page by page; answers their ids, in order. */
 export async function enqueue(
   ctx: EnqueueContext,
   paths: readonly string[],
   target: Target,
+  opts: EnqueueOptions = {},
 ): Promise<string[]> {
   const { ledger, health } = ctx
   warmHashWorker() // boots while the inputs are listed and recorded
@@ -40,33 +43,30 @@ export async function enqueue(
   )
   // Secrets never reach the ledger; the live config (with them) is kept for this process only.
   ctx.destinations.remember(destinationId, target.destination)
-  const entries = await expandInputs(paths)
   const base = {
     batchId: randomUUID(),
     destinationId,
     preset: preset.name,
     presetFp: presetFingerprint(preset),
   }
-  const ids: string[] = []
-  const good: NewJob[] = []
-  const failed: { job: NewJob; error: JobError }[] = []
-  for (const e of entries) {
-    const id = randomUUID()
-    ids.push(id)
-    if (e.error) failed.push({ job: { id, source: e.source, ...base }, error: e.error })
-    else good.push({ id, source: e.source, ...base })
+  const all: string[] = []
+  let listedAt = performance.now()
+  for await (const entries of listInputs(paths, { signal: opts.signal })) {
+    const listMs = performance.now() - listedAt
+    const { ids, good, failed } = jobsOfPage(entries, base)
+    await health.retry('recording the files', () =>
+      ledger.db
+        .transaction(() => {
+          for (const f of failed) ledger.enqueueFailed(f.job, f.error)
+          ledger.enqueue(good)
+        })
+        .immediate(),
+    )
+    const rows = ids.flatMap((id) => ledger.job(id) ?? [])
+    for (const row of rows) ctx.events.job(row)
+    all.push(...ids)
+    opts.onPage?.({ ids, rows, listMs, recordMs: performance.now() - listedAt - listMs })
+    listedAt = performance.now()
   }
-  await health.retry('recording the files', () =>
-    ledger.db
-      .transaction(() => {
-        for (const f of failed) ledger.enqueueFailed(f.job, f.error)
-        ledger.enqueue(good)
-      })
-      .immediate(),
-  )
-  for (const id of ids) {
-    const row = ledger.job(id)
-    if (row) ctx.events.job(row)
-  }
-  return ids
+  return all
 }

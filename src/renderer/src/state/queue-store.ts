@@ -1,5 +1,5 @@
-// The queue on the page: filled once from getQueue, then patched by the main process's
-// coalesced `queue` events. Components subscribe through useSyncExternalStore and read rows by
+// The queue on the page: filled once from getQueue, then patched by the core's coalesced
+// `queue` events (a big drop arrives page by page, a few patches a second). Components subscribe through useSyncExternalStore and read rows by
 // id, so a patch re-renders the visible rows only, however long the queue is.
 
 import { useSyncExternalStore } from 'react'
@@ -18,6 +18,7 @@ const EMPTY_OVERALL: Overall = {
   etaSeconds: null,
   counts: emptyQueueCounts(),
   idle: true,
+  adding: false,
 }
 
 export interface QueueView {

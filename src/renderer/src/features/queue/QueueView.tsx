@@ -73,6 +73,11 @@ export function QueueView(): React.JSX.Element {
             <span className="overall__failed">{t.queue.failed(o.counts.failed)}</span>
           )}
           {queue.paused && <span className="badge badge--paused">{t.queue.paused}</span>}
+          {o.adding && (
+            <span className="badge badge--adding" role="status">
+              {t.queue.adding}
+            </span>
+          )}
           <span className="overall__numbers">{o.idle ? t.queue.idle : numbers.join(' · ')}</span>
         </div>
         <ProgressBar
@@ -101,6 +106,16 @@ export function QueueView(): React.JSX.Element {
             >
               <Icon name="pause" size={16} />
               {t.actions.pauseAll}
+            </button>
+          )}
+          {o.adding && (
+            <button
+              type="button"
+              className="button button--small"
+              onClick={() => void attempt(() => unwrap(upshot.stopAdding()))}
+            >
+              <Icon name="clear" size={16} />
+              {t.actions.stopAdding}
             </button>
           )}
           <button

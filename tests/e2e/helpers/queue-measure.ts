@@ -1,0 +1,167 @@
+// Measuring a big drop on the real path: the renderer in Chromium, the real core process over
+// its channel (through the supervisor), and the core's own step timings (UPSHOT_TRACE=queue, see
+// src/core/queue-trace.ts). Wall-clock stamps (Date.now) line the three up: one machine, one
+// clock. These are measurements printed for docs/BENCHMARKS.md, not assertions.
+
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Page } from 'playwright-core'
+import type { QueuePatch } from '../../../src/shared/api'
+import type { TestApp } from './app'
+
+/** A folder tree of `count` small files: `folders` folders of `folders` subfolders each. */
+export function writeTree(root: string, count: number, folders = 10): string[] {
+  const leaves: string[] = []
+  for (let a = 0; a < folders; a++)
+    for (let b = 0; b < folders; b++) leaves.push(path.join(root, `album-${a}`, `day-${b}`))
+  const per = Math.ceil(count / leaves.length)
+  const files: string[] = []
+  for (const dir of leaves) {
+    fs.mkdirSync(dir, { recursive: true })
+    for (let i = 0; i < per && files.length < count; i++) {
+      const file = path.join(dir, `note-${String(i).padStart(5, '0')}.txt`)
+      fs.writeFileSync(file, `note ${files.length}\n`)
+      files.push(file)
+    }
+  }
+  return files
+}
+
+export interface PatchLog {
+  at: number
+  bytes: number
+  rows: number
+  /** Jobs past `queued` in this patch (an upload under way or done). */
+  started: number
+  adding: boolean
+  total: number
+}
+
+/** Records every queue patch the host gets from the core, with its size on the wire. */
+export function recordPatches(app: TestApp): PatchLog[] {
+  const log: PatchLog[] = []
+  app.listen((name, payload) => {
+    if (name !== 'queue') return
+    const p = payload as QueuePatch
+    log.push({
+      at: Date.now(),
+      bytes: Buffer.byteLength(JSON.stringify(p)),
+      rows: p.upserts.length,
+      started: p.upserts.filter((j) => j.state !== 'queued' && j.state !== 'paused').length,
+      adding: p.overall.adding,
+      total: Object.values(p.overall.counts).reduce((a, b) => a + b, 0),
+    })
+  })
+  return log
+}
+
+export interface TraceLine {
+  step: string
+  at: number
+  fields: Record<string, number>
+}
+
+/** The core's [trace] lines (stderr) since `since`. */
+export function traceLines(app: TestApp, since: number): TraceLine[] {
+  const out: TraceLine[] = []
+  for (const line of app.logs) {
+    const m = /\[trace\] (\w+) at=(\d+) ?(.*)$/.exec(line)
+    if (!m || Number(m[2]) < since) continue
+    const fields: Record<string, number> = {}
+    for (const kv of m[3]!.split(' ').filter(Boolean)) {
+      const [k, v] = kv.split('=')
+      fields[k!] = Number(v)
+    }
+    out.push({ step: m[1]!, at: Number(m[2]), fields })
+  }
+  return out
+}
+
+/**
+ * Watches the page: when the first queue row is in the DOM, when the header says `totalsText`,
+ * and when each queue patch reached the page. Call before the drop.
+ */
+export async function watchPage(page: Page, totalsText: string): Promise<void> {
+  await page.evaluate((text) => {
+    const w = window as unknown as {
+      __measure: { firstRow: number; totals: number; delivered: number[] }
+      __upshotDeliver(c: string, p: unknown): void
+    }
+    const m = { firstRow: 0, totals: 0, delivered: [] as number[] }
+    w.__measure = m
+    const deliver = w.__upshotDeliver
+    w.__upshotDeliver = (c, p) => {
+      // Patches carrying rows (the first one may only say a listing began).
+      if (c === 'upshot:event:queue' && (p as { upserts: unknown[] }).upserts.length > 0)
+        m.delivered.push(Date.now())
+      deliver(c, p)
+    }
+    const check = (): void => {
+      if (!m.firstRow && document.querySelector('[data-testid="queue-row"]'))
+        m.firstRow = Date.now()
+      const count = document.querySelector('[data-testid="overall-count"]')?.textContent ?? ''
+      if (!m.totals && count.includes(text) && !document.querySelector('.badge--adding'))
+        m.totals = Date.now()
+    }
+    new MutationObserver(check).observe(document.body, {
+      childList: true,
+      subtree: true,
+      characterData: true,
+    })
+  }, totalsText)
+}
+
+export function pageMarks(
+  page: Page,
+): Promise<{ firstRow: number; totals: number; delivered: number[] }> {
+  return page.evaluate(
+    () =>
+      (
+        window as unknown as {
+          __measure: { firstRow: number; totals: number; delivered: number[] }
+        }
+      ).__measure,
+  )
+}
+
+/** Frame times while the list is scrolled from top to bottom, one step per animation frame. */
+export function scrollFrames(
+  page: Page,
+  steps = 120,
+): Promise<{ median: number; p95: number; max: number }> {
+  return page.evaluate(async (n) => {
+    const list = document.querySelector('[data-testid="queue-list"]')!
+    const times: number[] = []
+    let last = performance.now()
+    for (let i = 0; i < n; i++) {
+      list.scrollTop = (list.scrollHeight * i) / (n - 1)
+      await new Promise(requestAnimationFrame)
+      const now = performance.now()
+      times.push(now - last)
+      last = now
+    }
+    times.sort((a, b) => a - b)
+    const at = (q: number): number => times[Math.min(n - 1, Math.floor(q * n))]!
+    return { median: at(0.5), p95: at(0.95), max: times[n - 1]! }
+  }, steps)
+}
+
+/** The page's JS heap in use (CDP), in MiB. */
+export async function pageHeapMiB(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('HeapProfiler.collectGarbage')
+  const { usedSize } = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number }
+  await cdp.detach()
+  return usedSize / 1024 / 1024
+}
+
+/** A process's resident memory, in MiB (Linux). */
+export function rssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN)
+  return kb / 1024
+}
+
+export function sum(lines: TraceLine[], step: string, field: string): number {
+  return lines.filter((l) => l.step === step).reduce((a, l) => a + (l.fields[field] ?? 0), 0)
+}

@@ -1,9 +1,11 @@
 import { Command, CommanderError } from 'commander'
 import { UpshotError, type JobError } from '../shared/jobs'
+import { registerDelete } from './commands/delete'
 import { registerDest } from './commands/dest'
 import { registerDoctor } from './commands/doctor'
 import { registerCleanup } from './commands/cleanup'
 import { registerJobs } from './commands/jobs'
+import { registerPurge } from './commands/purge'
 import { registerResume } from './commands/resume'
 import { registerSync } from './commands/sync'
 import { registerUpload } from './commands/upload'
@@ -63,6 +65,8 @@ export async function main(argv: string[]): Promise<number> {
   registerDest(program, setCode)
   registerDoctor(program, setCode)
   registerCleanup(program, setCode)
+  registerDelete(program, setCode)
+  registerPurge(program, setCode)
 
   try {
     await program.parseAsync(argv, { from: 'user' })

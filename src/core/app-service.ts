@@ -36,6 +36,7 @@ import { ownerIsDead, toJobError, type Engine, type EngineEvent } from '../engin
 import { cleanupUploads } from '../engine/cleanup'
 import { listHistory, outputsOfJobs, retryJob, summarizeDestinations } from '../engine/history'
 import { deleteRecords } from '../engine/references'
+import { describePurge, mergePurges } from '../engine/cdn/purge-queue'
 import { ledgerLocationWarning } from '../engine/ledger/location'
 import { localMetaDirFor } from '../engine/paths'
 import { createDestination, localDestinationId, s3DestinationId } from '../engine/storage'
@@ -503,10 +504,13 @@ export class AppService {
         metaDir: localMetaDirFor(this.o.dataDir),
       }),
     )
+    const purge = mergePurges(result.purges)
     return {
       deleted: result.deleted,
       kept: result.kept.length,
       failures: result.failures.map((f) => ({ id: f.id, message: f.error.message })),
+      purge: purge ? describePurge(result.deleted, purge) : null,
+      purgePending: (purge?.pending.length ?? 0) > 0,
     }
   }
 

@@ -164,6 +164,13 @@ export interface DeleteResult {
   kept: number
   /** Per job that could not be deleted entirely, why. */
   failures: { id: string; message: string }[]
+  /**
+   * What the CDN in front of the bucket did, in one sentence ("removed from the bucket and purged
+   * from CloudFront", or which URLs could not be purged and why); null without CDN settings.
+   */
+  purge: string | null
+  /** Some purge failed: it is kept in the ledger and tried again. */
+  purgePending: boolean
 }
 
 export interface CopyResult {

@@ -249,3 +249,82 @@ describe('CloudFront failures', () => {
     }
   })
 })
+
+describe('the CLI: upshot dest --cloudflare-zone, upshot delete, upshot purge, sync --delete', () => {
+  const env = (token: string): NodeJS.ProcessEnv => ({
+    AWS_ACCESS_KEY_ID: s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    AWS_PROFILE: '',
+    CLOUDFLARE_API_TOKEN: token,
+  })
+
+  it('deletes an upload, purges it, keeps a failed purge visible and sends it with `upshot purge`', async () => {
+    const dataDir = path.join(work, 'cli')
+    const prefix = `${s3.prefix}/cli`
+    const add = await runCli(
+      [
+        'dest', 'add', 'cdn', '--provider', 's3-compatible', '--endpoint', s3.endpoint,
+        '--region', s3.region, '--bucket', s3.bucket, '--prefix', prefix, '--path-style',
+        '--public-url', 'https://img.example.com', '--cloudflare-zone', cf.zoneId,
+        '--cdn-api', cf.url, '--data-dir', dataDir,
+      ],
+      env(cf.token),
+    )
+    expect(add.stderr).toBe('Tip: `upshot dest default cdn` makes it the destination of commands without --to.\n')
+    expect(add.code).toBe(0)
+    const src = files(path.join(work, 'cli-src'), 3)
+    const up = await runCli(['upload', ...src, '--to', 'cdn', '--data-dir', dataDir, '--json'], env(cf.token))
+    const report = JSON.parse(up.stdout) as { jobs: { id: string; outputs: { key: string; url: string }[] }[] }
+    expect(report.jobs).toHaveLength(3)
+
+    // A wrong token: deleted from the bucket, the purge fails and says why.
+    const first = await runCli(['delete', report.jobs[0]!.id, '--data-dir', dataDir], env('wrong'))
+    expect(first.code).toBe(1)
+    expect(first.stdout).toContain('Deleted 1 object.')
+    expect(first.stdout).toContain(
+      'Removed from the bucket, but 1 URL could not be purged from Cloudflare: Cloudflare refused the API token for this zone: Authentication error (10000); it needs the Zone > Cache Purge permission. The purge is kept and tried again.',
+    )
+    const listed = await runCli(['purge', '--list', '--data-dir', dataDir], env(cf.token))
+    expect(listed.stdout).toContain(`pending  Cloudflare  ${report.jobs[0]!.outputs[0]!.url}  (1 try; ACCESS_DENIED`)
+
+    // The right token: `upshot purge` sends what is owed.
+    const before = cf.purged.length
+    const retry = await runCli(['purge', '--data-dir', dataDir], env(cf.token))
+    expect(retry.code).toBe(0)
+    expect(retry.stdout).toBe('Purged 1 URL from the CDN.\nNo CDN purge is pending.\n')
+    expect(cf.purged.slice(before)).toEqual([report.jobs[0]!.outputs[0]!.url])
+
+    const second = await runCli(['delete', report.jobs[1]!.id, '--data-dir', dataDir, '--json'], env(cf.token))
+    expect(second.code).toBe(0)
+    expect((JSON.parse(second.stdout) as { purge: string }).purge).toBe(
+      'Removed from the bucket and purged from Cloudflare.',
+    )
+    expect(cf.purged.at(-1)).toBe(report.jobs[1]!.outputs[0]!.url)
+  })
+
+  it('sync --delete purges the objects of files that went away', async () => {
+    const dataDir = path.join(work, 'cli-sync')
+    const prefix = `${s3.prefix}/cli-sync`
+    await runCli(
+      [
+        'dest', 'add', 'synced', '--provider', 's3-compatible', '--endpoint', s3.endpoint,
+        '--region', s3.region, '--bucket', s3.bucket, '--prefix', prefix, '--path-style',
+        '--public-url', 'https://sync.example.com', '--cloudflare-zone', cf.zoneId,
+        '--cdn-api', cf.url, '--data-dir', dataDir,
+      ],
+      env(cf.token),
+    )
+    const folder = path.join(work, 'cli-sync-src')
+    const [gone] = files(folder, 2)
+    const firstPass = await runCli(['sync', folder, '--to', 'synced', '--data-dir', dataDir], env(cf.token))
+    expect(firstPass.code).toBe(0)
+    fs.rmSync(gone!)
+    const before = cf.purged.length
+    const pass = await runCli(['sync', folder, '--to', 'synced', '--delete', '--data-dir', dataDir, '--json'], env(cf.token))
+    const plan = (JSON.parse(pass.stdout) as { plan: { delete: { key: string }[]; purge: { cdn: string; purged: string[] } } }).plan
+    expect(plan.delete).toHaveLength(1)
+    expect(plan.purge.cdn).toBe('cloudflare')
+    expect(plan.purge.purged).toEqual([`https://sync.example.com/${plan.delete[0]!.key}`])
+    expect(cf.purged.slice(before)).toEqual(plan.purge.purged)
+  })
+})

@@ -9,6 +9,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEngine, type Engine } from '../../src/engine'
 import { flushPurges, pendingPurges, describePurge } from '../../src/engine/cdn/purge-queue'
+import { runDoctor } from '../../src/engine/destinations/doctor'
 import { deleteRecords } from '../../src/engine/references'
 import { createDestination } from '../../src/engine/storage'
 import type { CdnPurgeConfig } from '../../src/engine/cdn/types'
@@ -326,5 +327,40 @@ describe('the CLI: upshot dest --cloudflare-zone, upshot delete, upshot purge, s
     expect(plan.purge.cdn).toBe('cloudflare')
     expect(plan.purge.purged).toEqual([`https://sync.example.com/${plan.delete[0]!.key}`])
     expect(cf.purged.slice(before)).toEqual(plan.purge.purged)
+  })
+})
+
+describe('the connection test', () => {
+  it('proves the CDN credentials with a purge of a path that holds nothing', async () => {
+    const prefix = `${s3.prefix}/doctor`
+    const base = s3Config(s3, { prefix, publicUrl: 'https://img.example.com' })
+    const before = cf.purged.length
+    const good = await runDoctor({
+      ...base,
+      purge: { kind: 'cloudflare', zoneId: cf.zoneId, apiToken: cf.token, endpoint: cf.url },
+    })
+    const check = good.checks.find((c) => c.id === 'cdn-purge')!
+    expect(check.status).toBe('pass')
+    expect(cf.purged.slice(before)).toEqual([
+      `https://img.example.com/${prefix}/.upshot-probe/purge-check.txt`,
+    ])
+
+    const bad = await runDoctor({
+      ...base,
+      purge: { kind: 'cloudflare', zoneId: cf.zoneId, apiToken: 'nope', endpoint: cf.url },
+    })
+    const failed = bad.checks.find((c) => c.id === 'cdn-purge')!
+    expect([failed.status, failed.needed]).toEqual(['fail', false])
+    expect(failed.detail).toMatch(/^Cloudflare refused the API token for this zone: Authentication error/)
+    // Uploads still work: the purge check is not needed for them.
+    expect(bad.ok).toBe(true)
+
+    const front = await runDoctor({
+      ...base,
+      publicUrl: 'https://d111111abcdef8.cloudfront.net',
+      purge: { kind: 'cloudfront', distributionId: cfr.distributionId, endpoint: cfr.url },
+    })
+    expect(front.checks.find((c) => c.id === 'cdn-purge')!.status).toBe('pass')
+    expect(cfr.batches.at(-1)).toEqual([`/${prefix}/.upshot-probe/purge-check.txt`])
   })
 })

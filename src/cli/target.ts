@@ -208,8 +208,7 @@ export function configOfLedgerDestination(
   const saved = ledger.namedDestinations().find((d) => d.id === id)
   if (saved) return withCdnToken(saved.config, env)
   const row = ledger.db.prepare('SELECT config FROM destinations WHERE id = ?').get(id) as
-    | { config: string }
-    | undefined
+    { config: string } | undefined
   if (!row) throw new UpshotError('CONFIG', `The ledger knows no destination ${id}.`)
   return withCdnToken(JSON.parse(row.config) as DestinationConfig, env)
 }

@@ -36,7 +36,7 @@ import { ownerIsDead, toJobError, type Engine, type EngineEvent } from '../engin
 import { cleanupUploads } from '../engine/cleanup'
 import { listHistory, outputsOfJobs, retryJob, summarizeDestinations } from '../engine/history'
 import { deleteRecords } from '../engine/references'
-import { describePurge, mergePurges } from '../engine/cdn/purge-queue'
+import { describePurge, mergePurges, withStoredPurgeToken } from '../engine/cdn/purge-queue'
 import { ledgerLocationWarning } from '../engine/ledger/location'
 import { localMetaDirFor } from '../engine/paths'
 import { createDestination, localDestinationId, s3DestinationId } from '../engine/storage'
@@ -546,6 +546,9 @@ export class AppService {
         publicUrl: p.publicUrl ?? '',
         pathStyle: p.pathStyle ?? false,
         checksum: p.checksum ?? 'WHEN_REQUIRED',
+        ...(p.purge
+          ? { purgeCdn: p.purge.kind, purgeId: p.purge.id, purgeApi: p.purge.endpoint ?? '' }
+          : {}),
       }
       return [{ name: d.name, kind: p.provider, input }]
     })
@@ -577,6 +580,8 @@ export class AppService {
           config = { ...config, credentials: stored.credentials }
         }
       }
+      if (target.id && target.purgeToken === undefined)
+        config = withStoredPurgeToken(config, this.o.settings.resolve(target.id).config)
     }
     return testConnection(config, { ...this.o.connectionTest, dataDir: this.o.dataDir })
   }

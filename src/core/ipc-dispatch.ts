@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import {
   DESTINATION_KINDS,
+  PURGE_CDNS,
   type ApiError,
   type CommandName,
   type Commands,
@@ -47,6 +48,10 @@ const destinationInput = z.strictObject({
     .strictObject({ accessKeyId: z.string().max(256), secretAccessKey: z.string().max(1024) })
     .nullable()
     .optional(),
+  purgeCdn: z.enum(PURGE_CDNS).optional(),
+  purgeId: z.string().max(64).optional(),
+  purgeApi: z.string().max(2048).optional(),
+  purgeToken: z.string().max(1024).nullable().optional(),
 })
 
 const preferencesPatch = z.strictObject({

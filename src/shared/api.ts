@@ -224,17 +224,28 @@ export interface DestinationSettings {
   pathStyle: boolean
   /** SDK checksums (some S3-compatible stores reject CRC32 trailers). */
   checksum: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED'
+  /** The CDN purged when objects are deleted. */
+  purgeCdn: PurgeCdn
+  /** CloudFront distribution ID or Cloudflare zone ID. */
+  purgeId: string
+  /** Another CDN API address (a proxy); '' for the service's own. */
+  purgeApi: string
 }
+
+export const PURGE_CDNS = ['none', 'cloudfront', 'cloudflare'] as const
+export type PurgeCdn = (typeof PURGE_CDNS)[number]
 
 /** A destination as the renderer sees it: whether credentials are stored, never what they are. */
 export interface DestinationView extends DestinationSettings {
   hasCredentials: boolean
+  /** A Cloudflare API token is stored (encrypted, like the keys). */
+  hasPurgeToken: boolean
 }
 
 /** Saving a destination: `credentials` undefined keeps what is stored, null removes it. */
 export interface DestinationInput extends Omit<
   DestinationSettings,
-  'id' | 'jurisdiction' | 'cdn' | 'private' | 'expiresIn'
+  'id' | 'jurisdiction' | 'cdn' | 'private' | 'expiresIn' | 'purgeCdn' | 'purgeId' | 'purgeApi'
 > {
   id?: string
   /** Defaults: default jurisdiction, no CDN, public, 3600 s. */
@@ -243,6 +254,12 @@ export interface DestinationInput extends Omit<
   private?: boolean
   expiresIn?: number
   credentials?: { accessKeyId: string; secretAccessKey: string } | null
+  /** Default: no CDN purge. */
+  purgeCdn?: PurgeCdn
+  purgeId?: string
+  purgeApi?: string
+  /** The Cloudflare API token: undefined keeps what is stored, null removes it. */
+  purgeToken?: string | null
 }
 
 export type Theme = 'system' | 'light' | 'dark'

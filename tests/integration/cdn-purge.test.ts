@@ -14,7 +14,12 @@ import { deleteRecords } from '../../src/engine/references'
 import { createDestination } from '../../src/engine/storage'
 import type { CdnPurgeConfig } from '../../src/engine/cdn/types'
 import type { S3DestinationConfig } from '../../src/engine/types'
-import { startCloudflare, startCloudFront, type CloudflareServer, type CloudFrontServer } from '../helpers/cdn-servers'
+import {
+  startCloudflare,
+  startCloudFront,
+  type CloudflareServer,
+  type CloudFrontServer,
+} from '../helpers/cdn-servers'
 import { runCli } from '../helpers/cli'
 import { listKeys, s3Config, startTestS3, type TestS3 } from '../helpers/s3server'
 
@@ -59,18 +64,23 @@ function keysOf(engine: Engine, ids: string[]): string[] {
   return ids.flatMap((id) => engine.ledger.outputs(id).map((o) => o.key))
 }
 
-const destFor = (config: S3DestinationConfig) => () =>
-  createDestination(config, { maxAttempts: 2 })
+const destFor = (config: S3DestinationConfig) => () => createDestination(config, { maxAttempts: 2 })
 
 describe('Cloudflare purge by URL', () => {
   const config = (prefix: string, purge: Partial<CdnPurgeConfig> = {}): S3DestinationConfig =>
     s3Config(s3, {
       prefix,
       publicUrl: 'https://img.example.com/media',
-      purge: { kind: 'cloudflare', zoneId: cf.zoneId, apiToken: cf.token, endpoint: cf.url, ...purge } as CdnPurgeConfig,
+      purge: {
+        kind: 'cloudflare',
+        zoneId: cf.zoneId,
+        apiToken: cf.token,
+        endpoint: cf.url,
+        ...purge,
+      } as CdnPurgeConfig,
     })
 
-  it('purges the deleted objects\' URLs, 30 per call, and never an object another record keeps', async () => {
+  it("purges the deleted objects' URLs, 30 per call, and never an object another record keeps", async () => {
     const prefix = `${s3.prefix}/cf-batch`
     const engine = createEngine({ dataDir: path.join(work, 'cf-batch') })
     try {
@@ -97,7 +107,9 @@ describe('Cloudflare purge by URL', () => {
         ['POST', `/client/v4/zones/${cf.zoneId}/purge_cache`, 200],
         ['POST', `/client/v4/zones/${cf.zoneId}/purge_cache`, 200],
       ])
-      expect(sent.map((r) => (JSON.parse(r.body) as { files: string[] }).files.length)).toEqual([30, 4])
+      expect(sent.map((r) => (JSON.parse(r.body) as { files: string[] }).files.length)).toEqual([
+        30, 4,
+      ])
       expect(sent.every((r) => r.headers.authorization === `Bearer ${cf.token}`)).toBe(true)
       const purged = sent.flatMap((r) => (JSON.parse(r.body) as { files: string[] }).files)
       const deletedKeys = keys.filter((k) => k !== shared)
@@ -177,7 +189,7 @@ describe('CloudFront invalidations', () => {
       purge: { kind: 'cloudfront', distributionId, endpoint: cfr.url },
     })
 
-  it('sends one signed CreateInvalidation with the deleted objects\' paths', async () => {
+  it("sends one signed CreateInvalidation with the deleted objects' paths", async () => {
     const prefix = `${s3.prefix}/cfr`
     const engine = createEngine({ dataDir: path.join(work, 'cfr') })
     try {
@@ -191,7 +203,9 @@ describe('CloudFront invalidations', () => {
         ['POST', `/2020-05-31/distribution/${cfr.distributionId}/invalidation`, 201],
       ])
       expect(sent[0]!.headers.authorization).toMatch(
-        new RegExp(`^AWS4-HMAC-SHA256 Credential=${s3.accessKeyId}/\\d{8}/us-east-1/cloudfront/aws4_request`),
+        new RegExp(
+          `^AWS4-HMAC-SHA256 Credential=${s3.accessKeyId}/\\d{8}/us-east-1/cloudfront/aws4_request`,
+        ),
       )
       expect(cfr.batches.at(-1)!.sort()).toEqual(objectKeys.map((k) => `/${k}`).sort())
       expect(result.purges[0]!.pending).toEqual([])
@@ -213,19 +227,34 @@ describe('CloudFront failures', () => {
     const prefix = `${s3.prefix}/cfr-fail`
     const engine = createEngine({ dataDir: path.join(work, 'cfr-fail') })
     try {
-      const ids = await upload(engine, files(path.join(work, 'cfr-fail-src'), 2), config(prefix, cfr.distributionId))
+      const ids = await upload(
+        engine,
+        files(path.join(work, 'cfr-fail-src'), 2),
+        config(prefix, cfr.distributionId),
+      )
       cfr.failNext(1, 400, 'TooManyInvalidationsInProgress')
-      const result = await deleteRecords(engine.ledger, ids, destFor(config(prefix, cfr.distributionId)))
+      const result = await deleteRecords(
+        engine.ledger,
+        ids,
+        destFor(config(prefix, cfr.distributionId)),
+      )
       expect(result.deleted).toBe(2)
-      expect(result.purges[0]!.pending.map((p) => p.error.code)).toEqual(['SERVER_ERROR', 'SERVER_ERROR'])
-      expect(describePurge(2, result.purges[0]!)).toMatch(/could not be purged from CloudFront: CloudFront is busy with other invalidations/)
+      expect(result.purges[0]!.pending.map((p) => p.error.code)).toEqual([
+        'SERVER_ERROR',
+        'SERVER_ERROR',
+      ])
+      expect(describePurge(2, result.purges[0]!)).toMatch(
+        /could not be purged from CloudFront: CloudFront is busy with other invalidations/,
+      )
       expect(pendingPurges(engine.ledger)).toHaveLength(2)
 
       // An unknown distribution: refused for a reason the user must fix.
       const dest = createDestination(config(prefix, 'EUNKNOWNDIST1'))
       const wrong = await flushPurges(engine.ledger, dest, dest.id, { force: true })
       expect(wrong.pending.map((p) => p.error.code)).toEqual(['CONFIG', 'CONFIG'])
-      expect(wrong.pending[0]!.error.message).toBe('CloudFront has no distribution EUNKNOWNDIST1 for these keys.')
+      expect(wrong.pending[0]!.error.message).toBe(
+        'CloudFront has no distribution EUNKNOWNDIST1 for these keys.',
+      )
       dest.close()
 
       // Keys that do not sign right: the checking server refuses the signature.
@@ -235,7 +264,10 @@ describe('CloudFront failures', () => {
       })
       const unsigned = await flushPurges(engine.ledger, badKeys, badKeys.id, { force: true })
       badKeys.close()
-      expect(unsigned.pending.map((p) => p.error.code)).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS'])
+      expect(unsigned.pending.map((p) => p.error.code)).toEqual([
+        'INVALID_CREDENTIALS',
+        'INVALID_CREDENTIALS',
+      ])
       expect(cfr.requests.at(-1)!.body).toContain('<InvalidationBatch')
       expect(cfr.requests.at(-1)!.status).toBe(403)
 
@@ -243,7 +275,11 @@ describe('CloudFront failures', () => {
       const retried = await flushPurges(engine.ledger, right, right.id, { force: true })
       right.close()
       expect(retried.purged).toHaveLength(2)
-      expect(cfr.batches.at(-1)!.sort()).toEqual(keysOf(engine, ids).map((k) => `/${k}`).sort())
+      expect(cfr.batches.at(-1)!.sort()).toEqual(
+        keysOf(engine, ids)
+          .map((k) => `/${k}`)
+          .sort(),
+      )
       expect(pendingPurges(engine.ledger)).toEqual([])
     } finally {
       await engine.close()
@@ -264,18 +300,43 @@ describe('the CLI: upshot dest --cloudflare-zone, upshot delete, upshot purge, s
     const prefix = `${s3.prefix}/cli`
     const add = await runCli(
       [
-        'dest', 'add', 'cdn', '--provider', 's3-compatible', '--endpoint', s3.endpoint,
-        '--region', s3.region, '--bucket', s3.bucket, '--prefix', prefix, '--path-style',
-        '--public-url', 'https://img.example.com', '--cloudflare-zone', cf.zoneId,
-        '--cdn-api', cf.url, '--data-dir', dataDir,
+        'dest',
+        'add',
+        'cdn',
+        '--provider',
+        's3-compatible',
+        '--endpoint',
+        s3.endpoint,
+        '--region',
+        s3.region,
+        '--bucket',
+        s3.bucket,
+        '--prefix',
+        prefix,
+        '--path-style',
+        '--public-url',
+        'https://img.example.com',
+        '--cloudflare-zone',
+        cf.zoneId,
+        '--cdn-api',
+        cf.url,
+        '--data-dir',
+        dataDir,
       ],
       env(cf.token),
     )
-    expect(add.stderr).toBe('Tip: `upshot dest default cdn` makes it the destination of commands without --to.\n')
+    expect(add.stderr).toBe(
+      'Tip: `upshot dest default cdn` makes it the destination of commands without --to.\n',
+    )
     expect(add.code).toBe(0)
     const src = files(path.join(work, 'cli-src'), 3)
-    const up = await runCli(['upload', ...src, '--to', 'cdn', '--data-dir', dataDir, '--json'], env(cf.token))
-    const report = JSON.parse(up.stdout) as { jobs: { id: string; outputs: { key: string; url: string }[] }[] }
+    const up = await runCli(
+      ['upload', ...src, '--to', 'cdn', '--data-dir', dataDir, '--json'],
+      env(cf.token),
+    )
+    const report = JSON.parse(up.stdout) as {
+      jobs: { id: string; outputs: { key: string; url: string }[] }[]
+    }
     expect(report.jobs).toHaveLength(3)
 
     // A wrong token: deleted from the bucket, the purge fails and says why.
@@ -286,7 +347,9 @@ describe('the CLI: upshot dest --cloudflare-zone, upshot delete, upshot purge, s
       'Removed from the bucket, but 1 URL could not be purged from Cloudflare: Cloudflare refused the API token for this zone: Authentication error (10000); it needs the Zone > Cache Purge permission. The purge is kept and tried again.',
     )
     const listed = await runCli(['purge', '--list', '--data-dir', dataDir], env(cf.token))
-    expect(listed.stdout).toContain(`pending  Cloudflare  ${report.jobs[0]!.outputs[0]!.url}  (1 try; ACCESS_DENIED`)
+    expect(listed.stdout).toContain(
+      `pending  Cloudflare  ${report.jobs[0]!.outputs[0]!.url}  (1 try; ACCESS_DENIED`,
+    )
 
     // The right token: `upshot purge` sends what is owed.
     const before = cf.purged.length
@@ -295,7 +358,10 @@ describe('the CLI: upshot dest --cloudflare-zone, upshot delete, upshot purge, s
     expect(retry.stdout).toBe('Purged 1 URL from the CDN.\nNo CDN purge is pending.\n')
     expect(cf.purged.slice(before)).toEqual([report.jobs[0]!.outputs[0]!.url])
 
-    const second = await runCli(['delete', report.jobs[1]!.id, '--data-dir', dataDir, '--json'], env(cf.token))
+    const second = await runCli(
+      ['delete', report.jobs[1]!.id, '--data-dir', dataDir, '--json'],
+      env(cf.token),
+    )
     expect(second.code).toBe(0)
     expect((JSON.parse(second.stdout) as { purge: string }).purge).toBe(
       'Removed from the bucket and purged from Cloudflare.',
@@ -308,21 +374,49 @@ describe('the CLI: upshot dest --cloudflare-zone, upshot delete, upshot purge, s
     const prefix = `${s3.prefix}/cli-sync`
     await runCli(
       [
-        'dest', 'add', 'synced', '--provider', 's3-compatible', '--endpoint', s3.endpoint,
-        '--region', s3.region, '--bucket', s3.bucket, '--prefix', prefix, '--path-style',
-        '--public-url', 'https://sync.example.com', '--cloudflare-zone', cf.zoneId,
-        '--cdn-api', cf.url, '--data-dir', dataDir,
+        'dest',
+        'add',
+        'synced',
+        '--provider',
+        's3-compatible',
+        '--endpoint',
+        s3.endpoint,
+        '--region',
+        s3.region,
+        '--bucket',
+        s3.bucket,
+        '--prefix',
+        prefix,
+        '--path-style',
+        '--public-url',
+        'https://sync.example.com',
+        '--cloudflare-zone',
+        cf.zoneId,
+        '--cdn-api',
+        cf.url,
+        '--data-dir',
+        dataDir,
       ],
       env(cf.token),
     )
     const folder = path.join(work, 'cli-sync-src')
     const [gone] = files(folder, 2)
-    const firstPass = await runCli(['sync', folder, '--to', 'synced', '--data-dir', dataDir], env(cf.token))
+    const firstPass = await runCli(
+      ['sync', folder, '--to', 'synced', '--data-dir', dataDir],
+      env(cf.token),
+    )
     expect(firstPass.code).toBe(0)
     fs.rmSync(gone!)
     const before = cf.purged.length
-    const pass = await runCli(['sync', folder, '--to', 'synced', '--delete', '--data-dir', dataDir, '--json'], env(cf.token))
-    const plan = (JSON.parse(pass.stdout) as { plan: { delete: { key: string }[]; purge: { cdn: string; purged: string[] } } }).plan
+    const pass = await runCli(
+      ['sync', folder, '--to', 'synced', '--delete', '--data-dir', dataDir, '--json'],
+      env(cf.token),
+    )
+    const plan = (
+      JSON.parse(pass.stdout) as {
+        plan: { delete: { key: string }[]; purge: { cdn: string; purged: string[] } }
+      }
+    ).plan
     expect(plan.delete).toHaveLength(1)
     expect(plan.purge.cdn).toBe('cloudflare')
     expect(plan.purge.purged).toEqual([`https://sync.example.com/${plan.delete[0]!.key}`])
@@ -351,7 +445,9 @@ describe('the connection test', () => {
     })
     const failed = bad.checks.find((c) => c.id === 'cdn-purge')!
     expect([failed.status, failed.needed]).toEqual(['fail', false])
-    expect(failed.detail).toMatch(/^Cloudflare refused the API token for this zone: Authentication error/)
+    expect(failed.detail).toMatch(
+      /^Cloudflare refused the API token for this zone: Authentication error/,
+    )
     // Uploads still work: the purge check is not needed for them.
     expect(bad.ok).toBe(true)
 

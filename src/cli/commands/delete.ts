@@ -21,7 +21,10 @@ export function registerDelete(program: Command, setCode: (code: number) => void
     .command('delete')
     .description('delete uploads (job ids from `upshot jobs --all`) from the bucket and its CDN')
     .argument('<job...>', 'job ids')
-    .option('--data-dir <dir>', 'ledger and staging; default the per-OS app data dir; env UPSHOT_DATA_DIR')
+    .option(
+      '--data-dir <dir>',
+      'ledger and staging; default the per-OS app data dir; env UPSHOT_DATA_DIR',
+    )
     .option('--json', 'print JSON on stdout')
     .action(async (ids: string[], opts: DeleteOptions) => {
       setCode(await deleteCommand(ids, opts))
@@ -34,7 +37,9 @@ async function deleteCommand(ids: string[], opts: DeleteOptions): Promise<number
   try {
     const unknown = ids.filter((id) => !ledger.job(id))
     if (unknown.length > 0) {
-      process.stderr.write(`upshot: No upload has the id ${unknown[0]}; \`upshot jobs --all\` lists them.\n`)
+      process.stderr.write(
+        `upshot: No upload has the id ${unknown[0]}; \`upshot jobs --all\` lists them.\n`,
+      )
       return EXIT_USAGE
     }
     const result = await deleteRecords(ledger, ids, (destinationId) =>
@@ -58,7 +63,9 @@ async function deleteCommand(ids: string[], opts: DeleteOptions): Promise<number
       if (sentence) process.stdout.write(sentence + '\n')
       for (const f of result.failures) process.stderr.write(`upshot: ${f.id}: ${f.error.message}\n`)
     }
-    return result.failures.length > 0 || (purge?.pending.length ?? 0) > 0 ? EXIT_JOB_FAILED : EXIT_OK
+    return result.failures.length > 0 || (purge?.pending.length ?? 0) > 0
+      ? EXIT_JOB_FAILED
+      : EXIT_OK
   } finally {
     ledger.close()
   }

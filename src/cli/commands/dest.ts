@@ -74,8 +74,14 @@ export function registerDest(program: Command, setCode: (code: number) => void):
     .option('--dir <path>', 'local: absolute folder')
     .option('--private', 'links are presigned GET URLs')
     .option('--expires <seconds>', 'presigned link lifetime, 1-604800; implies --private')
-    .option('--cloudfront <distribution-id>', 'purge deleted objects from this CloudFront distribution')
-    .option('--cloudflare-zone <zone-id>', 'purge deleted objects from this Cloudflare zone (token: env CLOUDFLARE_API_TOKEN)')
+    .option(
+      '--cloudfront <distribution-id>',
+      'purge deleted objects from this CloudFront distribution',
+    )
+    .option(
+      '--cloudflare-zone <zone-id>',
+      'purge deleted objects from this Cloudflare zone (token: env CLOUDFLARE_API_TOKEN)',
+    )
     .option('--cdn-api <url>', 'another CloudFront / Cloudflare API address (a proxy)')
     .option('--replace', 'replace a destination saved under this name')
     .option(...dataDirOption)

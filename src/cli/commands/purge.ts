@@ -22,7 +22,10 @@ export function registerPurge(program: Command, setCode: (code: number) => void)
     .command('purge')
     .description('send the CDN purges that failed before (deleted objects still cached)')
     .option('--list', 'only list them')
-    .option('--data-dir <dir>', 'ledger and staging; default the per-OS app data dir; env UPSHOT_DATA_DIR')
+    .option(
+      '--data-dir <dir>',
+      'ledger and staging; default the per-OS app data dir; env UPSHOT_DATA_DIR',
+    )
     .option('--json', 'print JSON on stdout')
     .action(async (opts: PurgeOptions) => {
       setCode(await purgeCommand(opts))
@@ -56,7 +59,10 @@ async function purgeCommand(opts: PurgeOptions): Promise<number> {
     if (opts.json) {
       process.stdout.write(JSON.stringify({ purged, pending }, null, 2) + '\n')
     } else {
-      if (purged.length > 0) process.stdout.write(`Purged ${purged.length} URL${purged.length === 1 ? '' : 's'} from the CDN.\n`)
+      if (purged.length > 0)
+        process.stdout.write(
+          `Purged ${purged.length} URL${purged.length === 1 ? '' : 's'} from the CDN.\n`,
+        )
       if (pending.length === 0) process.stdout.write('No CDN purge is pending.\n')
       for (const p of pending) {
         process.stdout.write(

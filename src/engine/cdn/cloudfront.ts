@@ -70,15 +70,46 @@ function cloudFrontError(err: unknown, id: string): PurgeError {
   const name = e.name ?? ''
   const status = e.$metadata?.httpStatusCode
   const detail = (e.message ?? '').split('\n')[0]!.slice(0, 200)
-  if (['InvalidClientTokenId', 'SignatureDoesNotMatch', 'CredentialsProviderError', 'InvalidAccessKeyId', 'ExpiredToken'].includes(name))
-    return new PurgeError('INVALID_CREDENTIALS', `CloudFront did not accept the AWS keys (${name}).`, { retryable: false, cause: err })
+  if (
+    [
+      'InvalidClientTokenId',
+      'SignatureDoesNotMatch',
+      'CredentialsProviderError',
+      'InvalidAccessKeyId',
+      'ExpiredToken',
+    ].includes(name)
+  )
+    return new PurgeError(
+      'INVALID_CREDENTIALS',
+      `CloudFront did not accept the AWS keys (${name}).`,
+      { retryable: false, cause: err },
+    )
   if (name === 'AccessDenied' || status === 403)
-    return new PurgeError('ACCESS_DENIED', `The AWS keys may not invalidate distribution ${id} (cloudfront:CreateInvalidation).`, { retryable: false, cause: err })
+    return new PurgeError(
+      'ACCESS_DENIED',
+      `The AWS keys may not invalidate distribution ${id} (cloudfront:CreateInvalidation).`,
+      { retryable: false, cause: err },
+    )
   if (name === 'NoSuchDistribution' || status === 404)
-    return new PurgeError('CONFIG', `CloudFront has no distribution ${id} for these keys.`, { retryable: false, cause: err })
+    return new PurgeError('CONFIG', `CloudFront has no distribution ${id} for these keys.`, {
+      retryable: false,
+      cause: err,
+    })
   if (name === 'TooManyInvalidationsInProgress' || name === 'Throttling' || status === 429)
-    return new PurgeError('SERVER_ERROR', `CloudFront is busy with other invalidations of ${id} (${name || status}); it will be tried again.`, { retryable: true, retryAt: Date.now() + 60_000, cause: err })
+    return new PurgeError(
+      'SERVER_ERROR',
+      `CloudFront is busy with other invalidations of ${id} (${name || status}); it will be tried again.`,
+      { retryable: true, retryAt: Date.now() + 60_000, cause: err },
+    )
   if (status !== undefined && status >= 400 && status < 500)
-    return new PurgeError('CONFIG', `CloudFront refused the invalidation (${name || status}: ${detail}).`, { retryable: false, cause: err })
-  return new PurgeError('NETWORK', `CloudFront could not be reached or failed (${name || detail}).`, { retryable: true, cause: err })
+    return new PurgeError(
+      'CONFIG',
+      `CloudFront refused the invalidation (${name || status}: ${detail}).`,
+      { retryable: false, cause: err },
+    )
+  return new PurgeError(
+    'NETWORK',
+    `CloudFront could not be reached or failed (${name || detail}).`,
+    { retryable: true, cause: err },
+  )
 }

@@ -45,6 +45,21 @@ export function purgerFor(config: DestinationConfig): Purger | null {
   return cloudFrontPurger(cdn, config.kind === 's3' ? config.credentials : undefined)
 }
 
+/**
+ * A form's config tested with the token stored for it: only for the same Cloudflare zone and API
+ * address (a token is never sent to another zone or server than the one it was saved for).
+ */
+export function withStoredPurgeToken(
+  config: DestinationConfig,
+  stored: DestinationConfig,
+): DestinationConfig {
+  const want = config.purge
+  const have = stored.purge
+  if (want?.kind !== 'cloudflare' || have?.kind !== 'cloudflare' || !have.apiToken) return config
+  if (want.zoneId !== have.zoneId || want.endpoint !== have.endpoint) return config
+  return { ...config, purge: { ...want, apiToken: have.apiToken } }
+}
+
 /** Records the deleted keys' URLs as owed, then sends every purge owed to this destination. */
 export async function purgeDeleted(
   ledger: Ledger,

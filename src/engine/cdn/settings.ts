@@ -49,7 +49,10 @@ function checkEndpoint(value: string): string {
     throw new UpshotError('CONFIG', `The CDN API address "${value}" is not a URL.`)
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') {
-    throw new UpshotError('CONFIG', `The CDN API address must be http:// or https://, not "${value}".`)
+    throw new UpshotError(
+      'CONFIG',
+      `The CDN API address must be http:// or https://, not "${value}".`,
+    )
   }
   return value.replace(/\/+$/, '')
 }

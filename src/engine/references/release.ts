@@ -83,7 +83,8 @@ export async function releaseObjects(req: ReleaseRequest): Promise<ReleaseResult
   } catch (err) {
     const error = toJobError(err)
     purge = { cdn: req.destination.config.purge?.kind ?? null, purged: [], pending: [] }
-    for (const key of removed.deleted) purge.pending.push({ url: req.destination.urlFor(key), error })
+    for (const key of removed.deleted)
+      purge.pending.push({ url: req.destination.urlFor(key), error })
   }
   return { ...removed, purge }
 }

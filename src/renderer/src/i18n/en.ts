@@ -287,6 +287,21 @@ export const en = {
       checksum: 'AWS handles them; many other stores reject them.',
     },
     removeKeys: 'Forget stored keys',
+    purge: {
+      legend: 'Purge the CDN on delete',
+      hint: 'Deleted images leave the CDN’s caches too (they are cached for a year otherwise). Purges go to the links’ URLs: set the public URL to the address the CDN serves.',
+      cdn: 'CDN',
+      kinds: { none: 'None', cloudfront: 'Amazon CloudFront', cloudflare: 'Cloudflare' },
+      distribution: 'Distribution ID',
+      zone: 'Zone ID',
+      token: 'API token (Zone > Cache Purge)',
+      tokenHint: 'Encrypted with your system’s keychain, like the keys; never shown again.',
+      tokenKeep: 'A token is stored. Type a new one to replace it.',
+      forgetToken: 'Forget the stored token',
+      noEncryption: 'This system cannot encrypt stored tokens.',
+      cloudfrontKeys:
+        'Invalidations are signed with this destination’s AWS keys (they need cloudfront:CreateInvalidation).',
+    },
     cleanup: {
       action: 'Clean up unfinished uploads',
       running: 'Cleaning up…',

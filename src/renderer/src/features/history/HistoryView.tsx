@@ -121,7 +121,10 @@ export function HistoryView(props: {
         'error',
       )
     else if (result.purgePending) toast(result.purge ?? '', 'error')
-    else toast([t.history.deleted(result.deleted, result.kept), result.purge].filter(Boolean).join(' '))
+    else
+      toast(
+        [t.history.deleted(result.deleted, result.kept), result.purge].filter(Boolean).join(' '),
+      )
     setSelected(new Set())
     setReload((n) => n + 1)
   }

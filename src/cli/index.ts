@@ -5,6 +5,7 @@ import { registerDest } from './commands/dest'
 import { registerDoctor } from './commands/doctor'
 import { registerCleanup } from './commands/cleanup'
 import { registerJobs } from './commands/jobs'
+import { registerLs } from './commands/ls'
 import { registerPurge } from './commands/purge'
 import { registerResume } from './commands/resume'
 import { registerSync } from './commands/sync'
@@ -67,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
   registerCleanup(program, setCode)
   registerDelete(program, setCode)
   registerPurge(program, setCode)
+  registerLs(program, setCode)
 
   try {
     await program.parseAsync(argv, { from: 'user' })

@@ -51,6 +51,7 @@ import { previewPreset } from './preset-preview'
 import type { Preset } from '../engine/types'
 import type { CustomPresetSettings, PresetPreview } from '../shared/presets'
 import { Thumbnails } from './thumbnails'
+import { BrowseService } from './browse-service'
 import { assertKeysMayFollow } from './key-scope'
 import { PathGrants } from './path-grants'
 import { WatermarkImages } from './watermark-images'
@@ -114,6 +115,17 @@ export class AppService {
   private readonly controllers = new Map<string, AbortController>()
   private readonly batchOf = new Map<string, Batch>()
   private readonly thumbnails = new Thumbnails()
+  private browseService: BrowseService | undefined
+  /** The Browse view's commands (core/browse-service.ts). */
+  private get browse(): BrowseService {
+    return (this.browseService ??= new BrowseService({
+      ledger: () => this.engine.ledger,
+      dataDir: this.o.dataDir,
+      resolve: (id) => this.o.settings.resolve(id).config,
+      ledgerIdOf,
+      configOfLedgerId: (id) => this.configForLedgerDestination(id),
+    }))
+  }
   private readonly clipboardDir: string
   /** Paths the user chose in dialogs, by the tokens the window got for them. */
   private readonly grants = new PathGrants()
@@ -687,6 +699,10 @@ export class AppService {
       setDefaultDestination: (id) => this.withShared(s.setDefaultDestination(id)),
       testDestination: (target) => this.testDestination(target),
       cleanupDestination: (id) => this.cleanupDestination(id),
+      browseDestination: (id, prefix, next) => this.browse.page(id, prefix, next),
+      findOrphans: (id) => this.browse.orphans(id),
+      deleteObjects: (id, keys) => this.browse.delete(id, keys),
+      adoptOrphans: (id, keys) => this.browse.adopt(id, keys),
       listSyncPairs: () => this.sync.list(),
       chooseSyncFolder: () => this.chooseSyncFolder(),
       addSyncPair: (input) => this.addSyncPair(input),

@@ -195,6 +195,51 @@ export const DESTINATION_KINDS = [
 ] as const
 export type DestinationKind = (typeof DESTINATION_KINDS)[number]
 
+/** An object in a destination, as the Browse view lists it. */
+export interface BrowseObject {
+  key: string
+  /** The last part of the key. */
+  name: string
+  size: number
+  /** Epoch ms. */
+  lastModified: number
+  /** The public (or file://) URL; a private destination's is not signed. */
+  url: string
+  /** The upload here that links to it (thumbnails, links in every format), or null. */
+  jobId: string | null
+}
+
+export interface BrowsePage {
+  /** The full key prefix listed. */
+  prefix: string
+  /** The destination's own prefix (the top of the view). */
+  base: string
+  /** Sub-prefixes ending in `/`. */
+  folders: string[]
+  objects: BrowseObject[]
+  /** For the next page; null at the end. */
+  next: string | null
+}
+
+export interface OrphanView {
+  /** Objects under Upshot's key shape that no upload here knows. */
+  objects: BrowseObject[]
+  bytes: number
+  scanned: number
+  /** Unfinished multipart uploads; null when the store cannot list them. */
+  uploads: { key: string; uploadId: string; initiated: number | null }[] | null
+}
+
+export interface BrowseDeleteResult {
+  deleted: number
+  /** Left in the bucket: something else uses them. */
+  kept: number
+  failures: { key: string; message: string }[]
+  /** What the CDN did, in one sentence; null without CDN settings. */
+  purge: string | null
+  purgePending: boolean
+}
+
 /** A saved destination, without secrets. */
 export interface DestinationSettings {
   id: string
@@ -465,6 +510,18 @@ export interface Commands {
   testDestination: { args: [target: string | DestinationInput]; value: ConnectionReport }
   /** Aborts a saved destination's stale multipart uploads that Upshot started (`upshot cleanup`). */
   cleanupDestination: { args: [id: string]; value: CleanupReport }
+  /** A saved destination's objects under a prefix (null: the built-in folder), page by page. */
+  browseDestination: {
+    args: [id: string | null, prefix: string, next: string | null]
+    value: BrowsePage
+  }
+  findOrphans: { args: [id: string | null]; value: OrphanView }
+  /** Deletes objects (an upload's object deletes that upload), with the CDN purge. */
+  deleteObjects: { args: [id: string | null, keys: string[]]; value: BrowseDeleteResult }
+  adoptOrphans: {
+    args: [id: string | null, keys: string[]]
+    value: { adopted: number; skipped: number }
+  }
   listSyncPairs: { args: []; value: SyncPairView[] }
   /** Native folder dialog; null when the user cancels. The token is for addSyncPair. */
   chooseSyncFolder: { args: []; value: ChosenPath | null }
@@ -549,6 +606,10 @@ export const COMMAND_CHANNELS: { readonly [K in CommandName]: `upshot:cmd:${K}` 
   setDefaultDestination: 'upshot:cmd:setDefaultDestination',
   testDestination: 'upshot:cmd:testDestination',
   cleanupDestination: 'upshot:cmd:cleanupDestination',
+  browseDestination: 'upshot:cmd:browseDestination',
+  findOrphans: 'upshot:cmd:findOrphans',
+  deleteObjects: 'upshot:cmd:deleteObjects',
+  adoptOrphans: 'upshot:cmd:adoptOrphans',
   listSyncPairs: 'upshot:cmd:listSyncPairs',
   chooseSyncFolder: 'upshot:cmd:chooseSyncFolder',
   addSyncPair: 'upshot:cmd:addSyncPair',

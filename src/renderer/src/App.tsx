@@ -5,6 +5,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react'
 import iconUrl from '../../../resources/icon.png'
 import { Icon } from './components/Icon'
 import { Toasts } from './components/Toasts'
+import { BrowseView } from './features/browse/BrowseView'
 import { HistoryView } from './features/history/HistoryView'
 import { addFromDialog, attempt } from './features/queue/actions'
 import { QueueView } from './features/queue/QueueView'
@@ -18,7 +19,7 @@ import { queueStore, useQueue } from './state/queue-store'
 import { setSettings } from './state/settings'
 import { toast } from './state/toasts'
 
-const TABS = ['queue', 'results', 'history', 'sync', 'settings'] as const
+const TABS = ['queue', 'results', 'history', 'browse', 'sync', 'settings'] as const
 type Tab = (typeof TABS)[number]
 
 export function App(): React.JSX.Element {
@@ -31,6 +32,7 @@ export function App(): React.JSX.Element {
     queue: null,
     results: null,
     history: null,
+    browse: null,
     sync: null,
     settings: null,
   })
@@ -154,6 +156,7 @@ export function App(): React.JSX.Element {
         {tab === 'history' && (
           <HistoryView folder={historyFolder} onClearFolder={() => setHistoryFolder(null)} />
         )}
+        {tab === 'browse' && <BrowseView />}
         {tab === 'sync' && (
           <SyncView
             onOpenHistory={(folder) => {

@@ -220,9 +220,10 @@ describe('upshot ls', () => {
 
   it('lists a local folder destination the same way', async () => {
     const dir = path.join(work, 'local-dest')
-    for (const k of ['a/1.txt', 'a/2.txt', 'b/3.txt', 'top.txt', '.upshot/refs/x/y'])
-      (fs.mkdirSync(path.dirname(path.join(dir, k)), { recursive: true }),
-        fs.writeFileSync(path.join(dir, k), k))
+    for (const k of ['a/1.txt', 'a/2.txt', 'b/3.txt', 'top.txt', '.upshot/refs/x/y']) {
+      fs.mkdirSync(path.dirname(path.join(dir, k)), { recursive: true })
+      fs.writeFileSync(path.join(dir, k), k)
+    }
     const dataDir = path.join(work, 'local-data')
     expect(
       (

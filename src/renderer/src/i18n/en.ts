@@ -89,6 +89,8 @@ export const en = {
     builtIn: 'Local folder',
     search: 'Names starting with…',
     findOrphans: 'Find orphans',
+    backToListing: '← Back to the folder',
+    orphansEverywhere: (base: string) => `Orphans anywhere under ${base}`,
     path: 'Folder',
     top: '(top)',
     count: (objects: number, folders: number, more: boolean) =>

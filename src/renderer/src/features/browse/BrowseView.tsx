@@ -41,12 +41,12 @@ export function BrowseView(): React.JSX.Element {
 
   useEffect(() => {
     let live = true
-    setOrphans(null)
     const timer = setTimeout(() => {
       setLoading(true)
       void attempt(async () => {
         const page = await unwrap(upshot.browseDestination(destId, folder + search, null))
         if (!live) return
+        setOrphans(null)
         setBase(page.base)
         setEntries(toEntries(page.folders, page.objects))
         setNext(page.next)
@@ -152,21 +152,30 @@ export function BrowseView(): React.JSX.Element {
           {b.findOrphans}
         </button>
       </div>
-      <nav className="crumbs" aria-label={b.path}>
-        <button type="button" className="crumb" onClick={() => setFolder('')}>
-          {base || b.top}
-        </button>
-        {crumbs.map((c, i) => (
-          <button
-            key={i}
-            type="button"
-            className="crumb"
-            onClick={() => setFolder(crumbs.slice(0, i + 1).join('/') + '/')}
-          >
-            / {c}
+      {orphans ? (
+        <nav className="crumbs" aria-label={b.path}>
+          <button type="button" className="crumb" onClick={() => setReload((n) => n + 1)}>
+            {b.backToListing}
           </button>
-        ))}
-      </nav>
+          <span className="muted">{b.orphansEverywhere(base || b.top)}</span>
+        </nav>
+      ) : (
+        <nav className="crumbs" aria-label={b.path}>
+          <button type="button" className="crumb" onClick={() => setFolder('')}>
+            {base || b.top}
+          </button>
+          {crumbs.map((c, i) => (
+            <button
+              key={i}
+              type="button"
+              className="crumb"
+              onClick={() => setFolder(crumbs.slice(0, i + 1).join('/') + '/')}
+            >
+              / {c}
+            </button>
+          ))}
+        </nav>
+      )}
       <div className="toolbar">
         <span className="toolbar__note" aria-live="polite" data-testid="browse-count">
           {orphans

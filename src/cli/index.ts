@@ -1,10 +1,13 @@
 import { Command, CommanderError } from 'commander'
 import { UpshotError, type JobError } from '../shared/jobs'
+import { registerDelete } from './commands/delete'
 import { registerDest } from './commands/dest'
 import { registerDoctor } from './commands/doctor'
 import { registerCleanup } from './commands/cleanup'
 import { registerJobs } from './commands/jobs'
 import { registerMd } from './commands/md'
+import { registerLs } from './commands/ls'
+import { registerPurge } from './commands/purge'
 import { registerResume } from './commands/resume'
 import { registerServe } from './commands/serve'
 import { registerSync } from './commands/sync'
@@ -69,6 +72,9 @@ export async function main(argv: string[]): Promise<number> {
   registerDoctor(program, setCode)
   registerCleanup(program, setCode)
   registerUi(program, setCode)
+  registerDelete(program, setCode)
+  registerPurge(program, setCode)
+  registerLs(program, setCode)
 
   try {
     await program.parseAsync(argv, { from: 'user' })

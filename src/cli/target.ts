@@ -27,7 +27,8 @@ export function resolveDestination(
   opts: TargetOptions,
   ctx: { dataDir: string; ledger: Ledger; env?: NodeJS.ProcessEnv },
 ): { config: DestinationConfig; name?: string } {
-  const resolved = resolveTarget(opts, ctx)
+  const target = resolveTarget(opts, ctx)
+  const resolved = { ...target, config: withCdnToken(target.config, ctx.env ?? process.env) }
   const wantsPrivate = opts.private === true || opts.expires !== undefined
   if (!wantsPrivate) return resolved
   const { config } = resolved
@@ -43,6 +44,16 @@ export function resolveDestination(
       : parseExpiry(opts.expires),
   )
   return { ...resolved, config: { ...config, private: true, expiresIn } }
+}
+
+/**
+ * The CLI keeps no secrets: a Cloudflare purge takes its token from CLOUDFLARE_API_TOKEN, the
+ * variable Cloudflare's own tools read.
+ */
+export function withCdnToken(config: DestinationConfig, env: NodeJS.ProcessEnv): DestinationConfig {
+  const token = env.CLOUDFLARE_API_TOKEN?.trim()
+  if (config.purge?.kind !== 'cloudflare' || !token) return config
+  return { ...config, purge: { ...config.purge, apiToken: token } }
 }
 
 function parseExpiry(value: string): number {
@@ -182,4 +193,22 @@ export function defaultRegion(env: NodeJS.ProcessEnv): string {
     // no config file: fall through to the default
   }
   return 'us-east-1'
+}
+
+/**
+ * The config of a destination the ledger knows by id: its saved name's settings when it has one
+ * (they carry the CDN settings as they are now), else what the ledger recorded; keys from the
+ * AWS chain, the Cloudflare token from the environment.
+ */
+export function configOfLedgerDestination(
+  ledger: Ledger,
+  id: string,
+  env: NodeJS.ProcessEnv = process.env,
+): DestinationConfig {
+  const saved = ledger.namedDestinations().find((d) => d.id === id)
+  if (saved) return withCdnToken(saved.config, env)
+  const row = ledger.db.prepare('SELECT config FROM destinations WHERE id = ?').get(id) as
+    { config: string } | undefined
+  if (!row) throw new UpshotError('CONFIG', `The ledger knows no destination ${id}.`)
+  return withCdnToken(JSON.parse(row.config) as DestinationConfig, env)
 }

@@ -39,6 +39,7 @@ import { ownerIsDead, toJobError, type Engine, type EngineEvent } from '../engin
 import { cleanupUploads } from '../engine/cleanup'
 import { listHistory, outputsOfJobs, retryJob, summarizeDestinations } from '../engine/history'
 import { deleteRecords } from '../engine/references'
+import { describePurge, mergePurges, withStoredPurgeToken } from '../engine/cdn/purge-queue'
 import { ledgerLocationWarning } from '../engine/ledger/location'
 import { localMetaDirFor } from '../engine/paths'
 import { createDestination, localDestinationId, s3DestinationId } from '../engine/storage'
@@ -57,6 +58,7 @@ import { previewPreset } from './preset-preview'
 import type { Preset } from '../engine/types'
 import type { CustomPresetSettings, PresetPreview } from '../shared/presets'
 import { Thumbnails } from './thumbnails'
+import { BrowseService } from './browse-service'
 import { assertKeysMayFollow } from './key-scope'
 import { ForbiddenError, PathGrants } from './path-grants'
 import { resolveDestinationFolder } from './destination-folders'
@@ -133,6 +135,17 @@ export class AppService {
   private readonly openBatches = new Map<string, Batch>()
   private readonly listings: DropListings
   private readonly thumbnails = new Thumbnails()
+  private browseService: BrowseService | undefined
+  /** The Browse view's commands (core/browse-service.ts). */
+  private get browse(): BrowseService {
+    return (this.browseService ??= new BrowseService({
+      ledger: () => this.engine.ledger,
+      dataDir: this.o.dataDir,
+      resolve: (id) => this.o.settings.resolve(id).config,
+      ledgerIdOf,
+      configOfLedgerId: (id) => this.configForLedgerDestination(id),
+    }))
+  }
   private readonly clipboardDir: string
   /** Paths the user chose in dialogs, by the tokens the window got for them. */
   private readonly grants = new PathGrants()
@@ -634,10 +647,13 @@ export class AppService {
         metaDir: localMetaDirFor(this.o.dataDir),
       }),
     )
+    const purge = mergePurges(result.purges)
     return {
       deleted: result.deleted,
       kept: result.kept.length,
       failures: result.failures.map((f) => ({ id: f.id, message: f.error.message })),
+      purge: purge ? describePurge(result.deleted, purge) : null,
+      purgePending: (purge?.pending.length ?? 0) > 0,
     }
   }
 
@@ -678,6 +694,9 @@ export class AppService {
         publicUrl: p.publicUrl ?? '',
         pathStyle: p.pathStyle ?? false,
         checksum: p.checksum ?? 'WHEN_REQUIRED',
+        ...(p.purge
+          ? { purgeCdn: p.purge.kind, purgeId: p.purge.id, purgeApi: p.purge.endpoint ?? '' }
+          : {}),
       }
       return [{ name: d.name, kind: p.provider, input }]
     })
@@ -708,6 +727,8 @@ export class AppService {
           config = { ...config, credentials: stored.credentials }
         }
       }
+      if (target.id && target.purgeToken === undefined)
+        config = withStoredPurgeToken(config, this.o.settings.resolve(target.id).config)
     }
     return testConnection(config, { ...this.o.connectionTest, dataDir: this.o.dataDir })
   }
@@ -860,6 +881,10 @@ export class AppService {
       testDestination: (target) => this.testDestination(target),
       chooseDestinationFolder: () => this.chooseDestinationFolder(),
       cleanupDestination: (id) => this.cleanupDestination(id),
+      browseDestination: (id, prefix, next) => this.browse.page(id, prefix, next),
+      findOrphans: (id) => this.browse.orphans(id),
+      deleteObjects: (id, keys) => this.browse.delete(id, keys),
+      adoptOrphans: (id, keys) => this.browse.adopt(id, keys),
       listSyncPairs: () => this.sync.list(),
       chooseSyncFolder: () => this.chooseSyncFolder(),
       addSyncPair: (input) => this.addSyncPair(input),

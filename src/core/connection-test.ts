@@ -29,6 +29,7 @@ export async function testConnection(
 }
 
 function applies(id: DoctorCheck['id'], config: DestinationConfig): boolean {
+  if (id === 'cdn-purge') return config.purge !== undefined
   if (config.kind === 'local') return false
   if (id === 'presigned-link') return config.private === true
   if (id === 'public-link') return config.private !== true

@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import {
   DESTINATION_KINDS,
+  PURGE_CDNS,
   type ApiError,
   type CommandName,
   type Commands,
@@ -50,6 +51,10 @@ const destinationInput = z.strictObject({
     .strictObject({ accessKeyId: z.string().max(256), secretAccessKey: z.string().max(1024) })
     .nullable()
     .optional(),
+  purgeCdn: z.enum(PURGE_CDNS).optional(),
+  purgeId: z.string().max(64).optional(),
+  purgeApi: z.string().max(2048).optional(),
+  purgeToken: z.string().max(1024).nullable().optional(),
 })
 
 const preferencesPatch = z.strictObject({
@@ -152,6 +157,14 @@ export const COMMAND_ARGS: { readonly [K in CommandName]: z.ZodType<Commands[K][
   testDestination: z.tuple([z.union([id, destinationInput])]),
   chooseDestinationFolder: z.tuple([]),
   cleanupDestination: z.tuple([id]),
+  browseDestination: z.tuple([
+    id.nullable(),
+    z.string().max(1024),
+    z.string().max(4096).nullable(),
+  ]),
+  findOrphans: z.tuple([id.nullable()]),
+  deleteObjects: z.tuple([id.nullable(), z.array(z.string().min(1).max(1024)).min(1).max(10_000)]),
+  adoptOrphans: z.tuple([id.nullable(), z.array(z.string().min(1).max(1024)).min(1).max(10_000)]),
   listSyncPairs: z.tuple([]),
   chooseSyncFolder: z.tuple([]),
   addSyncPair: z.tuple([syncPairInput]),

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import {
   DESTINATION_KINDS,
+  PURGE_CDNS,
   type DestinationInput,
   type DestinationSettings,
   type DestinationView,
@@ -49,6 +50,9 @@ export interface SettingsStorage {
 
 export const SETTINGS_VERSION = 1
 
+/** The credentials entry of a destination's CDN token: its id with this suffix. */
+export const PURGE_TOKEN = '#purge'
+
 export const DEFAULT_SHORTCUT = 'CommandOrControl+Shift+U'
 
 const httpUrl = z
@@ -80,6 +84,9 @@ export const destinationSettingsSchema = z.object({
   publicUrl: httpUrl.default(''),
   pathStyle: z.boolean().default(false),
   checksum: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).default('WHEN_REQUIRED'),
+  purgeCdn: z.enum(PURGE_CDNS).default('none'),
+  purgeId: z.string().trim().max(64).default(''),
+  purgeApi: httpUrl.default(''),
 })
 
 export const preferencesSchema = z.object({
@@ -114,7 +121,10 @@ const storedSchema = z.object({
   destinations: z.array(destinationSettingsSchema),
   defaultDestinationId: z.string().nullable(),
   preferences: preferencesSchema,
-  /** destination id -> encrypted JSON {accessKeyId, secretAccessKey} */
+  /**
+   * destination id -> encrypted JSON {accessKeyId, secretAccessKey}; `${id}${PURGE_TOKEN}` ->
+   * encrypted JSON {apiToken} (the CDN token, sealed and relayed exactly like the keys)
+   */
   credentials: z.record(z.string(), z.string()),
   /** The user's own presets (absent in files written before they existed). */
   presets: z.array(customPresetSchema).default([]),
@@ -231,6 +241,7 @@ export class Settings {
         ...d,
         hasCredentials: this.doc.credentials[d.id] !== undefined,
         credentialsNote: this.credentialsNote(d.id),
+        hasPurgeToken: this.doc.credentials[d.id + PURGE_TOKEN] !== undefined,
       })),
       defaultDestinationId: this.doc.defaultDestinationId,
       preferences: this.preferences,
@@ -305,7 +316,7 @@ export class Settings {
   }
 
   saveDestination(input: DestinationInput): SettingsView {
-    const { credentials, ...fields } = input
+    const { credentials, purgeToken, ...fields } = input
     const id = fields.id ?? randomUUID()
     const existing = this.doc.destinations.findIndex((d) => d.id === id)
     if (fields.id !== undefined && existing === -1) {
@@ -342,6 +353,18 @@ export class Settings {
       }
       stored[id] = this.secrets.encrypt(JSON.stringify({ accessKeyId, secretAccessKey }))
     }
+    if (dest.purgeCdn !== 'cloudflare' || purgeToken === null) delete stored[id + PURGE_TOKEN]
+    else if (purgeToken !== undefined && purgeToken.trim() !== '') {
+      if (!this.secrets.available()) {
+        throw new UpshotError(
+          'CONFIG',
+          'This system cannot encrypt stored tokens, so the Cloudflare API token cannot be kept.',
+        )
+      }
+      stored[id + PURGE_TOKEN] = this.secrets.encrypt(
+        JSON.stringify({ apiToken: purgeToken.trim() }),
+      )
+    }
     this.write({
       ...this.doc,
       destinations,
@@ -355,6 +378,7 @@ export class Settings {
   removeDestination(id: string): SettingsView {
     const credentials = { ...this.doc.credentials }
     delete credentials[id]
+    delete credentials[id + PURGE_TOKEN]
     this.write({
       ...this.doc,
       destinations: this.doc.destinations.filter((d) => d.id !== id),
@@ -386,7 +410,7 @@ export class Settings {
     const dest = this.doc.destinations.find((d) => d.id === wanted)
     if (!dest) throw new UpshotError('CONFIG', 'That destination no longer exists.')
     return {
-      config: toEngineConfig(dest, this.credentialsOf(dest.id)),
+      config: toEngineConfig(dest, this.credentialsOf(dest.id), this.purgeTokenOf(dest.id)),
       name: dest.name,
       savedId: dest.id,
     }
@@ -420,6 +444,17 @@ export class Settings {
     }
   }
 
+  private purgeTokenOf(id: string): string | undefined {
+    const cipher = this.doc.credentials[id + PURGE_TOKEN]
+    if (cipher === undefined) return undefined
+    try {
+      return (JSON.parse(this.secrets.decrypt(cipher)) as { apiToken: string }).apiToken
+    } catch {
+      // The purge fails with its own sentence (no token); uploads are not held up by it.
+      return undefined
+    }
+  }
+
   private write(next: StoredSettings): void {
     const checked = storedSchema.parse(next)
     this.storage.save(checked)
@@ -430,12 +465,12 @@ export class Settings {
 
 /** An unsaved destination (the settings form's "Test connection") as an engine config. */
 export function inputToEngineConfig(input: DestinationInput): DestinationConfig {
-  const { credentials, ...fields } = input
+  const { credentials, purgeToken, ...fields } = input
   const parsed = destinationSettingsSchema.safeParse({ ...fields, id: fields.id ?? 'unsaved' })
   if (!parsed.success) throw new UpshotError('CONFIG', describeIssue(parsed.error))
   const dest = { ...parsed.data, prefix: normalizePrefix(parsed.data.prefix) }
   checkComplete(dest)
-  return toEngineConfig(dest, credentials ?? undefined)
+  return toEngineConfig(dest, credentials ?? undefined, purgeToken ?? undefined)
 }
 
 /** What a saved destination tells the provider presets (shared by resolving and checking). */
@@ -452,12 +487,22 @@ function providerSettingsOf(d: DestinationSettings): ProviderSettings {
     dir: d.dir,
     private: d.private,
     expiresIn: d.expiresIn,
+    ...(d.purgeCdn !== 'none'
+      ? {
+          purge: {
+            kind: d.purgeCdn,
+            id: d.purgeId,
+            ...(d.purgeApi ? { endpoint: d.purgeApi } : {}),
+          },
+        }
+      : {}),
   }
 }
 
 function toEngineConfig(
   d: DestinationSettings,
   credentials: { accessKeyId: string; secretAccessKey: string } | undefined,
+  purgeToken?: string,
 ): DestinationConfig {
   // The same presets as `upshot dest`: one place knows what each provider needs.
   const { config } = resolveProvider({
@@ -468,7 +513,11 @@ function toEngineConfig(
     ...(d.kind === 's3' || d.kind === 's3-compatible' ? { pathStyle: d.pathStyle } : {}),
     ...(d.kind === 's3-compatible' ? { checksum: d.checksum } : {}),
   })
-  return config.kind === 's3' && credentials ? { ...config, credentials } : config
+  const withToken: DestinationConfig =
+    config.purge?.kind === 'cloudflare' && purgeToken
+      ? { ...config, purge: { ...config.purge, apiToken: purgeToken } }
+      : config
+  return withToken.kind === 's3' && credentials ? { ...withToken, credentials } : withToken
 }
 
 function checkComplete(d: DestinationSettings): void {
@@ -486,6 +535,8 @@ const FIELD_NAMES: Record<string, string> = {
   dir: 'folder',
   prefix: 'key prefix',
   publicUrl: 'public URL',
+  purgeId: 'CDN distribution or zone ID',
+  purgeApi: 'CDN API address',
 }
 
 function describeIssue(error: z.ZodError): string {

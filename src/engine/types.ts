@@ -2,6 +2,7 @@
 // Each part is plain Node and receives what it needs; none of them touches the ledger directly.
 
 import type { WatermarkPosition } from '../shared/presets'
+import type { CdnPurgeConfig } from './cdn/types'
 import type { BodyDigest } from './storage/digest'
 
 export { WATERMARK_POSITIONS, type WatermarkPosition } from '../shared/presets'
@@ -120,6 +121,8 @@ export interface S3DestinationConfig {
   expiresIn?: number
   /** Explicit credentials; when absent the AWS SDK's default chain is used. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+  /** The CDN in front of the links, purged when objects are deleted (engine/cdn). */
+  purge?: CdnPurgeConfig
 }
 
 export interface LocalDestinationConfig {
@@ -129,6 +132,8 @@ export interface LocalDestinationConfig {
   prefix: string
   /** Base URL for a folder served by a web server; default file:// URLs. */
   publicUrl?: string
+  /** The CDN in front of the served folder, purged when files are deleted (engine/cdn). */
+  purge?: CdnPurgeConfig
 }
 
 export type DestinationConfig = S3DestinationConfig | LocalDestinationConfig

@@ -169,6 +169,13 @@ export interface DeleteResult {
   kept: number
   /** Per job that could not be deleted entirely, why. */
   failures: { id: string; message: string }[]
+  /**
+   * What the CDN in front of the bucket did, in one sentence ("removed from the bucket and purged
+   * from CloudFront", or which URLs could not be purged and why); null without CDN settings.
+   */
+  purge: string | null
+  /** Some purge failed: it is kept in the ledger and tried again. */
+  purgePending: boolean
 }
 
 export interface CopyResult {
@@ -192,6 +199,51 @@ export const DESTINATION_KINDS = [
   'local',
 ] as const
 export type DestinationKind = (typeof DESTINATION_KINDS)[number]
+
+/** An object in a destination, as the Browse view lists it. */
+export interface BrowseObject {
+  key: string
+  /** The last part of the key. */
+  name: string
+  size: number
+  /** Epoch ms. */
+  lastModified: number
+  /** The public (or file://) URL; a private destination's is not signed. */
+  url: string
+  /** The upload here that links to it (thumbnails, links in every format), or null. */
+  jobId: string | null
+}
+
+export interface BrowsePage {
+  /** The full key prefix listed. */
+  prefix: string
+  /** The destination's own prefix (the top of the view). */
+  base: string
+  /** Sub-prefixes ending in `/`. */
+  folders: string[]
+  objects: BrowseObject[]
+  /** For the next page; null at the end. */
+  next: string | null
+}
+
+export interface OrphanView {
+  /** Objects under Upshot's key shape that no upload here knows. */
+  objects: BrowseObject[]
+  bytes: number
+  scanned: number
+  /** Unfinished multipart uploads; null when the store cannot list them. */
+  uploads: { key: string; uploadId: string; initiated: number | null }[] | null
+}
+
+export interface BrowseDeleteResult {
+  deleted: number
+  /** Left in the bucket: something else uses them. */
+  kept: number
+  failures: { key: string; message: string }[]
+  /** What the CDN did, in one sentence; null without CDN settings. */
+  purge: string | null
+  purgePending: boolean
+}
 
 /** A saved destination, without secrets. */
 export interface DestinationSettings {
@@ -225,7 +277,16 @@ export interface DestinationSettings {
   pathStyle: boolean
   /** SDK checksums (some S3-compatible stores reject CRC32 trailers). */
   checksum: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED'
+  /** The CDN purged when objects are deleted. */
+  purgeCdn: PurgeCdn
+  /** CloudFront distribution ID or Cloudflare zone ID. */
+  purgeId: string
+  /** Another CDN API address (a proxy); '' for the service's own. */
+  purgeApi: string
 }
+
+export const PURGE_CDNS = ['none', 'cloudfront', 'cloudflare'] as const
+export type PurgeCdn = (typeof PURGE_CDNS)[number]
 
 /** A destination as the renderer sees it: whether credentials are stored, never what they are. */
 export interface DestinationView extends DestinationSettings {
@@ -235,12 +296,14 @@ export interface DestinationView extends DestinationSettings {
    * computer): one sentence saying which and what to do. Absent or null when they are readable.
    */
   credentialsNote?: string | null
+  /** A Cloudflare API token is stored (encrypted, like the keys). */
+  hasPurgeToken: boolean
 }
 
 /** Saving a destination: `credentials` undefined keeps what is stored, null removes it. */
 export interface DestinationInput extends Omit<
   DestinationSettings,
-  'id' | 'jurisdiction' | 'cdn' | 'private' | 'expiresIn'
+  'id' | 'jurisdiction' | 'cdn' | 'private' | 'expiresIn' | 'purgeCdn' | 'purgeId' | 'purgeApi'
 > {
   id?: string
   /** Defaults: default jurisdiction, no CDN, public, 3600 s. */
@@ -249,6 +312,12 @@ export interface DestinationInput extends Omit<
   private?: boolean
   expiresIn?: number
   credentials?: { accessKeyId: string; secretAccessKey: string } | null
+  /** Default: no CDN purge. */
+  purgeCdn?: PurgeCdn
+  purgeId?: string
+  purgeApi?: string
+  /** The Cloudflare API token: undefined keeps what is stored, null removes it. */
+  purgeToken?: string | null
 }
 
 export type Theme = 'system' | 'light' | 'dark'
@@ -488,6 +557,18 @@ export interface Commands {
   chooseDestinationFolder: { args: []; value: ChosenPath | null }
   /** Aborts a saved destination's stale multipart uploads that Upshot started (`upshot cleanup`). */
   cleanupDestination: { args: [id: string]; value: CleanupReport }
+  /** A saved destination's objects under a prefix (null: the built-in folder), page by page. */
+  browseDestination: {
+    args: [id: string | null, prefix: string, next: string | null]
+    value: BrowsePage
+  }
+  findOrphans: { args: [id: string | null]; value: OrphanView }
+  /** Deletes objects (an upload's object deletes that upload), with the CDN purge. */
+  deleteObjects: { args: [id: string | null, keys: string[]]; value: BrowseDeleteResult }
+  adoptOrphans: {
+    args: [id: string | null, keys: string[]]
+    value: { adopted: number; skipped: number }
+  }
   listSyncPairs: { args: []; value: SyncPairView[] }
   /** Native folder dialog; null when the user cancels. The token is for addSyncPair. */
   chooseSyncFolder: { args: []; value: ChosenPath | null }
@@ -598,6 +679,10 @@ export const COMMAND_CHANNELS: { readonly [K in CommandName]: `upshot:cmd:${K}` 
   testDestination: 'upshot:cmd:testDestination',
   chooseDestinationFolder: 'upshot:cmd:chooseDestinationFolder',
   cleanupDestination: 'upshot:cmd:cleanupDestination',
+  browseDestination: 'upshot:cmd:browseDestination',
+  findOrphans: 'upshot:cmd:findOrphans',
+  deleteObjects: 'upshot:cmd:deleteObjects',
+  adoptOrphans: 'upshot:cmd:adoptOrphans',
   listSyncPairs: 'upshot:cmd:listSyncPairs',
   chooseSyncFolder: 'upshot:cmd:chooseSyncFolder',
   addSyncPair: 'upshot:cmd:addSyncPair',

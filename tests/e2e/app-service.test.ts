@@ -130,7 +130,14 @@ describe('AppService on the real engine', () => {
       // Delete: the objects leave the bucket and the ledger marks them.
       const keys = finished!.outputs.map((o) => o.key)
       const result = await app.service.deleteUploads([goodId])
-      expect(result).toEqual({ deleted: keys.length, kept: 0, failures: [] })
+      // No CDN settings: nothing to purge, and the result says nothing about it.
+      expect(result).toEqual({
+        deleted: keys.length,
+        kept: 0,
+        failures: [],
+        purge: null,
+        purgePending: false,
+      })
       for (const key of keys) expect(await getObjectInfo(s3, key)).toBeNull()
       expect(app.service.getHistory({ status: 'deleted' }).items.map((i) => i.id)).toEqual([goodId])
       expect(app.service.getUsage()[0]!.files).toBe(1)

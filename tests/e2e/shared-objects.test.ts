@@ -104,7 +104,13 @@ describe('deleting an upload that shares its objects (AppService + upshot sync)'
 
       // 3. The copy is deleted from the history: the photo still links to every object.
       const result = await app.service.deleteUploads([copyId])
-      expect(result).toEqual({ deleted: 0, kept: photo.outputs.length, failures: [] })
+      expect(result).toEqual({
+        deleted: 0,
+        kept: photo.outputs.length,
+        failures: [],
+        purge: null,
+        purgePending: false,
+      })
       for (const [key, was] of stored) {
         expect(await getObjectInfo(s3, key), `${key} is still there`).not.toBeNull()
         expect((await getObjectBytes(s3, key)).equals(was)).toBe(true)
@@ -120,7 +126,13 @@ describe('deleting an upload that shares its objects (AppService + upshot sync)'
       // 4. Now the photo's own upload is deleted: nothing else uses its objects, so they go,
       // and the folder's next pass counts the photo as changed and uploads it again.
       const own = await app.service.deleteUploads([photo.id])
-      expect(own).toEqual({ deleted: photo.outputs.length, kept: 0, failures: [] })
+      expect(own).toEqual({
+        deleted: photo.outputs.length,
+        kept: 0,
+        failures: [],
+        purge: null,
+        purgePending: false,
+      })
       for (const key of stored.keys()) expect(await getObjectInfo(s3, key)).toBeNull()
       const preview = await sync('--dry-run')
       expect(preview.plan.upload).toEqual([{ path: 'photo.jpg', reason: 'changed' }])

@@ -47,7 +47,42 @@ type S3rverCtor = new (options: {
 }) => S3rverInstance
 
 // s3rver ships no types; its constructor is typed above from its README.
-const S3rver = createRequire(import.meta.url)('s3rver') as S3rverCtor
+const require = createRequire(import.meta.url)
+const S3rver = require('s3rver') as S3rverCtor
+
+// s3rver encrypts ListObjectsV2 continuation tokens with single DES, which OpenSSL 3 (Node 17+)
+// refuses without its legacy provider: any listing of more than one page answered InternalError.
+// Its tokens only have to round-trip through s3rver itself, so DES becomes AES-128-CBC with the
+// 8-byte key and IV zero-padded, the same on both sides. Test servers only.
+{
+  const crypto = require('node:crypto') as typeof import('node:crypto')
+  const pad = (b: import('node:crypto').BinaryLike | null): Buffer =>
+    Buffer.concat([Buffer.from(b as Buffer), Buffer.alloc(8)]).subarray(0, 16)
+  const cipheriv = crypto.createCipheriv
+  const decipheriv = crypto.createDecipheriv
+  if (!(cipheriv as { upshotShim?: true }).upshotShim) {
+    const shimmed = ((alg: string, key: Buffer, iv: Buffer | null, ...rest: unknown[]) =>
+      alg === 'des'
+        ? cipheriv('aes-128-cbc', pad(key), pad(iv))
+        : (cipheriv as (...a: unknown[]) => unknown)(
+            alg,
+            key,
+            iv,
+            ...rest,
+          )) as unknown as typeof cipheriv
+    ;(shimmed as { upshotShim?: true }).upshotShim = true
+    crypto.createCipheriv = shimmed
+    crypto.createDecipheriv = ((alg: string, key: Buffer, iv: Buffer | null, ...rest: unknown[]) =>
+      alg === 'des'
+        ? decipheriv('aes-128-cbc', pad(key), pad(iv))
+        : (decipheriv as (...a: unknown[]) => unknown)(
+            alg,
+            key,
+            iv,
+            ...rest,
+          )) as unknown as typeof decipheriv
+  }
+}
 
 function uniqueId(): string {
   return `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`
@@ -110,7 +145,7 @@ export async function startTestS3(opts: { address?: string } = {}): Promise<Test
   const server = new S3rver({
     address,
     port: 0,
-    silent: true,
+    silent: process.env.UPSHOT_S3RVER_LOG !== '1',
     directory,
     configureBuckets: [{ name: bucket }],
     // Koa gives s3rver the bracketed `[::1]`, which it takes for a bucket's host name.

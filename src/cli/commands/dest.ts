@@ -41,6 +41,9 @@ interface AddOptions extends DestOptions {
   private?: boolean
   expires?: string
   replace?: boolean
+  cloudfront?: string
+  cloudflareZone?: string
+  cdnApi?: string
 }
 
 const dataDirOption = [
@@ -71,6 +74,15 @@ export function registerDest(program: Command, setCode: (code: number) => void):
     .option('--dir <path>', 'local: absolute folder')
     .option('--private', 'links are presigned GET URLs')
     .option('--expires <seconds>', 'presigned link lifetime, 1-604800; implies --private')
+    .option(
+      '--cloudfront <distribution-id>',
+      'purge deleted objects from this CloudFront distribution',
+    )
+    .option(
+      '--cloudflare-zone <zone-id>',
+      'purge deleted objects from this Cloudflare zone (token: env CLOUDFLARE_API_TOKEN)',
+    )
+    .option('--cdn-api <url>', 'another CloudFront / Cloudflare API address (a proxy)')
     .option('--replace', 'replace a destination saved under this name')
     .option(...dataDirOption)
     .option('--json', 'print JSON on stdout')
@@ -162,6 +174,7 @@ function addCommand(ledger: Ledger, name: string, opts: AddOptions): number {
     ...(opts.dir !== undefined ? { dir: opts.dir } : {}),
     ...(opts.private || opts.expires !== undefined ? { private: true } : {}),
     ...(opts.expires !== undefined ? { expiresIn: parseSeconds(opts.expires) } : {}),
+    ...purgeOption(opts),
   }
   const { config, warnings } = resolveProvider(settings)
   const existing = ledger.destinationByName(name)
@@ -253,6 +266,11 @@ function showCommand(ledger: Ledger, name: string, opts: DestOptions): number {
   } else if (d.config.publicUrl) {
     lines.push(['links', d.config.publicUrl])
   }
+  const cdn = d.config.purge
+  if (cdn?.kind === 'cloudfront')
+    lines.push(['cdn purge', `CloudFront distribution ${cdn.distributionId}`])
+  if (cdn?.kind === 'cloudflare')
+    lines.push(['cdn purge', `Cloudflare zone ${cdn.zoneId} (token: CLOUDFLARE_API_TOKEN)`])
   lines.push(['example link', s.exampleLink])
   for (const [k, v] of lines) process.stdout.write(`${k.padEnd(13)} ${v}\n`)
   return EXIT_OK
@@ -327,6 +345,20 @@ function describe(config: DestinationConfig): string {
     return `folder ${config.dir}${config.prefix ? ` / ${config.prefix}` : ''}`
   const where = config.endpoint ?? `AWS ${config.region}`
   return `s3://${config.bucket}${config.prefix ? `/${config.prefix}` : ''} at ${where}${config.private ? ', private' : ''}`
+}
+
+function purgeOption(opts: AddOptions): Pick<ProviderSettings, 'purge'> {
+  if (opts.cloudfront !== undefined && opts.cloudflareZone !== undefined) {
+    throw new UpshotError('CONFIG', 'Give --cloudfront or --cloudflare-zone, not both.')
+  }
+  const endpoint = opts.cdnApi !== undefined ? { endpoint: opts.cdnApi } : {}
+  if (opts.cloudfront !== undefined)
+    return { purge: { kind: 'cloudfront', id: opts.cloudfront, ...endpoint } }
+  if (opts.cloudflareZone !== undefined)
+    return { purge: { kind: 'cloudflare', id: opts.cloudflareZone, ...endpoint } }
+  if (opts.cdnApi !== undefined)
+    throw new UpshotError('CONFIG', '--cdn-api goes with --cloudfront or --cloudflare-zone.')
+  return {}
 }
 
 function parseChecksum(value: string): ChecksumMode {

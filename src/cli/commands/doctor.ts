@@ -64,7 +64,12 @@ function print(report: DoctorReport, json: boolean): void {
   }
   process.stdout.write(`Checking ${report.destination}\n`)
   for (const c of report.checks) {
-    const note = c.status === 'fail' && !c.needed ? ' (links only)' : ''
+    const note =
+      c.status === 'fail' && !c.needed
+        ? c.id === 'cdn-purge'
+          ? ' (purges after deletes)'
+          : ' (links only)'
+        : ''
     process.stdout.write(`${MARK[c.status]}  ${c.label}${note}: ${c.detail}\n`)
   }
   process.stdout.write(

@@ -1,3 +1,4 @@
+import { describePurge } from '../../engine/cdn/purge-queue'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { UpshotError, type JobReport, type OutputReport } from '../../shared/jobs'
@@ -309,6 +310,8 @@ function printHuman(result: PassResult, compact = false): void {
   if (p.gone.length > 0 && p.delete.length === 0 && !p.deleteSkipped)
     w(`  (objects of gone files stay in the bucket; --delete removes them)`)
   if (p.deleteSkipped) w(`  ${p.deleteSkipped}`)
+  const purged = p.purge ? describePurge(p.delete.length, p.purge) : null
+  if (purged) w(`  ${purged}`)
   if (!compact) w(`  ${p.unchanged} unchanged`)
   if (p.dryRun) {
     w('Dry run: nothing was sent or changed.')

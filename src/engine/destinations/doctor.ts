@@ -2,6 +2,7 @@
 // and says per check whether it passed, failed (with what to do) or could not be checked. Used by
 // `upshot doctor` and the app's "Test connection". Plain Node, no electron.
 
+import { checkPurge } from '../cdn/check'
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -35,6 +36,7 @@ export interface DoctorCheck {
     | 'presigned-link'
     | 'transport'
     | 'ledger'
+    | 'cdn-purge'
   label: string
   status: CheckStatus
   /** Uploads (or a private destination's links) do not work when this one fails. */
@@ -76,6 +78,7 @@ const LABELS: Record<DoctorCheck['id'], string> = {
   'presigned-link': 'Presigned link',
   transport: 'Encrypted connection',
   ledger: 'Ledger on a local disk',
+  'cdn-purge': 'CDN purge (a harmless path)',
 }
 
 const PROBE_BODY = 'Upshot connection check: this object is deleted right after it is written.\n'
@@ -110,6 +113,9 @@ export async function runDoctor(
   try {
     if (config.kind === 's3') await doctorS3(ctx, config)
     else await doctorLocal(ctx)
+    // Deletes still work without it; the purge after them would not.
+    const purge = await checkPurge(dest)
+    if (purge) checks.add('cdn-purge', purge.status, false, purge.detail)
   } finally {
     if (ctx.written) await dest.deleteObject(key).catch(() => {})
     dest.close()

@@ -2,6 +2,7 @@
 // link base) filled in from the few things a user knows (bucket, region, account ID...). Pure:
 // the CLI's `upshot dest`, the app's settings and the tests all resolve destinations here.
 
+import { purgeFromSettings, purgeWarnings, type PurgeSettings } from '../cdn/settings'
 import path from 'node:path'
 import { UpshotError } from '../../shared/jobs'
 import { normalizePrefix } from '../keys'
@@ -57,6 +58,8 @@ export interface ProviderSettings {
   private?: boolean
   /** Seconds a presigned link stays valid (default 3600, at most 604800). */
   expiresIn?: number
+  /** The CDN purged when objects are deleted (no secret: tokens are added where they are kept). */
+  purge?: PurgeSettings
 }
 
 export interface ResolvedProvider {
@@ -68,6 +71,16 @@ export interface ResolvedProvider {
 const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/
 
 export function resolveProvider(s: ProviderSettings): ResolvedProvider {
+  const resolved = resolveStore(s)
+  if (!s.purge) return resolved
+  const purge = purgeFromSettings(s.purge)
+  return {
+    config: { ...resolved.config, purge },
+    warnings: [...resolved.warnings, ...purgeWarnings(purge, resolved.config.publicUrl)],
+  }
+}
+
+function resolveStore(s: ProviderSettings): ResolvedProvider {
   const warnings: string[] = []
   const prefix = normalizePrefix(s.prefix ?? '')
   const publicUrl = s.publicUrl ? httpBase(s.publicUrl, 'public URL') : undefined

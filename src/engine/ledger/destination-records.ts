@@ -97,8 +97,12 @@ export class DestinationRecords {
 }
 
 function stripSecrets(config: DestinationConfig): DestinationConfig {
-  if (config.kind !== 's3') return config
-  const { credentials: _omit, ...rest } = config
+  const withoutToken: DestinationConfig =
+    config.purge?.kind === 'cloudflare' && config.purge.apiToken !== undefined
+      ? { ...config, purge: { ...config.purge, apiToken: undefined } }
+      : config
+  if (withoutToken.kind !== 's3') return withoutToken
+  const { credentials: _omit, ...rest } = withoutToken
   return rest
 }
 

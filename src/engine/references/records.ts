@@ -4,6 +4,7 @@
 
 import type { JobError } from '../../shared/jobs'
 import { toJobError } from '..'
+import type { PurgeOutcome } from '../cdn/purge-queue'
 import type { Ledger } from '../ledger'
 import type { Destination } from '../types'
 import { releaseObjects, type KeptReason } from './release'
@@ -16,6 +17,8 @@ export interface RecordsDeleted {
   kept: { id: string; key: string; reason: KeptReason }[]
   /** Per record that could not be deleted entirely, why (the first reason). */
   failures: { id: string; error: JobError }[]
+  /** Per destination with CDN settings: the purge of what was deleted (see engine/cdn). */
+  purges: (PurgeOutcome & { destinationId: string })[]
 }
 
 /**
@@ -28,7 +31,7 @@ export async function deleteRecords(
   jobIds: readonly string[],
   destinationFor: (destinationId: string) => Destination,
 ): Promise<RecordsDeleted> {
-  const out: RecordsDeleted = { deleted: 0, kept: [], failures: [] }
+  const out: RecordsDeleted = { deleted: 0, kept: [], failures: [], purges: [] }
   const byDestination = new Map<string, string[]>()
   for (const id of new Set(jobIds)) {
     const job = ledger.job(id)
@@ -64,6 +67,8 @@ export async function deleteRecords(
         keys: [...keysOf.values()].flat(),
       })
       out.deleted += result.deleted.length
+      if (result.purge.cdn !== null || result.purge.pending.length > 0)
+        out.purges.push({ destinationId, ...result.purge })
       const failed = new Map(result.failed.map((f) => [f.key, f.error]))
       const kept = new Map(result.kept.map((k) => [k.key, k.reason]))
       for (const id of ids) {

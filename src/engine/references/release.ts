@@ -4,6 +4,7 @@
 
 import type { ErrorCode, JobError } from '../../shared/jobs'
 import { toJobError } from '..'
+import { purgeDeleted, type PurgeOutcome } from '../cdn/purge-queue'
 import type { Ledger } from '../ledger'
 import type { Destination } from '../types'
 import { contentDirOf, listMarkers, markerKey } from './markers'
@@ -30,6 +31,11 @@ export interface ReleaseResult {
   /** Left in the bucket: something else uses it. At worst an orphan, never a broken link. */
   kept: { key: string; reason: KeptReason }[]
   failed: { key: string; error: JobError }[]
+  /**
+   * The CDN purge of the deleted objects' URLs (and of purges owed from before), sent after
+   * they left the bucket; what failed stays owed in the ledger.
+   */
+  purge: PurgeOutcome
 }
 
 export interface ReleaseRequest {
@@ -63,9 +69,30 @@ const PARALLEL = 6
  * broken link cannot be mended.
  */
 export async function releaseObjects(req: ReleaseRequest): Promise<ReleaseResult> {
+  const removed = await removeUnused(req)
+  // Only what left the bucket is purged: a kept object's cached copy is still its links' content.
+  let purge: PurgeOutcome
+  try {
+    purge = await purgeDeleted(
+      req.ledger,
+      req.destination,
+      req.destinationId,
+      removed.deleted,
+      req.signal,
+    )
+  } catch (err) {
+    const error = toJobError(err)
+    purge = { cdn: req.destination.config.purge?.kind ?? null, purged: [], pending: [] }
+    for (const key of removed.deleted)
+      purge.pending.push({ url: req.destination.urlFor(key), error })
+  }
+  return { ...removed, purge }
+}
+
+async function removeUnused(req: ReleaseRequest): Promise<Omit<ReleaseResult, 'purge'>> {
   const { ledger, destination: dest, destinationId, signal } = req
   const self = ledgerIdOf(ledger)
-  const result: ReleaseResult = { deleted: [], kept: [], failed: [] }
+  const result: Omit<ReleaseResult, 'purge'> = { deleted: [], kept: [], failed: [] }
   const unused: string[] = []
   for (const key of new Set(req.keys)) {
     if (usedHere(ledger, destinationId, key)) result.kept.push({ key, reason: 'used-here' })

@@ -16,3 +16,11 @@ export function loadS3Sdk(): Promise<S3Sdk> {
 export function loadHttpHandler(): Promise<HttpHandler> {
   return (httpHandler ??= import('@smithy/node-http-handler'))
 }
+
+type CloudFrontSdk = typeof import('@aws-sdk/client-cloudfront')
+let cloudFront: Promise<CloudFrontSdk> | undefined
+
+/** CloudFront's client, for CDN invalidations only (engine/cdn/cloudfront.ts). */
+export function loadCloudFrontSdk(): Promise<CloudFrontSdk> {
+  return (cloudFront ??= import('@aws-sdk/client-cloudfront'))
+}

@@ -7,6 +7,7 @@ import path from 'node:path'
 import type { ErrorCode, JobReport, RunReport } from '../../shared/jobs'
 import type { Engine, Target } from '..'
 import { presetFingerprint } from '../pipeline'
+import type { PurgeOutcome } from '../cdn/purge-queue'
 import { markJobsDeleted, releaseObjects, type KeptReason } from '../references'
 import { createDestination } from '../storage'
 import { localMetaDirFor } from '../paths'
@@ -39,6 +40,8 @@ export interface SyncPlanReport {
   kept: { key: string; reason: KeptReason }[]
   /** Why --delete deleted nothing although objects may be orphaned; null otherwise. */
   deleteSkipped: string | null
+  /** The CDN purge of the deleted objects (with --delete on a destination with CDN settings). */
+  purge?: PurgeOutcome
   /** Paths that could not be synced or read, with the reason. */
   problems: { path: string; code: ErrorCode; message: string }[]
 }
@@ -275,12 +278,13 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
 
   let deleted: { key: string; bytes: number }[] = []
   let kept: { key: string; reason: KeptReason }[] = []
+  let purge: PurgeOutcome | undefined
   const deleteErrors: { path: string; code: ErrorCode; message: string }[] = []
   const destinationFailed = engine
     .report(ids, 0)
     .jobs.some((j) => j.error && DESTINATION_ERRORS.includes(j.error.code))
   if (opts.delete && complete && !destinationFailed) {
-    ;({ deleted, kept } = await deleteOrphans(ctx, pairId, deleteErrors, opts.signal))
+    ;({ deleted, kept, purge } = await deleteOrphans(ctx, pairId, deleteErrors, opts.signal))
   }
 
   const report = engine.report(ids, (Date.now() - started) / 1000)
@@ -311,6 +315,7 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
         ),
   )
   planOut.kept = kept
+  if (purge?.cdn || purge?.pending.length) planOut.purge = purge
   planOut.problems.push(...deleteErrors)
   store.recordPass(pairId, {
     uploaded: report.jobs.filter((j) => j.status === 'done' && !j.deduplicated).length,
@@ -346,6 +351,7 @@ async function deleteOrphans(
 ): Promise<{
   deleted: { key: string; bytes: number }[]
   kept: { key: string; reason: KeptReason }[]
+  purge?: PurgeOutcome
 }> {
   const ledger = ctx.engine.ledger
   const orphans = ctx.store.orphanObjects(pairId, ctx.pair.destinationId)
@@ -369,6 +375,7 @@ async function deleteOrphans(
     return {
       deleted: result.deleted.map((key) => ({ key, bytes: bytes.get(key) ?? 0 })).sort(byKey),
       kept: result.kept.sort(byKey),
+      purge: result.purge,
     }
   } finally {
     dest.close()

@@ -8,6 +8,7 @@ import { Toasts } from './components/Toasts'
 import { PathChooser } from './components/PathChooser'
 import { TransferBar } from './components/TransferBar'
 import { filesFromDrop } from './lib/dropped-files'
+import { BrowseView } from './features/browse/BrowseView'
 import { HistoryView } from './features/history/HistoryView'
 import { addFromDialog, attempt } from './features/queue/actions'
 import { QueueView } from './features/queue/QueueView'
@@ -21,7 +22,7 @@ import { queueStore, useQueue } from './state/queue-store'
 import { setSettings } from './state/settings'
 import { toast } from './state/toasts'
 
-const TABS = ['queue', 'results', 'history', 'sync', 'settings'] as const
+const TABS = ['queue', 'results', 'history', 'browse', 'sync', 'settings'] as const
 type Tab = (typeof TABS)[number]
 
 export function App(): React.JSX.Element {
@@ -34,6 +35,7 @@ export function App(): React.JSX.Element {
     queue: null,
     results: null,
     history: null,
+    browse: null,
     sync: null,
     settings: null,
   })
@@ -158,6 +160,7 @@ export function App(): React.JSX.Element {
         {tab === 'history' && (
           <HistoryView folder={historyFolder} onClearFolder={() => setHistoryFolder(null)} />
         )}
+        {tab === 'browse' && <BrowseView />}
         {tab === 'sync' && (
           <SyncView
             onOpenHistory={(folder) => {

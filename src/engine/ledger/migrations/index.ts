@@ -5,6 +5,16 @@ import { sql as m0004 } from './0004-paused-jobs'
 import { sql as m0005 } from './0005-shared-objects'
 import { sql as m0006 } from './0006-occupied-keys'
 import { sql as m0010 } from './0010-sync-file-devices'
+import { sql as m0011 } from './0011-cdn-purges'
 
 /** Numbered migrations: entry i brings the schema from version i to i + 1. */
-export const MIGRATIONS: readonly string[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0010]
+export const MIGRATIONS: readonly string[] = [
+  m0001,
+  m0002,
+  m0003,
+  m0004,
+  m0005,
+  m0006,
+  m0010,
+  m0011,
+]

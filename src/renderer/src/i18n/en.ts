@@ -20,6 +20,7 @@ export const en = {
     queue: 'Queue',
     results: 'Results',
     history: 'History',
+    browse: 'Browse',
     sync: 'Sync',
     settings: 'Settings',
   },
@@ -83,6 +84,44 @@ export const en = {
     waiting: 'Waiting',
     rowActions: (name: string) => `Actions for ${name}`,
     destination: (name: string) => `to ${name}`,
+  },
+  browse: {
+    label: 'Browse the bucket',
+    destination: 'Destination',
+    builtIn: 'Local folder',
+    search: 'Names starting with…',
+    findOrphans: 'Find orphans',
+    backToListing: '← Back to the folder',
+    orphansEverywhere: (base: string) => `Orphans anywhere under ${base}`,
+    path: 'Folder',
+    top: '(top)',
+    count: (objects: number, folders: number, more: boolean) =>
+      `${plural(objects, 'object', 'objects')}, ${plural(folders, 'folder', 'folders')}${more ? ', more below' : ''}`,
+    orphanSummary: (n: number, size: string, scanned: number) =>
+      `${plural(n, 'orphan', 'orphans')} (${size}) among ${plural(scanned, 'object', 'objects')}: no upload here links to them.`,
+    uploads: (n: number) =>
+      `${plural(n, 'unfinished multipart upload', 'unfinished multipart uploads')} (Settings > Clean up removes stale ones).`,
+    uploadsUnknown: 'This store cannot list unfinished multipart uploads.',
+    adopt: 'Adopt into history',
+    adopted: (n: number, skipped: number) =>
+      `Added ${plural(n, 'upload', 'uploads')} to the history.` +
+      (skipped > 0
+        ? ` ${plural(skipped, 'object has', 'objects have')} no Upshot metadata and stayed out.`
+        : ''),
+    select: (name: string) => `Select ${name}`,
+    open: (name: string) => `Open ${name}`,
+    inHistory: 'In history',
+    unknown: 'Not in history',
+    loading: 'Listing…',
+    deleted: (n: number, kept: number) =>
+      `Deleted ${plural(n, 'object', 'objects')}.` +
+      (kept > 0
+        ? ` ${plural(kept, 'object stays', 'objects stay')}: something else links to ${kept === 1 ? 'it' : 'them'}.`
+        : ''),
+    deleteFailed: (n: number) => `${plural(n, 'object', 'objects')} could not be deleted.`,
+    confirmTitle: (n: number) => `Delete ${plural(n, 'object', 'objects')}?`,
+    confirmBody:
+      'An object of an upload in your history deletes that upload with all its sizes. Objects something else still uses stay. What leaves the bucket is purged from the CDN when the destination has CDN settings. Orphans may still be linked from another computer.',
   },
   results: {
     label: 'Finished files',
@@ -291,6 +330,21 @@ export const en = {
     removeKeys: 'Forget stored keys',
     chooseFolder: 'Choose folder…',
     noFolder: 'No folder chosen',
+    purge: {
+      legend: 'Purge the CDN on delete',
+      hint: 'Deleted images leave the CDN’s caches too (they are cached for a year otherwise). Purges go to the links’ URLs: set the public URL to the address the CDN serves.',
+      cdn: 'CDN',
+      kinds: { none: 'None', cloudfront: 'Amazon CloudFront', cloudflare: 'Cloudflare' },
+      distribution: 'Distribution ID',
+      zone: 'Zone ID',
+      token: 'API token (Zone > Cache Purge)',
+      tokenHint: 'Encrypted with your system’s keychain, like the keys; never shown again.',
+      tokenKeep: 'A token is stored. Type a new one to replace it.',
+      forgetToken: 'Forget the stored token',
+      noEncryption: 'This system cannot encrypt stored tokens.',
+      cloudfrontKeys:
+        'Invalidations are signed with this destination’s AWS keys (they need cloudfront:CreateInvalidation).',
+    },
     cleanup: {
       action: 'Clean up unfinished uploads',
       running: 'Cleaning up…',

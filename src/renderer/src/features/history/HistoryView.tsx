@@ -121,7 +121,11 @@ export function HistoryView(props: {
         `${t.history.deleteFailed(result.failures.length)} ${result.failures[0]!.message}`,
         'error',
       )
-    else toast(t.history.deleted(result.deleted, result.kept))
+    else if (result.purgePending) toast(result.purge ?? '', 'error')
+    else
+      toast(
+        [t.history.deleted(result.deleted, result.kept), result.purge].filter(Boolean).join(' '),
+      )
     setSelected(new Set())
     setReload((n) => n + 1)
   }

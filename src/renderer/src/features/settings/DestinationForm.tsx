@@ -15,6 +15,7 @@ import { toast } from '../../state/toasts'
 import { attempt } from '../queue/actions'
 import { isUnencryptedRemote } from '../../../../shared/endpoints'
 import { ConnectionResult } from './ConnectionResult'
+import { PurgeFields } from './PurgeFields'
 
 const BLANK: Omit<DestinationInput, 'kind'> = {
   name: '',
@@ -31,6 +32,9 @@ const BLANK: Omit<DestinationInput, 'kind'> = {
   cdn: false,
   private: false,
   expiresIn: 3600,
+  purgeCdn: 'none',
+  purgeId: '',
+  purgeApi: '',
 }
 
 const REGION_EXAMPLE: Partial<Record<DestinationKind, string>> = {
@@ -64,12 +68,17 @@ export function DestinationForm(props: {
           cdn: ex.cdn,
           private: ex.private,
           expiresIn: ex.expiresIn,
+          purgeCdn: ex.purgeCdn,
+          purgeId: ex.purgeId,
+          purgeApi: ex.purgeApi,
         }
       : { ...BLANK, kind: 's3' },
   )
   const [accessKeyId, setAccessKeyId] = useState('')
   const [secret, setSecret] = useState('')
   const [forgetKeys, setForgetKeys] = useState(false)
+  const [purgeToken, setPurgeToken] = useState('')
+  const [forgetToken, setForgetToken] = useState(false)
   const [report, setReport] = useState<ConnectionReport | null>(null)
   const [testing, setTesting] = useState(false)
   // The folder to show; `form.dir` holds what goes to the core: the dialog's token, or the saved
@@ -90,7 +99,8 @@ export function DestinationForm(props: {
         : accessKeyId || secret
           ? { accessKeyId, secretAccessKey: secret }
           : undefined
-    const { ...fields } = form
+    const token = forgetToken ? null : purgeToken ? purgeToken : undefined
+    const fields = token === undefined ? { ...form } : { ...form, purgeToken: token }
     return credentials === undefined ? fields : { ...fields, credentials }
   }
 
@@ -335,6 +345,19 @@ export function DestinationForm(props: {
           )}
         </fieldset>
       )}
+      <PurgeFields
+        form={form}
+        set={set}
+        token={purgeToken}
+        setToken={(v) => {
+          setPurgeToken(v)
+          setReport(null)
+        }}
+        hasToken={ex?.hasPurgeToken ?? false}
+        forgetToken={forgetToken}
+        setForgetToken={setForgetToken}
+        canStoreSecrets={props.canStoreSecrets}
+      />
       {report && <ConnectionResult report={report} />}
       <div className="form__actions">
         <button type="button" className="button" onClick={props.onDone}>

@@ -121,9 +121,9 @@ export class MirrorCopies {
     this.s.requeue.run({ ...params(c), bytes, now: Date.now() })
   }
 
-  /** Failed copies get another round of attempts (`upshot resume`, a new run). */
-  retryFailed(): number {
-    return this.s.retryFailed.run().changes
+  /** Copies not made yet are due now, failed ones with a new round of attempts (`upshot resume`). */
+  retryNow(): number {
+    return this.s.retryNow.run().changes
   }
 
   /** Every copy of an object on the primary's mirrors. */
@@ -223,9 +223,10 @@ function prepare(db: Db) {
        ON CONFLICT (primary_id, mirror_id, key) DO UPDATE SET state = 'pending', attempts = 0,
               retry_after = 0, done_at = NULL`,
     ),
-    retryFailed: db.prepare(
-      `UPDATE mirror_copies SET state = 'pending', attempts = 0, retry_after = 0
-        WHERE state = 'failed'`,
+    retryNow: db.prepare(
+      `UPDATE mirror_copies SET attempts = CASE state WHEN 'failed' THEN 0 ELSE attempts END,
+              state = 'pending', retry_after = 0
+        WHERE state IN ('pending', 'failed')`,
     ),
     copiesOf: db.prepare(`SELECT * FROM mirror_copies WHERE primary_id = ? AND key = ?`),
     copiesOnPrimary: db.prepare(`SELECT * FROM mirror_copies WHERE primary_id = ? ORDER BY key`),

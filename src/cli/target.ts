@@ -212,3 +212,44 @@ export function configOfLedgerDestination(
   if (!row) throw new UpshotError('CONFIG', `The ledger knows no destination ${id}.`)
   return withCdnToken(JSON.parse(row.config) as DestinationConfig, env)
 }
+
+/**
+ * The mirrors of an upload: those saved with its destination (`dest add --mirror`) when it is a
+ * saved name, then those named for this run (`upload --mirror`). Mirrors are saved names only:
+ * their keys come from the same credential chain as the primary's.
+ */
+export function resolveMirrors(
+  ledger: Ledger,
+  primary: DestinationConfig,
+  primaryName: string | undefined,
+  names: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { config: DestinationConfig; name: string }[] {
+  const saved = primaryName ? ledger.destinationByName(primaryName) : undefined
+  const ids = saved ? ledger.mirrors.mirrorsOf(saved.id) : []
+  const named = ledger.namedDestinations()
+  const out: { config: DestinationConfig; name: string }[] = []
+  for (const id of ids) {
+    const d = named.find((n) => n.id === id)
+    if (d) out.push({ config: withCdnToken(d.config, env), name: d.name })
+  }
+  for (const name of names) {
+    const d = ledger.destinationByName(name)
+    if (!d) {
+      throw new UpshotError(
+        'CONFIG',
+        `No saved destination is named "${name}"; a mirror is a saved destination (upshot dest add).`,
+      )
+    }
+    if (out.some((o) => o.name === name)) continue
+    out.push({ config: withCdnToken(d.config, env), name })
+  }
+  const primaryUrl = JSON.stringify([primary.kind, primary.kind === 's3' ? [primary.endpoint, primary.bucket] : primary.dir, primary.prefix])
+  for (const m of out) {
+    const c = m.config
+    if (JSON.stringify([c.kind, c.kind === 's3' ? [c.endpoint, c.bucket] : c.dir, c.prefix]) === primaryUrl) {
+      throw new UpshotError('CONFIG', `"${m.name}" is the destination itself; a mirror must be another bucket or folder.`)
+    }
+  }
+  return out
+}

@@ -166,6 +166,12 @@ export class MirrorCopies {
     return [...counts.values()]
   }
 
+  /** The objects live records link to on a destination, with their sizes (verify). */
+  liveObjectsOn(destinationId: string): Map<string, number> {
+    const rows = this.s.liveObjectsOn.all(destinationId) as { key: string; bytes: number }[]
+    return new Map(rows.map((r) => [r.key, r.bytes]))
+  }
+
   /** The mirrors a job was sent with. */
   mirrorsOfJob(jobId: string): string[] {
     return (this.s.mirrorsOfJob.all(jobId) as { mirror_id: string }[]).map((r) => r.mirror_id)
@@ -236,6 +242,15 @@ function prepare(db: Db) {
          JOIN outputs o ON o.job_id = j.id AND o.key = c.key
         WHERE c.primary_id = j.destination_id
           AND c.mirror_id IN (SELECT mirror_id FROM job_mirrors WHERE job_id = j.id)`,
+    ),
+    liveObjectsOn: db.prepare(
+      `SELECT o.key AS key, MAX(o.bytes) AS bytes FROM outputs o
+         JOIN jobs j ON j.id = o.job_id
+        WHERE j.destination_id = ? AND j.state = 'done'
+          AND NOT EXISTS (SELECT 1 FROM deleted_jobs d WHERE d.job_id = j.id)
+          AND NOT EXISTS (SELECT 1 FROM objects g WHERE g.destination_id = j.destination_id
+                            AND g.key = o.key AND g.deleted_at IS NOT NULL)
+        GROUP BY o.key ORDER BY o.key`,
     ),
     forget: db.prepare(
       `DELETE FROM mirror_copies WHERE primary_id = @primary AND mirror_id = @mirror AND key = @key`,

@@ -131,6 +131,11 @@ export class MirrorCopies {
     return (this.s.copiesOf.all(primaryId, key) as RawCopy[]).map(rowOf)
   }
 
+  /** Every copy of a key on one mirror, whichever primary it mirrors. */
+  copiesOnMirror(mirrorId: string, key: string): MirrorCopyRow[] {
+    return (this.s.copiesOnMirror.all(mirrorId, key) as RawCopy[]).map(rowOf)
+  }
+
   /** Every copy recorded for a primary (verify). */
   copiesOnPrimary(primaryId: string): MirrorCopyRow[] {
     return (this.s.copiesOnPrimary.all(primaryId) as RawCopy[]).map(rowOf)
@@ -235,6 +240,7 @@ function prepare(db: Db) {
         WHERE state IN ('pending', 'failed')`,
     ),
     copiesOf: db.prepare(`SELECT * FROM mirror_copies WHERE primary_id = ? AND key = ?`),
+    copiesOnMirror: db.prepare(`SELECT * FROM mirror_copies WHERE mirror_id = ? AND key = ?`),
     copiesOnPrimary: db.prepare(`SELECT * FROM mirror_copies WHERE primary_id = ? ORDER BY key`),
     copiesOfJob: db.prepare(
       `SELECT c.* FROM mirror_copies c

@@ -244,11 +244,21 @@ export function resolveMirrors(
     if (out.some((o) => o.name === name)) continue
     out.push({ config: withCdnToken(d.config, env), name })
   }
-  const primaryUrl = JSON.stringify([primary.kind, primary.kind === 's3' ? [primary.endpoint, primary.bucket] : primary.dir, primary.prefix])
+  const primaryUrl = JSON.stringify([
+    primary.kind,
+    primary.kind === 's3' ? [primary.endpoint, primary.bucket] : primary.dir,
+    primary.prefix,
+  ])
   for (const m of out) {
     const c = m.config
-    if (JSON.stringify([c.kind, c.kind === 's3' ? [c.endpoint, c.bucket] : c.dir, c.prefix]) === primaryUrl) {
-      throw new UpshotError('CONFIG', `"${m.name}" is the destination itself; a mirror must be another bucket or folder.`)
+    if (
+      JSON.stringify([c.kind, c.kind === 's3' ? [c.endpoint, c.bucket] : c.dir, c.prefix]) ===
+      primaryUrl
+    ) {
+      throw new UpshotError(
+        'CONFIG',
+        `"${m.name}" is the destination itself; a mirror must be another bucket or folder.`,
+      )
     }
   }
   return out

@@ -158,7 +158,12 @@ export function createEngine(options: EngineOptions): Engine {
     ledger,
     async enqueue(paths: readonly string[], target: Target, opts: EnqueueOptions = {}) {
       const m = withMirrors(ledger, destinations, target.destination, target.mirrors ?? [], opts)
-      const ids = await enqueue({ ledger, health, destinations, events, presetOf }, paths, target, m.opts)
+      const ids = await enqueue(
+        { ledger, health, destinations, events, presetOf },
+        paths,
+        target,
+        m.opts,
+      )
       // Failed inputs are recorded outside pages; INSERT OR IGNORE makes this idempotent.
       m.record(ids)
       return ids

@@ -168,8 +168,17 @@ describe('a destination with a mirror', () => {
     expect(report.ok).toBe(true)
     expect(report.issues).toEqual([])
     const byName = new Map(report.destinations.map((d) => [d.name, d]))
-    expect(byName.get('main')).toMatchObject({ role: 'primary', checked: keys.length, intact: keys.length })
-    expect(byName.get('backup')).toMatchObject({ role: 'mirror', checked: keys.length, intact: keys.length, pending: 0 })
+    expect(byName.get('main')).toMatchObject({
+      role: 'primary',
+      checked: keys.length,
+      intact: keys.length,
+    })
+    expect(byName.get('backup')).toMatchObject({
+      role: 'mirror',
+      checked: keys.length,
+      intact: keys.length,
+      pending: 0,
+    })
 
     const gone = keys[1]!
     await mirror.client.send(new DeleteObjectCommand({ Bucket: mirror.bucket, Key: gone }))

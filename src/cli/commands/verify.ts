@@ -98,7 +98,9 @@ function printVerify(report: VerifyReport): void {
       : i.error
         ? `${i.error.code}: ${terminalText(i.error.message)}`
         : 'run with --repair to copy it back'
-    process.stdout.write(`  ${terminalText(i.destination)}: ${terminalText(i.key)}: ${what}; ${outcome}\n`)
+    process.stdout.write(
+      `  ${terminalText(i.destination)}: ${terminalText(i.key)}: ${what}; ${outcome}\n`,
+    )
   }
   process.stdout.write(report.ok ? 'All copies intact.\n' : 'Some copies are not intact.\n')
 }

@@ -50,7 +50,10 @@ export async function releaseMirrorCopies(
     try {
       for (const { key, made } of copies) {
         const row = { primaryId, mirrorId, key }
-        if (usedHere(ledger, mirrorId, key) || usedByAnotherPrimary(ledger, primaryId, mirrorId, key)) {
+        if (
+          usedHere(ledger, mirrorId, key) ||
+          usedByAnotherPrimary(ledger, primaryId, mirrorId, key)
+        ) {
           ledger.mirrors.forget(row)
           r.kept.push(key)
           continue

@@ -66,7 +66,9 @@ export async function verifyDestination(req: VerifyRequest): Promise<VerifyRepor
   const { ledger, primaryId } = req
   const objects = ledger.mirrors.liveObjectsOn(primaryId)
   const copies = ledger.mirrors.copiesOnPrimary(primaryId)
-  const mirrorIds = [...new Set([...ledger.mirrors.mirrorsOf(primaryId), ...copies.map((c) => c.mirrorId)])]
+  const mirrorIds = [
+    ...new Set([...ledger.mirrors.mirrorsOf(primaryId), ...copies.map((c) => c.mirrorId)]),
+  ]
   const stats = new Map<string, VerifiedDestination>()
   const stat = (p: Place): VerifiedDestination => {
     let s = stats.get(p.id)
@@ -78,7 +80,8 @@ export async function verifyDestination(req: VerifyRequest): Promise<VerifyRepor
   }
   stat({ id: primaryId, role: 'primary' })
   for (const m of mirrorIds) stat({ id: m, role: 'mirror' })
-  for (const c of copies) if (c.state !== 'done' && objects.has(c.key)) stat({ id: c.mirrorId, role: 'mirror' }).pending++
+  for (const c of copies)
+    if (c.state !== 'done' && objects.has(c.key)) stat({ id: c.mirrorId, role: 'mirror' }).pending++
 
   const issues: VerifyIssue[] = []
   const keys = [...objects.keys()]

@@ -145,9 +145,14 @@ export class MirrorCopies {
     this.s.forget.run(params(c))
   }
 
+  /** Whether any job was ever sent with mirrors (reports skip the rest without). */
+  anyJobMirrors(): boolean {
+    return this.s.anyJobMirror.get() !== undefined
+  }
+
   /** Per mirror, the state of the copies of these jobs' objects. */
   countsForJobs(jobIds: readonly string[]): MirrorCopyCounts[] {
-    if (jobIds.length === 0) return []
+    if (jobIds.length === 0 || !this.anyJobMirrors()) return []
     const counts = new Map<string, MirrorCopyCounts>()
     const seen = new Set<string>()
     for (const jobId of jobIds) {
@@ -199,6 +204,7 @@ function prepare(db: Db) {
       `SELECT mirror_id FROM destination_mirrors WHERE destination_id = ? ORDER BY mirror_id`,
     ),
     addJobMirror: db.prepare(`INSERT OR IGNORE INTO job_mirrors (job_id, mirror_id) VALUES (?, ?)`),
+    anyJobMirror: db.prepare(`SELECT 1 FROM job_mirrors LIMIT 1`),
     mirrorsOfJob: db.prepare(`SELECT mirror_id FROM job_mirrors WHERE job_id = ?`),
     // Only uploaded outputs of done jobs not deleted by the user: what the primary holds.
     recordDue: db.prepare(

@@ -37,6 +37,9 @@ const RETRY_BASE_MS = 2_000
 const RETRY_CAP_MS = 5 * 60_000
 
 export class MirrorWorker {
+  /** Copies under way in this process: runs at once (the app's batches) never make one twice. */
+  private readonly inFlight = new Set<string>()
+
   constructor(private readonly deps: MirrorWorkerDeps) {}
 
   /** Copies alongside `jobs` (the scheduler's run), then one last pass once they are over. */
@@ -72,9 +75,15 @@ export class MirrorWorker {
     const worker = async (): Promise<void> => {
       while (next < due.length && !signal?.aborted) {
         const copy = due[next++]!
-        if (down.has(copy.mirrorId)) continue
-        const error = await this.copyOne(copy, signal)
-        if (error && MIRROR_DOWN.includes(error.code)) down.add(copy.mirrorId)
+        const id = `${copy.primaryId}\n${copy.mirrorId}\n${copy.key}`
+        if (down.has(copy.mirrorId) || this.inFlight.has(id)) continue
+        this.inFlight.add(id)
+        try {
+          const error = await this.copyOne(copy, signal)
+          if (error && MIRROR_DOWN.includes(error.code)) down.add(copy.mirrorId)
+        } finally {
+          this.inFlight.delete(id)
+        }
       }
     }
     const n = Math.min(this.deps.parallel ?? 4, due.length)

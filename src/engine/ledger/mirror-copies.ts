@@ -222,7 +222,7 @@ function prepare(db: Db) {
     ),
     due: db.prepare(
       `SELECT * FROM mirror_copies WHERE state = 'pending' AND retry_after <= @now
-        ORDER BY created_at LIMIT @limit`,
+        ORDER BY created_at, key LIMIT @limit`,
     ),
     markDone: db.prepare(
       `UPDATE mirror_copies SET state = 'done', etag = @etag, done_at = @now, error_code = NULL,

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { UpshotError } from '../shared/jobs'
 import { DEFAULT_LINK_EXPIRY, MAX_LINK_EXPIRY, checkExpiry } from '../engine/destinations/providers'
 import { normalizePrefix } from '../engine/keys'
+import { destinationIdOf } from '../engine/mirrors'
 import type { Ledger } from '../engine/ledger'
 import type { ChecksumMode, DestinationConfig } from '../engine/types'
 
@@ -244,20 +245,12 @@ export function resolveMirrors(
     if (out.some((o) => o.name === name)) continue
     out.push({ config: withCdnToken(d.config, env), name })
   }
-  const primaryUrl = JSON.stringify([
-    primary.kind,
-    primary.kind === 's3' ? [primary.endpoint, primary.bucket] : primary.dir,
-    primary.prefix,
-  ])
+  const primaryId = destinationIdOf(primary)
   for (const m of out) {
-    const c = m.config
-    if (
-      JSON.stringify([c.kind, c.kind === 's3' ? [c.endpoint, c.bucket] : c.dir, c.prefix]) ===
-      primaryUrl
-    ) {
+    if (destinationIdOf(m.config) === primaryId) {
       throw new UpshotError(
         'CONFIG',
-        `"${m.name}" is the destination itself; a mirror must be another bucket or folder.`,
+        `"${m.name}" is the destination itself; a mirror must be another bucket, prefix or folder.`,
       )
     }
   }

@@ -214,6 +214,19 @@ describe('a destination with a mirror', () => {
   }, 60_000)
 })
 
+describe('mirrors that cannot be', () => {
+  it('refuses an unknown mirror or the destination itself before anything is uploaded', async () => {
+    const puts = primaryProxy.requests.filter((r) => r.method === 'PUT').length
+    const unknown = await runCli(['upload', inputs[3]!, '--to', 'main', '--mirror', 'nosuch'], env)
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('No saved destination is named "nosuch"')
+    const self = await runCli(['upload', inputs[3]!, '--to', 'main', '--mirror', 'main'], env)
+    expect(self.code).toBe(2)
+    expect(self.stderr).toContain('"main" is the destination itself')
+    expect(primaryProxy.requests.filter((r) => r.method === 'PUT').length).toBe(puts)
+  }, 60_000)
+})
+
 describe('a crash while copying to the mirror', () => {
   it('leaves the copies pending in the ledger, and the next run makes each one once', async () => {
     const dir = path.join(work, 'crash')

@@ -8,7 +8,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
+import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunReport } from '../../src/shared/jobs'
 import type { VerifyReport } from '../../src/engine/mirrors/verify'
@@ -182,9 +182,9 @@ describe('a destination with a mirror', () => {
 
     const gone = keys[1]!
     await mirror.client.send(new DeleteObjectCommand({ Bucket: mirror.bucket, Key: gone }))
-    const bad = await runCli(['verify', 'main', '--json'], env)
-    expect(bad.code).toBe(1)
-    const badReport = JSON.parse(bad.stdout) as VerifyReport
+    const missing = await runCli(['verify', 'main', '--json'], env)
+    expect(missing.code).toBe(1)
+    const badReport = JSON.parse(missing.stdout) as VerifyReport
     expect(badReport.issues).toMatchObject([
       { key: gone, destination: 'backup', role: 'mirror', problem: 'missing', repaired: false },
     ])
@@ -199,6 +199,21 @@ describe('a destination with a mirror', () => {
     const [a, b] = await Promise.all([getObjectBytes(primary, gone), getObjectBytes(mirror, gone)])
     expect(b.equals(a)).toBe(true)
     expect(primaryProxy.requests.filter((r) => r.method === 'PUT').length).toBe(putsBefore)
+
+    // Same size, other bytes: told apart by the MD5 ETags, and repaired from the primary.
+    const damaged = keys[2]!
+    const good = await getObjectBytes(mirror, damaged)
+    const bad = Buffer.from(good)
+    bad[bad.length - 1] = bad[bad.length - 1]! ^ 0xff
+    await mirror.client.send(
+      new PutObjectCommand({ Bucket: mirror.bucket, Key: damaged, Body: bad }),
+    )
+    const changed = await runCli(['verify', 'main', '--repair', '--json'], env)
+    expect(changed.code, changed.stderr).toBe(0)
+    expect((JSON.parse(changed.stdout) as VerifyReport).issues).toMatchObject([
+      { key: damaged, destination: 'backup', problem: 'etag', repaired: true },
+    ])
+    expect((await getObjectBytes(mirror, damaged)).equals(good)).toBe(true)
   }, 120_000)
 
   it('deleting the upload removes its copies from the mirror too', async () => {

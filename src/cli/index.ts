@@ -8,6 +8,7 @@ import { registerJobs } from './commands/jobs'
 import { registerMd } from './commands/md'
 import { registerLs } from './commands/ls'
 import { registerPurge } from './commands/purge'
+import { registerVerify } from './commands/verify'
 import { registerResume } from './commands/resume'
 import { registerServe } from './commands/serve'
 import { registerSync } from './commands/sync'
@@ -75,6 +76,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDelete(program, setCode)
   registerPurge(program, setCode)
   registerLs(program, setCode)
+  registerVerify(program, setCode)
 
   try {
     await program.parseAsync(argv, { from: 'user' })

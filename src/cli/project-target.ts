@@ -9,10 +9,12 @@ import type { Ledger } from '../engine/ledger'
 import { normalizePrefix } from '../engine/keys'
 import { DEFAULT_PRESET } from '../engine/presets'
 import type { ProjectSettings } from '../core/editors/project-settings'
-import { resolveDestination, type TargetOptions } from './target'
+import { resolveDestination, resolveMirrors, type TargetOptions } from './target'
 
 export interface ProjectTargetOptions extends TargetOptions {
   preset?: string
+  /** `upload --mirror NAME` (repeatable): saved destinations that get a copy for this run. */
+  mirror?: string[]
 }
 
 const TARGET_FLAGS = [
@@ -108,8 +110,15 @@ export function projectTarget(
       ? (project?.preset ?? opts.preset)
       : (typedPreset ?? project?.preset ?? opts.preset)) ??
     DEFAULT_PRESET
+  // A saved destination's own mirrors, and those named for this run.
+  const mirrors = resolveMirrors(ctx.ledger, config, name, opts.mirror ?? [])
   return {
-    target: { destination: config, ...(name ? { destinationName: name } : {}), preset },
+    target: {
+      destination: config,
+      ...(name ? { destinationName: name } : {}),
+      preset,
+      ...(mirrors.length > 0 ? { mirrors } : {}),
+    },
     project,
   }
 }

@@ -116,7 +116,11 @@ export function printReport(report: RunReport, json: boolean): void {
   for (const j of report.jobs) {
     if (j.status === 'done') {
       const main = j.outputs.find((o) => o.variant === 'full') ?? j.outputs[j.outputs.length - 1]
-      process.stdout.write(`${j.deduplicated ? 'same ' : 'done '} ${terminalText(j.source)}\n`)
+      // Links come from the primary; a mirror still copying does not hold them back.
+      const behind = j.outputs.some((o) => o.mirrors?.some((m) => m.state !== 'done'))
+      process.stdout.write(
+        `${j.deduplicated ? 'same ' : 'done '} ${terminalText(j.source)}${behind ? '  (mirror pending)' : ''}\n`,
+      )
       if (main) process.stdout.write(`      ${main.url}\n`)
     } else {
       process.stdout.write(
@@ -129,6 +133,15 @@ export function printReport(report: RunReport, json: boolean): void {
     `\n${s.done} done, ${s.failed} failed, ${s.skipped} skipped${s.canceled ? `, ${s.canceled} canceled` : ''}; ` +
       `${formatBytes(s.bytesUploaded)} uploaded in ${s.seconds.toFixed(1)} s\n`,
   )
+  for (const m of report.mirrors ?? []) {
+    const state =
+      m.pending + m.failed === 0
+        ? `all ${m.done} copied`
+        : `${m.done} copied, ${m.pending} pending, ${m.failed} failed` +
+          (m.error ? ` (${m.error.code}: ${terminalText(m.error.message)})` : '') +
+          '; `upshot resume` copies the rest'
+    process.stdout.write(`mirror ${terminalText(m.mirror)}: ${state}\n`)
+  }
   if (report.ledgerError) {
     process.stdout.write(`\nStopped early: ${report.ledgerError.message}\n`)
   }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { UpshotError } from '../shared/jobs'
 import { DEFAULT_LINK_EXPIRY, MAX_LINK_EXPIRY, checkExpiry } from '../engine/destinations/providers'
 import { normalizePrefix } from '../engine/keys'
+import { destinationIdOf } from '../engine/mirrors'
 import type { Ledger } from '../engine/ledger'
 import type { ChecksumMode, DestinationConfig } from '../engine/types'
 
@@ -211,4 +212,47 @@ export function configOfLedgerDestination(
     { config: string } | undefined
   if (!row) throw new UpshotError('CONFIG', `The ledger knows no destination ${id}.`)
   return withCdnToken(JSON.parse(row.config) as DestinationConfig, env)
+}
+
+/**
+ * The mirrors of an upload: those saved with its destination (`dest add --mirror`) when it is a
+ * saved name, then those named for this run (`upload --mirror`). Mirrors are saved names only:
+ * their keys come from the same credential chain as the primary's.
+ */
+export function resolveMirrors(
+  ledger: Ledger,
+  primary: DestinationConfig,
+  primaryName: string | undefined,
+  names: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { config: DestinationConfig; name: string }[] {
+  const saved = primaryName ? ledger.destinationByName(primaryName) : undefined
+  const ids = saved ? ledger.mirrors.mirrorsOf(saved.id) : []
+  const named = ledger.namedDestinations()
+  const out: { config: DestinationConfig; name: string }[] = []
+  for (const id of ids) {
+    const d = named.find((n) => n.id === id)
+    if (d) out.push({ config: withCdnToken(d.config, env), name: d.name })
+  }
+  for (const name of names) {
+    const d = ledger.destinationByName(name)
+    if (!d) {
+      throw new UpshotError(
+        'CONFIG',
+        `No saved destination is named "${name}"; a mirror is a saved destination (upshot dest add).`,
+      )
+    }
+    if (out.some((o) => o.name === name)) continue
+    out.push({ config: withCdnToken(d.config, env), name })
+  }
+  const primaryId = destinationIdOf(primary)
+  for (const m of out) {
+    if (destinationIdOf(m.config) === primaryId) {
+      throw new UpshotError(
+        'CONFIG',
+        `"${m.name}" is the destination itself; a mirror must be another bucket, prefix or folder.`,
+      )
+    }
+  }
+  return out
 }

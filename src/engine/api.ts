@@ -54,6 +54,8 @@ export interface Target {
   /** A saved destination's name, recorded with it. */
   destinationName?: string
   preset: string
+  /** Destinations that get a copy of every object, after the primary (engine/mirrors). */
+  mirrors?: readonly { config: DestinationConfig; name?: string }[]
 }
 
 export type EngineEvent =

@@ -19,6 +19,7 @@ import { localMetaDirFor, stagingDirFor } from './paths'
 import { getPreset } from './pipeline'
 import { DEFAULT_PIXEL_LIMIT } from './pipeline/limits'
 import { PixelBudget, defaultImageMemoryBudget } from './queue/pixel-budget'
+import { MirrorWorker, withMirrorStatus, withMirrors } from './mirrors'
 import { ledgerIdOf } from './references/usage'
 import { Scheduler } from './scheduler'
 import { endOwner, newOwner, ownerIsDead } from './scheduler/owners'
@@ -106,6 +107,12 @@ export function createEngine(options: EngineOptions): Engine {
     // images (decode + encode, their bytes held in memory) take one of the processing slots.
     slots: { read: Math.max(8, 4 * cores), process: cores, upload: options.uploadConcurrency ?? 6 },
   })
+  const mirrorWorker = new MirrorWorker({
+    ledger,
+    destination: (id) => destinations.get(id),
+    tmpDir: path.join(dataDir, 'mirror-tmp'),
+    onError: (err) => health.note(err, 'copying to a mirror'),
+  })
   const leases = renewLeases({
     ledger,
     owner,
@@ -125,7 +132,8 @@ export function createEngine(options: EngineOptions): Engine {
   async function run(jobIds: readonly string[], signal?: AbortSignal): Promise<RunReport> {
     const started = Date.now()
     destinations.clearStops()
-    await scheduler.run(jobIds, signal)
+    // Mirrors copy beside the jobs; a job is done for its links whatever they do.
+    await mirrorWorker.alongside(scheduler.run(jobIds, signal), signal)
     events.flush()
     const seconds = (): number => (Date.now() - started) / 1000
     let r: RunReport
@@ -133,6 +141,7 @@ export function createEngine(options: EngineOptions): Engine {
       const destinationOf = new Map<string, string>()
       const plain = report(jobIds, seconds(), destinationOf)
       r = await withFreshLinks(ledger, destinations, plain, destinationOf)
+      r = withMirrorStatus(ledger, destinations, r)
     } catch (err) {
       const trouble = ledgerError(err, ledger.db.name)
       if (!trouble) throw err
@@ -147,12 +156,24 @@ export function createEngine(options: EngineOptions): Engine {
   return {
     dataDir,
     ledger,
-    enqueue: (paths: readonly string[], target: Target, opts?: EnqueueOptions) =>
-      enqueue({ ledger, health, destinations, events, presetOf }, paths, target, opts),
+    async enqueue(paths: readonly string[], target: Target, opts: EnqueueOptions = {}) {
+      const m = withMirrors(ledger, destinations, target.destination, target.mirrors ?? [], opts)
+      const ids = await enqueue(
+        { ledger, health, destinations, events, presetOf },
+        paths,
+        target,
+        m.opts,
+      )
+      // Failed inputs are recorded outside pages; INSERT OR IGNORE makes this idempotent.
+      m.record(ids)
+      return ids
+    },
     preset: presetOf,
     run: (jobIds, opts = {}) => run(jobIds, opts.signal),
     resumeUnfinished(opts = {}) {
       ledger.requeueStale(ownerIsDead)
+      // Copies that failed or wait for their retry time are tried again now: the user asked.
+      ledger.mirrors.retryNow()
       return run(ledger.unfinishedJobIds(), opts.signal)
     },
     report: (jobIds, seconds) => report(jobIds, seconds),

@@ -82,6 +82,22 @@ export interface OutputReport {
   key: string
   url: string
   contentType: string
+  /**
+   * The same object on each mirror of its destination: a fallback URL, and whether the copy is
+   * there yet (links come from the primary).
+   */
+  mirrors?: { mirror: string; url: string; state: 'pending' | 'done' | 'failed' }[]
+}
+
+/** A mirror's copies of a run's objects: "done, mirror pending" until `pending` is 0. */
+export interface MirrorStatus {
+  mirror: string
+  destinationId: string
+  done: number
+  pending: number
+  failed: number
+  /** The latest failure of a copy not made yet. */
+  error: JobError | null
 }
 
 export interface JobReport {
@@ -101,6 +117,8 @@ export interface RunReport {
    * before its files finished: what happened, naming the ledger file, and what to do.
    */
   ledgerError?: JobError
+  /** Per mirror of the run's destinations, its copies (absent without mirrors). */
+  mirrors?: MirrorStatus[]
   summary: {
     done: number
     failed: number

@@ -108,9 +108,18 @@ export function makeClient(opts: {
 }
 
 /** `address` binds the local s3rver elsewhere than 127.0.0.1 (`::1` for an IPv6 endpoint). */
-export async function startTestS3(opts: { address?: string } = {}): Promise<TestS3> {
+export async function startTestS3(
+  opts: {
+    address?: string
+    /**
+     * Restart a stopped server: the same port, folder (kept by stop()) and bucket, so clients
+     * that knew it find it again with its objects (mirror tests kill and revive a server).
+     */
+    revive?: { port: number; directory: string; bucket: string; prefix: string }
+  } = {},
+): Promise<TestS3 & { port: number; directory: string; kill(): Promise<void> }> {
   const env = process.env
-  if (env.S3_TEST_ENDPOINT && !opts.address) {
+  if (env.S3_TEST_ENDPOINT && !opts.address && !opts.revive) {
     const endpoint = env.S3_TEST_ENDPOINT.replace(/\/+$/, '')
     const region = env.S3_TEST_REGION || 'us-east-1'
     const bucket = env.S3_TEST_BUCKET || 'upshot-test'
@@ -133,18 +142,24 @@ export async function startTestS3(opts: { address?: string } = {}): Promise<Test
       strict: true,
       prefix: `upshot-test/${uniqueId()}`,
       client,
+      port: 0,
+      directory: '',
       async stop() {
+        client.destroy()
+      },
+      async kill() {
         client.destroy()
       },
     }
   }
 
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-s3rver-'))
-  const bucket = `upshot-${randomBytes(4).toString('hex')}`
+  const directory =
+    opts.revive?.directory ?? fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-s3rver-'))
+  const bucket = opts.revive?.bucket ?? `upshot-${randomBytes(4).toString('hex')}`
   const address = opts.address ?? '127.0.0.1'
   const server = new S3rver({
     address,
-    port: 0,
+    port: opts.revive?.port ?? 0,
     silent: process.env.UPSHOT_S3RVER_LOG !== '1',
     directory,
     configureBuckets: [{ name: bucket }],
@@ -167,12 +182,19 @@ export async function startTestS3(opts: { address?: string } = {}): Promise<Test
     pathStyle: true,
     checksum: 'WHEN_REQUIRED',
     strict: false,
-    prefix: `t-${uniqueId()}`,
+    prefix: opts.revive?.prefix ?? `t-${uniqueId()}`,
     client,
+    port: addr.port,
+    directory,
     async stop() {
       client.destroy()
       await server.close()
       fs.rmSync(directory, { recursive: true, force: true })
+    },
+    /** Closes the server and keeps its folder, for `revive`. */
+    async kill() {
+      client.destroy()
+      await server.close()
     },
   }
 }

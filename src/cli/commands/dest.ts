@@ -44,6 +44,7 @@ interface AddOptions extends DestOptions {
   cloudfront?: string
   cloudflareZone?: string
   cdnApi?: string
+  mirror?: string[]
 }
 
 const dataDirOption = [
@@ -83,6 +84,11 @@ export function registerDest(program: Command, setCode: (code: number) => void):
       'purge deleted objects from this Cloudflare zone (token: env CLOUDFLARE_API_TOKEN)',
     )
     .option('--cdn-api <url>', 'another CloudFront / Cloudflare API address (a proxy)')
+    .option(
+      '--mirror <name>',
+      'a saved destination that gets a copy of every object (repeatable)',
+      (value: string, all: string[] = []) => [...all, value],
+    )
     .option('--replace', 'replace a destination saved under this name')
     .option(...dataDirOption)
     .option('--json', 'print JSON on stdout')
@@ -192,8 +198,10 @@ function addCommand(ledger: Ledger, name: string, opts: AddOptions): number {
       `That bucket and prefix are saved as "${holder.name}" already; remove that name first or use it.`,
     )
   }
+  const mirrorIds = mirrorIdsOf(ledger, name, id, opts.mirror ?? [])
   if (existing && existing.id !== id) ledger.removeDestinationName(name)
   ledger.saveDestination(id, name, settings)
+  ledger.mirrors.setMirrors(id, mirrorIds)
   const first = ledger.namedDestinations().length === 1 && ledger.defaultDestinationName() === null
   if (opts.json) {
     process.stdout.write(JSON.stringify({ name, settings, config, warnings }, null, 2) + '\n')
@@ -208,6 +216,25 @@ function addCommand(ledger: Ledger, name: string, opts: AddOptions): number {
   }
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`)
   return EXIT_OK
+}
+
+/** The saved destinations `--mirror` names, by ledger id; never the destination itself. */
+function mirrorIdsOf(ledger: Ledger, name: string, id: string, names: readonly string[]): string[] {
+  const ids: string[] = []
+  for (const m of names) {
+    const d = ledger.destinationByName(m)
+    if (!d) {
+      throw new UpshotError(
+        'CONFIG',
+        `No saved destination is named "${m}"; save the mirror first with \`upshot dest add ${m} ...\`.`,
+      )
+    }
+    if (m === name || d.id === id) {
+      throw new UpshotError('CONFIG', `"${m}" cannot mirror itself; name another destination.`)
+    }
+    if (!ids.includes(d.id)) ids.push(d.id)
+  }
+  return ids
 }
 
 function listCommand(ledger: Ledger, opts: DestOptions): number {
@@ -242,8 +269,12 @@ function showCommand(ledger: Ledger, name: string, opts: DestOptions): number {
   if (!d) return notFound(name)
   const s = summary(d)
   const isDefault = ledger.defaultDestinationName() === name
+  const named = ledger.namedDestinations()
+  const mirrors = ledger.mirrors
+    .mirrorsOf(d.id)
+    .map((id) => named.find((n) => n.id === id)?.name ?? id)
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ ...s, default: isDefault }, null, 2) + '\n')
+    process.stdout.write(JSON.stringify({ ...s, mirrors, default: isDefault }, null, 2) + '\n')
     return EXIT_OK
   }
   const lines: [string, string][] = [
@@ -271,6 +302,7 @@ function showCommand(ledger: Ledger, name: string, opts: DestOptions): number {
     lines.push(['cdn purge', `CloudFront distribution ${cdn.distributionId}`])
   if (cdn?.kind === 'cloudflare')
     lines.push(['cdn purge', `Cloudflare zone ${cdn.zoneId} (token: CLOUDFLARE_API_TOKEN)`])
+  if (mirrors.length > 0) lines.push(['mirrors', mirrors.join(', ')])
   lines.push(['example link', s.exampleLink])
   for (const [k, v] of lines) process.stdout.write(`${k.padEnd(13)} ${v}\n`)
   return EXIT_OK

@@ -27,6 +27,11 @@ export function registerUpload(program: Command, setCode: (code: number) => void
       "Typora's custom command: print `Upload Success:` and one URL per image, in order",
     )
     .option(
+      '--mirror <name>',
+      'also copy every object to this saved destination (repeatable; adds to its saved mirrors)',
+      (value: string, all: string[] = []) => [...all, value],
+    )
+    .option(
       '--allow-private-urls',
       'with --typora: fetch http(s) images from private, loopback and link-local addresses too',
     )
@@ -42,7 +47,7 @@ export function registerUpload(program: Command, setCode: (code: number) => void
 
 async function uploadCommand(
   paths: string[],
-  opts: CommonOptions,
+  opts: CommonOptions & { mirror?: string[] },
   typed: ReadonlySet<string>,
 ): Promise<number> {
   const engine = createEngine(engineOptions(opts))

@@ -8,12 +8,14 @@
 //   transitions          a job's life: enqueued .. processed, deduplicated, done, failed
 //   uploads              multipart uploads and their parts, outputs uploaded, the bucket index
 //   queries              reading jobs and their outputs
+//   mirror-copies        mirrors of a destination, and each object's copy on them (`mirrors`)
 import type { JobError, JobState, OutputReport, ReportStatus } from '../../shared/jobs'
 import type { ProviderSettings } from '../destinations/providers'
 import type { DestinationConfig, PartRecord } from '../types'
 import { Claims } from './claims'
 import { DestinationRecords } from './destination-records'
 import { openLedgerDb, type Db, type OpenOptions } from './open'
+import { MirrorCopies } from './mirror-copies'
 import { JobQueries } from './queries'
 import {
   reportStatus,
@@ -29,6 +31,7 @@ import { JobTransitions } from './transitions'
 import { UploadRecords } from './uploads'
 
 export type { Db } from './open'
+export type { MirrorCopyCounts, MirrorCopyRow } from './mirror-copies'
 export {
   LostClaimError,
   outputReportOf,
@@ -49,6 +52,8 @@ export class Ledger {
   private readonly jobs: JobTransitions
   private readonly uploads: UploadRecords
   private readonly queries: JobQueries
+  /** Mirror destinations and the copies owed to them (engine/mirrors). */
+  readonly mirrors: MirrorCopies
 
   constructor(db: Db) {
     this.db = db
@@ -57,6 +62,7 @@ export class Ledger {
     this.jobs = new JobTransitions(db)
     this.uploads = new UploadRecords(db)
     this.queries = new JobQueries(db)
+    this.mirrors = new MirrorCopies(db)
   }
 
   static open(dataDir: string, options?: OpenOptions): Ledger {

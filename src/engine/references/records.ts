@@ -65,6 +65,7 @@ export async function deleteRecords(
         destination: dest,
         destinationId,
         keys: [...keysOf.values()].flat(),
+        destinationOf: destinationFor,
       })
       out.deleted += result.deleted.length
       if (result.purge.cdn !== null || result.purge.pending.length > 0)

@@ -6,6 +6,8 @@ import type { ErrorCode, JobError } from '../../shared/jobs'
 import { toJobError } from '..'
 import { purgeDeleted, type PurgeOutcome } from '../cdn/purge-queue'
 import type { Ledger } from '../ledger'
+import { releaseMirrorCopies, type MirrorRelease } from '../mirrors/release-copies'
+import { createDestination } from '../storage'
 import type { Destination } from '../types'
 import { contentDirOf, listMarkers, markerKey } from './markers'
 import {
@@ -36,6 +38,8 @@ export interface ReleaseResult {
    * they left the bucket; what failed stays owed in the ledger.
    */
   purge: PurgeOutcome
+  /** The deleted objects' copies on the destination's mirrors, removed after them. */
+  mirrors?: MirrorRelease[]
 }
 
 export interface ReleaseRequest {
@@ -46,6 +50,11 @@ export interface ReleaseRequest {
   destinationId: string
   /** Objects that records being deleted linked to; mark those records deleted first. */
   keys: readonly string[]
+  /**
+   * Opens another destination with its credentials (a mirror), closed after use; default: from
+   * the ledger's config, keys from the AWS chain.
+   */
+  destinationOf?: (destinationId: string) => Destination
   signal?: AbortSignal
 }
 
@@ -86,7 +95,15 @@ export async function releaseObjects(req: ReleaseRequest): Promise<ReleaseResult
     for (const key of removed.deleted)
       purge.pending.push({ url: req.destination.urlFor(key), error })
   }
-  return { ...removed, purge }
+  // Mirrors follow the primary: only what left it leaves them (see mirrors/release-copies.ts).
+  const mirrors = await releaseMirrorCopies(
+    req.ledger,
+    req.destinationId,
+    removed.deleted,
+    req.destinationOf ?? ((id) => createDestination(req.ledger.destinationConfig(id))),
+    req.signal,
+  )
+  return { ...removed, purge, mirrors }
 }
 
 async function removeUnused(req: ReleaseRequest): Promise<Omit<ReleaseResult, 'purge'>> {

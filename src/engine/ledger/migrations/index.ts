@@ -6,6 +6,7 @@ import { sql as m0005 } from './0005-shared-objects'
 import { sql as m0006 } from './0006-occupied-keys'
 import { sql as m0010 } from './0010-sync-file-devices'
 import { sql as m0011 } from './0011-cdn-purges'
+import { sql as m0012 } from './0012-mirror-copies'
 
 /** Numbered migrations: entry i brings the schema from version i to i + 1. */
 export const MIGRATIONS: readonly string[] = [
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly string[] = [
   m0006,
   m0010,
   m0011,
+  m0012,
 ]

@@ -1,5 +1,6 @@
 // One sync pass: plan, then carry it out with the engine (uploads), the ledger (renames, records)
 // and the destination (deletes, only when asked and only after a complete scan).
+
 import type { ErrorCode, JobReport, RunReport } from '../../shared/jobs'
 import type { Engine, Target } from '..'
 import { presetFingerprint } from '../pipeline'

@@ -14,7 +14,7 @@ import type {
 import { ByteBudget } from './budget'
 import { createS3Client, describeStore } from './client'
 import { leanCredentials } from './credentials'
-import { cleanEtag, crc32Of, digestOf, isPlainMd5Etag, type BodyDigest } from './digest'
+import { crc32Of, digestOf } from './digest'
 import {
   canceledError,
   httpStatus,
@@ -24,7 +24,6 @@ import {
   type ErrorContext,
 } from './errors'
 import { MAX_IN_FLIGHT_BYTES, S3_MAX_PUT_SIZE, SINGLE_PUT_MAX } from './limits'
-import { headerSafeMetadata } from './metadata'
 import { LeanS3 } from './lean'
 import { listObjectsPage } from './list-objects'
 import { putMultipart, type MultipartDeps } from './multipart'
@@ -33,6 +32,12 @@ import { loadS3Sdk } from './sdk'
 import type { Throttle } from './throttle'
 import { assertSourceUnchanged } from './source-check'
 import { s3ObjectUrl } from './urls'
+import { s3DestinationId } from './s3-id'
+import { listAllParts } from './s3-list-parts'
+import { markerHeaders, putHeaders, readWhole } from './s3-requests'
+import { remoteObjectOf, verifySinglePut } from './s3-responses'
+
+export { s3DestinationId } from './s3-id'
 
 /** Pages of 1000 keys a marker listing may take before it gives up (a million markers). */
 const MARKER_LIST_PAGES = 1000
@@ -43,20 +48,6 @@ export interface S3DestinationOptions {
   maxAttempts?: number
   /** Objects up to this size go in one PutObject (default SINGLE_PUT_MAX, capped at 5 GiB). */
   singlePutMax?: number
-}
-
-export function s3DestinationId(config: S3DestinationConfig): string {
-  const store = config.endpoint ? normalizeEndpoint(config.endpoint) : 'aws'
-  return `s3:${store}:${config.bucket}/${config.prefix}`
-}
-
-function normalizeEndpoint(endpoint: string): string {
-  try {
-    const u = new URL(endpoint)
-    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`
-  } catch {
-    return endpoint.replace(/\/+$/, '')
-  }
 }
 
 export class S3Destination implements Destination {
@@ -147,17 +138,7 @@ export class S3Destination implements Destination {
         () => this.lean.send({ method: 'HEAD', key, ...(signal ? { signal } : {}) }),
         signal,
       )
-      const metadata: Record<string, string> = {}
-      for (const [name, value] of Object.entries(res.headers)) {
-        if (name.startsWith('x-amz-meta-') && typeof value === 'string')
-          metadata[name.slice('x-amz-meta-'.length)] = value
-      }
-      return {
-        size: Number(res.headers['content-length'] ?? 0),
-        etag: cleanEtag(res.headers.etag),
-        contentType: res.headers['content-type'] ?? null,
-        metadata,
-      }
+      return remoteObjectOf(res.headers)
     } catch (err) {
       if (httpStatus(err) === 404) {
         // A HEAD has no body, so a missing bucket also looks like 404 NotFound.
@@ -229,7 +210,8 @@ export class S3Destination implements Destination {
       budget: this.budget,
       ...(this.opts.bandwidth ? { throttle: this.opts.bandwidth } : {}),
       errors: this.errors,
-      listParts: (key, uploadId, signal) => this.listPartsRaw(key, uploadId, signal),
+      listParts: (key, uploadId, signal) =>
+        listAllParts(() => this.sdkClient(), this.config.bucket, key, uploadId, signal),
     }
   }
 
@@ -276,27 +258,9 @@ export class S3Destination implements Destination {
       }, req.signal).catch((err: unknown) => {
         throw toUpshotError(err, this.errors)
       })
-      const etag = cleanEtag(res.headers.etag)
-      const encrypted = Boolean(
-        res.headers['x-amz-server-side-encryption-aws-kms-key-id'] ||
-        res.headers['x-amz-server-side-encryption-customer-algorithm'],
+      const etag = await verifySinglePut(req, res.headers, digest, () =>
+        this.head(req.key, req.signal),
       )
-      if (isPlainMd5Etag(etag) && !encrypted) {
-        if (etag !== digest.md5Hex) {
-          throw new UpshotError(
-            'VERIFY_FAILED',
-            `"${req.key}" landed with different bytes than were sent (ETag ${etag}); upload it again.`,
-          )
-        }
-      } else {
-        const head = await this.head(req.key, req.signal)
-        if (!head || head.size !== req.size) {
-          throw new UpshotError(
-            'VERIFY_FAILED',
-            `"${req.key}" has ${head ? head.size : 'no'} bytes on the server instead of ${req.size}; upload it again.`,
-          )
-        }
-      }
       return { etag, bytesSent, multipart: false }
     } finally {
       release()
@@ -330,49 +294,13 @@ export class S3Destination implements Destination {
     signal?: AbortSignal,
   ): Promise<PartRecord[] | null> {
     try {
-      return await this.retry(() => this.listPartsRaw(key, uploadId, signal), signal)
+      return await this.retry(
+        () => listAllParts(() => this.sdkClient(), this.config.bucket, key, uploadId, signal),
+        signal,
+      )
     } catch (err) {
       throw toUpshotError(err, this.errors)
     }
-  }
-
-  /** ListParts, all pages; null when the server does not implement it (s3rver: 405). */
-  private async listPartsRaw(
-    key: string,
-    uploadId: string,
-    signal?: AbortSignal,
-  ): Promise<PartRecord[] | null> {
-    const parts: PartRecord[] = []
-    let marker: string | undefined
-    try {
-      const [client, { ListPartsCommand }] = await Promise.all([this.sdkClient(), loadS3Sdk()])
-      for (;;) {
-        const res = await client.send(
-          new ListPartsCommand({
-            Bucket: this.config.bucket,
-            Key: key,
-            UploadId: uploadId,
-            ...(marker ? { PartNumberMarker: marker } : {}),
-          }),
-          { abortSignal: signal },
-        )
-        for (const p of res.Parts ?? []) {
-          if (p.PartNumber === undefined) continue
-          parts.push({
-            partNumber: p.PartNumber,
-            etag: cleanEtag(p.ETag) ?? '',
-            size: p.Size ?? 0,
-            checksum: p.ChecksumCRC32 ?? null,
-          })
-        }
-        if (!res.IsTruncated || !res.NextPartNumberMarker) break
-        marker = res.NextPartNumberMarker
-      }
-    } catch (err) {
-      if (isNotImplemented(err)) return null
-      throw err
-    }
-    return parts
   }
 
   async deleteObject(key: string): Promise<void> {
@@ -390,14 +318,7 @@ export class S3Destination implements Destination {
   async writeMarker(key: string, metadata: Record<string, string>): Promise<void> {
     const body = Buffer.alloc(0)
     const digest = digestOf(body, this.config.checksum === 'WHEN_SUPPORTED')
-    const headers: Record<string, string> = {
-      'content-type': 'application/octet-stream',
-      'cache-control': 'no-store',
-      'content-md5': digest.md5Base64,
-    }
-    if (digest.crc32Base64) headers['x-amz-checksum-crc32'] = digest.crc32Base64
-    for (const [k, v] of Object.entries(headerSafeMetadata(metadata)))
-      headers[`x-amz-meta-${k}`] = v
+    const headers = markerHeaders(digest, metadata)
     await this.retry(() => this.lean.send({ method: 'PUT', key, body, headers })).catch(
       (err: unknown) => {
         throw toUpshotError(err, this.errors)
@@ -424,32 +345,4 @@ export class S3Destination implements Destination {
     this.madeClient?.destroy()
     this.lean.close()
   }
-}
-
-async function readWhole(fh: fs.FileHandle, size: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(size)
-  let filled = 0
-  while (filled < size) {
-    const { bytesRead } = await fh.read(buf, filled, size - filled, filled)
-    if (bytesRead === 0) {
-      throw new UpshotError(
-        'SOURCE_CHANGED',
-        'The staged file became shorter during the upload; upload the file again.',
-      )
-    }
-    filled += bytesRead
-  }
-  return buf
-}
-
-function putHeaders(req: PutRequest, digest: BodyDigest): Record<string, string> {
-  const headers: Record<string, string> = {
-    'content-type': req.contentType,
-    'cache-control': req.cacheControl,
-    'content-md5': digest.md5Base64,
-  }
-  if (digest.crc32Base64) headers['x-amz-checksum-crc32'] = digest.crc32Base64
-  for (const [k, v] of Object.entries(headerSafeMetadata(req.metadata)))
-    headers[`x-amz-meta-${k}`] = v
-  return headers
 }

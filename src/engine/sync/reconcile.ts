@@ -1,20 +1,21 @@
 // One sync pass: plan, then carry it out with the engine (uploads), the ledger (renames, records)
 // and the destination (deletes, only when asked and only after a complete scan).
 
-import { randomUUID } from 'node:crypto'
-import fs from 'node:fs/promises'
-import path from 'node:path'
 import type { ErrorCode, JobReport, RunReport } from '../../shared/jobs'
 import type { Engine, Target } from '..'
 import { presetFingerprint } from '../pipeline'
 import type { PurgeOutcome } from '../cdn/purge-queue'
-import { markJobsDeleted, releaseObjects, type KeptReason } from '../references'
-import { createDestination } from '../storage'
-import { localMetaDirFor } from '../paths'
+import type { KeptReason } from '../references'
+import { deleteOrphans, deleteSkipped, DESTINATION_ERRORS, releasedByPlan } from './delete-orphans'
 import { PathFilter } from './filters'
+import { folderId, stillMounted } from './folder-identity'
+import { startPassJobs } from './pass-jobs'
+import { emptyJobs, handledPaths, planReport, skippedJobs, wholeFolder } from './pass-report'
 import { planSync, type PlannedUpload, type SyncPlan } from './plan'
-import { folderMissing, isWithin, toAbs, toRel } from './scan'
+import { isWithin } from './scan'
 import type { SyncPair, SyncPassSummary, SyncStore } from './store'
+
+export { folderId } from './folder-identity'
 
 /** A pair as a pass needs it; `id` is null for a preview of a pair not saved yet. */
 export type PairSpec = Pick<SyncPair, 'folder' | 'destinationId' | 'preset' | 'filters'> & {
@@ -157,83 +158,7 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
 
   for (const r of plan.refreshed) store.refreshRecord(pairId, r.rel, r.size, r.mtimeMs)
   store.setRecordDevices(pairId, plan.devices)
-
-  const jobRel = new Map<string, string>()
-  const ids: string[] = []
-  const uploads: PlannedUpload[] = []
-  for (const r of plan.renames) {
-    const id = store.reuseJob({
-      pairId,
-      path: r.to,
-      source: toAbs(root, r.to),
-      from: r.fromJob,
-      size: r.size,
-      mtimeMs: r.mtimeMs,
-      sha256: r.sha256,
-    })
-    if (id) {
-      store.putRecord(pairId, {
-        path: r.to,
-        size: r.size,
-        mtime_ms: r.mtimeMs,
-        sha256: r.sha256,
-        preset_fp: presetFp,
-        job_id: id,
-        dir_dev: r.dirDev,
-      })
-      ids.push(id)
-    } else {
-      uploads.push({
-        rel: r.to,
-        reason: 'new',
-        size: r.size,
-        mtimeMs: r.mtimeMs,
-        dirDev: r.dirDev,
-      })
-    }
-  }
-  uploads.push(...plan.uploads)
-
-  // Problems become failed jobs, as `upload` reports unreadable inputs: one job per path.
-  const base = {
-    batchId: `sync-${pairId}`,
-    destinationId: pair.destinationId,
-    preset: pair.preset,
-    presetFp,
-  }
-  const problemJobs: { jobId: string; path: string }[] = []
-  for (const p of [...plan.problems, ...plan.unreadableDirs]) {
-    const id = randomUUID()
-    ledger.enqueueFailed({ id, source: toAbs(root, p.rel), ...base }, p.error)
-    ids.push(id)
-    problemJobs.push({ jobId: id, path: p.rel })
-  }
-  store.addPairJobs(pairId, problemJobs) // so the pair's history shows them
-
-  const fresh = uploads.filter((u) => !unfinished.has(u.rel))
-  for (const u of uploads) {
-    const j = unfinished.get(u.rel)
-    if (j) {
-      jobRel.set(j.jobId, u.rel)
-      ids.push(j.jobId)
-    }
-  }
-  if (fresh.length > 0) {
-    const newIds = await engine.enqueue(
-      fresh.map((u) => toAbs(root, u.rel)),
-      target,
-    )
-    const pairJobs: { jobId: string; path: string }[] = []
-    for (const id of newIds) {
-      const row = ledger.job(id)
-      if (!row) continue
-      const rel = toRel(root, row.source)
-      jobRel.set(id, rel)
-      pairJobs.push({ jobId: id, path: rel })
-      ids.push(id)
-    }
-    store.addPairJobs(pairId, pairJobs)
-  }
+  const { jobRel, ids, uploads } = await startPassJobs(ctx, pairId, plan, presetFp, unfinished)
 
   // Record each file the moment its job is done, so an interrupted pass keeps what finished.
   const dirDevs = new Map(uploads.map((u) => [u.rel, u.dirDev]))
@@ -327,178 +252,4 @@ export async function runPass(ctx: PassContext, opts: PassOptions = {}): Promise
     error: null,
   } satisfies SyncPassSummary)
   return { plan: planOut, report, complete, unchangedJobs }
-}
-
-const DESTINATION_ERRORS: readonly ErrorCode[] = [
-  'INVALID_CREDENTIALS',
-  'ACCESS_DENIED',
-  'NO_SUCH_BUCKET',
-  'CLOCK_SKEW',
-  'CONFIG',
-  'NETWORK',
-]
-
-/**
- * --delete: the pair's records of gone files (and old edits) are deleted as records, then the
- * objects only they linked to are offered to releaseObjects, which keeps whatever something
- * else uses (engine/references).
- */
-async function deleteOrphans(
-  ctx: PassContext,
-  pairId: string,
-  errors: { path: string; code: ErrorCode; message: string }[],
-  signal: AbortSignal | undefined,
-): Promise<{
-  deleted: { key: string; bytes: number }[]
-  kept: { key: string; reason: KeptReason }[]
-  purge?: PurgeOutcome
-}> {
-  const ledger = ctx.engine.ledger
-  const orphans = ctx.store.orphanObjects(pairId, ctx.pair.destinationId)
-  markJobsDeleted(ledger, ctx.store.releasedJobs(pairId))
-  if (orphans.length === 0) return { deleted: [], kept: [] }
-  const bytes = new Map(orphans.map((o) => [o.key, o.bytes]))
-  const dest = createDestination(ctx.target.destination, {
-    metaDir: localMetaDirFor(ctx.engine.dataDir),
-  })
-  try {
-    const result = await releaseObjects({
-      ledger,
-      destination: dest,
-      destinationId: ctx.pair.destinationId,
-      keys: orphans.map((o) => o.key),
-      ...(signal ? { signal } : {}),
-    })
-    for (const f of result.failed) errors.push({ path: f.key, ...f.error })
-    const byKey = (a: { key: string }, b: { key: string }): number =>
-      a.key < b.key ? -1 : a.key > b.key ? 1 : 0
-    return {
-      deleted: result.deleted.map((key) => ({ key, bytes: bytes.get(key) ?? 0 })).sort(byKey),
-      kept: result.kept.sort(byKey),
-      purge: result.purge,
-    }
-  } finally {
-    dest.close()
-  }
-}
-
-/** Records the plan lets go of: their objects are orphans in a dry run's forecast. */
-function releasedByPlan(plan: SyncPlan): string[] {
-  return [
-    ...plan.gone.map((g) => g.rel),
-    ...plan.uploads.filter((u) => u.reason !== 'new').map((u) => u.rel),
-  ]
-}
-
-function deleteSkipped(
-  opts: PassOptions,
-  incomplete: string | null,
-  stopped: boolean,
-): string | null {
-  if (!opts.delete) return null
-  if (incomplete) return incomplete
-  if (stopped)
-    return 'The pass stopped early or the destination failed, so nothing was deleted from the bucket.'
-  return null
-}
-
-function handledPaths(plan: SyncPlan): Set<string> {
-  return new Set([
-    ...plan.uploads.map((u) => u.rel),
-    ...plan.renames.flatMap((r) => [r.from, r.to]),
-    ...plan.gone.map((g) => g.rel),
-    ...plan.problems.map((p) => p.rel),
-  ])
-}
-
-function wholeFolder(plan: SyncPlan): boolean {
-  return plan.scope.length === 1 && plan.scope[0] === ''
-}
-
-function planReport(
-  pair: PairSpec,
-  plan: SyncPlan,
-  dryRun: boolean,
-  deletes: { key: string; bytes: number }[],
-  skipped: string | null,
-): SyncPlanReport {
-  return {
-    folder: pair.folder,
-    destination: pair.destinationId,
-    dryRun,
-    upload: plan.uploads.map((u) => ({ path: u.rel, reason: u.reason })),
-    rename: plan.renames.map((r) => ({ from: r.from, to: r.to })),
-    unchanged: plan.unchanged + plan.refreshed.length,
-    gone: plan.gone.map((g) => g.rel),
-    delete: deletes,
-    kept: [],
-    deleteSkipped: skipped,
-    problems: [...plan.unreadableDirs, ...plan.problems].map((p) => ({
-      path: p.rel,
-      code: p.error.code,
-      message: p.error.message,
-    })),
-  }
-}
-
-function* emptyJobs(): Generator<JobReport> {}
-
-function* skippedJobs(
-  store: SyncStore,
-  pairId: string,
-  root: string,
-  filter: PathFilter,
-  handled: ReadonlySet<string>,
-  unknownDirs: readonly string[],
-): Generator<JobReport> {
-  let after = ''
-  for (;;) {
-    const records = store.recordsPage(pairId, after, null, 500)
-    if (records.length === 0) return
-    after = records[records.length - 1]!.path
-    const page = records.filter(
-      (r) =>
-        !handled.has(r.path) &&
-        filter.file(r.path) &&
-        !unknownDirs.some((d) => isWithin(r.path, d)),
-    )
-    const outputs = store.outputsOfJobs(page.flatMap((r) => (r.job_id ? [r.job_id] : [])))
-    for (const r of page) {
-      yield {
-        id: r.job_id ?? '',
-        source: toAbs(root, r.path),
-        status: 'skipped',
-        sha256: r.sha256,
-        deduplicated: false,
-        error: null,
-        outputs: (r.job_id && outputs.get(r.job_id)) || [],
-      }
-    }
-  }
-}
-
-/** Whether each mount point the scan passed through is still one (not unmounted mid-pass). */
-async function stillMounted(root: string, mounts: readonly string[]): Promise<boolean> {
-  for (const rel of mounts) {
-    const abs = toAbs(root, rel)
-    try {
-      const [st, up] = await Promise.all([fs.stat(abs), fs.stat(path.dirname(abs))])
-      if (st.dev === up.dev) return false
-    } catch {
-      return false
-    }
-  }
-  return true
-}
-
-/** Identity of the folder itself (device + inode); throws NOT_FOUND when it is not there. */
-export async function folderId(root: string): Promise<string> {
-  let st
-  try {
-    st = await fs.stat(root)
-  } catch (err) {
-    throw folderMissing(root, err)
-  }
-  if (!st.isDirectory()) throw folderMissing(root, { code: 'ENOTDIR' })
-  return `${st.dev}:${st.ino}`
 }

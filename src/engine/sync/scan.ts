@@ -3,10 +3,18 @@
 // without holding either in memory.
 
 import fs from 'node:fs/promises'
-import { readdirSync, statSync, type Stats } from 'node:fs'
+import { readdirSync, type Stats } from 'node:fs'
 import path from 'node:path'
 import { UpshotError, type JobError } from '../../shared/jobs'
 import { isIgnoredName, type PathFilter } from './filters'
+import { errCode, folderMissing, loopError, statError } from './scan-errors'
+import { checkMount, parentDevOf, type MountWatch } from './scan-mounts'
+import { comparePaths, toAbs } from './scan-paths'
+import { SLOW_READDIR_MS, statAll, type StatMode } from './scan-stat'
+
+export { folderMissing } from './scan-errors'
+export type { MountWatch } from './scan-mounts'
+export { comparePaths, isWithin, toAbs, toRel } from './scan-paths'
 
 export type ScanEntry =
   /** dirDev: the device of the folder the file is in (a drive mounted over it changes it). */
@@ -16,158 +24,11 @@ export type ScanEntry =
   /** A folder that could not be listed: what is under it is unknown, so nothing there counts as gone. */
   | { kind: 'unreadable-dir'; rel: string; error: JobError }
 
-/** Stat calls in flight per folder: enough to hide disk latency, few enough for a 2-core laptop. */
-const STAT_PARALLEL = 32
-
-/**
- * On a local disk a stat answered from the kernel's cache takes a few microseconds, and the
- * thread-pool round trip of an asynchronous one costs several times that: a re-scan of 50,000
- * unchanged files spent most of its time there. So stats run synchronously, a folder at a
- * time, until a folder's stats average more than this (a network share, a spun-down disk);
- * from then on the scan goes asynchronous and parallel, so the event loop is never held long.
- */
-const SLOW_STAT_MS = 0.5
-/** A folder listing slower than this (a network share) sends the scan asynchronous too. */
-const SLOW_READDIR_MS = 20
-
-interface StatMode {
-  sync: boolean
-}
-
-type StatResult = [Stats | null, unknown]
-
-function statAllSync(abs: string, names: readonly string[]): StatResult[] {
-  return names.map((name): StatResult => {
-    try {
-      return [statSync(path.join(abs, name)), null]
-    } catch (err) {
-      return [null, err]
-    }
-  })
-}
-
-async function statAllAsync(abs: string, names: readonly string[]): Promise<StatResult[]> {
-  const out: StatResult[] = []
-  for (let i = 0; i < names.length; i += STAT_PARALLEL) {
-    const batch = names.slice(i, i + STAT_PARALLEL)
-    out.push(
-      ...(await Promise.all(
-        batch.map((name) =>
-          fs.stat(path.join(abs, name)).then(
-            (s): StatResult => [s, null],
-            (e: unknown): StatResult => [null, e],
-          ),
-        ),
-      )),
-    )
-  }
-  return out
-}
-
-/** Sync stats in chunks of this many, the event loop served in between (huge folders). */
-const SYNC_CHUNK = 1000
-
-async function statAll(
-  abs: string,
-  names: readonly string[],
-  mode: StatMode,
-): Promise<StatResult[]> {
-  const out: StatResult[] = []
-  for (let i = 0; i < names.length; i += SYNC_CHUNK) {
-    const chunk = names.slice(i, i + SYNC_CHUNK)
-    if (!mode.sync) {
-      out.push(...(await statAllAsync(abs, chunk)))
-      continue
-    }
-    if (i > 0) await new Promise((r) => setImmediate(r))
-    const t0 = performance.now()
-    out.push(...statAllSync(abs, chunk))
-    if ((performance.now() - t0) / chunk.length > SLOW_STAT_MS) mode.sync = false
-  }
-  return out
-}
-
-// UTF-16 order and UTF-8 byte order agree except where surrogates meet U+E000..U+FFFF.
-const BEYOND_SURROGATES = /[\ud800-\uffff]/
-
-/** SQLite's BINARY collation compares UTF-8 bytes; JS compares UTF-16 units. Order by the bytes. */
-export function comparePaths(a: string, b: string): number {
-  if (!BEYOND_SURROGATES.test(a) && !BEYOND_SURROGATES.test(b)) return a < b ? -1 : a > b ? 1 : 0
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
-}
-
-/** `a/b` is under `a` (or is `a`); '' is the folder itself and contains everything. */
-export function isWithin(rel: string, dir: string): boolean {
-  return dir === '' || rel === dir || rel.startsWith(dir + '/')
-}
-
-export function toRel(root: string, abs: string): string {
-  return path.relative(root, abs).split(path.sep).join('/')
-}
-
-export function toAbs(root: string, rel: string): string {
-  return rel === '' ? root : path.join(root, ...rel.split('/'))
-}
-
-/**
- * Mount points under the folder: a folder on another device than the folder above it (a NAS, a
- * second disk, the folder itself when it is a mounted drive). Unmounted, such a folder is an
- * empty folder on its parent's device, and everything synced from it would look deleted; so
- * folders seen as mount points before (`expected`) that are not one now are reported as
- * unreadable, and nothing under them counts as gone.
- */
-export interface MountWatch {
-  /** Relative paths seen as mount points by earlier passes ('' for the folder itself). */
-  expected: ReadonlySet<string>
-  /** Called for each mount point this scan passes through. */
-  seen(rel: string): void
-}
-
 interface WalkContext {
   filter: PathFilter
   mode: StatMode
   signal: AbortSignal | undefined
   mounts: MountWatch | undefined
-}
-
-function notMounted(rel: string): ScanEntry {
-  return {
-    kind: 'unreadable-dir',
-    rel,
-    error: {
-      code: 'UNREADABLE',
-      message:
-        'This folder was a mounted drive and is not mounted now (it is on the same device as the folder above it); nothing under it was synced or removed. Mount it again, or remove the sync pair to start over.',
-    },
-  }
-}
-
-/**
- * Whether the folder at `rel` is a mount point now: reports it, or answers with the entry that
- * stands for an expected one that is not mounted (then nothing under it may be walked).
- */
-function checkMount(
-  rel: string,
-  st: Stats,
-  parentDev: number | null,
-  mounts: MountWatch | undefined,
-): ScanEntry | null {
-  if (!mounts || parentDev === null) return null
-  if (st.dev !== parentDev) {
-    mounts.seen(rel)
-    return null
-  }
-  return mounts.expected.has(rel) ? notMounted(rel) : null
-}
-
-async function parentDevOf(abs: string): Promise<number | null> {
-  const up = path.dirname(abs)
-  if (up === abs) return null
-  try {
-    return (await fs.stat(up)).dev
-  } catch {
-    return null
-  }
 }
 
 interface Child {
@@ -371,45 +232,4 @@ async function isLink(abs: string): Promise<boolean> {
   } catch {
     return false
   }
-}
-
-function errCode(err: unknown): string {
-  return (err as NodeJS.ErrnoException | undefined)?.code ?? 'error'
-}
-
-function loopError(): JobError {
-  return {
-    code: 'NOT_FOUND',
-    message: 'This link leads back into a folder above it (a loop); it was not followed.',
-  }
-}
-
-export function folderMissing(root: string, err: unknown): UpshotError {
-  const code = errCode(err)
-  return code === 'ENOENT' || code === 'ENOTDIR'
-    ? new UpshotError(
-        'NOT_FOUND',
-        `The folder ${root} does not exist (or its drive is not mounted).`,
-      )
-    : new UpshotError(
-        'UNREADABLE',
-        `The folder ${root} could not be read (${code}); check its permissions.`,
-      )
-}
-
-function statError(err: unknown): JobError {
-  const code = errCode(err)
-  if (code === 'ENOENT' || code === 'ENOTDIR')
-    return { code: 'NOT_FOUND', message: 'The link points to a file that does not exist.' }
-  if (code === 'ELOOP')
-    return {
-      code: 'NOT_FOUND',
-      message: 'The link points to itself in a loop and leads to no file.',
-    }
-  if (code === 'EACCES' || code === 'EPERM')
-    return {
-      code: 'UNREADABLE',
-      message: 'Permission to read this path was denied; check its permissions.',
-    }
-  return { code: 'UNREADABLE', message: `The path could not be read (${code}).` }
 }

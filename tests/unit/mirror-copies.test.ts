@@ -43,6 +43,13 @@ function ledgerWith(jobs: { id: string; state: string; keys: string[] }[]): Ledg
 }
 
 describe('mirror copies in the ledger', () => {
+  it('says nothing was mirrored until a job is sent with a mirror (the worker then writes nothing)', () => {
+    const ledger = ledgerWith([{ id: 'a', state: 'done', keys: ['h1/a.webp'] }])
+    expect(ledger.mirrors.anyMirrored()).toBe(false)
+    ledger.mirrors.addJobMirrors(['a'], [MIRROR])
+    expect(ledger.mirrors.anyMirrored()).toBe(true)
+  })
+
   it('records one pending copy per object of done, undeleted jobs, once', () => {
     const ledger = ledgerWith([
       { id: 'a', state: 'done', keys: ['h1/a.webp', 'h1/shared.webp'] },

@@ -83,6 +83,14 @@ export class MirrorCopies {
   }
 
   /**
+   * Whether anything in this ledger was ever sent with a mirror: a read, so that the worker
+   * beside every run writes nothing (and waits on no lock) for users who have no mirrors.
+   */
+  anyMirrored(): boolean {
+    return this.s.anyJobMirror.get() !== undefined || this.s.anyPending.get() !== undefined
+  }
+
+  /**
    * One pending copy per object of every done job sent with mirrors that has no row yet. Run
    * before each pass of the worker, so a job done just before a crash still gets its rows.
    * Objects shared by several jobs get one row (the primary key).
@@ -205,6 +213,7 @@ function prepare(db: Db) {
     ),
     addJobMirror: db.prepare(`INSERT OR IGNORE INTO job_mirrors (job_id, mirror_id) VALUES (?, ?)`),
     anyJobMirror: db.prepare(`SELECT 1 FROM job_mirrors LIMIT 1`),
+    anyPending: db.prepare(`SELECT 1 FROM mirror_copies WHERE state = 'pending' LIMIT 1`),
     mirrorsOfJob: db.prepare(`SELECT mirror_id FROM job_mirrors WHERE job_id = ?`),
     // Only uploaded outputs of done jobs not deleted by the user: what the primary holds.
     recordDue: db.prepare(

@@ -63,6 +63,7 @@ export class MirrorWorker {
     const { ledger } = this.deps
     let due: MirrorCopyRow[]
     try {
+      if (!ledger.mirrors.anyMirrored()) return
       ledger.mirrors.recordDue()
       due = ledger.mirrors.due(Date.now(), 10_000)
     } catch (err) {

@@ -116,10 +116,15 @@ export async function startTestS3(
      * that knew it find it again with its objects (mirror tests kill and revive a server).
      */
     revive?: { port: number; directory: string; bucket: string; prefix: string }
+    /**
+     * Always the local s3rver, even where a strict server is configured: a server the test must
+     * stop and start again (a mirror that goes down), or a test not yet proved on the strict one.
+     */
+    local?: boolean
   } = {},
 ): Promise<TestS3 & { port: number; directory: string; kill(): Promise<void> }> {
   const env = process.env
-  if (env.S3_TEST_ENDPOINT && !opts.address && !opts.revive) {
+  if (env.S3_TEST_ENDPOINT && !opts.address && !opts.revive && !opts.local) {
     const endpoint = env.S3_TEST_ENDPOINT.replace(/\/+$/, '')
     const region = env.S3_TEST_REGION || 'us-east-1'
     const bucket = env.S3_TEST_BUCKET || 'upshot-test'

@@ -34,7 +34,10 @@ const PHOTOS = [
 ]
 
 beforeAll(async () => {
-  ;[primary, mirror] = await Promise.all([startTestS3(), startTestS3()])
+  ;[primary, mirror] = await Promise.all([
+    startTestS3({ local: true }),
+    startTestS3({ local: true }),
+  ])
   ;[primaryProxy, mirrorProxy] = await Promise.all([
     startProxy(primary.endpoint),
     startProxy(mirror.endpoint),

@@ -5,27 +5,12 @@
 
 import fs from 'node:fs'
 import path from 'node:path'
+import { PAGE_TYPES } from '../shared/page-types'
 import { RENDERER_CSP_HEADER } from '../shared/csp'
 
 export const APP_SCHEME = 'app'
 export const APP_HOST = 'upshot'
 export const APP_INDEX_URL = `${APP_SCHEME}://${APP_HOST}/index.html`
-
-/** The types the built renderer has; anything else is not served. */
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.svg': 'image/svg+xml',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-}
 
 export type AppFileLookup =
   { ok: true; file: string; type: string } | { ok: false; status: 400 | 403 | 404 | 405 }
@@ -62,7 +47,7 @@ export function lookupAppFile(rawUrl: string, root: string, method = 'GET'): App
   const base = path.resolve(root)
   const file = path.resolve(base, `.${pathname}`)
   if (!file.startsWith(base + path.sep)) return { ok: false, status: 403 }
-  const type = TYPES[path.extname(file).toLowerCase()]
+  const type = PAGE_TYPES[path.extname(file).toLowerCase()]
   if (!type) return { ok: false, status: 404 }
   return { ok: true, file, type }
 }

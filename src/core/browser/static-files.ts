@@ -4,21 +4,7 @@
 
 import fs from 'node:fs'
 import path from 'node:path'
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.svg': 'image/svg+xml',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-}
+import { PAGE_TYPES } from '../../shared/page-types'
 
 export type StaticLookup =
   { ok: true; file: string; type: string } | { ok: false; status: 400 | 404 }
@@ -33,7 +19,7 @@ export function lookupStatic(rawPath: string, root: string): StaticLookup {
   }
   if (pathname.includes('\0') || pathname.includes('\\')) return { ok: false, status: 400 }
   if (pathname === '/') pathname = '/index.html'
-  const type = TYPES[path.extname(pathname).toLowerCase()]
+  const type = PAGE_TYPES[path.extname(pathname).toLowerCase()]
   if (!type) return { ok: false, status: 404 }
   let realRoot: string
   let file: string

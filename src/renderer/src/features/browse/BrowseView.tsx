@@ -4,8 +4,9 @@
 // size, adopt or delete; delete (with the CDN purge) after a confirmation.
 import { useCallback, useEffect, useState } from 'react'
 import type { BrowseObject, OrphanView } from '../../../../shared/api'
-import { LINK_FORMATS, type LinkFormat } from '../../../../shared/links'
+import type { LinkFormat } from '../../../../shared/links'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
+import { CopyFormatSelect } from '../../components/CopyFormatSelect'
 import { Icon } from '../../components/Icon'
 import { Thumb } from '../../components/Thumb'
 import { t } from '../../i18n'
@@ -187,17 +188,7 @@ export function BrowseView(): React.JSX.Element {
               : ` ${b.uploads(orphans.uploads.length)}`)}
         </span>
         <span className="toolbar__spacer" />
-        <select
-          value={format}
-          onChange={(e) => setFormat(e.target.value as LinkFormat)}
-          aria-label={t.results.copyAs}
-        >
-          {LINK_FORMATS.map((f) => (
-            <option key={f} value={f}>
-              {t.formats[f]}
-            </option>
-          ))}
-        </select>
+        <CopyFormatSelect value={format} onChange={setFormat} />
         <button
           type="button"
           className="button button--small"

@@ -5,8 +5,9 @@ import type {
   HistoryQuery,
   HistoryStatus,
 } from '../../../../shared/api'
-import { LINK_FORMATS, type LinkFormat } from '../../../../shared/links'
+import type { LinkFormat } from '../../../../shared/links'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
+import { CopyFormatSelect } from '../../components/CopyFormatSelect'
 import { EmptyState } from '../../components/EmptyState'
 import { Icon } from '../../components/Icon'
 import { t } from '../../i18n'
@@ -245,17 +246,7 @@ export function HistoryView(props: {
         {chosen.length > 0 && (
           <span className="toolbar__note">{t.results.selected(chosen.length)}</span>
         )}
-        <select
-          value={copyFormat}
-          onChange={(e) => setFormat(e.target.value as LinkFormat)}
-          aria-label={t.results.copyAs}
-        >
-          {LINK_FORMATS.map((f) => (
-            <option key={f} value={f}>
-              {t.formats[f]}
-            </option>
-          ))}
-        </select>
+        <CopyFormatSelect value={copyFormat} onChange={setFormat} />
         <button
           type="button"
           className="button button--small"

@@ -1,10 +1,11 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useRef, useState } from 'react'
 import type { FinishedFile } from '../../../../shared/api'
-import { LINK_FORMATS, primaryOutput, type LinkFormat } from '../../../../shared/links'
+import { primaryOutput, type LinkFormat } from '../../../../shared/links'
 import { EmptyState } from '../../components/EmptyState'
 import { Icon } from '../../components/Icon'
 import { Thumb } from '../../components/Thumb'
+import { CopyFormatSelect } from '../../components/CopyFormatSelect'
 import { t } from '../../i18n'
 import { unwrap, upshot } from '../../lib/api'
 import { formatBytes } from '../../lib/format'
@@ -72,17 +73,7 @@ export function ResultsView(): React.JSX.Element {
               </span>
             </div>
             <div className="toolbar toolbar--copy">
-              <select
-                value={copyFormat}
-                onChange={(e) => setFormat(e.target.value as LinkFormat)}
-                aria-label={t.results.copyAs}
-              >
-                {LINK_FORMATS.map((f) => (
-                  <option key={f} value={f}>
-                    {t.formats[f]}
-                  </option>
-                ))}
-              </select>
+              <CopyFormatSelect value={copyFormat} onChange={setFormat} />
               <button
                 type="button"
                 className="button button--small button--primary"

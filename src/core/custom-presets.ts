@@ -1,7 +1,6 @@
 // The user's own presets: the schema the settings keep them in (checked on every save, with one
 // sentence for the first problem), and their translation into engine presets.
 
-import fs from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { UpshotError } from '../shared/jobs'
@@ -13,6 +12,7 @@ import {
 } from '../shared/presets'
 import { PRESET_NAMES } from '../engine/presets'
 import type { Preset, VariantSpec } from '../engine/types'
+import { isFile } from './fs-probe'
 
 const size = z.number().int().min(16).max(10_000).nullable()
 
@@ -105,14 +105,6 @@ function describePath(at: readonly PropertyKey[]): string {
   }
   if (at[0] === 'watermark') return `watermark${at[1] === undefined ? '' : ` ${String(at[1])}`}: `
   return at[0] === undefined ? '' : `${String(at[0])}: `
-}
-
-function isFile(p: string): boolean {
-  try {
-    return fs.statSync(p).isFile()
-  } catch {
-    return false
-  }
 }
 
 /** The engine's preset: one variant per format; text or image mark with the settings' geometry. */

@@ -9,6 +9,7 @@ import path from 'node:path'
 import { z } from 'zod'
 import { UpshotError } from '../../shared/jobs'
 import { LINK_FORMATS, type LinkFormat } from '../../shared/links'
+import { isDir as isDirectory } from '../fs-probe'
 
 export const PROJECT_FILE = 'upshot.json'
 
@@ -167,14 +168,6 @@ export class ProjectSettingsCache {
       this.byDir.set(dir, settings)
     }
     return this.byDir.get(dir) ?? null
-  }
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory()
-  } catch {
-    return false
   }
 }
 

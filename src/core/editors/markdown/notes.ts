@@ -4,6 +4,7 @@
 
 import fs from 'node:fs'
 import path from 'node:path'
+import { isFile, realOr } from '../../fs-probe'
 
 export interface NoteFile {
   path: string
@@ -64,21 +65,5 @@ function walk(dir: string, out: string[], visited: Set<string>): void {
     const full = path.join(dir, e.name)
     if (e.isDirectory()) walk(full, out, visited)
     else if (NOTE_EXT.test(e.name) && (e.isFile() || isFile(full))) out.push(full)
-  }
-}
-
-function realOr(p: string): string {
-  try {
-    return fs.realpathSync(p)
-  } catch {
-    return p
-  }
-}
-
-function isFile(p: string): boolean {
-  try {
-    return fs.statSync(p).isFile()
-  } catch {
-    return false
   }
 }

@@ -9,6 +9,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ImageReference } from './references'
+import { isDir, isFile, realOr } from '../../fs-probe'
 
 export type Resolution =
   | { kind: 'local'; path: string }
@@ -228,30 +229,6 @@ function candidates(v: string, ref: ImageReference, ctx: NoteContext, noteDir: s
 function inside(root: string, real: string): boolean {
   const rel = path.relative(root, real)
   return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel)
-}
-
-function realOr(p: string): string {
-  try {
-    return fs.realpathSync(p)
-  } catch {
-    return p
-  }
-}
-
-function isFile(p: string): boolean {
-  try {
-    return fs.statSync(p).isFile()
-  } catch {
-    return false
-  }
-}
-
-function isDir(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory()
-  } catch {
-    return false
-  }
 }
 
 function exists(p: string): boolean {

@@ -7,6 +7,7 @@ import { ProjectSettingsCache } from '../core/editors/project-settings'
 import { uploadForEditor, type EditorInput, type EditorUploadResult } from '../core/editors/uploads'
 import { terminalText } from '../shared/display-text'
 import { warnAboutSetup } from './shared'
+import { expiringLinksWarning } from '../engine/destinations/warnings'
 import { projectTarget, type ProjectTargetOptions, type ResolvedTarget } from './project-target'
 
 export interface EditorItem {
@@ -57,12 +58,8 @@ export async function uploadInGroups(
   for (const group of groups.values()) {
     const destination = group.resolved.target.destination
     warnAboutSetup(engine.dataDir, [destination])
-    if (destination.kind === 's3' && destination.private) {
-      // A note or an editor keeps the link for good; a presigned one stops working.
-      process.stderr.write(
-        `upshot: warning: this destination is private, so the links written are presigned and stop working after ${lifetime(destination.expiresIn ?? 3600)}; notes need public links (a public bucket or --public-url).\n`,
-      )
-    }
+    const expiring = expiringLinksWarning(destination)
+    if (expiring) process.stderr.write(`upshot: warning: ${expiring}\n`)
     if (group.resolved.project) {
       process.stderr.write(`upshot: settings from ${terminalText(group.resolved.project.file)}\n`)
     }
@@ -83,16 +80,4 @@ export async function uploadInGroups(
     })
   }
   return { outcomes, bytesUploaded }
-}
-
-function lifetime(seconds: number): string {
-  const [n, unit] =
-    seconds >= 86_400 && seconds % 86_400 === 0
-      ? [seconds / 86_400, 'day']
-      : seconds >= 3600 && seconds % 3600 === 0
-        ? [seconds / 3600, 'hour']
-        : seconds >= 60 && seconds % 60 === 0
-          ? [seconds / 60, 'minute']
-          : [seconds, 'second']
-  return `${n} ${unit}${n === 1 ? '' : 's'}`
 }

@@ -581,4 +581,20 @@ describe('what upshot serve prints', () => {
       await rotated.stop()
     }
   })
+
+  it('warns at start that a private destination gives links that stop working', async () => {
+    const own = path.join(work, 'private-data')
+    const flags = targetFlags(s3.prefix).map((a) => (a === dataDir ? own : a))
+    const served = await startServe([...flags, '--private', '--expires', '86400'], env())
+    try {
+      expect(served.stderr()).toMatch(
+        /warning: this destination is private, so the links written are presigned and stop working after 1 day/,
+      )
+    } finally {
+      await served.stop()
+    }
+    const open = await startServe(flags, env())
+    await open.stop()
+    expect(open.stderr()).not.toMatch(/presigned/)
+  })
 })

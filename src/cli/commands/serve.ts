@@ -10,6 +10,7 @@ import { deleteRecords } from '../../engine/references'
 import { localMetaDirFor } from '../../engine/paths'
 import { createDestination } from '../../engine/storage'
 import type { DestinationConfig } from '../../engine/types'
+import { expiringLinksWarning } from '../../engine/destinations/warnings'
 import { UpshotError } from '../../shared/jobs'
 import { projectSettingsAt } from '../../core/editors/project-settings'
 import { loadOrCreateKey } from '../../core/editors/api/key-file'
@@ -80,6 +81,8 @@ async function serveCommand(opts: ServeOptions, typed: ReadonlySet<string>): Pro
   const base = projectTarget(opts, typed, null, ctx)
   engine.preset(base.target.preset) // an unknown preset fails now, not at the first paste
   warnAboutSetup(engine.dataDir, [base.target.destination])
+  const expiring = expiringLinksWarning(base.target.destination)
+  if (expiring) process.stderr.write(`upshot: warning: ${expiring}\n`)
   const key = loadOrCreateKey(engine.dataDir, { rotate: opts.newKey === true })
 
   const target = (query: TargetQuery): RequestTarget => {

@@ -79,8 +79,9 @@ export default tseslint.config(
           ],
           patterns: [
             {
-              // engine/paths is plain path logic (the data dir), the only runtime import allowed.
-              regex: '(^|/)core(/|$)|(^|/)engine(/(?!paths$)|$)',
+              // Plain Node logic both sides need is the only runtime import allowed: engine/paths
+              // (the data dir) and core/http/page-file (which built page file a request names).
+              regex: '(^|/)core(/(?!http/page-file$)|$)|(^|/)engine(/(?!paths$)|$)',
               allowTypeImports: true,
               message:
                 'src/main talks to the core over its channel (core-supervisor.ts); import its types only.',

@@ -4,8 +4,7 @@
 // Node; app-protocol.ts hands it Electron's requests.
 
 import fs from 'node:fs'
-import path from 'node:path'
-import { PAGE_TYPES } from '../shared/page-types'
+import { decodedPathname, findPageFile } from '../core/http/page-file'
 import { RENDERER_CSP_HEADER } from '../shared/csp'
 
 export const APP_SCHEME = 'app'
@@ -34,22 +33,8 @@ export function lookupAppFile(rawUrl: string, root: string, method = 'GET'): App
   if (method !== 'GET' && method !== 'HEAD') return { ok: false, status: 405 }
   const url = parse(rawUrl)
   if (!url || !isAppOrigin(url)) return { ok: false, status: 404 }
-  let pathname: string
-  try {
-    // The URL parser removed plain and %2e dot segments; %2f and %5c are decoded here, and the
-    // containment check below is what keeps "..%2f" inside the root.
-    pathname = decodeURIComponent(url.pathname)
-  } catch {
-    return { ok: false, status: 400 }
-  }
-  if (pathname.includes('\0')) return { ok: false, status: 400 }
-  if (pathname === '/' || pathname === '') pathname = '/index.html'
-  const base = path.resolve(root)
-  const file = path.resolve(base, `.${pathname}`)
-  if (!file.startsWith(base + path.sep)) return { ok: false, status: 403 }
-  const type = PAGE_TYPES[path.extname(file).toLowerCase()]
-  if (!type) return { ok: false, status: 404 }
-  return { ok: true, file, type }
+  const pathname = decodedPathname(url)
+  return pathname === null ? { ok: false, status: 400 } : findPageFile(pathname, root)
 }
 
 export interface AppResponse {
@@ -64,10 +49,7 @@ export function serveAppFile(rawUrl: string, root: string, method = 'GET'): AppR
   if (!found.ok) return { status: found.status, headers: {}, body: null }
   let body: Buffer
   try {
-    // A link inside the folder that points out of it is outside it.
-    const real = fs.realpathSync(found.file)
-    if (!real.startsWith(fs.realpathSync(root) + path.sep)) return bare(403)
-    body = fs.readFileSync(real)
+    body = fs.readFileSync(found.file)
   } catch {
     return bare(404)
   }

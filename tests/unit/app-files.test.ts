@@ -1,5 +1,6 @@
-// app://upshot/ -> out/renderer (src/main/app-files.ts): the files of the built page with their
-// types and the CSP, and nothing outside that folder whatever the URL says.
+// app://upshot/ -> out/renderer (src/main/app-files.ts), and the same files over HTTP for `upshot
+// ui` (src/core/browser/static-files.ts): the built page with its types, and nothing outside that
+// folder whatever the URL says.
 
 import fs from 'node:fs'
 import os from 'node:os'
@@ -7,6 +8,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RENDERER_CSP_HEADER } from '../../src/shared/csp'
 import { isAppPageUrl, lookupAppFile, serveAppFile } from '../../src/main/app-files'
+import { lookupStatic } from '../../src/core/browser/static-files'
 
 let base: string
 let root: string
@@ -83,5 +85,33 @@ describe('the app:// handler', () => {
     expect(isAppPageUrl('app://upshot-other/index.html')).toBe(false)
     expect(isAppPageUrl('file:///index.html')).toBe(false)
     expect(isAppPageUrl('http://upshot/index.html')).toBe(false)
+  })
+})
+
+describe('the same files over HTTP (upshot ui)', () => {
+  it('serves what app:// serves, the query ignored', () => {
+    expect(lookupStatic('/', root)).toMatchObject({ ok: true, type: expect.stringMatching(/html/) })
+    const js = lookupStatic('/assets/index-1.js?v=2', root)
+    expect(js).toMatchObject({
+      ok: true,
+      file: fs.realpathSync(path.join(root, 'assets', 'index-1.js')),
+    })
+    expect(lookupStatic('/assets/notes.txt', root)).toEqual({ ok: false, status: 404 })
+    expect(lookupStatic('/%E0%A4%A', root)).toEqual({ ok: false, status: 400 })
+  })
+
+  it('refuses every way out of the folder', () => {
+    for (const p of [
+      '/../secret.json',
+      '/%2e%2e/secret.json',
+      '/..%2fsecret.json',
+      '/assets/..%2f..%2fsecret.json',
+      '/..%5csecret.json',
+      '/a%00.js',
+      '/assets/link.json',
+      `/${encodeURIComponent(path.join(base, 'secret.json'))}`,
+    ]) {
+      expect(lookupStatic(p, root).ok, p).toBe(false)
+    }
   })
 })

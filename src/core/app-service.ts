@@ -16,6 +16,7 @@ import type {
   CopyResult,
   DeleteResult,
   DestinationInput,
+  EditorApiStatus,
   DestinationUsage,
   Events,
   Face,
@@ -35,10 +36,10 @@ import { UpshotError, type ErrorCode, type JobState } from '../shared/jobs'
 import { formatLinks, primaryOutput, type LinkFormat, type LinkItem } from '../shared/links'
 import type { CleanupReport } from '../shared/cleanup'
 import { testConnection, type ConnectionTestOptions } from './connection-test'
-import { ownerIsDead, toJobError, type Engine, type EngineEvent } from '../engine'
+import { ownerIsDead, toJobError, type Engine, type EngineEvent, type Target } from '../engine'
 import { cleanupUploads } from '../engine/cleanup'
 import { listHistory, outputsOfJobs, retryJob, summarizeDestinations } from '../engine/history'
-import { deleteRecords } from '../engine/references'
+import { deleteRecords, type RecordsDeleted } from '../engine/references'
 import { describePurge, mergePurges, withStoredPurgeToken } from '../engine/cdn/purge-queue'
 import { ledgerLocationWarning } from '../engine/ledger/location'
 import { localMetaDirFor } from '../engine/paths'
@@ -65,6 +66,7 @@ import { resolveDestinationFolder } from './destination-folders'
 import { WatermarkImages } from './watermark-images'
 import { FolderBrowser } from './folder-browser'
 import { IncomingFiles } from './incoming'
+import { AppEditorApi } from './editors/app-editor-api'
 
 export interface AppPorts {
   writeClipboardText(text: string): Promise<void>
@@ -156,6 +158,8 @@ export class AppService {
   private engineConcurrency: number
   private closed = false
   readonly sync: SyncService
+  /** The PicGo-compatible API for editors, while the user has it on (the window's face only). */
+  private readonly editorApi: AppEditorApi | null
 
   constructor(private readonly o: AppServiceOptions) {
     this.engineConcurrency = o.settings.preferences.concurrency
@@ -177,6 +181,21 @@ export class AppService {
       passFinished: () => this.restartEngineIfNeeded(),
       ...(o.syncSettleMs !== undefined ? { settleMs: o.syncSettleMs } : {}),
     })
+    // A browser tab would get the key through its clipboard: there, `upshot serve` does it.
+    this.editorApi =
+      o.face === 'browser'
+        ? null
+        : new AppEditorApi({
+            dataDir: o.dataDir,
+            engine: () => this.engine,
+            uploadTarget: (name) => this.uploadTarget(name).target,
+            key: (opts) => o.settings.editorApiKey(opts),
+            readClipboardImage: () => o.ports.readClipboardImage(),
+            deleteUploads: (ids) => this.deleteRecords(ids),
+            customTemplate: () => o.settings.preferences.customTemplate,
+            writeClipboardText: (text) => o.ports.writeClipboardText(text),
+            changed: (status) => o.emit('editorApi', status),
+          })
   }
 
   /**
@@ -192,6 +211,7 @@ export class AppService {
     for (const id of ids) this.runJob(id)
     this.sweepIncoming(ids)
     this.sync.start()
+    void this.editorApi?.apply(this.o.settings.preferences)
   }
 
   /** Sent files no job needs any more go; unfinished and retryable ones stay. */
@@ -239,8 +259,7 @@ export class AppService {
    */
   async addPaths(paths: readonly string[], into?: Batch): Promise<AddResult> {
     if (paths.length === 0) return { added: 0 }
-    const dest = this.o.settings.resolve()
-    const prefs = this.o.settings.preferences
+    const { target, name: destName } = this.uploadTarget()
     const batch: Batch = into ?? { ids: new Set(), pending: 0, listing: 0 }
     batch.listing++
     const before = batch.ids.size
@@ -249,21 +268,13 @@ export class AppService {
     let first = true
     traceQueue('drop', { paths: paths.length })
     try {
-      await this.engine.enqueue(
-        paths,
-        {
-          destination: dest.config,
-          ...this.ledgerName(dest.config, dest.name),
-          preset: prefs.preset,
+      await this.engine.enqueue(paths, target, {
+        signal: listing.signal,
+        onPage: (page) => {
+          this.pageRecorded(page, batch, destName, first)
+          first = false
         },
-        {
-          signal: listing.signal,
-          onPage: (page) => {
-            this.pageRecorded(page, batch, dest.name, first)
-            first = false
-          },
-        },
-      )
+      })
     } finally {
       this.listings.end(listing)
       batch.listing--
@@ -641,12 +652,7 @@ export class AppService {
    * another upload, data dir or computer still uses them (engine/references decides).
    */
   async deleteUploads(ids: readonly string[]): Promise<DeleteResult> {
-    const result = await deleteRecords(this.engine.ledger, ids, (destinationId) =>
-      createDestination(this.configForLedgerDestination(destinationId), {
-        maxAttempts: 3,
-        metaDir: localMetaDirFor(this.o.dataDir),
-      }),
-    )
+    const result = await this.deleteRecords(ids)
     const purge = mergePurges(result.purges)
     return {
       deleted: result.deleted,
@@ -655,6 +661,16 @@ export class AppService {
       purge: purge ? describePurge(result.deleted, purge) : null,
       purgePending: (purge?.pending.length ?? 0) > 0,
     }
+  }
+
+  /** Deletes under the shared-object rules (engine/references), with the CDN purge. */
+  private deleteRecords(ids: readonly string[]): Promise<RecordsDeleted> {
+    return deleteRecords(this.engine.ledger, ids, (destinationId) =>
+      createDestination(this.configForLedgerDestination(destinationId), {
+        maxAttempts: 3,
+        metaDir: localMetaDirFor(this.o.dataDir),
+      }),
+    )
   }
 
   // ------------------------------------------------------------------ settings
@@ -708,6 +724,7 @@ export class AppService {
   savePreferences(patch: Partial<Preferences>): SettingsView {
     const view = this.o.settings.savePreferences(patch)
     this.o.ports.preferencesChanged(view.preferences)
+    void this.editorApi?.apply(view.preferences)
     this.restartEngineIfNeeded()
     return this.withShared(view)
   }
@@ -874,6 +891,12 @@ export class AppService {
       getUsage: () => this.getUsage(),
       deleteUploads: (ids) => this.deleteUploads(ids),
       getSettings: () => this.getSettings(),
+      getEditorApi: () => this.editorApiStatus(),
+      copyEditorApiUrl: (kind) => this.editorApiOrThrow().copyUrl(kind),
+      newEditorApiKey: async () => {
+        await this.editorApiOrThrow().newKey()
+        return this.editorApiStatus()
+      },
       savePreferences: (patch) => this.savePreferences(patch),
       saveDestination: (input) => this.saveDestination(input),
       removeDestination: (id) => this.withShared(s.removeDestination(id)),
@@ -909,6 +932,7 @@ export class AppService {
     for (const ctl of this.controllers.values()) ctl.abort()
     this.listings.stopAll()
     await this.sync.close()
+    await this.editorApi?.close()
     this.queue.flush()
     this.queue.close()
     this.offEngine()
@@ -916,6 +940,20 @@ export class AppService {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  private editorApiStatus(): EditorApiStatus {
+    return this.editorApi?.current() ?? { state: 'off', port: null, message: null }
+  }
+
+  private editorApiOrThrow(): AppEditorApi {
+    if (!this.editorApi) {
+      throw new UpshotError(
+        'CONFIG',
+        'In a browser tab the editor API is `upshot serve`, run beside it.',
+      )
+    }
+    return this.editorApi
+  }
 
   /**
    * The engine's semaphores are sized at creation: a new concurrency takes effect by making a
@@ -1006,6 +1044,32 @@ export class AppService {
   private savedConfigsOf = -1
 
   /** Records the saved destination's name with it in the ledger, where the CLI finds it (`--to NAME`). */
+  /**
+   * Where uploads go now: the saved destination of that name (the editor API's `?dest=`), or the
+   * default one, with the preset of the preferences.
+   */
+  private uploadTarget(destinationName?: string): { target: Target; name: string } {
+    let savedId: string | null | undefined
+    if (destinationName !== undefined) {
+      savedId = this.o.settings.view().destinations.find((d) => d.name === destinationName)?.id
+      if (savedId === undefined) {
+        throw new UpshotError(
+          'CONFIG',
+          `No destination named "${destinationName}" in the app's settings.`,
+        )
+      }
+    }
+    const dest = this.o.settings.resolve(savedId)
+    return {
+      target: {
+        destination: dest.config,
+        ...this.ledgerName(dest.config, dest.name),
+        preset: this.o.settings.preferences.preset,
+      },
+      name: dest.name,
+    }
+  }
+
   private ledgerName(config: DestinationConfig, name: string): { destinationName?: string } {
     const id = ledgerIdOf(config)
     const holder = this.engine.ledger.destinationByName(name)

@@ -68,6 +68,8 @@ const preferencesPatch = z.strictObject({
   openAtLogin: z.boolean().optional(),
   closeToTray: z.boolean().optional(),
   shortcut: z.string().max(100).optional(),
+  editorApi: z.boolean().optional(),
+  editorApiPort: z.number().int().min(1024).max(65535).optional(),
 })
 
 const historyQuery = z.strictObject({
@@ -150,6 +152,9 @@ export const COMMAND_ARGS: { readonly [K in CommandName]: z.ZodType<Commands[K][
   getUsage: z.tuple([]),
   deleteUploads: z.tuple([z.array(id).max(10_000)]),
   getSettings: z.tuple([]),
+  getEditorApi: z.tuple([]),
+  copyEditorApiUrl: z.tuple([z.enum(['upload', 'delete'])]),
+  newEditorApiKey: z.tuple([]),
   savePreferences: z.tuple([preferencesPatch]),
   saveDestination: z.tuple([destinationInput]),
   removeDestination: z.tuple([id]),

@@ -29,6 +29,8 @@ import { DEFAULT_PRESET, PRESET_NAMES, getPreset } from '../engine/presets'
 import type { DestinationConfig, Preset } from '../engine/types'
 import { customPresetSchema, parseCustomPreset, toEnginePreset } from './custom-presets'
 import { assertKeysMayFollow } from './key-scope'
+import { DEFAULT_API_PORT } from './editors/api/server'
+import { newApiKey } from './editors/api/key-file'
 import type { CustomPresetSettings } from '../shared/presets'
 
 /** Encrypts credentials at rest (safeStorage in the app). */
@@ -52,6 +54,8 @@ export const SETTINGS_VERSION = 1
 
 /** The credentials entry of a destination's CDN token: its id with this suffix. */
 export const PURGE_TOKEN = '#purge'
+/** The editor API's key, sealed with the access keys (never in a file of its own, never sent). */
+const EDITOR_API_KEY = '#editor-api'
 
 export const DEFAULT_SHORTCUT = 'CommandOrControl+Shift+U'
 
@@ -101,6 +105,8 @@ export const preferencesSchema = z.object({
   openAtLogin: z.boolean(),
   closeToTray: z.boolean(),
   shortcut: z.string().max(100),
+  editorApi: z.boolean(),
+  editorApiPort: z.number().int().min(1024).max(65535),
 })
 
 export const DEFAULT_PREFERENCES: Preferences = {
@@ -114,6 +120,8 @@ export const DEFAULT_PREFERENCES: Preferences = {
   openAtLogin: false,
   closeToTray: true,
   shortcut: DEFAULT_SHORTCUT,
+  editorApi: false,
+  editorApiPort: DEFAULT_API_PORT,
 }
 
 const storedSchema = z.object({
@@ -442,6 +450,36 @@ export class Settings {
         'The stored keys of this destination cannot be decrypted on this system; enter them again in Settings.',
       )
     }
+  }
+
+  /**
+   * The key the editor API asks of every request: made once and kept sealed, so the URL pasted
+   * into an editor works from one start to the next; `rotate` makes another.
+   */
+  editorApiKey(opts: { rotate?: boolean } = {}): string {
+    const cipher = this.doc.credentials[EDITOR_API_KEY]
+    if (cipher !== undefined && !opts.rotate) {
+      try {
+        return (JSON.parse(this.secrets.decrypt(cipher)) as { key: string }).key
+      } catch {
+        // Sealed on another system: a new key, and the editor's URL has to be copied again.
+      }
+    }
+    if (!this.secrets.available()) {
+      throw new UpshotError(
+        'CONFIG',
+        'This system cannot encrypt stored keys, so the editor API has no key to keep; run `upshot serve` instead.',
+      )
+    }
+    const key = newApiKey()
+    this.write({
+      ...this.doc,
+      credentials: {
+        ...this.doc.credentials,
+        [EDITOR_API_KEY]: this.secrets.encrypt(JSON.stringify({ key })),
+      },
+    })
+    return key
   }
 
   private purgeTokenOf(id: string): string | undefined {

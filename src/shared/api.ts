@@ -337,6 +337,18 @@ export interface Preferences {
   closeToTray: boolean
   /** Electron accelerator for "upload the clipboard image"; '' for none. */
   shortcut: string
+  /** Serve the PicGo-compatible editor API (Typora, Obsidian, PicGo plugins) while the app runs. */
+  editorApi: boolean
+  /** Its port on 127.0.0.1 (PicGo's 36677 by default, which editors try first). */
+  editorApiPort: number
+}
+
+/** The editor API as the window sees it: never the key, which only the clipboard gets. */
+export interface EditorApiStatus {
+  state: 'off' | 'listening' | 'failed'
+  port: number | null
+  /** Why it failed, one sentence. */
+  message: string | null
 }
 
 export interface PresetInfo {
@@ -543,6 +555,11 @@ export interface Commands {
   getUsage: { args: []; value: DestinationUsage[] }
   deleteUploads: { args: [ids: string[]]; value: DeleteResult }
   getSettings: { args: []; value: SettingsView }
+  getEditorApi: { args: []; value: EditorApiStatus }
+  /** Puts the editor API's upload or delete URL (key included) on the clipboard. */
+  copyEditorApiUrl: { args: [kind: 'upload' | 'delete']; value: void }
+  /** A new key: URLs pasted into editors before stop working. */
+  newEditorApiKey: { args: []; value: EditorApiStatus }
   savePreferences: { args: [patch: Partial<Preferences>]; value: SettingsView }
   saveDestination: { args: [input: DestinationInput]; value: SettingsView }
   removeDestination: { args: [id: string]; value: SettingsView }
@@ -646,6 +663,8 @@ export interface Events {
   clipboard: { text: string }
   /** Browser face: the page's own upload of file bytes to the core. */
   transfer: TransferProgress
+  /** The editor API started, stopped or failed. */
+  editorApi: EditorApiStatus
 }
 export type EventName = keyof Events
 
@@ -672,6 +691,9 @@ export const COMMAND_CHANNELS: { readonly [K in CommandName]: `upshot:cmd:${K}` 
   getUsage: 'upshot:cmd:getUsage',
   deleteUploads: 'upshot:cmd:deleteUploads',
   getSettings: 'upshot:cmd:getSettings',
+  getEditorApi: 'upshot:cmd:getEditorApi',
+  copyEditorApiUrl: 'upshot:cmd:copyEditorApiUrl',
+  newEditorApiKey: 'upshot:cmd:newEditorApiKey',
   savePreferences: 'upshot:cmd:savePreferences',
   saveDestination: 'upshot:cmd:saveDestination',
   removeDestination: 'upshot:cmd:removeDestination',
@@ -709,6 +731,7 @@ export const EVENT_CHANNELS: { readonly [K in EventName]: `upshot:event:${K}` } 
   core: 'upshot:event:core',
   clipboard: 'upshot:event:clipboard',
   transfer: 'upshot:event:transfer',
+  editorApi: 'upshot:event:editorApi',
 }
 
 /** Commands the page calls directly; `addPaths` is reached only through `addFiles`. */

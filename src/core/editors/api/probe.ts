@@ -45,12 +45,12 @@ export function whoHolds(port: number, host = '127.0.0.1', timeoutMs = 1500): Pr
 }
 
 /** One sentence: who holds the port, and what to do. */
-export function portTakenMessage(port: number, holder: PortHolder): string {
+export function portTakenMessage(port: number, holder: PortHolder, how = 'with --port'): string {
   const who =
     holder === 'upshot'
       ? 'another Upshot (the app with its editor API on, or another `upshot serve`)'
       : holder === 'picgo-compatible'
         ? 'a PicGo-compatible server (PicGo or PicList, probably)'
         : 'another program'
-  return `Port ${port} is taken by ${who}; stop it, or choose another port with --port and put that port in your editor's upload URL.`
+  return `Port ${port} is taken by ${who}; stop it, or choose another port ${how} and put that port in your editor's upload URL.`
 }

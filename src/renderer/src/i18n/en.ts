@@ -475,6 +475,25 @@ export const en = {
       `Sending ${done.toLocaleString()} of ${plural(files, 'file', 'files')} to Upshot… ${percent}%`,
     failed: (n: number) => `${plural(n, 'file', 'files')} could not be sent.`,
   },
+  editorApi: {
+    title: 'Editors',
+    enable: 'Serve the editor API (PicGo-compatible) while Upshot runs',
+    port: 'Port',
+    badPort: 'The port must be a whole number from 1024 to 65535.',
+    listening: (port: number) =>
+      `Listening on 127.0.0.1:${port}. Only this computer can reach it, and every request needs the key.`,
+    off: 'Off.',
+    failed: 'The editor API could not start.',
+    copyUpload: 'Copy upload URL',
+    copyDelete: 'Copy delete URL',
+    newKey: 'New key',
+    newKeyDone: 'New key made: paste the new URLs into your editors.',
+    uploadCopied: 'Upload URL copied, key included: paste it into your editor.',
+    deleteCopied: 'Delete URL copied, key included.',
+    hint: 'Obsidian (Image auto upload plugin) and PicGo plugins: paste the upload URL. Typora: Image → Image Uploader → Custom Command, `upshot upload --typora`. Uploads go to the default destination with the default preset; ?dest= and ?preset= choose others.',
+    browserFace:
+      'In a browser tab, run `upshot serve` beside `upshot ui` for editors: the key never goes to a page.',
+  },
   browserFace: {
     secretStore: 'Where keys are kept',
     windowOnly: 'The tray, the global shortcut and opening at login belong to the desktop app.',

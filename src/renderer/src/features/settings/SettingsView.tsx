@@ -14,6 +14,7 @@ import { attempt } from '../queue/actions'
 import { CleanupResult, type CleanupOutcome } from './CleanupResult'
 import { ConnectionResult } from './ConnectionResult'
 import { DestinationForm } from './DestinationForm'
+import { EditorApiSection } from './EditorApiSection'
 import { dims, PresetsSection } from './PresetsSection'
 
 // Electron's login items exist on macOS and Windows only; Linux desktops use autostart entries.
@@ -363,6 +364,15 @@ export function SettingsView(): React.JSX.Element {
                 </label>
               ))}
             </fieldset>
+          </div>
+        </section>
+
+        <section className="settings__section" aria-labelledby="s-editors">
+          <h2 id="s-editors" className="settings__title">
+            {t.editorApi.title}
+          </h2>
+          <div className="card settings__grid">
+            <EditorApiSection prefs={prefs} save={save} />
           </div>
         </section>
 

@@ -15,6 +15,7 @@ import { startUi, type UiServer } from '../helpers/ui-server'
 import { ensureBuilt } from './helpers/build'
 import { testBucketDestination } from './helpers/test-keychain'
 import os from 'node:os'
+import { until } from '../helpers/until'
 
 const FILES = 16
 
@@ -109,13 +110,8 @@ async function connect(ui: UiServer) {
   }
 }
 
-async function waitFor(what: string, cond: () => boolean, ms = 120_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+const waitFor = (what: string, cond: () => boolean, ms = 120_000): Promise<void> =>
+  until(what, cond, ms)
 
 describe('stopping upshot ui mid-upload', () => {
   let s3: TestS3

@@ -14,6 +14,7 @@ import {
   type InProcessApp as TestApp,
 } from './helpers/in-process-app'
 import { testBucketDestination } from './helpers/test-keychain'
+import { until } from '../helpers/until'
 
 let s3: TestS3
 let work: string
@@ -26,14 +27,6 @@ afterAll(async () => {
   await s3?.stop()
   if (work) fs.rmSync(work, { recursive: true, force: true })
 })
-
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 90_000): Promise<void> {
-  const until = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 function copy(name: string, as = name): string {
   const dir = fs.mkdtempSync(path.join(work, 'in-'))
@@ -66,7 +59,7 @@ describe('changed destination settings apply at once', () => {
       app.service.start()
       const first = copy('sharp__4.webp')
       await app.service.addPaths([first])
-      await waitFor('the wrong keys refused', () => jobOf(app, first).state === 'failed')
+      await until('the wrong keys refused', () => jobOf(app, first).state === 'failed')
       expect(jobOf(app, first).code).toBe('INVALID_CREDENTIALS')
 
       const fixed = await save(app, {
@@ -79,11 +72,11 @@ describe('changed destination settings apply at once', () => {
       expect(test.checks.filter((c) => !c.optional).every((c) => c.ok)).toBe(true)
 
       app.service.retryJob(jobOf(app, first).id)
-      await waitFor('the retry', () => ['done', 'failed'].includes(jobOf(app, first).state))
+      await until('the retry', () => ['done', 'failed'].includes(jobOf(app, first).state))
       expect(jobOf(app, first)).toMatchObject({ state: 'done' })
       const second = copy('exif-samples__jpg_Canon_40D.jpg')
       await app.service.addPaths([second])
-      await waitFor('the new file', () => ['done', 'failed'].includes(jobOf(app, second).state))
+      await until('the new file', () => ['done', 'failed'].includes(jobOf(app, second).state))
       expect(jobOf(app, second)).toMatchObject({ state: 'done' })
       for (const f of app.service.getFinished([jobOf(app, first).id, jobOf(app, second).id])) {
         for (const o of f.outputs) expect((await getObjectInfo(s3, o.key))?.size).toBe(o.bytes)
@@ -104,7 +97,7 @@ describe('changed destination settings apply at once', () => {
       app.service.start()
       const before = copy('sharp__with-alpha.png')
       await app.service.addPaths([before])
-      await waitFor('first upload', () => jobOf(app, before).state === 'done')
+      await until('first upload', () => jobOf(app, before).state === 'done')
       const [old] = app.service.getFinished([jobOf(app, before).id])
       expect(old!.outputs.every((o) => o.url.startsWith('https://cdn-one.example.test/'))).toBe(
         true,
@@ -115,7 +108,7 @@ describe('changed destination settings apply at once', () => {
       // The same photo as the first, under another name: reused from the ledger, new links.
       const again = copy('sharp__with-alpha.png', 'alpha again.png')
       await app.service.addPaths([after, again])
-      await waitFor('second batch', () =>
+      await until('second batch', () =>
         [after, again].every((f) => ['done', 'failed'].includes(jobOf(app, f).state)),
       )
       const [a, b] = app.service.getFinished([jobOf(app, after).id, jobOf(app, again).id])
@@ -132,7 +125,7 @@ describe('changed destination settings apply at once', () => {
       await save(app, { ...input, id, publicUrl: '', private: true, expiresIn: 600 })
       const secret = copy('exif-samples__jpg_Canon_40D.jpg', 'private.jpg')
       await app.service.addPaths([secret])
-      await waitFor('private upload', () => jobOf(app, secret).state === 'done')
+      await until('private upload', () => jobOf(app, secret).state === 'done')
       const copied = await app.service.copyLinks([jobOf(app, secret).id], 'url')
       const url = new URL(copied.text.trim().split('\n')[0]!)
       expect(url.searchParams.get('X-Amz-Expires')).toBe('600')

@@ -13,6 +13,7 @@ import { CORPUS } from '../helpers/fixtures'
 import { getObjectBytes, getObjectInfo, startTestS3, type TestS3 } from '../helpers/s3server'
 import { startInProcessApp as startTestApp } from './helpers/in-process-app'
 import { testBucketDestination } from './helpers/test-keychain'
+import { until } from '../helpers/until'
 
 type SyncReport = RunReport & { plan: SyncPlanReport }
 
@@ -27,14 +28,6 @@ afterAll(async () => {
   await s3?.stop()
   if (work) fs.rmSync(work, { recursive: true, force: true })
 })
-
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 90_000): Promise<void> {
-  const until = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 describe('deleting an upload that shares its objects (AppService + upshot sync)', () => {
   it('keeps the twin’s objects and links, marks only the copy deleted, and re-syncs a photo whose objects went', async () => {
@@ -94,7 +87,7 @@ describe('deleting an upload that shares its objects (AppService + upshot sync)'
       fs.writeFileSync(copy, bytes)
       expect(await app.service.addPaths([copy])).toEqual({ added: 1 })
       const copyId = app.service.getQueue().jobs.find((j) => j.source === copy)!.id
-      await waitFor('the copy done', () =>
+      await until('the copy done', () =>
         app.service.getQueue().jobs.some((j) => j.id === copyId && j.state === 'done'),
       )
       const [copied] = app.service.getFinished([copyId])

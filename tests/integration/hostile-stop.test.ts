@@ -12,6 +12,7 @@ import { imageWorkInFlight } from '../../src/engine/pipeline'
 import type { RunReport } from '../../src/shared/jobs'
 import { morphologySvg } from '../helpers/bombs'
 import { CORPUS, runCliJson, startCli, type CliResult } from '../helpers/cli'
+import { until } from '../helpers/until'
 
 /** SIGTERM to exit: the stop path's own deadline is 5 s; this leaves room for a loaded machine. */
 const EXIT_BOUND_MS = 8_000
@@ -22,13 +23,8 @@ beforeAll(() => {
 })
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }))
 
-async function waitFor(what: string, cond: () => boolean, ms = 120_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+const waitFor = (what: string, cond: () => boolean, ms = 120_000): Promise<void> =>
+  until(what, cond, ms)
 
 interface JobRow {
   id: string

@@ -12,6 +12,7 @@ import { s3TargetFlags, startCli } from '../helpers/cli'
 import { lockLedger } from '../helpers/ledger-lock'
 import { getObjectInfo, s3Config } from '../helpers/s3server'
 import { startS3Proxy, stopS3Proxy, type S3ProxyWork } from '../helpers/s3proxy'
+import { until } from '../helpers/until'
 
 let f: S3ProxyWork
 
@@ -22,13 +23,8 @@ afterAll(async () => {
   await stopS3Proxy(f)
 })
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 100_000): Promise<void> {
-  const until = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+const waitFor = (what: string, cond: () => boolean, ms = 100_000): Promise<void> =>
+  until(what, cond, ms)
 
 function bigFile(name: string, bytes: number): string {
   const dir = path.join(f.work, `in-${name}`)

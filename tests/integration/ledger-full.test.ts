@@ -10,6 +10,7 @@ import type { RunReport } from '../../src/shared/jobs'
 import { runCliJson, s3TargetFlags, startCli } from '../helpers/cli'
 import { getObjectInfo } from '../helpers/s3server'
 import { startS3Proxy, stopS3Proxy, type S3ProxyWork } from '../helpers/s3proxy'
+import { until } from '../helpers/until'
 
 let f: S3ProxyWork
 let dataDir = ''
@@ -51,13 +52,8 @@ function fill(file: string): void {
   }
 }
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 100_000): Promise<void> {
-  const until = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+const waitFor = (what: string, cond: () => boolean, ms = 100_000): Promise<void> =>
+  until(what, cond, ms)
 
 describe('the disk holding the ledger fills up', () => {
   it('stops with the report and the ledger named, exits 1; resume finishes the rest', async (ctx) => {

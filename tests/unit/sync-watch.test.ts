@@ -14,19 +14,15 @@ import {
   type PassResult,
   type WatchState,
 } from '../../src/engine/sync'
+import { until } from '../helpers/until'
 
 const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
-async function waitFor(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+const waitFor = (what: string, cond: () => boolean, ms = 20_000): Promise<void> =>
+  until(what, cond, ms)
 
 const sha = (b: string | Buffer): string => createHash('sha256').update(b).digest('hex')
 

@@ -184,14 +184,4 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
 }
 
 /** Polls `check` until it holds (the app's state arrives over the channel, asynchronously). */
-export async function until(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 90_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+export { until } from '../../helpers/until'

@@ -99,6 +99,24 @@ export class MirrorCopies {
     return this.s.recordDue.run({ now }).changes
   }
 
+  /**
+   * recordDue for these jobs only (a job just done): a read first, so jobs sent without mirrors
+   * cost no write.
+   */
+  recordDueOf(jobIds: readonly string[], now = Date.now()): number {
+    const mirrored = jobIds.filter((j) => this.s.anyMirrorOfJob.get(j) !== undefined)
+    if (mirrored.length === 0) return 0
+    return this.db.transaction(() =>
+      mirrored.reduce((n, job) => n + this.s.recordDueOf.run({ now, job }).changes, 0),
+    )()
+  }
+
+  /** When the next copy waiting for its retry time comes due (epoch ms), or null. */
+  nextRetryAt(now: number): number | null {
+    const r = this.s.nextRetry.get({ now }) as { at: number | null }
+    return r.at
+  }
+
   /** Copies whose time has come, oldest first. */
   due(now: number, limit: number): MirrorCopyRow[] {
     return (this.s.due.all({ now, limit }) as RawCopy[]).map(rowOf)
@@ -228,6 +246,20 @@ function prepare(db: Db) {
                            WHERE c.primary_id = j.destination_id AND c.mirror_id = jm.mirror_id
                              AND c.key = o.key)
         GROUP BY j.destination_id, jm.mirror_id, o.key`,
+    ),
+    anyMirrorOfJob: db.prepare(`SELECT 1 FROM job_mirrors WHERE job_id = ? LIMIT 1`),
+    recordDueOf: db.prepare(
+      `INSERT OR IGNORE INTO mirror_copies (primary_id, mirror_id, key, bytes, state, created_at)
+       SELECT j.destination_id, jm.mirror_id, o.key, MAX(o.bytes), 'pending', @now
+         FROM job_mirrors jm
+         JOIN jobs j ON j.id = jm.job_id AND j.state = 'done'
+         JOIN outputs o ON o.job_id = j.id
+        WHERE jm.job_id = @job AND jm.mirror_id <> j.destination_id
+          AND NOT EXISTS (SELECT 1 FROM deleted_jobs d WHERE d.job_id = j.id)
+        GROUP BY j.destination_id, jm.mirror_id, o.key`,
+    ),
+    nextRetry: db.prepare(
+      `SELECT MIN(retry_after) AS at FROM mirror_copies WHERE state = 'pending' AND retry_after > @now`,
     ),
     due: db.prepare(
       `SELECT * FROM mirror_copies WHERE state = 'pending' AND retry_after <= @now

@@ -6,11 +6,13 @@
 // whatever the mirrors do. A copy that fails is retried later with a growing delay, and a mirror
 // that does not answer is left alone until that retry, so a mirror that is down costs one failed
 // request per retry, not one per object.
+import fs from 'node:fs'
+import path from 'node:path'
 import type { ErrorCode } from '../../shared/jobs'
 import { toJobError } from '../job-error'
 import type { Ledger, MirrorCopyRow } from '../ledger'
 import type { Destination } from '../types'
-import { makeCopy } from './make-copy'
+import { makeCopy, sweepCopyFiles, tmpNameOf } from './make-copy'
 
 /** Failures that say the mirror itself cannot take copies now: its other copies wait. */
 const MIRROR_DOWN: readonly ErrorCode[] = [
@@ -43,6 +45,11 @@ const FILL = 2_000
 
 const copyId = (c: Pick<MirrorCopyRow, 'primaryId' | 'mirrorId' | 'key'>): string =>
   `${c.primaryId}\n${c.mirrorId}\n${c.key}`
+
+const parseId = (id: string): Pick<MirrorCopyRow, 'primaryId' | 'mirrorId' | 'key'> => {
+  const [primaryId = '', mirrorId = '', ...key] = id.split('\n')
+  return { primaryId, mirrorId, key: key.join('\n') }
+}
 
 export class MirrorWorker {
   private queue: MirrorCopyRow[] = []
@@ -142,6 +149,8 @@ export class MirrorWorker {
         this.catchUpOwed = false
         if (!ledger.mirrors.anyMirrored()) return
         ledger.mirrors.recordDue()
+        const underWay = new Set([...this.inFlight].map((id) => tmpNameOf(parseId(id))))
+        void sweepCopyFiles(ledger.mirrors.owed(), this.deps.tmpDir, underWay)
       } else if (jobs.length > 0) {
         ledger.mirrors.recordDueOf(jobs)
       }
@@ -192,6 +201,11 @@ export class MirrorWorker {
       const final = attempts >= (this.deps.maxAttempts ?? 8)
       const retryAt = Date.now() + Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempts - 1))
       if (MIRROR_DOWN.includes(error.code)) this.downUntil.set(copy.mirrorId, retryAt)
+      if (final) {
+        // Tried again only when the user asks (`upshot resume`): its file is read again then.
+        const file = path.join(this.deps.tmpDir, tmpNameOf(copy))
+        await fs.promises.rm(file, { force: true }).catch(() => undefined)
+      }
       try {
         ledger.mirrors.markFailed(copy, error, retryAt, final)
         this.heldBack.delete(copyId(copy))

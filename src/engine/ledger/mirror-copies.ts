@@ -105,14 +105,15 @@ export class MirrorCopies {
 
   /**
    * recordDue for these jobs only (a job just done): a read first, so jobs sent without mirrors
-   * cost no write.
+   * cost no write. Answers how many of them were sent with mirrors.
    */
   recordDueOf(jobIds: readonly string[], now = Date.now()): number {
     const mirrored = jobIds.filter((j) => this.s.anyMirrorOfJob.get(j) !== undefined)
     if (mirrored.length === 0) return 0
-    return this.db.transaction(() =>
-      mirrored.reduce((n, job) => n + this.s.recordDueOf.run({ now, job }).changes, 0),
-    )()
+    this.db.transaction(() => {
+      for (const job of mirrored) this.s.recordDueOf.run({ now, job })
+    })()
+    return mirrored.length
   }
 
   /** When the next copy waiting for its retry time comes due (epoch ms), or null. */

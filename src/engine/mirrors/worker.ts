@@ -58,6 +58,8 @@ export class MirrorWorker {
   /** Jobs done since the queue was last filled: their copies are recorded first. */
   private readonly doneJobs = new Set<string>()
   private catchUpOwed = false
+  /** Whether this ledger has anything to do with mirrors (known after the first catch-up). */
+  private mirrored = false
   /** Mirrors that did not answer, left alone until then (epoch ms). */
   private readonly downUntil = new Map<string, number>()
   /** Copies whose verdict the ledger could not take, and when to try them again. */
@@ -147,13 +149,16 @@ export class MirrorWorker {
       this.doneJobs.clear()
       if (this.catchUpOwed) {
         this.catchUpOwed = false
-        if (!ledger.mirrors.anyMirrored()) return
+        this.mirrored = ledger.mirrors.anyMirrored()
+        if (!this.mirrored) return
         ledger.mirrors.recordDue()
         const underWay = new Set([...this.inFlight].map((id) => tmpNameOf(parseId(id))))
         void sweepCopyFiles(ledger.mirrors.owed(), this.deps.tmpDir, underWay)
-      } else if (jobs.length > 0) {
-        ledger.mirrors.recordDueOf(jobs)
+      } else if (jobs.length > 0 && ledger.mirrors.recordDueOf(jobs) > 0) {
+        this.mirrored = true
       }
+      // Users without mirrors: a done job costs one read (its mirrors), nothing more.
+      if (!this.mirrored) return
       this.queue = ledger.mirrors
         .due(now, FILL)
         .filter(
@@ -221,7 +226,7 @@ export class MirrorWorker {
     const waiters = this.idleWaiters
     this.idleWaiters = []
     for (const w of waiters) w()
-    if (this.life.signal.aborted || this.timer) return
+    if (this.life.signal.aborted || this.timer || !this.mirrored) return
     const now = Date.now()
     let at = Infinity
     try {

@@ -906,6 +906,7 @@ export class AppService {
       cleanupDestination: (id) => this.cleanupDestination(id),
       browseDestination: (id, prefix, next) => this.browse.page(id, prefix, next),
       findOrphans: (id) => this.browse.orphans(id),
+      browseThumbnails: (id, keys) => this.browse.thumbnails(id, keys),
       deleteObjects: (id, keys) => this.browse.delete(id, keys),
       adoptOrphans: (id, keys) => this.browse.adopt(id, keys),
       listSyncPairs: () => this.sync.list(),

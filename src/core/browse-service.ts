@@ -2,6 +2,7 @@
 // which upload each belongs to when the ledger knows it, its orphans, and deletes (through
 // engine/references, with the CDN purge) and adoptions. Free of 'electron'.
 
+import path from 'node:path'
 import type { BrowseDeleteResult, BrowseObject, BrowsePage, OrphanView } from '../shared/api'
 import { UpshotError } from '../shared/jobs'
 import { adoptOrphans } from '../engine/browse/adopt'
@@ -15,6 +16,7 @@ import { localMetaDirFor } from '../engine/paths'
 import { deleteOrphanObjects, deleteRecords } from '../engine/references'
 import { createDestination } from '../engine/storage'
 import type { Destination, DestinationConfig } from '../engine/types'
+import { BucketThumbnails } from './bucket-thumbnails'
 
 export interface BrowseDeps {
   /** The engine's ledger (the engine may be replaced, so asked each time). */
@@ -30,7 +32,20 @@ export interface BrowseDeps {
 const PAGE = 500
 
 export class BrowseService {
-  constructor(private readonly d: BrowseDeps) {}
+  private readonly thumbs: BucketThumbnails
+
+  constructor(private readonly d: BrowseDeps) {
+    this.thumbs = new BucketThumbnails({
+      ledger: () => d.ledger(),
+      cacheDir: path.join(d.dataDir, 'browse-thumbnails'),
+    })
+  }
+
+  /** Thumbnails of listed objects, from the bucket (core/bucket-thumbnails.ts). */
+  thumbnails(id: string | null, keys: readonly string[]): Promise<Record<string, string | null>> {
+    const config = this.d.resolve(id)
+    return this.thumbs.get(config, this.d.ledgerIdOf(config), keys)
+  }
 
   async page(id: string | null, prefix: string, next: string | null): Promise<BrowsePage> {
     const config = this.d.resolve(id)

@@ -168,6 +168,7 @@ export const COMMAND_ARGS: { readonly [K in CommandName]: z.ZodType<Commands[K][
     z.string().max(4096).nullable(),
   ]),
   findOrphans: z.tuple([id.nullable()]),
+  browseThumbnails: z.tuple([id.nullable(), z.array(z.string().min(1).max(1024)).max(100)]),
   deleteObjects: z.tuple([id.nullable(), z.array(z.string().min(1).max(1024)).min(1).max(10_000)]),
   adoptOrphans: z.tuple([id.nullable(), z.array(z.string().min(1).max(1024)).min(1).max(10_000)]),
   listSyncPairs: z.tuple([]),

@@ -113,6 +113,10 @@ export function createEngine(options: EngineOptions): Engine {
     tmpDir: path.join(dataDir, 'mirror-tmp'),
     onError: (err) => health.note(err, 'copying to a mirror'),
   })
+  // Copies start the moment a job is done, not on a poll (engine/mirrors/worker.ts).
+  events.on((e) => {
+    if (e.type === 'job' && e.state === 'done') mirrorWorker.jobDone(e.id)
+  })
   const leases = renewLeases({
     ledger,
     owner,
@@ -190,7 +194,7 @@ export function createEngine(options: EngineOptions): Engine {
     on: (listener) => events.on(listener),
     async close() {
       if (scheduler.closed) return
-      await scheduler.close()
+      await Promise.all([mirrorWorker.close(), scheduler.close()])
       leases.stop()
       events.close()
       destinations.close()

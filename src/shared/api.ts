@@ -580,6 +580,11 @@ export interface Commands {
     value: BrowsePage
   }
   findOrphans: { args: [id: string | null]; value: OrphanView }
+  /** Thumbnails (data: URLs) of listed objects, made from the bucket's smallest variant. */
+  browseThumbnails: {
+    args: [id: string | null, keys: string[]]
+    value: Record<string, string | null>
+  }
   /** Deletes objects (an upload's object deletes that upload), with the CDN purge. */
   deleteObjects: { args: [id: string | null, keys: string[]]; value: BrowseDeleteResult }
   adoptOrphans: {
@@ -703,6 +708,7 @@ export const COMMAND_CHANNELS: { readonly [K in CommandName]: `upshot:cmd:${K}` 
   cleanupDestination: 'upshot:cmd:cleanupDestination',
   browseDestination: 'upshot:cmd:browseDestination',
   findOrphans: 'upshot:cmd:findOrphans',
+  browseThumbnails: 'upshot:cmd:browseThumbnails',
   deleteObjects: 'upshot:cmd:deleteObjects',
   adoptOrphans: 'upshot:cmd:adoptOrphans',
   listSyncPairs: 'upshot:cmd:listSyncPairs',

@@ -12,7 +12,14 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli'
 import { CORPUS } from '../helpers/fixtures'
-import { getObjectInfo, listKeys, startTestS3, type TestS3 } from '../helpers/s3server'
+import sharp from 'sharp'
+import {
+  getObjectBytes,
+  getObjectInfo,
+  listKeys,
+  startTestS3,
+  type TestS3,
+} from '../helpers/s3server'
 import { startTestApp, testBucketDestination, until, type TestApp } from './helpers/app'
 import { openBridgedPage, type BridgedPage } from './helpers/bridge'
 import { ensureBuilt, OUT } from './helpers/build'
@@ -33,6 +40,7 @@ describe.skipIf(!hasChromium)('the Browse view, on the real core', () => {
   let page: Page
   let work: string
   let ownKeys: string[] = []
+  let smallestKey = ''
   let orphanKeys: string[] = []
 
   beforeAll(async () => {
@@ -68,6 +76,9 @@ describe.skipIf(!hasChromium)('the Browse view, on the real core', () => {
     )
     ownKeys = finished.flatMap((f) => f.outputs.map((o) => o.key))
     expect(ownKeys.length).toBeGreaterThan(1)
+    smallestKey = [...finished[0]!.outputs].sort((a, b) => a.bytes - b.bytes)[0]!.key
+    // Browse's thumbnails come from the bucket: the photo on this computer is gone.
+    fs.rmSync(own)
     // ...and one from another data dir: orphans to this one.
     const other = path.join(work, 'market.jpg')
     fs.copyFileSync(path.join(CORPUS, 'exif-samples__jpg_mobile_jolla.jpg'), other)
@@ -153,11 +164,27 @@ describe.skipIf(!hasChromium)('the Browse view, on the real core', () => {
     await list().getByRole('button', { name: dir }).click()
     await page.getByText(`${ownKeys.length} objects, 0 folders`).waitFor()
     expect(await list().getByText('In history').count()).toBe(ownKeys.length)
-    // The thumbnail is a real picture (a data: URL the core made), not the placeholder icon.
+    // The thumbnail is a real picture (a data: URL the core made from the smallest variant in
+    // the bucket, the local photo being gone), not the placeholder icon.
     await list().locator('img').first().waitFor()
-    expect(await list().locator('img').first().getAttribute('src')).toMatch(
-      /^data:image\/webp;base64,/,
-    )
+    const src = (await list().locator('img').first().getAttribute('src')) ?? ''
+    expect(src).toMatch(/^data:image\/webp;base64,/)
+    const thumb = sharp(Buffer.from(src.slice(src.indexOf(',') + 1), 'base64'))
+    const variant = sharp(await getObjectBytes(s3, smallestKey))
+    const meta = await variant.metadata()
+    const scale = Math.min(96 / meta.width!, 96 / meta.height!, 1)
+    const info = await thumb.metadata()
+    expect([info.width, info.height]).toEqual([
+      Math.round(meta.width! * scale),
+      Math.round(meta.height! * scale),
+    ])
+    // Its colours are the variant's: mean of each channel within a few levels.
+    const [a, b] = await Promise.all([
+      thumb.stats(),
+      variant.clone().resize(info.width, info.height, { fit: 'fill' }).stats(),
+    ])
+    for (let c = 0; c < 3; c++)
+      expect(Math.abs(a.channels[c]!.mean - b.channels[c]!.mean)).toBeLessThan(6)
   })
 
   it('finds the orphans another data dir uploaded, with their total size, and adopts one upload', async () => {

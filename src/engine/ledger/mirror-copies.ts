@@ -3,6 +3,7 @@
 // does. The rows are the worker's queue (engine/mirrors/worker.ts): a crash leaves them pending
 // and the next run picks them up, so each copy resumes on its own.
 import type { JobError } from '../../shared/jobs'
+import { MirrorCopyUploads } from './mirror-copy-uploads'
 import type { Db } from './open'
 
 export type MirrorCopyState = 'pending' | 'done' | 'failed'
@@ -57,9 +58,12 @@ const rowOf = (r: RawCopy): MirrorCopyRow => ({
 
 export class MirrorCopies {
   private readonly s: ReturnType<typeof prepare>
+  /** A big copy's multipart upload and its parts, so a crash resumes it. */
+  readonly uploads: MirrorCopyUploads
 
   constructor(private readonly db: Db) {
     this.s = prepare(db)
+    this.uploads = new MirrorCopyUploads(db)
   }
 
   /** The mirrors a (saved) destination names; replaces what it named before. */
@@ -97,6 +101,34 @@ export class MirrorCopies {
    */
   recordDue(now = Date.now()): number {
     return this.s.recordDue.run({ now }).changes
+  }
+
+  /**
+   * recordDue for these jobs only (a job just done): a read first, so jobs sent without mirrors
+   * cost no write. Answers how many of them were sent with mirrors.
+   */
+  recordDueOf(jobIds: readonly string[], now = Date.now()): number {
+    const mirrored = jobIds.filter((j) => this.s.anyMirrorOfJob.get(j) !== undefined)
+    if (mirrored.length === 0) return 0
+    this.db.transaction(() => {
+      for (const job of mirrored) this.s.recordDueOf.run({ now, job })
+    })()
+    return mirrored.length
+  }
+
+  /** When the next copy waiting for its retry time comes due (epoch ms), or null. */
+  nextRetryAt(now: number): number | null {
+    const r = this.s.nextRetry.get({ now }) as { at: number | null }
+    return r.at
+  }
+
+  /** Every copy not made yet, failed ones included (`upshot resume` tries those again). */
+  owed(): Pick<MirrorCopyRow, 'primaryId' | 'mirrorId' | 'key'>[] {
+    return (this.s.owed.all() as RawCopy[]).map((r) => ({
+      primaryId: r.primary_id,
+      mirrorId: r.mirror_id,
+      key: r.key,
+    }))
   }
 
   /** Copies whose time has come, oldest first. */
@@ -228,6 +260,23 @@ function prepare(db: Db) {
                            WHERE c.primary_id = j.destination_id AND c.mirror_id = jm.mirror_id
                              AND c.key = o.key)
         GROUP BY j.destination_id, jm.mirror_id, o.key`,
+    ),
+    anyMirrorOfJob: db.prepare(`SELECT 1 FROM job_mirrors WHERE job_id = ? LIMIT 1`),
+    recordDueOf: db.prepare(
+      `INSERT OR IGNORE INTO mirror_copies (primary_id, mirror_id, key, bytes, state, created_at)
+       SELECT j.destination_id, jm.mirror_id, o.key, MAX(o.bytes), 'pending', @now
+         FROM job_mirrors jm
+         JOIN jobs j ON j.id = jm.job_id AND j.state = 'done'
+         JOIN outputs o ON o.job_id = j.id
+        WHERE jm.job_id = @job AND jm.mirror_id <> j.destination_id
+          AND NOT EXISTS (SELECT 1 FROM deleted_jobs d WHERE d.job_id = j.id)
+        GROUP BY j.destination_id, jm.mirror_id, o.key`,
+    ),
+    owed: db.prepare(
+      `SELECT primary_id, mirror_id, key FROM mirror_copies WHERE state IN ('pending', 'failed')`,
+    ),
+    nextRetry: db.prepare(
+      `SELECT MIN(retry_after) AS at FROM mirror_copies WHERE state = 'pending' AND retry_after > @now`,
     ),
     due: db.prepare(
       `SELECT * FROM mirror_copies WHERE state = 'pending' AND retry_after <= @now

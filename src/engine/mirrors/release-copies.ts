@@ -68,6 +68,9 @@ export async function releaseMirrorCopies(
             continue
           }
           if (head) await dest.deleteObject(key)
+          // A big copy cut short leaves its parts on the mirror: they go too.
+          const open = ledger.mirrors.uploads.of(row)
+          if (open) await dest.abortMultipart(key, open.uploadId).catch(() => undefined)
           ledger.mirrors.forget(row)
           if (head || made) r.deleted.push(key)
         } catch (err) {

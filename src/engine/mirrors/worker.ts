@@ -1,13 +1,18 @@
-// The mirror worker: copies each pending (object, mirror) row of the ledger to its mirror. It
-// runs beside the scheduler during a run and makes one last pass when the jobs are finished;
-// a job is `done` for its links whatever the mirrors do. A copy that fails is retried later
-// with a growing delay, and a mirror that does not answer is left alone for the rest of the
-// pass, so a mirror that is down costs one failed request per pass, not one per object.
-import type { ErrorCode, JobError } from '../../shared/jobs'
+// The mirror worker: copies each pending (object, mirror) row of the ledger to its mirror. It is
+// driven, never polling: a job that becomes done records its copies and wakes it; a run's start
+// (and `upshot resume`) catches up on whatever an earlier process left; a failed copy arms one
+// timer for its retry time. With nothing to copy it reads and writes nothing, however long a run
+// stays open (a paused queue, a job waiting on another process). A job is `done` for its links
+// whatever the mirrors do. A copy that fails is retried later with a growing delay, and a mirror
+// that does not answer is left alone until that retry, so a mirror that is down costs one failed
+// request per retry, not one per object.
+import fs from 'node:fs'
+import path from 'node:path'
+import type { ErrorCode } from '../../shared/jobs'
 import { toJobError } from '../job-error'
 import type { Ledger, MirrorCopyRow } from '../ledger'
 import type { Destination } from '../types'
-import { copyObject } from './copy'
+import { makeCopy, sweepCopyFiles, tmpNameOf } from './make-copy'
 
 /** Failures that say the mirror itself cannot take copies now: its other copies wait. */
 const MIRROR_DOWN: readonly ErrorCode[] = [
@@ -28,101 +33,223 @@ export interface MirrorWorkerDeps {
   parallel?: number
   /** Attempts before a copy is `failed` (shown, and tried again by `upshot resume`); default 8. */
   maxAttempts?: number
-  /** Poll interval while the jobs run (default 250 ms). */
-  pollMs?: number
   onError?(err: unknown): void
 }
 
 const RETRY_BASE_MS = 2_000
 const RETRY_CAP_MS = 5 * 60_000
+/** A copy whose failure the ledger could not record waits this long before it is tried again. */
+const LEDGER_TROUBLE_MS = 5_000
+/** Rows read from the ledger at once: the queue is filled again when it runs dry. */
+const FILL = 2_000
+
+const copyId = (c: Pick<MirrorCopyRow, 'primaryId' | 'mirrorId' | 'key'>): string =>
+  `${c.primaryId}\n${c.mirrorId}\n${c.key}`
+
+const parseId = (id: string): Pick<MirrorCopyRow, 'primaryId' | 'mirrorId' | 'key'> => {
+  const [primaryId = '', mirrorId = '', ...key] = id.split('\n')
+  return { primaryId, mirrorId, key: key.join('\n') }
+}
 
 export class MirrorWorker {
+  private queue: MirrorCopyRow[] = []
   /** Copies under way in this process: runs at once (the app's batches) never make one twice. */
   private readonly inFlight = new Set<string>()
+  /** Jobs done since the queue was last filled: their copies are recorded first. */
+  private readonly doneJobs = new Set<string>()
+  private catchUpOwed = false
+  /** Whether this ledger has anything to do with mirrors (known after the first catch-up). */
+  private mirrored = false
+  /** Mirrors that did not answer, left alone until then (epoch ms). */
+  private readonly downUntil = new Map<string, number>()
+  /** Copies whose verdict the ledger could not take, and when to try them again. */
+  private readonly heldBack = new Map<string, number>()
+  private workers = 0
+  private timer: NodeJS.Timeout | null = null
+  private idleWaiters: (() => void)[] = []
+  private readonly life = new AbortController()
 
   constructor(private readonly deps: MirrorWorkerDeps) {}
 
-  /** Copies alongside `jobs` (the scheduler's run), then one last pass once they are over. */
-  async alongside(jobs: Promise<unknown>, signal?: AbortSignal): Promise<void> {
-    let over = false
-    const ended = jobs.finally(() => {
-      over = true
-    })
-    const poll = this.deps.pollMs ?? 250
-    while (!over && !signal?.aborted) {
-      await this.pass(signal)
-      if (over) break
-      await Promise.race([ended.catch(() => undefined), sleep(poll)])
-    }
-    await ended
-    if (!signal?.aborted) await this.pass(signal)
+  /** A job became done: its objects' copies are recorded and started now. */
+  jobDone(jobId: string): void {
+    if (this.life.signal.aborted) return
+    this.doneJobs.add(jobId)
+    this.wake()
   }
 
-  /** Records the copies owed by jobs done since the last pass, then makes every copy due now. */
-  async pass(signal?: AbortSignal): Promise<void> {
+  /** Every copy owed by any job, and every copy due: a run's start, `upshot resume`. */
+  catchUp(): void {
+    if (this.life.signal.aborted) return
+    this.catchUpOwed = true
+    this.wake()
+  }
+
+  /** Copies beside `jobs` (the scheduler's run); resolves once they are over and no copy is due. */
+  async alongside(jobs: Promise<unknown>, signal?: AbortSignal): Promise<void> {
+    this.catchUp()
+    await jobs
+    // Jobs done while the ledger refused a write may have missed their event: one last look.
+    if (!signal?.aborted) this.catchUp()
+    await this.idle(signal)
+  }
+
+  /** Resolves when no copy is under way and none is due now (retries later are not waited for). */
+  idle(signal?: AbortSignal): Promise<void> {
+    if (this.workers === 0 || this.life.signal.aborted || signal?.aborted) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = (): void => {
+        signal?.removeEventListener('abort', done)
+        resolve()
+      }
+      signal?.addEventListener('abort', done, { once: true })
+      this.idleWaiters.push(done)
+    })
+  }
+
+  /**
+   * Stops: copies under way are abandoned (a multipart copy resumes from its recorded parts) and
+   * given a moment to let go of the ledger before it closes.
+   */
+  async close(): Promise<void> {
+    this.life.abort()
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    this.queue = []
+    if (this.workers === 0) return this.settle()
+    const gone = new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+    await Promise.race([gone, new Promise((r) => setTimeout(r, 2_000).unref())])
+  }
+
+  /** Fills the queue from the ledger and starts workers; arms the retry timer when none is due. */
+  private wake(): void {
+    if (this.life.signal.aborted) return
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    if (this.queue.length === 0) this.fill()
+    const want = Math.min(this.deps.parallel ?? 4, this.queue.length)
+    while (this.workers < want) {
+      this.workers++
+      void this.work().finally(() => {
+        if (--this.workers > 0) return
+        // The last worker out looks for more (jobs done meanwhile, retries come due).
+        if (this.queue.length === 0 && !this.life.signal.aborted) this.fill()
+        if (this.queue.length > 0) this.wake()
+        else this.settle()
+      })
+    }
+    if (this.workers === 0) this.settle()
+  }
+
+  private fill(): void {
     const { ledger } = this.deps
-    let due: MirrorCopyRow[]
+    const now = Date.now()
     try {
-      if (!ledger.mirrors.anyMirrored()) return
-      ledger.mirrors.recordDue()
-      due = ledger.mirrors.due(Date.now(), 10_000)
+      const jobs = [...this.doneJobs]
+      this.doneJobs.clear()
+      if (this.catchUpOwed) {
+        this.catchUpOwed = false
+        this.mirrored = ledger.mirrors.anyMirrored()
+        if (!this.mirrored) return
+        ledger.mirrors.recordDue()
+        const underWay = new Set([...this.inFlight].map((id) => tmpNameOf(parseId(id))))
+        void sweepCopyFiles(ledger.mirrors.owed(), this.deps.tmpDir, underWay)
+      } else if (jobs.length > 0 && ledger.mirrors.recordDueOf(jobs) > 0) {
+        this.mirrored = true
+      }
+      // Users without mirrors: a done job costs one read (its mirrors), nothing more.
+      if (!this.mirrored) return
+      this.queue = ledger.mirrors
+        .due(now, FILL)
+        .filter(
+          (c) =>
+            !this.inFlight.has(copyId(c)) &&
+            (this.downUntil.get(c.mirrorId) ?? 0) <= now &&
+            (this.heldBack.get(copyId(c)) ?? 0) <= now,
+        )
     } catch (err) {
       this.deps.onError?.(err)
-      return
+      this.queue = []
     }
-    if (due.length === 0) return
-    const down = new Set<string>()
-    let next = 0
-    const worker = async (): Promise<void> => {
-      while (next < due.length && !signal?.aborted) {
-        const copy = due[next++]!
-        const id = `${copy.primaryId}\n${copy.mirrorId}\n${copy.key}`
-        if (down.has(copy.mirrorId) || this.inFlight.has(id)) continue
-        this.inFlight.add(id)
-        try {
-          const error = await this.copyOne(copy, signal)
-          if (error && MIRROR_DOWN.includes(error.code)) down.add(copy.mirrorId)
-        } finally {
-          this.inFlight.delete(id)
-        }
-      }
-    }
-    const n = Math.min(this.deps.parallel ?? 4, due.length)
-    await Promise.all(Array.from({ length: n }, worker))
   }
 
-  private async copyOne(copy: MirrorCopyRow, signal?: AbortSignal): Promise<JobError | null> {
+  private async work(): Promise<void> {
+    const signal = this.life.signal
+    for (let copy = this.queue.shift(); copy && !signal.aborted; copy = this.queue.shift()) {
+      const id = copyId(copy)
+      if ((this.downUntil.get(copy.mirrorId) ?? 0) > Date.now() || this.inFlight.has(id)) continue
+      this.inFlight.add(id)
+      try {
+        await this.copyOne(copy, signal)
+      } finally {
+        this.inFlight.delete(id)
+      }
+    }
+  }
+
+  private async copyOne(copy: MirrorCopyRow, signal: AbortSignal): Promise<void> {
     const { ledger } = this.deps
     try {
-      const from = this.deps.destination(copy.primaryId)
-      const to = this.deps.destination(copy.mirrorId)
-      // Already there with the right size (an earlier attempt that crashed before its commit).
-      const there = await to.head(copy.key, signal)
-      let etag = there?.etag ?? null
-      if (!there || there.size !== copy.bytes) {
-        const done = await copyObject(from, to, copy.key, {
-          tmpDir: this.deps.tmpDir,
-          expectedBytes: copy.bytes,
-          ...(signal ? { signal } : {}),
-        })
-        etag = done.etag
-      }
+      const etag = await makeCopy(
+        ledger,
+        this.deps.destination(copy.primaryId),
+        this.deps.destination(copy.mirrorId),
+        copy,
+        { tmpDir: this.deps.tmpDir, signal },
+      )
       ledger.mirrors.markDone(copy, etag)
-      return null
+      this.heldBack.delete(copyId(copy))
     } catch (err) {
-      if (signal?.aborted) return null
+      if (signal.aborted) return
       const error = toJobError(err)
       const attempts = copy.attempts + 1
       const final = attempts >= (this.deps.maxAttempts ?? 8)
-      const delay = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempts - 1))
+      const retryAt = Date.now() + Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempts - 1))
+      if (MIRROR_DOWN.includes(error.code)) this.downUntil.set(copy.mirrorId, retryAt)
+      if (final) {
+        // Tried again only when the user asks (`upshot resume`): its file is read again then.
+        const file = path.join(this.deps.tmpDir, tmpNameOf(copy))
+        await fs.promises.rm(file, { force: true }).catch(() => undefined)
+      }
       try {
-        ledger.mirrors.markFailed(copy, error, Date.now() + delay, final)
+        ledger.mirrors.markFailed(copy, error, retryAt, final)
+        this.heldBack.delete(copyId(copy))
       } catch (e) {
+        this.heldBack.set(copyId(copy), Date.now() + LEDGER_TROUBLE_MS)
         this.deps.onError?.(e)
       }
-      return error
     }
   }
-}
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref())
+  /** Nothing runs: the idle waiters go, and one timer is armed for the next retry. */
+  private settle(): void {
+    const waiters = this.idleWaiters
+    this.idleWaiters = []
+    for (const w of waiters) w()
+    if (this.life.signal.aborted || this.timer || !this.mirrored) return
+    const now = Date.now()
+    let at = Infinity
+    try {
+      at = this.deps.ledger.mirrors.nextRetryAt(now) ?? Infinity
+    } catch (err) {
+      this.deps.onError?.(err)
+    }
+    for (const [m, t] of this.downUntil) {
+      if (t <= now) this.downUntil.delete(m)
+      else at = Math.min(at, t)
+    }
+    for (const [c, t] of this.heldBack) {
+      if (t <= now) this.heldBack.delete(c)
+      else at = Math.min(at, t)
+    }
+    if (at === Infinity) return
+    this.timer = setTimeout(
+      () => {
+        this.timer = null
+        if (this.workers === 0) this.wake()
+      },
+      Math.max(0, at - now),
+    )
+    this.timer.unref()
+  }
+}

@@ -7,6 +7,7 @@ import { sql as m0006 } from './0006-occupied-keys'
 import { sql as m0010 } from './0010-sync-file-devices'
 import { sql as m0011 } from './0011-cdn-purges'
 import { sql as m0012 } from './0012-mirror-copies'
+import { sql as m0013 } from './0013-mirror-copy-parts'
 
 /** Numbered migrations: entry i brings the schema from version i to i + 1. */
 export const MIGRATIONS: readonly string[] = [
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly string[] = [
   m0010,
   m0011,
   m0012,
+  m0013,
 ]

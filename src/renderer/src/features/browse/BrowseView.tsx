@@ -8,7 +8,7 @@ import type { LinkFormat } from '../../../../shared/links'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
 import { CopyFormatSelect } from '../../components/CopyFormatSelect'
 import { Icon } from '../../components/Icon'
-import { Thumb } from '../../components/Thumb'
+import { BucketThumb } from '../../components/BucketThumb'
 import { t } from '../../i18n'
 import { unwrap, upshot } from '../../lib/api'
 import { formatBytes, formatDate } from '../../lib/format'
@@ -245,13 +245,7 @@ export function BrowseView(): React.JSX.Element {
                 onChange={() => toggle(e.object.key)}
                 aria-label={b.select(e.object.name)}
               />
-              {e.object.jobId ? (
-                <Thumb id={e.object.jobId} size={44} ready />
-              ) : (
-                <div className="thumb thumb--44" aria-hidden="true">
-                  <Icon name="file" size={20} />
-                </div>
-              )}
+              <BucketThumb dest={destId} objectKey={e.object.key} size={44} />
               <span className="vlist__name" title={e.object.key}>
                 {orphans ? rel(e.object.key) : e.object.name}
               </span>

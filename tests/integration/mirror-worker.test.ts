@@ -1,0 +1,162 @@
+// The mirror worker is driven by the engine's events, not a poll: a copy starts as soon as a job
+// is done (the run still open), and while nothing is owed an open run (here: paused) costs the
+// ledger no write and no mirror query at all. A copy that fails is tried again by its retry
+// timer, without a new run. Primary on s3rver behind the counting proxy, mirrors in local folders.
+import { createHash, randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createEngine } from '../../src/engine'
+import type { Ledger } from '../../src/engine/ledger'
+import type { LocalDestinationConfig } from '../../src/engine/types'
+import type { TestProxy } from '../helpers/proxy'
+import { getObjectBytes, s3Config, type TestS3 } from '../helpers/s3server'
+import { startS3Proxy, stopS3Proxy } from '../helpers/s3proxy'
+
+const MiB = 1024 * 1024
+let s3: TestS3
+let proxy: TestProxy
+let work: string
+
+beforeAll(async () => {
+  ;({ s3, proxy, work } = await startS3Proxy('upshot-mirror-worker-'))
+})
+afterAll(() => stopS3Proxy({ s3, proxy, work }))
+
+async function waitFor(cond: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('timed out waiting')
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+interface Counted {
+  writes: string[]
+  mirrorQueries: string[]
+  stop(): void
+}
+
+/** Every statement the ledger's connection runs from now on: writes, and any on mirror tables. */
+function countStatements(ledger: Ledger): Counted {
+  const proto = Object.getPrototypeOf(ledger.db.prepare('SELECT 1')) as Record<
+    string,
+    (...a: unknown[]) => unknown
+  >
+  const out: Counted = { writes: [], mirrorQueries: [], stop: () => undefined }
+  const saved: [string, (...a: unknown[]) => unknown][] = []
+  for (const name of ['run', 'get', 'all', 'iterate']) {
+    const orig = proto[name]!
+    saved.push([name, orig])
+    proto[name] = function (this: { source: string; reader: boolean }, ...a: unknown[]) {
+      if (!this.reader) out.writes.push(this.source)
+      if (/mirror_copies|job_mirrors/.test(this.source)) out.mirrorQueries.push(this.source)
+      return orig.apply(this, a)
+    }
+  }
+  out.stop = () => {
+    for (const [name, orig] of saved) proto[name] = orig
+  }
+  return out
+}
+
+const copiesOf = (ledger: Ledger): { key: string; state: string }[] =>
+  ledger.db.prepare('SELECT key, state FROM mirror_copies ORDER BY key').all() as {
+    key: string
+    state: string
+  }[]
+
+const fileOn = (dir: string, key: string): string => path.join(dir, ...key.split('/'))
+
+describe('the mirror worker', () => {
+  it('copies as soon as a job is done, and an open run with nothing owed touches no mirror row', async () => {
+    const mirrorDir = path.join(work, 'mirror-a')
+    const mirror: LocalDestinationConfig = { kind: 'local', dir: mirrorDir, prefix: 'm' }
+    const small = path.join(work, 'small.txt')
+    fs.writeFileSync(small, 'copied while the run is open\n'.repeat(50))
+    const big = path.join(work, 'big.bin')
+    fs.writeFileSync(big, randomBytes(24 * MiB))
+    const engine = createEngine({ dataDir: path.join(work, 'data-a') })
+    try {
+      const [smallId, bigId] = await engine.enqueue([small, big], {
+        destination: s3Config(s3, { endpoint: proxy.url }),
+        preset: 'original',
+        mirrors: [{ config: mirror }],
+      })
+      // The big file goes slowly, so the run is still open when the small one is done.
+      proxy.setBandwidth(4 * MiB)
+      let smallDone = false
+      engine.on((e) => {
+        if (e.type === 'job' && e.id === smallId && e.state === 'done') {
+          smallDone = true
+          engine.pause()
+        }
+      })
+      let runOver = false
+      const running = engine.run([smallId!, bigId!]).finally(() => {
+        runOver = true
+      })
+      await waitFor(() => smallDone)
+      const key = engine.ledger.outputs(smallId!)[0]!.key
+      // The copy lands while the run is open (the big job waits, paused).
+      await waitFor(() => copiesOf(engine.ledger).some((c) => c.key === key && c.state === 'done'))
+      expect(runOver).toBe(false)
+      expect(fs.readFileSync(fileOn(mirrorDir, key))).toEqual(await getObjectBytes(s3, key))
+
+      // Nothing is owed now: the open, paused run must not touch the mirror rows (the poll
+      // this replaced ran an INSERT ... SELECT every 250 ms, about six in this window).
+      const counted = countStatements(engine.ledger)
+      await new Promise((r) => setTimeout(r, 1_500))
+      counted.stop()
+      expect(counted.mirrorQueries).toEqual([])
+      expect(counted.writes).toEqual([])
+      expect(runOver).toBe(false)
+
+      proxy.setBandwidth(0)
+      engine.resume()
+      const report = await running
+      expect(report.jobs.map((j) => j.status)).toEqual(['done', 'done'])
+      const bigKey = engine.ledger.outputs(bigId!)[0]!.key
+      expect(copiesOf(engine.ledger).map((c) => c.state)).toEqual(['done', 'done'])
+      expect(
+        createHash('sha256')
+          .update(fs.readFileSync(fileOn(mirrorDir, bigKey)))
+          .digest('hex'),
+      ).toBe(createHash('sha256').update(fs.readFileSync(big)).digest('hex'))
+    } finally {
+      proxy.setBandwidth(0)
+      await engine.close()
+    }
+  }, 120_000)
+
+  it('tries a failed copy again when its retry time comes, without a new run', async () => {
+    // The mirror's folder cannot be created at first (a file stands where it should be).
+    const blocked = path.join(work, 'blocked')
+    fs.writeFileSync(blocked, 'not a folder')
+    const mirror: LocalDestinationConfig = { kind: 'local', dir: blocked, prefix: '' }
+    const note = path.join(work, 'retry.txt')
+    fs.writeFileSync(note, 'tried again by the timer\n')
+    const engine = createEngine({ dataDir: path.join(work, 'data-b') })
+    try {
+      const ids = await engine.enqueue([note], {
+        destination: s3Config(s3, { endpoint: proxy.url }),
+        preset: 'original',
+        mirrors: [{ config: mirror }],
+      })
+      const report = await engine.run(ids)
+      expect(report.jobs[0]!.status).toBe('done')
+      const [first] = engine.ledger.db
+        .prepare('SELECT state, attempts, retry_after FROM mirror_copies')
+        .all() as { state: string; attempts: number; retry_after: number }[]
+      expect(first).toMatchObject({ state: 'pending', attempts: 1 })
+      expect(first!.retry_after).toBeGreaterThan(Date.now())
+      // The mirror can take it now; no run is open, the worker's timer makes the copy.
+      fs.rmSync(blocked)
+      const key = report.jobs[0]!.outputs[0]!.key
+      await waitFor(() => copiesOf(engine.ledger)[0]?.state === 'done', 30_000)
+      expect(fs.readFileSync(fileOn(blocked, key), 'utf8')).toBe('tried again by the timer\n')
+    } finally {
+      await engine.close()
+    }
+  }, 60_000)
+})

@@ -130,7 +130,6 @@ export class AppService {
   private engine: Engine
   private offEngine: () => void
   private readonly queue: QueueModel
-  private readonly controllers = new Map<string, AbortController>()
   private readonly batchOf = new Map<string, Batch>()
   private readonly openBatches = new Map<string, Batch>()
   private readonly listings: DropListings
@@ -189,7 +188,7 @@ export class AppService {
     for (const id of ids) if (!this.queue.has(id)) this.track(id)
     // Paused before the app quit: still paused.
     for (const id of ids) if (this.engine.isJobPaused(id)) this.queue.setPaused(id, true)
-    for (const id of ids) this.runJob(id)
+    this.runJobs(ids)
     this.sweepIncoming(ids)
     this.sync.start()
   }
@@ -292,7 +291,8 @@ export class AppService {
       if (!isFinished(this.queue.get(id)?.state ?? 'done')) batch.pending++
       this.batchOf.set(id, batch)
     }
-    for (const id of page.ids) this.runJob(id)
+    // The ids the queue model keeps (row.id), so a waiting job's turn costs one array slot.
+    this.runJobs(page.rows.map((row) => row.id))
     // The drop's first rows go to the window now, not at the next patch interval.
     if (first) this.queue.flush()
     traceQueue('page', {
@@ -373,21 +373,16 @@ export class AppService {
     })
   }
 
-  private runJob(id: string): void {
-    const state = this.queue.get(id)?.state
-    if (!state || isFinished(state) || this.queue.isPaused(id)) return
-    const ctl = new AbortController()
-    this.controllers.set(id, ctl)
-    const engine = this.engine
-    engine.run([id], { signal: ctl.signal }).then(
-      () => {
-        if (this.controllers.get(id) === ctl) this.controllers.delete(id)
-      },
-      (err: unknown) => {
-        if (this.controllers.get(id) === ctl) this.controllers.delete(id)
-        // A run still winding down when the app closes finds the ledger closed: nothing is lost.
-        if (!this.closed) console.error('[upshot] a job run ended with an error:', err)
-      },
+  /**
+   * Hands jobs to the engine's run loop (one long-lived run for the app): it drives a few at a
+   * time, so a queue of 100,000 holds 100,000 ids there, not 100,000 runs.
+   */
+  private runJobs(ids: readonly string[]): void {
+    this.engine.runLoop().add(
+      ids.filter((id) => {
+        const state = this.queue.get(id)?.state
+        return state !== undefined && !isFinished(state) && !this.queue.isPaused(id)
+      }),
     )
   }
 
@@ -488,12 +483,11 @@ export class AppService {
     if (!this.queue.isPaused(id)) return
     this.engine.resumeJob(id)
     this.queue.setPaused(id, false)
-    this.runJob(id)
+    this.runJobs([id])
   }
 
+  /** A job waiting its turn in the run loop is passed over when it comes (the ledger says canceled). */
   async cancelJob(id: string): Promise<void> {
-    this.controllers.get(id)?.abort()
-    this.controllers.delete(id)
     this.queue.setPaused(id, false)
     await this.engine.cancel(id)
   }
@@ -506,7 +500,7 @@ export class AppService {
     if (!this.queue.has(id)) this.track(id)
     else this.queue.setState(id, 'queued', null, false)
     this.queue.setProgress(id, 0, 0)
-    this.runJob(id)
+    this.runJobs([id])
   }
 
   clearFinished(): void {
@@ -906,7 +900,6 @@ export class AppService {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    for (const ctl of this.controllers.values()) ctl.abort()
     this.listings.stopAll()
     await this.sync.close()
     this.queue.flush()
@@ -924,7 +917,7 @@ export class AppService {
   private restartEngineIfNeeded(): void {
     const wanted = this.o.settings.preferences.concurrency
     if (wanted === this.engineConcurrency || this.closed || !this.queue.overall().idle) return
-    if (this.controllers.size > 0 || this.restarting || this.listings.active) return
+    if (this.engine.runLoop().size > 0 || this.restarting || this.listings.active) return
     if (this.sync.busy()) {
       // Watchers hold the engine for as long as the app runs: between passes they are stopped,
       // the engine replaced, and they start again (a whole-folder pass finds what changed).
@@ -940,7 +933,7 @@ export class AppService {
     this.restarting = true
     try {
       const watched = await this.sync.suspend()
-      if (!this.closed && this.queue.overall().idle && this.controllers.size === 0)
+      if (!this.closed && this.queue.overall().idle && this.engine.runLoop().size === 0)
         this.swapEngine(this.o.settings.preferences.concurrency)
       if (!this.closed) this.sync.rewatch(watched)
     } catch (err) {

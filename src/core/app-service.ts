@@ -65,6 +65,7 @@ import { resolveDestinationFolder } from './destination-folders'
 import { WatermarkImages } from './watermark-images'
 import { FolderBrowser } from './folder-browser'
 import { IncomingFiles } from './incoming'
+import { EngineHost } from './engine-host'
 
 export interface AppPorts {
   writeClipboardText(text: string): Promise<void>
@@ -127,8 +128,11 @@ export function ledgerIdOf(config: DestinationConfig): string {
 }
 
 export class AppService {
-  private engine: Engine
-  private offEngine: () => void
+  /** The engine (made anew when the concurrency changes) and its run loop. */
+  private readonly host: EngineHost
+  private get engine(): Engine {
+    return this.host.engine
+  }
   private readonly queue: QueueModel
   private readonly batchOf = new Map<string, Batch>()
   private readonly openBatches = new Map<string, Batch>()
@@ -152,14 +156,20 @@ export class AppService {
   /** Browser face: files sent by the page, and the core-served chooser. */
   readonly incoming: IncomingFiles
   private readonly browser: FolderBrowser
-  private engineConcurrency: number
   private closed = false
   readonly sync: SyncService
 
   constructor(private readonly o: AppServiceOptions) {
-    this.engineConcurrency = o.settings.preferences.concurrency
-    this.engine = o.makeEngine(this.engineHooks(this.engineConcurrency))
-    this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
+    this.host = new EngineHost(
+      {
+        make: (concurrency) => o.makeEngine(this.engineHooks(concurrency)),
+        onEvent: (e) => this.onEngineEvent(e),
+        // The running engine stays, and the next quiet moment tries again.
+        onSwapFailed: (err) =>
+          o.emit('notice', { kind: 'error', message: toJobError(err).message }),
+      },
+      o.settings.preferences.concurrency,
+    )
     this.queue = new QueueModel((patch) => o.emit('queue', patch), o.patchIntervalMs)
     this.listings = new DropListings((adding) => this.queue.setAdding(adding))
     this.clipboardDir = path.join(o.dataDir, 'clipboard')
@@ -373,12 +383,9 @@ export class AppService {
     })
   }
 
-  /**
-   * Hands jobs to the engine's run loop (one long-lived run for the app): it drives a few at a
-   * time, so a queue of 100,000 holds 100,000 ids there, not 100,000 runs.
-   */
+  /** Hands the jobs that may run to the engine's run loop (core/engine-host.ts). */
   private runJobs(ids: readonly string[]): void {
-    this.engine.runLoop().add(
+    this.host.run(
       ids.filter((id) => {
         const state = this.queue.get(id)?.state
         return state !== undefined && !isFinished(state) && !this.queue.isPaused(id)
@@ -904,8 +911,7 @@ export class AppService {
     await this.sync.close()
     this.queue.flush()
     this.queue.close()
-    this.offEngine()
-    await this.engine.close()
+    await this.host.close()
   }
 
   // ------------------------------------------------------------------ helpers
@@ -916,15 +922,15 @@ export class AppService {
    */
   private restartEngineIfNeeded(): void {
     const wanted = this.o.settings.preferences.concurrency
-    if (wanted === this.engineConcurrency || this.closed || !this.queue.overall().idle) return
-    if (this.engine.runLoop().size > 0 || this.restarting || this.listings.active) return
+    if (wanted === this.host.concurrency || this.closed || !this.queue.overall().idle) return
+    if (!this.host.idle || this.restarting || this.listings.active) return
     if (this.sync.busy()) {
       // Watchers hold the engine for as long as the app runs: between passes they are stopped,
       // the engine replaced, and they start again (a whole-folder pass finds what changed).
       if (!this.sync.passRunning()) void this.restartAroundWatchers()
       return
     }
-    this.swapEngine(wanted)
+    this.host.swap(wanted)
   }
 
   private restarting = false
@@ -933,8 +939,8 @@ export class AppService {
     this.restarting = true
     try {
       const watched = await this.sync.suspend()
-      if (!this.closed && this.queue.overall().idle && this.engine.runLoop().size === 0)
-        this.swapEngine(this.o.settings.preferences.concurrency)
+      if (!this.closed && this.queue.overall().idle && this.host.idle)
+        this.host.swap(this.o.settings.preferences.concurrency)
       if (!this.closed) this.sync.rewatch(watched)
     } catch (err) {
       // Runs from a timer: a failure is told, never thrown.
@@ -942,27 +948,6 @@ export class AppService {
     } finally {
       this.restarting = false
     }
-  }
-
-  private swapEngine(concurrency: number): void {
-    let engine: Engine
-    try {
-      engine = this.o.makeEngine(this.engineHooks(concurrency))
-    } catch (err) {
-      // The ledger could not be opened again (locked by another process, disk full): the
-      // running engine stays, and the next quiet moment tries again.
-      this.o.emit('notice', { kind: 'error', message: toJobError(err).message })
-      return
-    }
-    this.engineConcurrency = concurrency
-    const old = this.engine
-    const wasPaused = old.paused
-    this.offEngine()
-    this.engine = engine
-    this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
-    if (wasPaused) this.engine.pause()
-    void old.close()
-    console.log(`[core] uploads at once: ${concurrency} (the engine was made anew)`)
   }
 
   private engineHooks(uploadConcurrency: number): EngineHooks {

@@ -164,6 +164,8 @@ export class AppService {
       {
         make: (concurrency) => o.makeEngine(this.engineHooks(concurrency)),
         onEvent: (e) => this.onEngineEvent(e),
+        // The last job's events come before its drive ends: the loop says when it is empty.
+        onIdle: () => this.restartEngineIfNeeded(),
         // The running engine stays, and the next quiet moment tries again.
         onSwapFailed: (err) =>
           o.emit('notice', { kind: 'error', message: toJobError(err).message }),

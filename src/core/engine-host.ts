@@ -10,12 +10,16 @@ export interface EngineHostOptions {
   onEvent(e: EngineEvent): void
   /** A new engine could not be made (the ledger locked or the disk full): said once, not thrown. */
   onSwapFailed(err: unknown): void
+  /** The run loop has nothing left (a quiet moment for a new engine). */
+  onIdle(): void
 }
 
 export class EngineHost {
   private current: Engine
   private off: () => void
   private madeFor: number
+  /** Waiting for the current loop's busy spell to end (one waiter, however many runs). */
+  private watching = false
 
   constructor(
     private readonly o: EngineHostOptions,
@@ -40,7 +44,14 @@ export class EngineHost {
    * few at a time, so a queue of 100,000 is 100,000 ids there, not 100,000 runs.
    */
   run(ids: readonly string[]): void {
-    this.current.runLoop().add(ids)
+    const loop = this.current.runLoop()
+    loop.add(ids)
+    if (this.watching || loop.size === 0) return
+    this.watching = true
+    void loop.whenIdle().then(() => {
+      this.watching = false
+      this.o.onIdle()
+    })
   }
 
   /** Nothing waits, runs or waits for a retry time in the run loop. */

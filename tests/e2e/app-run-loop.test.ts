@@ -191,4 +191,37 @@ describe('the core runs its queue through one run loop', () => {
       await app.close()
     }
   }, 300_000)
+
+  it('makes the engine anew for a new concurrency only once the loop has nothing left', async () => {
+    const app = startInProcessApp({ prefs: { concurrency: 2 }, dataDir: path.join(work, 'swap') })
+    try {
+      app.service.start()
+      app.service.pauseAll()
+      const files = await writePhotos(path.join(work, 'swap-photos'), 20)
+      await app.service.addPaths(files)
+      const first = app.service.ledgerEngine
+      expect(first.runLoop().size).toBe(20)
+      // Jobs wait in the loop: the engine (and its slots) stays.
+      app.service.savePreferences({ concurrency: 3 })
+      expect(app.service.ledgerEngine).toBe(first)
+      app.service.resumeAll()
+      const ids = app.service.getQueue().jobs.map((j) => j.id)
+      await waitFor('every job done', () => ids.every((id) => ledgerState(app, id) === 'done'))
+      // The batch is over: the next quiet moment makes the new engine, with an empty loop.
+      await waitFor('the new engine', () => app.service.ledgerEngine !== first)
+      const second = app.service.ledgerEngine
+      expect(second.runLoop().size).toBe(0)
+      expect(ids.every((id) => second.ledger.job(id)?.state === 'done')).toBe(true)
+      // And it runs what comes next.
+      const more = await writePhotos(path.join(work, 'swap-more'), 3)
+      await app.service.addPaths(more)
+      const next = app.service
+        .getQueue()
+        .jobs.map((j) => j.id)
+        .filter((id) => !ids.includes(id))
+      await waitFor('the next jobs', () => next.every((id) => ledgerState(app, id) === 'done'))
+    } finally {
+      await app.close()
+    }
+  }, 300_000)
 })

@@ -67,6 +67,7 @@ import { WatermarkImages } from './watermark-images'
 import { FolderBrowser } from './folder-browser'
 import { IncomingFiles } from './incoming'
 import { AppEditorApi } from './editors/app-editor-api'
+import { EngineHost } from './engine-host'
 
 export interface AppPorts {
   writeClipboardText(text: string): Promise<void>
@@ -129,10 +130,12 @@ export function ledgerIdOf(config: DestinationConfig): string {
 }
 
 export class AppService {
-  private engine: Engine
-  private offEngine: () => void
+  /** The engine (made anew when the concurrency changes) and its run loop. */
+  private readonly host: EngineHost
+  private get engine(): Engine {
+    return this.host.engine
+  }
   private readonly queue: QueueModel
-  private readonly controllers = new Map<string, AbortController>()
   private readonly batchOf = new Map<string, Batch>()
   private readonly openBatches = new Map<string, Batch>()
   private readonly listings: DropListings
@@ -155,16 +158,24 @@ export class AppService {
   /** Browser face: files sent by the page, and the core-served chooser. */
   readonly incoming: IncomingFiles
   private readonly browser: FolderBrowser
-  private engineConcurrency: number
   private closed = false
   readonly sync: SyncService
   /** The PicGo-compatible API for editors, while the user has it on (the window's face only). */
   private readonly editorApi: AppEditorApi | null
 
   constructor(private readonly o: AppServiceOptions) {
-    this.engineConcurrency = o.settings.preferences.concurrency
-    this.engine = o.makeEngine(this.engineHooks(this.engineConcurrency))
-    this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
+    this.host = new EngineHost(
+      {
+        make: (concurrency) => o.makeEngine(this.engineHooks(concurrency)),
+        onEvent: (e) => this.onEngineEvent(e),
+        // The last job's events come before its drive ends: the loop says when it is empty.
+        onIdle: () => this.restartEngineIfNeeded(),
+        // The running engine stays, and the next quiet moment tries again.
+        onSwapFailed: (err) =>
+          o.emit('notice', { kind: 'error', message: toJobError(err).message }),
+      },
+      o.settings.preferences.concurrency,
+    )
     this.queue = new QueueModel((patch) => o.emit('queue', patch), o.patchIntervalMs)
     this.listings = new DropListings((adding) => this.queue.setAdding(adding))
     this.clipboardDir = path.join(o.dataDir, 'clipboard')
@@ -208,7 +219,7 @@ export class AppService {
     for (const id of ids) if (!this.queue.has(id)) this.track(id)
     // Paused before the app quit: still paused.
     for (const id of ids) if (this.engine.isJobPaused(id)) this.queue.setPaused(id, true)
-    for (const id of ids) this.runJob(id)
+    this.runJobs(ids)
     this.sweepIncoming(ids)
     this.sync.start()
     void this.editorApi?.apply(this.o.settings.preferences)
@@ -303,7 +314,8 @@ export class AppService {
       if (!isFinished(this.queue.get(id)?.state ?? 'done')) batch.pending++
       this.batchOf.set(id, batch)
     }
-    for (const id of page.ids) this.runJob(id)
+    // The ids the queue model keeps (row.id), so a waiting job's turn costs one array slot.
+    this.runJobs(page.rows.map((row) => row.id))
     // The drop's first rows go to the window now, not at the next patch interval.
     if (first) this.queue.flush()
     traceQueue('page', {
@@ -384,21 +396,13 @@ export class AppService {
     })
   }
 
-  private runJob(id: string): void {
-    const state = this.queue.get(id)?.state
-    if (!state || isFinished(state) || this.queue.isPaused(id)) return
-    const ctl = new AbortController()
-    this.controllers.set(id, ctl)
-    const engine = this.engine
-    engine.run([id], { signal: ctl.signal }).then(
-      () => {
-        if (this.controllers.get(id) === ctl) this.controllers.delete(id)
-      },
-      (err: unknown) => {
-        if (this.controllers.get(id) === ctl) this.controllers.delete(id)
-        // A run still winding down when the app closes finds the ledger closed: nothing is lost.
-        if (!this.closed) console.error('[upshot] a job run ended with an error:', err)
-      },
+  /** Hands the jobs that may run to the engine's run loop (core/engine-host.ts). */
+  private runJobs(ids: readonly string[]): void {
+    this.host.run(
+      ids.filter((id) => {
+        const state = this.queue.get(id)?.state
+        return state !== undefined && !isFinished(state) && !this.queue.isPaused(id)
+      }),
     )
   }
 
@@ -499,12 +503,11 @@ export class AppService {
     if (!this.queue.isPaused(id)) return
     this.engine.resumeJob(id)
     this.queue.setPaused(id, false)
-    this.runJob(id)
+    this.runJobs([id])
   }
 
+  /** A job waiting its turn in the run loop is passed over when it comes (the ledger says canceled). */
   async cancelJob(id: string): Promise<void> {
-    this.controllers.get(id)?.abort()
-    this.controllers.delete(id)
     this.queue.setPaused(id, false)
     await this.engine.cancel(id)
   }
@@ -517,7 +520,7 @@ export class AppService {
     if (!this.queue.has(id)) this.track(id)
     else this.queue.setState(id, 'queued', null, false)
     this.queue.setProgress(id, 0, 0)
-    this.runJob(id)
+    this.runJobs([id])
   }
 
   clearFinished(): void {
@@ -930,14 +933,12 @@ export class AppService {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    for (const ctl of this.controllers.values()) ctl.abort()
     this.listings.stopAll()
     await this.sync.close()
     await this.editorApi?.close()
     this.queue.flush()
     this.queue.close()
-    this.offEngine()
-    await this.engine.close()
+    await this.host.close()
   }
 
   // ------------------------------------------------------------------ helpers
@@ -962,15 +963,15 @@ export class AppService {
    */
   private restartEngineIfNeeded(): void {
     const wanted = this.o.settings.preferences.concurrency
-    if (wanted === this.engineConcurrency || this.closed || !this.queue.overall().idle) return
-    if (this.controllers.size > 0 || this.restarting || this.listings.active) return
+    if (wanted === this.host.concurrency || this.closed || !this.queue.overall().idle) return
+    if (!this.host.idle || this.restarting || this.listings.active) return
     if (this.sync.busy()) {
       // Watchers hold the engine for as long as the app runs: between passes they are stopped,
       // the engine replaced, and they start again (a whole-folder pass finds what changed).
       if (!this.sync.passRunning()) void this.restartAroundWatchers()
       return
     }
-    this.swapEngine(wanted)
+    this.host.swap(wanted)
   }
 
   private restarting = false
@@ -979,8 +980,8 @@ export class AppService {
     this.restarting = true
     try {
       const watched = await this.sync.suspend()
-      if (!this.closed && this.queue.overall().idle && this.controllers.size === 0)
-        this.swapEngine(this.o.settings.preferences.concurrency)
+      if (!this.closed && this.queue.overall().idle && this.host.idle)
+        this.host.swap(this.o.settings.preferences.concurrency)
       if (!this.closed) this.sync.rewatch(watched)
     } catch (err) {
       // Runs from a timer: a failure is told, never thrown.
@@ -988,27 +989,6 @@ export class AppService {
     } finally {
       this.restarting = false
     }
-  }
-
-  private swapEngine(concurrency: number): void {
-    let engine: Engine
-    try {
-      engine = this.o.makeEngine(this.engineHooks(concurrency))
-    } catch (err) {
-      // The ledger could not be opened again (locked by another process, disk full): the
-      // running engine stays, and the next quiet moment tries again.
-      this.o.emit('notice', { kind: 'error', message: toJobError(err).message })
-      return
-    }
-    this.engineConcurrency = concurrency
-    const old = this.engine
-    const wasPaused = old.paused
-    this.offEngine()
-    this.engine = engine
-    this.offEngine = this.engine.on((e) => this.onEngineEvent(e))
-    if (wasPaused) this.engine.pause()
-    void old.close()
-    console.log(`[core] uploads at once: ${concurrency} (the engine was made anew)`)
   }
 
   private engineHooks(uploadConcurrency: number): EngineHooks {

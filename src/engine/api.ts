@@ -75,6 +75,22 @@ export type EngineEvent =
   /** The ledger is locked by another process, writable again, or failed (the run stops). */
   | ({ type: 'ledger' } & LedgerHealthEvent)
 
+/**
+ * The engine's one long-lived run (the app's core): jobs are handed to it as they are queued,
+ * and it drives a few at a time, pulling the next as one ends (engine/scheduler/run-loop.ts).
+ * A job waiting its turn costs its id in an array; pause, cancel and retry stay the engine's.
+ */
+export interface JobLoop {
+  /** Queues jobs to run after those waiting; a paused or ended job is passed over when its turn comes. */
+  add(ids: readonly string[]): void
+  /** Jobs waiting, running, or waiting for a later time (a retry, another process's claim). */
+  readonly size: number
+  /** Jobs being driven now: never more than the read and upload slots together. */
+  readonly running: number
+  /** Resolves when nothing waits or runs (at once if so). */
+  whenIdle(): Promise<void>
+}
+
 export interface Engine {
   readonly dataDir: string
   readonly ledger: Ledger
@@ -85,6 +101,8 @@ export interface Engine {
   enqueue(paths: readonly string[], target: Target, opts?: EnqueueOptions): Promise<string[]>
   /** Runs the given jobs to a terminal state (or until paused/closed) and reports them. */
   run(jobIds: readonly string[], opts?: { signal?: AbortSignal }): Promise<RunReport>
+  /** The engine's long-lived run, made on first use; it ends when the engine closes. */
+  runLoop(): JobLoop
   /** Gives back claims of dead processes and runs every unfinished job. */
   resumeUnfinished(opts?: { signal?: AbortSignal }): Promise<RunReport>
   report(jobIds: readonly string[], seconds: number): RunReport

@@ -10,6 +10,7 @@ import { DestinationCache } from './destination-cache'
 import type { EnqueueOptions } from './enqueue-page'
 import { EngineEvents } from './events'
 import { HeldBytes } from './held-bytes'
+import { createJobLoop } from './job-loop'
 import { errorOf } from './job-error'
 import { Ledger } from './ledger'
 import { LedgerHealth, ledgerError } from './ledger/health'
@@ -27,7 +28,7 @@ import { BatchListings, Staging, enqueue, uploadJobs } from './steps'
 import { createDestination, createThrottle } from './storage'
 import { reportFromLedger, reportFromSeen } from './run-report'
 
-export type { Engine, EngineEvent, EngineOptions, Target } from './api'
+export type { Engine, EngineEvent, EngineOptions, JobLoop, Target } from './api'
 export type { DestinationConfig } from './types'
 export { toJobError } from './job-error'
 export { ownerIsDead, ownerPrefix } from './scheduler/owners'
@@ -125,6 +126,8 @@ export function createEngine(options: EngineOptions): Engine {
     onLost: () => scheduler.abortAll('lease'),
   })
 
+  let loop: ReturnType<typeof createJobLoop> | undefined
+
   /** `destinationOf`, when given, learns each reported job's destination. */
   function report(jobIds: readonly string[], seconds: number, destinationOf?: Map<string, string>) {
     return reportFromLedger(ledger, jobIds, seconds, {
@@ -174,6 +177,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
     preset: presetOf,
     run: (jobIds, opts = {}) => run(jobIds, opts.signal),
+    runLoop: () => (loop ??= createJobLoop({ scheduler, destinations, events, mirrorWorker })),
     resumeUnfinished(opts = {}) {
       ledger.requeueStale(ownerIsDead)
       // Copies that failed or wait for their retry time are tried again now: the user asked.
@@ -194,6 +198,7 @@ export function createEngine(options: EngineOptions): Engine {
     on: (listener) => events.on(listener),
     async close() {
       if (scheduler.closed) return
+      await loop?.close()
       await Promise.all([mirrorWorker.close(), scheduler.close()])
       leases.stop()
       events.close()

@@ -10,9 +10,11 @@ import { busyBackoffMs, type LedgerHealth } from '../ledger/health'
 import { Semaphore, sleep } from '../queue/semaphore'
 import type { Claim, JobType, StepEnd } from './job-type'
 import { ownerIsDead } from './owners'
+import { RunLoop, type DriveEnd } from './run-loop'
 import { verdictFor, type RetryPolicy } from './verdict'
 
 export type { Claim, JobType, StepEnd } from './job-type'
+export { RunLoop } from './run-loop'
 
 /** Destinations as the scheduler sees them: places a job goes that may stop taking jobs. */
 export interface Targets {
@@ -79,8 +81,21 @@ export class Scheduler {
 
   /** Drives each job until it ends, this engine pauses for good or closes, or the ledger fails. */
   async run(jobIds: readonly string[], signal?: AbortSignal): Promise<void> {
-    await Promise.all(jobIds.map((id) => this.drive(id, signal)))
+    await Promise.all(jobIds.map((id) => this.drive(id, signal, false)))
     await this.opts.background.settled()
+  }
+
+  /**
+   * A long-lived run that pulls the jobs it is given (scheduler/run-loop.ts): it drives enough
+   * of them at once to fill the read and upload slots, and a job that has to wait (its retry
+   * time, another process's claim) is asked again later instead of holding a drive.
+   */
+  loop(hooks: { onError?(err: unknown): void; onIdle?(): void } = {}): RunLoop {
+    return new RunLoop({
+      drive: (id) => this.drive(id, undefined, true),
+      width: this.opts.slots.read + this.opts.slots.upload,
+      ...hooks,
+    })
   }
 
   /** Stops every step in this process (their claims go back to the ledger) and holds the queue. */
@@ -139,11 +154,14 @@ export class Scheduler {
       await new Promise<void>((resolve) => this.pauseWaiters.push(resolve))
   }
 
-  /** A ledger locked by another process past the busy timeout is waited for, with growing pauses. */
-  private async drive(id: string, signal?: AbortSignal): Promise<void> {
+  /**
+   * A ledger locked by another process past the busy timeout is waited for, with growing pauses.
+   * `defer`: a job that has to wait for a time returns when, instead of sleeping (the run loop).
+   */
+  private async drive(id: string, signal?: AbortSignal, defer = false): Promise<DriveEnd> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.driveJob(id, signal)
+        return await this.driveJob(id, signal, defer)
       } catch (err) {
         if (this.health.note(err, 'running a job') !== 'busy') {
           if (!this.health.failed) throw err
@@ -154,7 +172,11 @@ export class Scheduler {
     }
   }
 
-  private async driveJob(id: string, signal?: AbortSignal): Promise<void> {
+  private async driveJob(
+    id: string,
+    signal: AbortSignal | undefined,
+    defer: boolean,
+  ): Promise<DriveEnd> {
     const { ledger, owner, health } = this
     // The row as a finished step left it: read again only when this loop waited for something.
     let known: JobRow | undefined
@@ -179,6 +201,7 @@ export class Scheduler {
         continue
       }
       if (row.retry_after && row.retry_after > Date.now()) {
+        if (defer) return { laterAt: row.retry_after }
         await sleep(row.retry_after - Date.now(), signal)
         continue
       }
@@ -209,6 +232,7 @@ export class Scheduler {
       } else {
         // Held by another process (the app and a CLI sharing the data dir): wait for its verdict.
         if (row.owner && ownerIsDead(row.owner)) ledger.requeueStale(ownerIsDead)
+        else if (defer) return { laterAt: Date.now() + 500 }
         await sleep(500, signal)
       }
     }

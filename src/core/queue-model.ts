@@ -137,7 +137,12 @@ export class QueueModel {
 
   /** A window watches a range: its rows now; patches of that range follow. */
   watch(range: QueueRange): QueueWindowSnapshot {
-    return { ...range, ...this.windows.watch(range), overall: this.overall(), paused: this.allPaused }
+    return {
+      ...range,
+      ...this.windows.watch(range),
+      overall: this.overall(),
+      paused: this.allPaused,
+    }
   }
 
   /** A transition reported by the engine (or the ledger). */

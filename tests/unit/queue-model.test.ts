@@ -109,7 +109,7 @@ describe('QueueModel windows: a window holds its range of the queue, plus counts
     model.watch({ view: 'w', filter: 'all', start: 400, end: 450 })
     model.setProgress('j410', 50, 100)
     model.setProgress('j900', 50, 100)
-    model.setState('j10', 'failed', { code: 'IO', message: 'gone' }, false)
+    model.setState('j10', 'failed', { code: 'UNREADABLE', message: 'gone' }, false)
     const p = await nextPatch()
     expect(p.windows).toHaveLength(1)
     expect(p.windows[0]!.rows.map((r) => r.id)).toEqual(['j410'])

@@ -46,8 +46,12 @@ export function recordPatches(app: TestApp): PatchLog[] {
     log.push({
       at: Date.now(),
       bytes: Buffer.byteLength(JSON.stringify(p)),
-      rows: p.upserts.length,
-      started: p.upserts.filter((j) => j.state !== 'queued' && j.state !== 'paused').length,
+      rows: p.added.length,
+      started:
+        p.overall.counts.processing +
+        p.overall.counts.processed +
+        p.overall.counts.uploading +
+        p.overall.counts.done,
       adding: p.overall.adding,
       total: Object.values(p.overall.counts).reduce((a, b) => a + b, 0),
     })
@@ -92,7 +96,8 @@ export async function watchPage(page: Page, totalsText: string): Promise<void> {
     const deliver = w.__upshotDeliver
     w.__upshotDeliver = (c, p) => {
       // Patches carrying rows (the first one may only say a listing began).
-      if (c === 'upshot:event:queue' && (p as { upserts: unknown[] }).upserts.length > 0)
+      const windows = (p as { windows?: { rows: unknown[] }[] }).windows ?? []
+      if (c === 'upshot:event:queue' && windows.some((w) => w.rows.length > 0))
         m.delivered.push(Date.now())
       deliver(c, p)
     }

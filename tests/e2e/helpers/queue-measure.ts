@@ -130,11 +130,30 @@ export function pageMarks(
 }
 
 /** Frame times while the list is scrolled from top to bottom, one step per animation frame. */
-export function scrollFrames(
-  page: Page,
-  steps = 120,
-): Promise<{ median: number; p95: number; max: number }> {
-  return page.evaluate(async (n) => {
+export interface ScrollFrames {
+  median: number
+  p95: number
+  max: number
+  /** Where the page's main thread spent the run, per frame (Chromium's own counters). */
+  perFrame: { script: number; layout: number; style: number; task: number }
+}
+
+/**
+ * Scrolls the queue from top to bottom in `steps` jumps, one per frame, and times the frames; the
+ * Performance domain's counters say where the time went (script: React and the store; layout and
+ * style: the rows' boxes; task: everything the main thread ran).
+ */
+export async function scrollFrames(page: Page, steps = 120): Promise<ScrollFrames> {
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Performance.enable')
+  const metrics = async (): Promise<Map<string, number>> => {
+    const { metrics: m } = (await cdp.send('Performance.getMetrics')) as {
+      metrics: { name: string; value: number }[]
+    }
+    return new Map(m.map((x) => [x.name, x.value]))
+  }
+  const before = await metrics()
+  const frames = await page.evaluate(async (n) => {
     const list = document.querySelector('[data-testid="queue-list"]')!
     const times: number[] = []
     let last = performance.now()
@@ -149,6 +168,29 @@ export function scrollFrames(
     const at = (q: number): number => times[Math.min(n - 1, Math.floor(q * n))]!
     return { median: at(0.5), p95: at(0.95), max: times[n - 1]! }
   }, steps)
+  const after = await metrics()
+  await cdp.detach()
+  const per = (name: string): number =>
+    (((after.get(name) ?? 0) - (before.get(name) ?? 0)) * 1000) / steps
+  return {
+    ...frames,
+    perFrame: {
+      script: per('ScriptDuration'),
+      layout: per('LayoutDuration'),
+      style: per('RecalcStyleDuration'),
+      task: per('TaskDuration'),
+    },
+  }
+}
+
+/** The frame figures as the [measure] lines print them. */
+export function framesText(f: ScrollFrames): string {
+  const p = f.perFrame
+  return (
+    `median ${f.median.toFixed(1)} ms, p95 ${f.p95.toFixed(1)} ms, max ${f.max.toFixed(1)} ms ` +
+    `(per frame: script ${p.script.toFixed(1)} ms, layout ${p.layout.toFixed(1)} ms, ` +
+    `style ${p.style.toFixed(1)} ms, main thread busy ${p.task.toFixed(1)} ms)`
+  )
 }
 
 /** The page's JS heap in use (CDP), in MiB. */

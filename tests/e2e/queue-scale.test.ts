@@ -179,14 +179,18 @@ describe.skipIf(!hasChromium)('a drop of 10,000 files', () => {
   })
 
   it('copies the links of every finished upload, most of them outside the window', async () => {
-    const done = path.join(work, 'finished')
-    const n = 600
+    const done = path.join(work, 'finished-notes')
+    const n = 300
     const sent = writeTree(done, n, 3)
     const a = await app('finished', {})
     await a.call('addPaths', [done])
     await until(
       'the uploads to finish',
-      async () => (await a.queue()).overall.counts.done === n,
+      async () => {
+        const { counts } = (await a.queue()).overall
+        if (counts.failed > 0) throw new Error(`uploads failed: ${JSON.stringify(counts)}`)
+        return counts.done === n
+      },
       300_000,
     )
     const bridged = await openBridgedPage(browser, server.url, a, { paths: {}, viewport: VIEWPORT })

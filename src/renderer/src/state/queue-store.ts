@@ -112,7 +112,7 @@ export class QueueWindowStore extends Store<WindowView> {
 
   /** Asks the core afresh (the page opened, or the core came back and forgot its windows). */
   reload(): void {
-    const at = this.range ?? { start: 0, end: 2 * OVERSCAN_ROWS }
+    const at = this.range ?? { start: 0, end: OVERSCAN_ROWS }
     this.range = null
     this.wanted = null
     this.request(at)

@@ -152,6 +152,13 @@ export async function scrollFrames(page: Page, steps = 120): Promise<ScrollFrame
     }
     return new Map(m.map((x) => [x.name, x.value]))
   }
+  // UPSHOT_PROFILE_SCROLL=1: the functions the page's main thread spent the run in, printed.
+  const profiling = process.env.UPSHOT_PROFILE_SCROLL === '1'
+  if (profiling) {
+    await cdp.send('Profiler.enable')
+    await cdp.send('Profiler.setSamplingInterval', { interval: 250 })
+    await cdp.send('Profiler.start')
+  }
   const before = await metrics()
   const frames = await page.evaluate(async (n) => {
     const list = document.querySelector('[data-testid="queue-list"]')!
@@ -169,6 +176,7 @@ export async function scrollFrames(page: Page, steps = 120): Promise<ScrollFrame
     return { median: at(0.5), p95: at(0.95), max: times[n - 1]! }
   }, steps)
   const after = await metrics()
+  if (profiling) printProfile(await cdp.send('Profiler.stop'))
   await cdp.detach()
   const per = (name: string): number =>
     (((after.get(name) ?? 0) - (before.get(name) ?? 0)) * 1000) / steps
@@ -211,4 +219,31 @@ export function rssMiB(pid: number): number {
 
 export function sum(lines: TraceLine[], step: string, field: string): number {
   return lines.filter((l) => l.step === step).reduce((a, l) => a + (l.fields[field] ?? 0), 0)
+}
+
+interface CpuProfile {
+  profile: {
+    nodes: {
+      id: number
+      hitCount?: number
+      callFrame: { functionName: string; url: string; lineNumber: number }
+    }[]
+    startTime: number
+    endTime: number
+  }
+}
+
+function printProfile({ profile }: CpuProfile): void {
+  const samples = profile.nodes.reduce((n, node) => n + (node.hitCount ?? 0), 0)
+  const msPerSample = (profile.endTime - profile.startTime) / 1000 / Math.max(1, samples)
+  const self = new Map<string, number>()
+  for (const node of profile.nodes) {
+    const f = node.callFrame
+    const key = `${f.functionName || '(anonymous)'} ${path.basename(f.url)}:${f.lineNumber + 1}`
+    self.set(key, (self.get(key) ?? 0) + (node.hitCount ?? 0) * msPerSample)
+  }
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)
+  console.info(
+    `[profile] scroll, self time:\n${top.map(([k, v]) => `  ${v.toFixed(0)} ms ${k}`).join('\n')}`,
+  )
 }

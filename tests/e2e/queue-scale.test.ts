@@ -97,7 +97,10 @@ describe.skipIf(!hasChromium)('a drop of 10,000 files', () => {
     const bridged = await page(a)
     const patches = recordPatches(a)
     const dropAt = await drop(bridged)
-    await bridged.page.getByText(`0 of ${COUNT.toLocaleString('en-US')} files done`).waitFor()
+    // Listing 10,000 files takes seconds idle, a minute or more on a machine the suites share.
+    await bridged.page
+      .getByText(`0 of ${COUNT.toLocaleString('en-US')} files done`)
+      .waitFor({ timeout: 300_000 })
     await until('the listing to end', () => patches.some((p) => !p.adding && p.total === COUNT))
     await until('the page to show it', async () => (await pageMarks(bridged.page)).totals > 0)
     const marks = await pageMarks(bridged.page)
@@ -146,7 +149,9 @@ describe.skipIf(!hasChromium)('a drop of 10,000 files', () => {
     await a.call('addPaths', [tree])
     const bridged = await page(a)
     const { page: p } = bridged
-    await p.getByText(`0 of ${COUNT.toLocaleString('en-US')} files done`).waitFor()
+    await p
+      .getByText(`0 of ${COUNT.toLocaleString('en-US')} files done`)
+      .waitFor({ timeout: 60_000 })
     await p.getByTestId('queue-row').first().waitFor()
     // Jump to the middle as a dragged scrollbar does: rows nobody asked for yet.
     await p.evaluate(() => {

@@ -20,13 +20,14 @@ export function QueueView(): React.JSX.Element {
   // The virtualizer keeps only the rows on screen (plus a few) in the DOM, and the page holds
   // only a window of the queue's rows (queue-store.ts): 100,000 files scroll as smoothly as ten.
   // Rows are added at the end, so the list grows below what is shown and the view stays put.
+  // Keyed by index (the default): a getItemKey made afresh each render made the virtualizer
+  // recompute all 10,000 rows' offsets every frame, most of a scroll frame's script time.
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: held.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => 78,
     overscan: 6,
-    getItemKey: (index) => held.ids[index - held.start] ?? `#${index}`,
   })
   const items = virtualizer.getVirtualItems()
   const first = items[0]?.index ?? 0

@@ -32,7 +32,6 @@ export function ResultsView(): React.JSX.Element {
     getScrollElement: () => scrollRef.current,
     estimateSize: () => 64,
     overscan: 6,
-    getItemKey: (i) => held.ids[i - held.start] ?? `#${i}`,
   })
   const items = virtualizer.getVirtualItems()
   const first = items[0]?.index ?? 0

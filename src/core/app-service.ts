@@ -527,6 +527,20 @@ export class AppService {
     this.queue.removeFinished()
   }
 
+  /** Every failed or canceled job of the queue, whichever rows a window holds. */
+  retryFailed(): { retried: number } {
+    let retried = 0
+    for (const id of this.queue.idsIn(['failed', 'canceled'])) {
+      try {
+        this.retryJob(id)
+        retried++
+      } catch (err) {
+        if (!(err instanceof UpshotError)) throw err // its record changed meanwhile: left as is
+      }
+    }
+    return { retried }
+  }
+
   // ------------------------------------------------------------------ links and results
 
   getFinished(ids: readonly string[]): FinishedFile[] {
@@ -877,6 +891,15 @@ export class AppService {
       chooseAndAdd: (kind) => this.chooseAndAdd(kind),
       uploadClipboardImage: () => this.uploadClipboardImage(),
       getQueue: () => this.getQueue(),
+      watchQueue: (range) => this.queue.watch(range),
+      retryFailed: () => this.retryFailed(),
+      copyDoneLinks: (format, except) => {
+        const skip = new Set(except)
+        return this.copyLinks(
+          this.queue.list('done').filter((id) => !skip.has(id)),
+          format,
+        )
+      },
       stopAdding: () => this.stopAdding(),
       pauseAll: () => this.pauseAll(),
       resumeAll: () => this.resumeAll(),

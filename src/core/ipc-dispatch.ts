@@ -17,6 +17,7 @@ import { LINK_FORMATS } from '../shared/links'
 import { OUTPUT_FORMATS, VARIANT_FITS, WATERMARK_POSITIONS } from '../shared/presets'
 import { ForbiddenError, GRANT_TOKEN } from './path-grants'
 import { UPLOAD_TOKEN } from './incoming'
+import { MAX_RANGE_ROWS } from './queue-window'
 
 export type CommandHandlers = {
   readonly [K in CommandName]: (
@@ -86,6 +87,17 @@ const historyQuery = z.strictObject({
 const uploadTokens = z.array(z.string().regex(UPLOAD_TOKEN)).max(10_000)
 const browsePurpose = z.enum(['sync-folder', 'watermark-image', 'preview-photo'])
 
+// A window's range of the queue: bounded integers, at most MAX_RANGE_ROWS rows.
+const rowIndex = z.number().int().min(0).max(10_000_000)
+const queueRange = z
+  .strictObject({
+    view: z.string().regex(/^[\w-]{1,64}$/),
+    filter: z.enum(['all', 'done']),
+    start: rowIndex,
+    end: rowIndex,
+  })
+  .refine((r) => r.end >= r.start && r.end - r.start <= MAX_RANGE_ROWS)
+
 const glob = z.string().min(1).max(500)
 const syncPairInput = z.strictObject({
   // A token from chooseSyncFolder; the page never names a folder itself.
@@ -136,6 +148,9 @@ export const COMMAND_ARGS: { readonly [K in CommandName]: z.ZodType<Commands[K][
   chooseAndAdd: z.tuple([z.enum(['files', 'folder'])]),
   uploadClipboardImage: z.tuple([]),
   getQueue: z.tuple([]),
+  watchQueue: z.tuple([queueRange]),
+  retryFailed: z.tuple([]),
+  copyDoneLinks: z.tuple([z.enum(LINK_FORMATS), ids]),
   stopAdding: z.tuple([]),
   pauseAll: z.tuple([]),
   resumeAll: z.tuple([]),

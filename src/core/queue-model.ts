@@ -3,18 +3,24 @@
 // most one patch per interval with only the rows that changed. The first change after a quiet
 // interval goes out at once (a drop's first rows show without waiting out the interval); changes
 // while patches flow wait for the next interval, so a busy queue costs a few patches a second.
+// A patch carries the totals and, for each window watching a range (queue-window.ts), only that
+// range's changed rows: the window holds what it shows plus counts, never the whole queue.
 
 import path from 'node:path'
 import {
   emptyQueueCounts,
   type Overall,
   type QueueJob,
+  type QueueFilter,
   type QueuePatch,
+  type QueueRange,
   type QueueSnapshot,
   type QueueState,
+  type QueueWindowSnapshot,
 } from '../shared/api'
 import { TERMINAL_STATES, type JobError, type JobState } from '../shared/jobs'
 import { traceQueue } from './queue-trace'
+import { QueueWindows } from './queue-window'
 
 export const PATCH_INTERVAL_MS = 250
 
@@ -45,6 +51,13 @@ export class QueueModel {
   private readonly jobs = new Map<string, Tracked>()
   private readonly dirty = new Set<string>()
   private removed: string[] = []
+  private added: string[] = []
+  /** The ids in queue order, rebuilt after rows were added or removed (not per patch). */
+  private order: string[] | null = null
+  private readonly windows = new QueueWindows({
+    list: (filter) => this.list(filter),
+    row: (id) => this.get(id),
+  })
   private readonly paused = new Set<string>()
   private engineOverall = {
     bytesDone: 0,
@@ -86,6 +99,10 @@ export class QueueModel {
       createdAt: job.createdAt,
       samples: [],
     }
+    if (!this.jobs.has(job.id)) {
+      this.added.push(job.id)
+      this.order = null
+    }
     this.jobs.set(job.id, tracked)
     this.rowsAdded = true
     this.markDirty(job.id)
@@ -102,6 +119,30 @@ export class QueueModel {
 
   ids(): string[] {
     return [...this.jobs.keys()]
+  }
+
+  /** The ids a filter keeps, in queue order (the order rows were added). */
+  list(filter: QueueFilter): readonly string[] {
+    this.order ??= [...this.jobs.keys()]
+    if (filter === 'all') return this.order
+    return this.order.filter((id) => this.jobs.get(id)!.state === 'done')
+  }
+
+  /** Ids of the jobs in these states, in queue order: what acts on "all failed" acts on. */
+  idsIn(states: readonly QueueState[]): string[] {
+    const out: string[] = []
+    for (const [id, j] of this.jobs) if (states.includes(j.state)) out.push(id)
+    return out
+  }
+
+  /** A window watches a range: its rows now; patches of that range follow. */
+  watch(range: QueueRange): QueueWindowSnapshot {
+    return {
+      ...range,
+      ...this.windows.watch(range),
+      overall: this.overall(),
+      paused: this.allPaused,
+    }
   }
 
   /** A transition reported by the engine (or the ledger). */
@@ -196,6 +237,7 @@ export class QueueModel {
         gone.push(id)
       }
     }
+    if (gone.length > 0) this.order = null
     this.removed.push(...gone)
     this.overallDirty = true
     this.schedule()
@@ -235,17 +277,19 @@ export class QueueModel {
     this.lastFlushAt = this.now()
     if (this.rowsAdded) this.lastRowsAt = this.lastFlushAt
     this.rowsAdded = false
-    const upserts: QueueJob[] = []
-    for (const id of this.dirty) {
-      const j = this.jobs.get(id)
-      if (j) upserts.push(publicJob(j))
-    }
+    const windows = this.windows.patches(this.dirty)
+    const changed = this.dirty.size
     this.dirty.clear()
-    const removed = this.removed
+    const { added, removed } = this
+    this.added = []
     this.removed = []
     this.overallDirty = false
-    this.send({ upserts, removed, overall: this.overall(), paused: this.allPaused })
-    traceQueue('patch', { rows: upserts.length, ms: performance.now() - startedAt })
+    this.send({ added, removed, overall: this.overall(), paused: this.allPaused, windows })
+    traceQueue('patch', {
+      rows: changed,
+      sent: windows.reduce((n, w) => n + w.rows.length, 0),
+      ms: performance.now() - startedAt,
+    })
   }
 
   close(): void {

@@ -350,7 +350,7 @@ export class CoreSupervisor {
   private track(event: EventName, payload: unknown): void {
     if (event !== 'queue') return
     const patch = payload as QueuePatch
-    for (const job of patch.upserts) this.shown.add(job.id)
+    for (const id of patch.added) this.shown.add(id)
     for (const id of patch.removed) this.shown.delete(id)
     this.paused = patch.paused
     this.lastPatch = patch

@@ -90,12 +90,45 @@ export interface QueueSnapshot {
 }
 
 /**
- * What changed since the last event: jobs whose fields changed (new ones included, complete),
- * ids removed from the queue, and the new totals. Sent at most every ~100 ms.
+ * What changed since the last event, sent a few times a second at most: the totals, the ids that
+ * joined or left the queue (ids only, for hosts that track membership: a window ignores them),
+ * and for each window watching a range of the queue (watchQueue) only the rows of that range
+ * that changed. A window never gets the whole queue.
  */
 export interface QueuePatch {
-  upserts: QueueJob[]
+  added: string[]
   removed: string[]
+  overall: Overall
+  paused: boolean
+  windows: QueueWindowPatch[]
+}
+
+/** Which jobs a window lists, in queue order: every job, or the finished uploads (Results). */
+export type QueueFilter = 'all' | 'done'
+
+/** A window's range of the queue: rows [start, end) of the jobs its filter keeps. */
+export interface QueueRange {
+  /** Chosen by the window (one per list it shows); patches name it. */
+  view: string
+  filter: QueueFilter
+  start: number
+  end: number
+}
+
+/** The rows [start, start + ids.length) of a filtered queue, and how many jobs it holds. */
+export interface QueueWindowPatch extends QueueRange {
+  length: number
+  /** The ids in the range, in order; left out when they did not change. */
+  ids?: string[]
+  /** Rows in the range that changed or entered it. */
+  rows: QueueJob[]
+}
+
+/** What watchQueue answers: the range's rows now; its patches follow in `queue` events. */
+export interface QueueWindowSnapshot extends QueueRange {
+  length: number
+  ids: string[]
+  rows: QueueJob[]
   overall: Overall
   paused: boolean
 }
@@ -536,7 +569,14 @@ export interface Commands {
   /** Native open dialog, then adds what was chosen. */
   chooseAndAdd: { args: [kind: 'files' | 'folder']; value: AddResult }
   uploadClipboardImage: { args: []; value: AddResult }
+  /** The whole queue (hosts and tests); the window watches a range instead. */
   getQueue: { args: []; value: QueueSnapshot }
+  /** Watches a range of the queue: its rows now, then patches of that range only. */
+  watchQueue: { args: [range: QueueRange]; value: QueueWindowSnapshot }
+  /** Retries every failed or canceled job of the queue (by state: not only the rows shown). */
+  retryFailed: { args: []; value: { retried: number } }
+  /** Copies the links of every finished upload of the queue but `except`, in queue order. */
+  copyDoneLinks: { args: [format: LinkFormat, except: string[]]; value: CopyResult }
   /** Stops listing the drops still being listed; the files they already added stay queued. */
   stopAdding: { args: []; value: void }
   pauseAll: { args: []; value: void }
@@ -680,6 +720,9 @@ export const COMMAND_CHANNELS: { readonly [K in CommandName]: `upshot:cmd:${K}` 
   chooseAndAdd: 'upshot:cmd:chooseAndAdd',
   uploadClipboardImage: 'upshot:cmd:uploadClipboardImage',
   getQueue: 'upshot:cmd:getQueue',
+  watchQueue: 'upshot:cmd:watchQueue',
+  retryFailed: 'upshot:cmd:retryFailed',
+  copyDoneLinks: 'upshot:cmd:copyDoneLinks',
   stopAdding: 'upshot:cmd:stopAdding',
   pauseAll: 'upshot:cmd:pauseAll',
   resumeAll: 'upshot:cmd:resumeAll',

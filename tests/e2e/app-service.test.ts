@@ -335,10 +335,10 @@ describe('AppService on the real engine', () => {
       // Three pages (100, 1,000, 900) plus "adding" on and off: a handful of patches at most,
       // every row in exactly one of them.
       expect(patches.length).toBeLessThanOrEqual(5)
-      const ids = patches.flatMap((p) => p.upserts.map((j) => j.id))
+      const ids = patches.flatMap((p) => p.added)
       expect(ids).toHaveLength(2000)
       expect(new Set(ids).size).toBe(2000)
-      expect(patches.find((p) => p.upserts.length > 0)!.overall.adding).toBe(true)
+      expect(patches.find((p) => p.added.length > 0)!.overall.adding).toBe(true)
       const last = patches.at(-1)!
       expect(last.overall.counts.queued).toBe(2000)
       expect(last.overall.adding).toBe(false)

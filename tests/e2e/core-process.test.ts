@@ -135,9 +135,11 @@ describe('the shipped core process', () => {
     const app = await shippedApp({ prefs: { concurrency: 2 } })
     await app.call('saveDestination', testBucketDestination(s3, 'Bucket', { endpoint: proxy.url }))
     const seen = new Map<string, Set<QueueState>>()
+    // Watched as a window does: the rows of its range come in the patches, as they change.
+    await app.call('watchQueue', { view: 'test', filter: 'all', start: 0, end: 100 })
     app.listen((name, payload) => {
       if (name !== 'queue') return
-      for (const job of (payload as QueuePatch).upserts) {
+      for (const job of (payload as QueuePatch).windows.flatMap((w) => w.rows)) {
         seen.set(job.id, (seen.get(job.id) ?? new Set()).add(job.state))
       }
     })

@@ -18,7 +18,7 @@ import { SyncView } from './features/sync/SyncView'
 import { t } from './i18n'
 import { unwrap, upshot } from './lib/api'
 import { setCoreStatus, useCoreStatus } from './state/core'
-import { queueStore, useQueue } from './state/queue-store'
+import { applyQueuePatch, loadQueue, useQueueTotals } from './state/queue-store'
 import { setSettings } from './state/settings'
 import { toast } from './state/toasts'
 
@@ -30,7 +30,7 @@ export function App(): React.JSX.Element {
   /** The folder the History view is narrowed to (opened from a sync pair); null for all. */
   const [historyFolder, setHistoryFolder] = useState<string | null>(null)
   const dragging = useWindowDrop()
-  const queue = useQueue()
+  const queue = useQueueTotals()
   const tabRefs = useRef<Record<Tab, HTMLButtonElement | null>>({
     queue: null,
     results: null,
@@ -46,10 +46,10 @@ export function App(): React.JSX.Element {
 
   useEffect(() => {
     const load = (): void => {
-      void attempt(async () => queueStore.load(await unwrap(upshot.getQueue())))
+      loadQueue()
       void attempt(async () => setSettings(await unwrap(upshot.getSettings())))
     }
-    const offQueue = upshot.on('queue', (patch) => queueStore.apply(patch))
+    const offQueue = upshot.on('queue', applyQueuePatch)
     const offSettings = upshot.on('settings', setSettings)
     const offNotice = upshot.on('notice', (n) => toast(n.message, n.kind))
     const offCore = upshot.on('core', (status) => {
@@ -89,7 +89,7 @@ export function App(): React.JSX.Element {
   const active = o.counts.queued + o.counts.processing + o.counts.processed + o.counts.uploading
   const badges: Partial<Record<Tab, number>> = {
     queue: active + o.counts.paused,
-    results: queue.done.length,
+    results: o.counts.done,
   }
 
   return (

@@ -46,8 +46,12 @@ export function recordPatches(app: TestApp): PatchLog[] {
     log.push({
       at: Date.now(),
       bytes: Buffer.byteLength(JSON.stringify(p)),
-      rows: p.upserts.length,
-      started: p.upserts.filter((j) => j.state !== 'queued' && j.state !== 'paused').length,
+      rows: p.added.length,
+      started:
+        p.overall.counts.processing +
+        p.overall.counts.processed +
+        p.overall.counts.uploading +
+        p.overall.counts.done,
       adding: p.overall.adding,
       total: Object.values(p.overall.counts).reduce((a, b) => a + b, 0),
     })
@@ -92,7 +96,8 @@ export async function watchPage(page: Page, totalsText: string): Promise<void> {
     const deliver = w.__upshotDeliver
     w.__upshotDeliver = (c, p) => {
       // Patches carrying rows (the first one may only say a listing began).
-      if (c === 'upshot:event:queue' && (p as { upserts: unknown[] }).upserts.length > 0)
+      const windows = (p as { windows?: { rows: unknown[] }[] }).windows ?? []
+      if (c === 'upshot:event:queue' && windows.some((w) => w.rows.length > 0))
         m.delivered.push(Date.now())
       deliver(c, p)
     }
@@ -125,11 +130,37 @@ export function pageMarks(
 }
 
 /** Frame times while the list is scrolled from top to bottom, one step per animation frame. */
-export function scrollFrames(
-  page: Page,
-  steps = 120,
-): Promise<{ median: number; p95: number; max: number }> {
-  return page.evaluate(async (n) => {
+export interface ScrollFrames {
+  median: number
+  p95: number
+  max: number
+  /** Where the page's main thread spent the run, per frame (Chromium's own counters). */
+  perFrame: { script: number; layout: number; style: number; task: number }
+}
+
+/**
+ * Scrolls the queue from top to bottom in `steps` jumps, one per frame, and times the frames; the
+ * Performance domain's counters say where the time went (script: React and the store; layout and
+ * style: the rows' boxes; task: everything the main thread ran).
+ */
+export async function scrollFrames(page: Page, steps = 120): Promise<ScrollFrames> {
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Performance.enable')
+  const metrics = async (): Promise<Map<string, number>> => {
+    const { metrics: m } = (await cdp.send('Performance.getMetrics')) as {
+      metrics: { name: string; value: number }[]
+    }
+    return new Map(m.map((x) => [x.name, x.value]))
+  }
+  // UPSHOT_PROFILE_SCROLL=1: the functions the page's main thread spent the run in, printed.
+  const profiling = process.env.UPSHOT_PROFILE_SCROLL === '1'
+  if (profiling) {
+    await cdp.send('Profiler.enable')
+    await cdp.send('Profiler.setSamplingInterval', { interval: 250 })
+    await cdp.send('Profiler.start')
+  }
+  const before = await metrics()
+  const frames = await page.evaluate(async (n) => {
     const list = document.querySelector('[data-testid="queue-list"]')!
     const times: number[] = []
     let last = performance.now()
@@ -144,6 +175,30 @@ export function scrollFrames(
     const at = (q: number): number => times[Math.min(n - 1, Math.floor(q * n))]!
     return { median: at(0.5), p95: at(0.95), max: times[n - 1]! }
   }, steps)
+  const after = await metrics()
+  if (profiling) printProfile(await cdp.send('Profiler.stop'))
+  await cdp.detach()
+  const per = (name: string): number =>
+    (((after.get(name) ?? 0) - (before.get(name) ?? 0)) * 1000) / steps
+  return {
+    ...frames,
+    perFrame: {
+      script: per('ScriptDuration'),
+      layout: per('LayoutDuration'),
+      style: per('RecalcStyleDuration'),
+      task: per('TaskDuration'),
+    },
+  }
+}
+
+/** The frame figures as the [measure] lines print them. */
+export function framesText(f: ScrollFrames): string {
+  const p = f.perFrame
+  return (
+    `median ${f.median.toFixed(1)} ms, p95 ${f.p95.toFixed(1)} ms, max ${f.max.toFixed(1)} ms ` +
+    `(per frame: script ${p.script.toFixed(1)} ms, layout ${p.layout.toFixed(1)} ms, ` +
+    `style ${p.style.toFixed(1)} ms, main thread busy ${p.task.toFixed(1)} ms)`
+  )
 }
 
 /** The page's JS heap in use (CDP), in MiB. */
@@ -164,4 +219,31 @@ export function rssMiB(pid: number): number {
 
 export function sum(lines: TraceLine[], step: string, field: string): number {
   return lines.filter((l) => l.step === step).reduce((a, l) => a + (l.fields[field] ?? 0), 0)
+}
+
+interface CpuProfile {
+  profile: {
+    nodes: {
+      id: number
+      hitCount?: number
+      callFrame: { functionName: string; url: string; lineNumber: number }
+    }[]
+    startTime: number
+    endTime: number
+  }
+}
+
+function printProfile({ profile }: CpuProfile): void {
+  const samples = profile.nodes.reduce((n, node) => n + (node.hitCount ?? 0), 0)
+  const msPerSample = (profile.endTime - profile.startTime) / 1000 / Math.max(1, samples)
+  const self = new Map<string, number>()
+  for (const node of profile.nodes) {
+    const f = node.callFrame
+    const key = `${f.functionName || '(anonymous)'} ${path.basename(f.url)}:${f.lineNumber + 1}`
+    self.set(key, (self.get(key) ?? 0) + (node.hitCount ?? 0) * msPerSample)
+  }
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)
+  console.info(
+    `[profile] scroll, self time:\n${top.map(([k, v]) => `  ${v.toFixed(0)} ms ${k}`).join('\n')}`,
+  )
 }

@@ -1,10 +1,13 @@
 // Previews for queue and result rows, asked of the main process in small batches for the rows
-// on screen, and kept for the session.
+// on screen. The latest few hundred are kept: a window scrolled through 100,000 rows holds what
+// it shows, not a preview of every row it passed.
 
 import { useEffect, useSyncExternalStore } from 'react'
 import { upshot } from '../lib/api'
 
 const cache = new Map<string, string | null>()
+/** Previews kept; the oldest asked go first (rows on screen were asked last). */
+const KEEP = 600
 const wanted = new Set<string>()
 const listeners = new Set<() => void>()
 let timer: ReturnType<typeof setTimeout> | null = null
@@ -25,6 +28,10 @@ function flush(): void {
     for (const key of keys) {
       cache.set(key, values[key.slice(0, key.lastIndexOf(':'))] ?? null)
       wanted.delete(key)
+    }
+    for (const key of cache.keys()) {
+      if (cache.size <= KEEP) break
+      cache.delete(key)
     }
     inFlight = false
     notify()

@@ -14,7 +14,7 @@ import { t } from '../../i18n'
 import { unwrap, upshot } from '../../lib/api'
 import { formatBytes, formatDate } from '../../lib/format'
 import { sourceLabel } from '../../lib/source-label'
-import { useQueue } from '../../state/queue-store'
+import { useQueueTotals } from '../../state/queue-store'
 import { useSettings } from '../../state/settings'
 import { toast } from '../../state/toasts'
 import { attempt, copyLinks } from '../queue/actions'
@@ -51,7 +51,7 @@ export function HistoryView(props: {
   const folder = props.folder
   const settings = useSettings()
   // Finished jobs in the queue change the history: refetch when that count moves.
-  const { overall } = useQueue()
+  const { overall } = useQueueTotals()
   const finishedCount = overall.counts.done + overall.counts.failed + overall.counts.canceled
   const [filters, setFilters] = useState<Filters>({
     search: '',

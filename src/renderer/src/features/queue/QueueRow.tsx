@@ -138,3 +138,16 @@ export const QueueRow = memo(function QueueRow({
     </div>
   )
 })
+
+/** A row scrolled to before the core sent it (a moment, while its range is on its way). */
+export function RowPlaceholder(): React.JSX.Element {
+  return (
+    <div className="row row--placeholder" data-testid="queue-row-placeholder" aria-busy="true">
+      <div className="row__main">
+        <div className="row__title">
+          <span className="row__name row__name--placeholder">{t.queue.loadingRow}</span>
+        </div>
+      </div>
+    </div>
+  )
+}

@@ -1,34 +1,43 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useRef } from 'react'
+import { useEffect, useRef } from 'react'
 import { EmptyState } from '../../components/EmptyState'
 import { Icon } from '../../components/Icon'
 import { ProgressBar } from '../../components/ProgressBar'
 import { t } from '../../i18n'
 import { unwrap, upshot } from '../../lib/api'
 import { formatBytes, formatDuration, MOD_KEY } from '../../lib/format'
-import { queueStore, useQueue } from '../../state/queue-store'
+import { queueRows, useQueueTotals, useQueueWindow } from '../../state/queue-store'
 import { useSettings } from '../../state/settings'
 import { addFromDialog, attempt } from './actions'
-import { QueueRow } from './QueueRow'
+import { QueueRow, RowPlaceholder } from './QueueRow'
 
 export function QueueView(): React.JSX.Element {
-  const queue = useQueue()
+  const queue = useQueueTotals()
+  const held = useQueueWindow(queueRows)
   const settings = useSettings()
   const linkFormat = settings?.preferences.linkFormat ?? 'markdown'
   const scrollRef = useRef<HTMLDivElement>(null)
-  const order = queue.order
-  // The virtualizer keeps only the rows on screen (plus a few) in the DOM: 10,000 files scroll
-  // as smoothly as ten.
+  // The virtualizer keeps only the rows on screen (plus a few) in the DOM, and the page holds
+  // only a window of the queue's rows (queue-store.ts): 100,000 files scroll as smoothly as ten.
+  // Rows are added at the end, so the list grows below what is shown and the view stays put.
+  // Keyed by index (the default): a getItemKey made afresh each render made the virtualizer
+  // recompute all 10,000 rows' offsets every frame, most of a scroll frame's script time.
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
-    count: order.length,
+    count: held.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => 78,
     overscan: 6,
-    getItemKey: (index) => order[index] ?? index,
   })
+  const items = virtualizer.getVirtualItems()
+  const first = items[0]?.index ?? 0
+  const last = items.at(-1)?.index ?? 0
+  // Whatever moved the view (a scroll, rows added or cleared), the window follows it.
+  useEffect(() => queueRows.showing(first, last), [first, last, held.length])
 
-  if (order.length === 0) {
+  const o = queue.overall
+  const total = Object.values(o.counts).reduce((a, b) => a + b, 0)
+  if (total === 0 && held.length === 0) {
     return (
       <section className="view view--queue" aria-label={t.queue.label}>
         <div className="dropzone">
@@ -54,8 +63,6 @@ export function QueueView(): React.JSX.Element {
     )
   }
 
-  const o = queue.overall
-  const total = Object.values(o.counts).reduce((a, b) => a + b, 0)
   const finished = o.counts.done + o.counts.skipped
   const numbers = [t.queue.bytes(formatBytes(o.bytesDone), formatBytes(o.bytesTotal))]
   if (!o.idle && !queue.paused && o.rate > 0) numbers.push(t.queue.speed(formatBytes(o.rate)))
@@ -121,6 +128,15 @@ export function QueueView(): React.JSX.Element {
           <button
             type="button"
             className="button button--small"
+            onClick={() => void attempt(() => unwrap(upshot.retryFailed()))}
+            hidden={o.counts.failed + o.counts.canceled === 0}
+          >
+            <Icon name="retry" size={16} />
+            {t.actions.retryFailed}
+          </button>
+          <button
+            type="button"
+            className="button button--small"
             onClick={() => void attempt(() => unwrap(upshot.clearFinished()))}
             disabled={finished + o.counts.failed + o.counts.canceled === 0}
           >
@@ -136,9 +152,8 @@ export function QueueView(): React.JSX.Element {
           aria-label={t.queue.label}
           style={{ height: virtualizer.getTotalSize() }}
         >
-          {virtualizer.getVirtualItems().map((item) => {
-            const job = queueStore.job(order[item.index]!)
-            if (!job) return null
+          {items.map((item) => {
+            const job = queueRows.row(item.index)
             return (
               <div
                 key={item.key}
@@ -148,7 +163,7 @@ export function QueueView(): React.JSX.Element {
                 ref={virtualizer.measureElement}
                 style={{ transform: `translateY(${item.start}px)` }}
               >
-                <QueueRow job={job} linkFormat={linkFormat} />
+                {job ? <QueueRow job={job} linkFormat={linkFormat} /> : <RowPlaceholder />}
               </div>
             )
           })}

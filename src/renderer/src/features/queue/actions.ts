@@ -18,6 +18,12 @@ export async function copyLinks(ids: string[], format: LinkFormat): Promise<void
   if (result) toast(t.results.copied(t.formats[format], result.count))
 }
 
+/** Every finished upload of the queue but `except`: the core knows them, the page holds a few. */
+export async function copyDoneLinks(format: LinkFormat, except: string[]): Promise<void> {
+  const result = await attempt(() => unwrap(upshot.copyDoneLinks(format, except)))
+  if (result) toast(t.results.copied(t.formats[format], result.count))
+}
+
 export async function addFromDialog(kind: 'files' | 'folder'): Promise<void> {
   await attempt(() => unwrap(upshot.chooseAndAdd(kind)))
 }

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useRef, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import type { FinishedFile } from '../../../../shared/api'
 import { primaryOutput, type LinkFormat } from '../../../../shared/links'
 import { EmptyState } from '../../components/EmptyState'
@@ -11,34 +11,40 @@ import { unwrap, upshot } from '../../lib/api'
 import { formatBytes } from '../../lib/format'
 import { sourceLabel } from '../../lib/source-label'
 import { useFinishedFiles } from '../../state/finished'
-import { queueStore, useQueue } from '../../state/queue-store'
+import { doneRows, useQueueWindow } from '../../state/queue-store'
 import { useSettings } from '../../state/settings'
-import { attempt, copyLinks } from '../queue/actions'
+import { attempt, copyDoneLinks, copyLinks } from '../queue/actions'
 import { LinkList } from './LinkList'
 
 export function ResultsView(): React.JSX.Element {
-  const queue = useQueue()
+  // The finished uploads, a window of them: the core filters and holds the list (queue-store.ts).
+  const held = useQueueWindow(doneRows)
   const settings = useSettings()
-  const ids = queue.done
-  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set())
+  // "Select all" selects by predicate (every finished upload, held or not) minus the rows
+  // unticked since; otherwise the rows ticked one by one.
+  const [selection, setSelection] = useState<Selection>(NONE)
   const [focused, setFocused] = useState<string | null>(null)
   const [format, setFormat] = useState<LinkFormat | null>(null)
   const scrollRef = useRef<HTMLDivElement>(null)
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
-    count: ids.length,
+    count: held.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => 64,
     overscan: 6,
-    getItemKey: (i) => ids[i] ?? i,
   })
-  const visible = virtualizer.getVirtualItems().map((v) => ids[v.index]!)
-  const current = focused && ids.includes(focused) ? focused : (ids[0] ?? null)
+  const items = virtualizer.getVirtualItems()
+  const first = items[0]?.index ?? 0
+  const last = items.at(-1)?.index ?? 0
+  useEffect(() => doneRows.showing(first, last), [first, last, held.length])
+  const visible = items.flatMap((v) => held.ids[v.index - held.start] ?? [])
+  const current =
+    focused && held.rows.has(focused) ? focused : held.start === 0 ? (held.ids[0] ?? null) : null
   const files = useFinishedFiles(current ? [...visible, current] : visible)
   const copyFormat = format ?? settings?.preferences.linkFormat ?? 'markdown'
   const template = settings?.preferences.customTemplate ?? ''
 
-  if (ids.length === 0) {
+  if (held.length === 0) {
     return (
       <section className="view" aria-label={t.results.label}>
         <EmptyState icon="check" title={t.results.emptyTitle} hint={t.results.emptyHint} />
@@ -47,12 +53,18 @@ export function ResultsView(): React.JSX.Element {
   }
 
   const toggle = (id: string): void => {
-    const next = new Set(selected)
-    if (next.has(id)) next.delete(id)
-    else next.add(id)
-    setSelected(next)
+    const ids = new Set(selection.ids)
+    if (ids.has(id)) ids.delete(id)
+    else ids.add(id)
+    setSelection({ all: selection.all, ids })
   }
-  const chosen = ids.filter((id) => selected.has(id))
+  const isSelected = (id: string): boolean => selection.all !== selection.ids.has(id)
+  const count = selection.all ? held.length - selection.ids.size : selection.ids.size
+  const everything = count === held.length
+  const copySelected = (): void => {
+    if (selection.all) void copyDoneLinks(copyFormat, [...selection.ids])
+    else void copyLinks([...selection.ids], copyFormat)
+  }
   const detail = current ? files.get(current) : undefined
 
   return (
@@ -64,12 +76,12 @@ export function ResultsView(): React.JSX.Element {
               <button
                 type="button"
                 className="button button--small"
-                onClick={() => setSelected(chosen.length === ids.length ? new Set() : new Set(ids))}
+                onClick={() => setSelection(everything ? NONE : { all: true, ids: new Set() })}
               >
-                {chosen.length === ids.length ? t.actions.selectNone : t.actions.selectAll}
+                {everything ? t.actions.selectNone : t.actions.selectAll}
               </button>
               <span className="toolbar__note" aria-live="polite">
-                {t.results.selected(chosen.length)}
+                {t.results.selected(count)}
               </span>
             </div>
             <div className="toolbar toolbar--copy">
@@ -77,11 +89,11 @@ export function ResultsView(): React.JSX.Element {
               <button
                 type="button"
                 className="button button--small button--primary"
-                disabled={chosen.length === 0}
-                onClick={() => void copyLinks(chosen, copyFormat)}
+                disabled={count === 0}
+                onClick={copySelected}
               >
                 <Icon name="copy" size={16} />
-                {t.results.copySelected(chosen.length)}
+                {t.results.copySelected(count)}
               </button>
             </div>
           </div>
@@ -92,9 +104,25 @@ export function ResultsView(): React.JSX.Element {
               aria-label={t.results.label}
               style={{ height: virtualizer.getTotalSize() }}
             >
-              {virtualizer.getVirtualItems().map((item) => {
-                const id = ids[item.index]!
-                const job = queueStore.job(id)
+              {items.map((item) => {
+                const id = held.ids[item.index - held.start]
+                const job = id === undefined ? undefined : held.rows.get(id)
+                if (id === undefined || !job) {
+                  return (
+                    <div
+                      key={item.key}
+                      role="listitem"
+                      className="list__item"
+                      data-index={item.index}
+                      ref={virtualizer.measureElement}
+                      style={{ transform: `translateY(${item.start}px)` }}
+                    >
+                      <div className="result-row" data-testid="result-row-placeholder">
+                        <span className="result-row__name muted">{t.queue.loadingRow}</span>
+                      </div>
+                    </div>
+                  )
+                }
                 const file = files.get(id)
                 const name = file?.name ?? job?.name ?? ''
                 return (
@@ -112,7 +140,7 @@ export function ResultsView(): React.JSX.Element {
                     >
                       <input
                         type="checkbox"
-                        checked={selected.has(id)}
+                        checked={isSelected(id)}
                         onChange={() => toggle(id)}
                         aria-label={t.results.select(name)}
                       />
@@ -146,6 +174,13 @@ export function ResultsView(): React.JSX.Element {
     </section>
   )
 }
+
+interface Selection {
+  /** Every finished upload is selected but `ids`; otherwise only `ids` are. */
+  all: boolean
+  ids: ReadonlySet<string>
+}
+const NONE: Selection = { all: false, ids: new Set() }
 
 function summary(file: FinishedFile): string {
   const bytes = file.outputs.reduce((n, o) => n + o.bytes, 0)

@@ -283,6 +283,11 @@ export interface DestinationSettings {
   purgeId: string
   /** Another CDN API address (a proxy); '' for the service's own. */
   purgeApi: string
+  /**
+   * Ids of other saved destinations that get a copy of every object uploaded here (never itself,
+   * no cycles); links come from this one, the mirrors' URLs are fallbacks.
+   */
+  mirrors: string[]
 }
 
 export const PURGE_CDNS = ['none', 'cloudfront', 'cloudflare'] as const
@@ -303,7 +308,15 @@ export interface DestinationView extends DestinationSettings {
 /** Saving a destination: `credentials` undefined keeps what is stored, null removes it. */
 export interface DestinationInput extends Omit<
   DestinationSettings,
-  'id' | 'jurisdiction' | 'cdn' | 'private' | 'expiresIn' | 'purgeCdn' | 'purgeId' | 'purgeApi'
+  | 'id'
+  | 'jurisdiction'
+  | 'cdn'
+  | 'private'
+  | 'expiresIn'
+  | 'purgeCdn'
+  | 'purgeId'
+  | 'purgeApi'
+  | 'mirrors'
 > {
   id?: string
   /** Defaults: default jurisdiction, no CDN, public, 3600 s. */
@@ -318,6 +331,8 @@ export interface DestinationInput extends Omit<
   purgeApi?: string
   /** The Cloudflare API token: undefined keeps what is stored, null removes it. */
   purgeToken?: string | null
+  /** Saved destinations' ids that mirror this one: undefined keeps what is saved. */
+  mirrors?: string[]
 }
 
 export type Theme = 'system' | 'light' | 'dark'

@@ -52,6 +52,9 @@ import type { RecordedPage } from '../engine/enqueue-page'
 import type { JobRow } from '../engine/ledger'
 import { inputToEngineConfig, type Settings } from './settings-model'
 import { SyncService } from './sync-service'
+import { mirrorsTarget } from './destination-mirrors'
+import { MirrorWatch } from './mirror-watch'
+import { withMirrorLinks } from './mirror-links'
 import { batchNotice } from './batch-notice'
 import { parseCustomPreset, toEnginePreset } from './custom-presets'
 import { previewPreset } from './preset-preview'
@@ -156,6 +159,8 @@ export class AppService {
   private engineConcurrency: number
   private closed = false
   readonly sync: SyncService
+  /** Done jobs whose mirror copies are not all made yet (core/mirror-watch.ts). */
+  private readonly mirrorWatch: MirrorWatch
 
   constructor(private readonly o: AppServiceOptions) {
     this.engineConcurrency = o.settings.preferences.concurrency
@@ -177,6 +182,12 @@ export class AppService {
       passFinished: () => this.restartEngineIfNeeded(),
       ...(o.syncSettleMs !== undefined ? { settleMs: o.syncSettleMs } : {}),
     })
+    this.mirrorWatch = new MirrorWatch({
+      engine: () => this.engine,
+      nameOf: (id) => this.mirrorName(id),
+      show: (id, mirror) => this.queue.setMirror(id, mirror),
+      busy: () => this.controllers.size > 0,
+    })
   }
 
   /**
@@ -190,6 +201,9 @@ export class AppService {
     // Paused before the app quit: still paused.
     for (const id of ids) if (this.engine.isJobPaused(id)) this.queue.setPaused(id, true)
     for (const id of ids) this.runJob(id)
+    // Copies that gave up before the restart get a new round, like `upshot resume`.
+    this.engine.ledger.mirrors.retryNow()
+    for (const id of show) if (this.queue.get(id)?.state === 'done') this.mirrorWatch.jobDone(id)
     this.sweepIncoming(ids)
     this.sync.start()
   }
@@ -255,6 +269,7 @@ export class AppService {
           destination: dest.config,
           ...this.ledgerName(dest.config, dest.name),
           preset: prefs.preset,
+          ...mirrorsTarget(this.o.settings.resolveMirrors(dest.savedId)),
         },
         {
           signal: listing.signal,
@@ -423,6 +438,7 @@ export class AppService {
 
   private jobFinished(id: string, state: JobState): void {
     const job = this.queue.get(id)
+    if (state === 'done') this.mirrorWatch.jobDone(id)
     if (state === 'done' && job && path.dirname(job.source) === this.clipboardDir) {
       // A pasted image lives on only in the bucket.
       fs.rm(job.source, { force: true }, () => {})
@@ -517,9 +533,18 @@ export class AppService {
 
   getFinished(ids: readonly string[]): FinishedFile[] {
     const found = outputsOfJobs(this.engine.ledger, ids)
-    return ids.flatMap((id) => {
+    const files = ids.flatMap((id): FinishedFile[] => {
       const f = found.get(id)
       return f ? [{ id, name: path.basename(f.source), source: f.source, outputs: f.outputs }] : []
+    })
+    return this.withMirrorLinks(files)
+  }
+
+  /** Each output's URL on the job's mirrors, a fallback beside the primary's link. */
+  private withMirrorLinks(files: FinishedFile[]): FinishedFile[] {
+    return withMirrorLinks(this.engine.ledger, files, {
+      configOf: (id) => this.configForLedgerDestination(id),
+      nameOf: (id) => this.mirrorName(id),
     })
   }
 
@@ -546,7 +571,7 @@ export class AppService {
       files.map((f) => f.id),
       { configFor },
     )
-    return files.map((f) => ({ ...f, outputs: fresh.get(f.id) ?? f.outputs }))
+    return this.withMirrorLinks(files.map((f) => ({ ...f, outputs: fresh.get(f.id) ?? f.outputs })))
   }
 
   async copyLinks(ids: readonly string[], format: LinkFormat): Promise<CopyResult> {
@@ -908,6 +933,7 @@ export class AppService {
     this.closed = true
     for (const ctl of this.controllers.values()) ctl.abort()
     this.listings.stopAll()
+    this.mirrorWatch.close()
     await this.sync.close()
     this.queue.flush()
     this.queue.close()
@@ -1024,6 +1050,14 @@ export class AppService {
       throw new UpshotError('CONFIG', 'The destination of this upload is not known any more.')
     // Not saved in the app (a CLI upload): the AWS default credentials chain applies.
     return JSON.parse(row.config) as DestinationConfig
+  }
+
+  /** A mirror's name as the settings have it now (renamed since the upload), else the ledger's. */
+  private mirrorName(ledgerId: string): string {
+    return (
+      this.o.settings.findByLedgerId(ledgerId, ledgerIdOf)?.name ??
+      this.describeDestination(ledgerId)
+    )
   }
 
   private describeDestination(ledgerId: string): string {

@@ -7,6 +7,7 @@
 
 import type { DestinationSettings } from '../shared/api'
 import { UpshotError } from '../shared/jobs'
+import type { DestinationConfig } from '../engine/types'
 
 /** At most this many mirrors per destination: each is one more copy of every object. */
 export const MAX_MIRRORS = 8
@@ -101,4 +102,13 @@ export function dropUnknownMirrors<T extends Named>(all: readonly T[]): T[] {
     const mirrors = [...new Set(d.mirrors)].filter((m) => m !== d.id && ids.has(m))
     return mirrors.length === d.mirrors.length ? d : { ...d, mirrors }
   })
+}
+
+/** The engine target's `mirrors` for resolved mirror destinations (spread into a Target). */
+export function mirrorsTarget(resolved: readonly { config: DestinationConfig; name: string }[]): {
+  mirrors?: { config: DestinationConfig; name: string }[]
+} {
+  return resolved.length > 0
+    ? { mirrors: resolved.map((m) => ({ config: m.config, name: m.name })) }
+    : {}
 }

@@ -29,7 +29,12 @@ import { DEFAULT_PRESET, PRESET_NAMES, getPreset } from '../engine/presets'
 import type { DestinationConfig, Preset } from '../engine/types'
 import { customPresetSchema, parseCustomPreset, toEnginePreset } from './custom-presets'
 import { assertKeysMayFollow } from './key-scope'
-import { assertNotAMirror, checkMirrors, dropUnknownMirrors, MAX_MIRRORS } from './destination-mirrors'
+import {
+  assertNotAMirror,
+  checkMirrors,
+  dropUnknownMirrors,
+  MAX_MIRRORS,
+} from './destination-mirrors'
 import { localDestinationId, s3DestinationId } from '../engine/storage'
 import type { CustomPresetSettings } from '../shared/presets'
 

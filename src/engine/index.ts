@@ -176,6 +176,7 @@ export function createEngine(options: EngineOptions): Engine {
       ledger.mirrors.retryNow()
       return run(ledger.unfinishedJobIds(), opts.signal)
     },
+    copyMirrors: (opts = {}) => mirrorWorker.pass(opts.signal),
     report: (jobIds, seconds) => report(jobIds, seconds),
     freshLinks: (jobIds, opts = {}) => freshLinks(ledger, destinations, jobIds, opts),
     pause: () => scheduler.pause(),

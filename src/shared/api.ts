@@ -68,6 +68,21 @@ export interface QueueJob {
   etaSeconds: number | null
   destinationName: string
   createdAt: number
+  /**
+   * A done job sent with mirrors: its copies on them (core/mirror-watch.ts). Links come from the
+   * primary at once; this says "mirror pending" or "mirror failed: why" until they catch up.
+   */
+  mirror?: QueueMirror
+}
+
+/** A job's copies on its destination's mirrors, all mirrors together. */
+export interface QueueMirror {
+  /** failed: some copy gave up (tried again on the next start); pending: copying or retrying. */
+  state: 'pending' | 'failed' | 'done'
+  /** The mirrors' names, in the destination's order. */
+  mirrors: string[]
+  /** The latest failure of a copy not made yet: it is retried while `state` is pending. */
+  error: JobError | null
 }
 
 export interface Overall {

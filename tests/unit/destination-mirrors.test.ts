@@ -6,17 +6,33 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { Settings } from '../../src/core/settings-model'
+import { Settings, type SecretBox, type SettingsStorage } from '../../src/core/settings-model'
 import type { DestinationInput } from '../../src/shared/api'
-import { aesBox, jsonFileStorage } from '../e2e/helpers/test-keychain'
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-mirror-settings-'))
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }))
 
 let n = 0
+/** electron-store's layout, in a JSON file; no keys are saved here, so nothing is sealed. */
+const jsonFileStorage = (file: string): SettingsStorage => ({
+  load: () =>
+    fs.existsSync(file)
+      ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { settings?: unknown }).settings
+      : undefined,
+  save: (doc) => fs.writeFileSync(file, JSON.stringify({ settings: doc })),
+})
+const noKeys = (): SecretBox => ({
+  available: () => false,
+  encrypt: () => {
+    throw new Error('no keys in these tests')
+  },
+  decrypt: () => {
+    throw new Error('no keys in these tests')
+  },
+})
 function open(): { settings: Settings; file: string } {
   const file = path.join(work, `settings-${n++}.json`)
-  return { settings: new Settings(jsonFileStorage(file), aesBox(), '/data/uploads'), file }
+  return { settings: new Settings(jsonFileStorage(file), noKeys(), '/data/uploads'), file }
 }
 
 const folder = (name: string, extra: Partial<DestinationInput> = {}): DestinationInput => ({
@@ -58,7 +74,7 @@ describe('destination mirrors in the settings', () => {
     // Saving without the field (an older form) keeps them.
     const { mirrors: _drop, ...withoutMirrors } = input(settings, ids.A, [])
     settings.saveDestination({ ...withoutMirrors, publicUrl: 'https://a.example.com' })
-    const again = new Settings(jsonFileStorage(file), aesBox(), '/data/uploads')
+    const again = new Settings(jsonFileStorage(file), noKeys(), '/data/uploads')
     expect(again.view().destinations.find((d) => d.id === ids.A)?.mirrors).toEqual([ids.B, ids.C])
     expect(again.resolveMirrors(ids.A).map((m) => [m.name, m.config.kind, m.savedId])).toEqual([
       ['B', 'local', ids.B],
@@ -139,7 +155,7 @@ describe('destination mirrors in the settings', () => {
     }
     doc.settings.destinations[0]!.mirrors = [ids.A, 'nobody', ids.B]
     fs.writeFileSync(file, JSON.stringify(doc))
-    const reopened = new Settings(jsonFileStorage(file), aesBox(), '/data/uploads')
+    const reopened = new Settings(jsonFileStorage(file), noKeys(), '/data/uploads')
     expect(reopened.view().destinations.find((d) => d.id === ids.A)?.mirrors).toEqual([ids.B])
   })
 })

@@ -15,6 +15,7 @@ import { queueStore, useQueue } from '../../state/queue-store'
 import { useSettings } from '../../state/settings'
 import { attempt, copyLinks } from '../queue/actions'
 import { LinkList } from './LinkList'
+import { MirrorLinks } from './MirrorLinks'
 
 export function ResultsView(): React.JSX.Element {
   const queue = useQueue()
@@ -200,6 +201,7 @@ function Detail({ file, template }: { file: FinishedFile; template: string }): R
         </tbody>
       </table>
       <LinkList file={file} template={template} />
+      <MirrorLinks file={file} />
     </div>
   )
 }

@@ -109,8 +109,8 @@ describe.skipIf(!hasChromium)('mirrors in the window, on the real core', () => {
     // Done, links ready, and the mirror's failure said with its reason.
     await page.waitForFunction(
       (n) =>
-        [...document.querySelectorAll('[data-testid="queue-row"][data-state="done"]')].filter(
-          (r) => /mirror failed: .+Retrying\./.test(r.textContent ?? ''),
+        [...document.querySelectorAll('[data-testid="queue-row"][data-state="done"]')].filter((r) =>
+          /mirror failed, retrying links ready; Backup bucket: .+/.test(r.textContent ?? ''),
         ).length === n,
       DROPPED.length,
       { timeout: 90_000 },
@@ -152,6 +152,7 @@ describe.skipIf(!hasChromium)('mirrors in the window, on the real core', () => {
     const url = (await links.getByTestId('mirror-url').first().textContent())!.trim()
     expect(url.startsWith(mirror.endpoint)).toBe(true)
     expect(await links.getByText('copied').count()).toBeGreaterThan(0)
+    await links.scrollIntoViewIfNeeded()
     const fallback = await fetch(url)
     expect(fallback.status).toBe(200)
     await saveScreenshot(page, 'results-mirror-links')

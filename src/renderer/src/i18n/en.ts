@@ -85,12 +85,18 @@ export const en = {
     rowActions: (name: string) => `Actions for ${name}`,
     destination: (name: string) => `to ${name}`,
     mirror: {
-      badge: (state: 'pending' | 'failed' | 'done') =>
-        state === 'done' ? 'mirrored' : state === 'failed' ? 'mirror failed' : 'mirror pending',
+      badge: (state: 'pending' | 'failed' | 'done', retrying: boolean) =>
+        state === 'done'
+          ? 'mirrored'
+          : state === 'failed'
+            ? 'mirror failed'
+            : retrying
+              ? 'mirror failed, retrying'
+              : 'mirror pending',
       done: (names: string) => `copied to ${names}`,
       pending: (names: string) => `links ready; copying to ${names}`,
-      retrying: (why: string) => `links ready; mirror failed: ${why} Retrying.`,
-      failed: (why: string) => `mirror failed: ${why} Tried again when Upshot starts.`,
+      retrying: (names: string, why: string) => `links ready; ${names}: ${why}`,
+      failed: (names: string, why: string) => `${names}: ${why} Tried again when Upshot starts.`,
     },
   },
   browse: {

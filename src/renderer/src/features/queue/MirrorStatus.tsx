@@ -10,9 +10,9 @@ export function MirrorStatus({ mirror }: { mirror: QueueMirror }): React.JSX.Ele
     mirror.state === 'done'
       ? m.done(names)
       : mirror.state === 'failed'
-        ? m.failed(mirror.error?.message ?? '')
+        ? m.failed(names, mirror.error?.message ?? '')
         : mirror.error
-          ? m.retrying(mirror.error.message)
+          ? m.retrying(names, mirror.error.message)
           : m.pending(names)
   const tone = mirror.state === 'done' ? 'done' : mirror.state === 'failed' ? 'failed' : 'uploading'
   return (
@@ -23,7 +23,8 @@ export function MirrorStatus({ mirror }: { mirror: QueueMirror }): React.JSX.Ele
       role="status"
       title={mirror.error ? `${mirror.error.code}: ${mirror.error.message}` : names}
     >
-      <span className={`badge badge--${tone}`}>{m.badge(mirror.state)}</span> {text}
+      <span className={`badge badge--${tone}`}>{m.badge(mirror.state, mirror.error !== null)}</span>{' '}
+      {text}
     </span>
   )
 }

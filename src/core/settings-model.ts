@@ -436,7 +436,16 @@ export class Settings {
   /** The mirrors a saved destination names, resolved like it (keys decrypted); none for null. */
   resolveMirrors(savedId: string | null): ResolvedDestination[] {
     const dest = this.doc.destinations.find((d) => d.id === savedId)
-    return (dest?.mirrors ?? []).map((m) => this.resolve(m))
+    return (dest?.mirrors ?? []).map((m) => {
+      try {
+        return this.resolve(m)
+      } catch (err) {
+        // Say which destination: the error alone would seem to be about the upload's own.
+        if (!(err instanceof UpshotError)) throw err
+        const name = this.doc.destinations.find((d) => d.id === m)?.name ?? m
+        throw new UpshotError(err.code, `The mirror "${name}": ${err.message}`)
+      }
+    })
   }
 
   /** The saved destination whose engine config has this ledger id, if any. */

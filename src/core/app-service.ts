@@ -201,9 +201,7 @@ export class AppService {
     // Paused before the app quit: still paused.
     for (const id of ids) if (this.engine.isJobPaused(id)) this.queue.setPaused(id, true)
     for (const id of ids) this.runJob(id)
-    // Copies that gave up before the restart get a new round, like `upshot resume`.
-    this.engine.ledger.mirrors.retryNow()
-    for (const id of show) if (this.queue.get(id)?.state === 'done') this.mirrorWatch.jobDone(id)
+    this.mirrorWatch.start(show.filter((id) => this.queue.get(id)?.state === 'done'))
     this.sweepIncoming(ids)
     this.sync.start()
   }

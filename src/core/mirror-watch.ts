@@ -34,10 +34,29 @@ export class MirrorWatch {
 
   constructor(private readonly deps: MirrorWatchDeps) {}
 
+  /**
+   * At the app's start: copies that gave up before get a new round, like `upshot resume`, and
+   * the done jobs shown again are watched. Users without mirrors take no write lock for it.
+   */
+  start(doneJobs: readonly string[]): void {
+    try {
+      const { mirrors } = this.deps.engine().ledger
+      if (!mirrors.anyMirrored()) return
+      mirrors.retryNow()
+    } catch {
+      // The ledger is busy: the copies stay as they are, tried again by the next run's worker.
+    }
+    for (const id of doneJobs) this.jobDone(id)
+  }
+
   /** A job reached `done` (or was shown again after a restart): watch it if it has mirrors. */
   jobDone(jobId: string): void {
     if (this.closed || this.watched.has(jobId)) return
-    if (this.deps.engine().ledger.mirrors.mirrorsOfJob(jobId).length === 0) return
+    try {
+      if (this.deps.engine().ledger.mirrors.mirrorsOfJob(jobId).length === 0) return
+    } catch {
+      return // the ledger is busy or closed: the results still show the mirrors' state
+    }
     this.watched.add(jobId)
     this.update(jobId, new Map())
     this.schedule()

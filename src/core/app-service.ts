@@ -53,6 +53,9 @@ import type { RecordedPage } from '../engine/enqueue-page'
 import type { JobRow } from '../engine/ledger'
 import { inputToEngineConfig, type Settings } from './settings-model'
 import { SyncService } from './sync-service'
+import { mirrorsTarget } from './destination-mirrors'
+import { MirrorWatch } from './mirror-watch'
+import { withMirrorLinks } from './mirror-links'
 import { batchNotice } from './batch-notice'
 import { parseCustomPreset, toEnginePreset } from './custom-presets'
 import { previewPreset } from './preset-preview'
@@ -162,6 +165,8 @@ export class AppService {
   readonly sync: SyncService
   /** The PicGo-compatible API for editors, while the user has it on (the window's face only). */
   private readonly editorApi: AppEditorApi | null
+  /** Done jobs whose mirror copies are not all made yet (core/mirror-watch.ts). */
+  private readonly mirrorWatch: MirrorWatch
 
   constructor(private readonly o: AppServiceOptions) {
     this.host = new EngineHost(
@@ -207,6 +212,12 @@ export class AppService {
             writeClipboardText: (text) => o.ports.writeClipboardText(text),
             changed: (status) => o.emit('editorApi', status),
           })
+    this.mirrorWatch = new MirrorWatch({
+      engine: () => this.engine,
+      nameOf: (id) => this.mirrorName(id),
+      show: (id, mirror) => this.queue.setMirror(id, mirror),
+      busy: () => !this.host.idle,
+    })
   }
 
   /**
@@ -220,6 +231,7 @@ export class AppService {
     // Paused before the app quit: still paused.
     for (const id of ids) if (this.engine.isJobPaused(id)) this.queue.setPaused(id, true)
     this.runJobs(ids)
+    this.mirrorWatch.start(show.filter((id) => this.queue.get(id)?.state === 'done'))
     this.sweepIncoming(ids)
     this.sync.start()
     void this.editorApi?.apply(this.o.settings.preferences)
@@ -438,6 +450,7 @@ export class AppService {
 
   private jobFinished(id: string, state: JobState): void {
     const job = this.queue.get(id)
+    if (state === 'done') this.mirrorWatch.jobDone(id)
     if (state === 'done' && job && path.dirname(job.source) === this.clipboardDir) {
       // A pasted image lives on only in the bucket.
       fs.rm(job.source, { force: true }, () => {})
@@ -545,9 +558,18 @@ export class AppService {
 
   getFinished(ids: readonly string[]): FinishedFile[] {
     const found = outputsOfJobs(this.engine.ledger, ids)
-    return ids.flatMap((id) => {
+    const files = ids.flatMap((id): FinishedFile[] => {
       const f = found.get(id)
       return f ? [{ id, name: path.basename(f.source), source: f.source, outputs: f.outputs }] : []
+    })
+    return this.withMirrorLinks(files)
+  }
+
+  /** Each output's URL on the job's mirrors, a fallback beside the primary's link. */
+  private withMirrorLinks(files: FinishedFile[]): FinishedFile[] {
+    return withMirrorLinks(this.engine.ledger, files, {
+      configOf: (id) => this.configForLedgerDestination(id),
+      nameOf: (id) => this.mirrorName(id),
     })
   }
 
@@ -574,7 +596,7 @@ export class AppService {
       files.map((f) => f.id),
       { configFor },
     )
-    return files.map((f) => ({ ...f, outputs: fresh.get(f.id) ?? f.outputs }))
+    return this.withMirrorLinks(files.map((f) => ({ ...f, outputs: fresh.get(f.id) ?? f.outputs })))
   }
 
   async copyLinks(ids: readonly string[], format: LinkFormat): Promise<CopyResult> {
@@ -957,6 +979,7 @@ export class AppService {
     if (this.closed) return
     this.closed = true
     this.listings.stopAll()
+    this.mirrorWatch.close()
     await this.sync.close()
     await this.editorApi?.close()
     this.queue.flush()
@@ -1069,6 +1092,7 @@ export class AppService {
         destination: dest.config,
         ...this.ledgerName(dest.config, dest.name),
         preset: this.o.settings.preferences.preset,
+        ...mirrorsTarget(this.o.settings.resolveMirrors(dest.savedId)),
       },
       name: dest.name,
     }
@@ -1092,6 +1116,14 @@ export class AppService {
       throw new UpshotError('CONFIG', 'The destination of this upload is not known any more.')
     // Not saved in the app (a CLI upload): the AWS default credentials chain applies.
     return JSON.parse(row.config) as DestinationConfig
+  }
+
+  /** A mirror's name as the settings have it now (renamed since the upload), else the ledger's. */
+  private mirrorName(ledgerId: string): string {
+    return (
+      this.o.settings.findByLedgerId(ledgerId, ledgerIdOf)?.name ??
+      this.describeDestination(ledgerId)
+    )
   }
 
   private describeDestination(ledgerId: string): string {

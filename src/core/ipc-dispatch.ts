@@ -56,6 +56,7 @@ const destinationInput = z.strictObject({
   purgeId: z.string().max(64).optional(),
   purgeApi: z.string().max(2048).optional(),
   purgeToken: z.string().max(1024).nullable().optional(),
+  mirrors: z.array(id).max(8).optional(),
 })
 
 const preferencesPatch = z.strictObject({

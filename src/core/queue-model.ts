@@ -12,6 +12,7 @@ import {
   type Overall,
   type QueueJob,
   type QueueFilter,
+  type QueueMirror,
   type QueuePatch,
   type QueueRange,
   type QueueSnapshot,
@@ -197,6 +198,14 @@ export class QueueModel {
   }
 
   /** The user held a job back (or let it go again). */
+  /** A done job's copies on its mirrors (core/mirror-watch.ts); unchanged values send nothing. */
+  setMirror(id: string, mirror: QueueMirror): void {
+    const j = this.jobs.get(id)
+    if (!j || JSON.stringify(j.mirror) === JSON.stringify(mirror)) return
+    j.mirror = mirror
+    this.markDirty(id)
+  }
+
   setPaused(id: string, paused: boolean): void {
     const j = this.jobs.get(id)
     if (!j) return

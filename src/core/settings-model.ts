@@ -31,6 +31,13 @@ import { customPresetSchema, parseCustomPreset, toEnginePreset } from './custom-
 import { assertKeysMayFollow } from './key-scope'
 import { DEFAULT_API_PORT } from './editors/api/server'
 import { newApiKey } from './editors/api/key-file'
+import {
+  assertNotAMirror,
+  checkMirrors,
+  dropUnknownMirrors,
+  MAX_MIRRORS,
+} from './destination-mirrors'
+import { localDestinationId, s3DestinationId } from '../engine/storage'
 import type { CustomPresetSettings } from '../shared/presets'
 
 /** Encrypts credentials at rest (safeStorage in the app). */
@@ -91,6 +98,8 @@ export const destinationSettingsSchema = z.object({
   purgeCdn: z.enum(PURGE_CDNS).default('none'),
   purgeId: z.string().trim().max(64).default(''),
   purgeApi: httpUrl.default(''),
+  /** Settings ids of the destinations that get a copy of every object (core/destination-mirrors). */
+  mirrors: z.array(z.string().min(1).max(100)).max(MAX_MIRRORS).default([]),
 })
 
 export const preferencesSchema = z.object({
@@ -182,12 +191,14 @@ export function migrateSettings(raw: unknown): StoredSettings {
     const parsed = preferencesSchema.shape[key].safeParse(rawPrefs[key])
     if (parsed.success) (prefs as Record<string, unknown>)[key] = parsed.data
   }
-  const destinations = Array.isArray(doc.destinations)
-    ? doc.destinations.flatMap((d) => {
-        const parsed = destinationSettingsSchema.safeParse(d)
-        return parsed.success ? [parsed.data] : []
-      })
-    : []
+  const destinations = dropUnknownMirrors(
+    Array.isArray(doc.destinations)
+      ? doc.destinations.flatMap((d) => {
+          const parsed = destinationSettingsSchema.safeParse(d)
+          return parsed.success ? [parsed.data] : []
+        })
+      : [],
+  )
   const credentials = z.record(z.string(), z.string()).safeParse(doc.credentials)
   const defaultId =
     typeof doc.defaultDestinationId === 'string' &&
@@ -324,13 +335,15 @@ export class Settings {
   }
 
   saveDestination(input: DestinationInput): SettingsView {
-    const { credentials, purgeToken, ...fields } = input
+    const { credentials, purgeToken, mirrors: wanted, ...fields } = input
     const id = fields.id ?? randomUUID()
     const existing = this.doc.destinations.findIndex((d) => d.id === id)
     if (fields.id !== undefined && existing === -1) {
       throw new UpshotError('CONFIG', 'That destination no longer exists; add it again.')
     }
-    const parsed = destinationSettingsSchema.safeParse({ ...fields, id })
+    // Mirrors left out of the input stay as they were.
+    const mirrors = wanted ?? this.doc.destinations[existing]?.mirrors ?? []
+    const parsed = destinationSettingsSchema.safeParse({ ...fields, id, mirrors })
     if (!parsed.success) throw new UpshotError('CONFIG', describeIssue(parsed.error))
     const dest = { ...parsed.data, prefix: normalizePrefix(parsed.data.prefix) }
     checkComplete(dest)
@@ -340,6 +353,9 @@ export class Settings {
     const destinations = [...this.doc.destinations]
     if (existing === -1) destinations.push(dest)
     else destinations[existing] = dest
+    dest.mirrors = checkMirrors(destinations, id, dest.name, dest.mirrors, (d) =>
+      storeIdOf(destinations.find((x) => x.id === d)),
+    )
     const stored = { ...this.doc.credentials }
     if (existing !== -1 && credentials === undefined && dest.kind !== 'local' && stored[id]) {
       // Keys kept as they are stay with the endpoint they were typed for.
@@ -384,6 +400,7 @@ export class Settings {
   }
 
   removeDestination(id: string): SettingsView {
+    assertNotAMirror(this.doc.destinations, id)
     const credentials = { ...this.doc.credentials }
     delete credentials[id]
     delete credentials[id + PURGE_TOKEN]
@@ -422,6 +439,21 @@ export class Settings {
       name: dest.name,
       savedId: dest.id,
     }
+  }
+
+  /** The mirrors a saved destination names, resolved like it (keys decrypted); none for null. */
+  resolveMirrors(savedId: string | null): ResolvedDestination[] {
+    const dest = this.doc.destinations.find((d) => d.id === savedId)
+    return (dest?.mirrors ?? []).map((m) => {
+      try {
+        return this.resolve(m)
+      } catch (err) {
+        // Say which destination: the error alone would seem to be about the upload's own.
+        if (!(err instanceof UpshotError)) throw err
+        const name = this.doc.destinations.find((d) => d.id === m)?.name ?? m
+        throw new UpshotError(err.code, `The mirror "${name}": ${err.message}`)
+      }
+    })
   }
 
   /** The saved destination whose engine config has this ledger id, if any. */
@@ -558,6 +590,17 @@ function toEngineConfig(
   return withToken.kind === 's3' && credentials ? { ...withToken, credentials } : withToken
 }
 
+/** The ledger's id of a saved destination's store (bucket and prefix, or folder); null if unusable. */
+function storeIdOf(d: DestinationSettings | undefined): string | null {
+  if (!d) return null
+  try {
+    const c = toEngineConfig(d, undefined)
+    return c.kind === 's3' ? s3DestinationId(c) : localDestinationId(c)
+  } catch {
+    return null
+  }
+}
+
 function checkComplete(d: DestinationSettings): void {
   // Resolving throws the one-sentence CONFIG error of whatever is missing or malformed.
   resolveProvider(providerSettingsOf(d))
@@ -575,6 +618,7 @@ const FIELD_NAMES: Record<string, string> = {
   publicUrl: 'public URL',
   purgeId: 'CDN distribution or zone ID',
   purgeApi: 'CDN API address',
+  mirrors: 'mirrors',
 }
 
 function describeIssue(error: z.ZodError): string {

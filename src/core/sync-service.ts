@@ -17,6 +17,8 @@ import {
 } from '../engine/sync'
 import type { DestinationConfig } from '../engine/types'
 import type { Settings } from './settings-model'
+import { mirrorsTarget } from './destination-mirrors'
+import { destinationIdOf } from '../engine/mirrors'
 
 export interface SyncServiceOptions {
   /** The engine of the moment (AppService may replace it while nothing runs). */
@@ -301,6 +303,12 @@ export class SyncService {
       destination: this.o.configOf(pair.destinationId),
       ...(destinationName ? { destinationName } : {}),
       preset: pair.preset,
+      // The saved destination's mirrors get every object of the pass too, as with uploads.
+      ...mirrorsTarget(
+        this.o.settings.resolveMirrors(
+          this.o.settings.findByLedgerId(pair.destinationId, destinationIdOf)?.savedId ?? null,
+        ),
+      ),
     }
     return {
       engine: this.o.engine(),

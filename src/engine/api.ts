@@ -105,6 +105,11 @@ export interface Engine {
   runLoop(): JobLoop
   /** Gives back claims of dead processes and runs every unfinished job. */
   resumeUnfinished(opts?: { signal?: AbortSignal }): Promise<RunReport>
+  /**
+   * Makes the mirror copies that are due now (retries whose time has come), outside any run: the
+   * app calls it while copies wait and no job runs (engine/mirrors/worker.ts).
+   */
+  copyMirrors(opts?: { signal?: AbortSignal }): Promise<void>
   report(jobIds: readonly string[], seconds: number): RunReport
   /**
    * The outputs of finished jobs with links to hand out now: for a private destination, fresh

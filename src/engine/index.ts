@@ -184,6 +184,11 @@ export function createEngine(options: EngineOptions): Engine {
       ledger.mirrors.retryNow()
       return run(ledger.unfinishedJobIds(), opts.signal)
     },
+    copyMirrors: (opts = {}) => {
+      // Copies owed while no run is open (the app between batches): one catch-up, then idle.
+      mirrorWorker.catchUp()
+      return mirrorWorker.idle(opts.signal)
+    },
     report: (jobIds, seconds) => report(jobIds, seconds),
     freshLinks: (jobIds, opts = {}) => freshLinks(ledger, destinations, jobIds, opts),
     pause: () => scheduler.pause(),

@@ -68,6 +68,21 @@ export interface QueueJob {
   etaSeconds: number | null
   destinationName: string
   createdAt: number
+  /**
+   * A done job sent with mirrors: its copies on them (core/mirror-watch.ts). Links come from the
+   * primary at once; this says "mirror pending" or "mirror failed: why" until they catch up.
+   */
+  mirror?: QueueMirror
+}
+
+/** A job's copies on its destination's mirrors, all mirrors together. */
+export interface QueueMirror {
+  /** failed: some copy gave up (tried again on the next start); pending: copying or retrying. */
+  state: 'pending' | 'failed' | 'done'
+  /** The mirrors' names, in the destination's order. */
+  mirrors: string[]
+  /** The latest failure of a copy not made yet: it is retried while `state` is pending. */
+  error: JobError | null
 }
 
 export interface Overall {
@@ -316,6 +331,11 @@ export interface DestinationSettings {
   purgeId: string
   /** Another CDN API address (a proxy); '' for the service's own. */
   purgeApi: string
+  /**
+   * Ids of other saved destinations that get a copy of every object uploaded here (never itself,
+   * no cycles); links come from this one, the mirrors' URLs are fallbacks.
+   */
+  mirrors: string[]
 }
 
 export const PURGE_CDNS = ['none', 'cloudfront', 'cloudflare'] as const
@@ -336,7 +356,15 @@ export interface DestinationView extends DestinationSettings {
 /** Saving a destination: `credentials` undefined keeps what is stored, null removes it. */
 export interface DestinationInput extends Omit<
   DestinationSettings,
-  'id' | 'jurisdiction' | 'cdn' | 'private' | 'expiresIn' | 'purgeCdn' | 'purgeId' | 'purgeApi'
+  | 'id'
+  | 'jurisdiction'
+  | 'cdn'
+  | 'private'
+  | 'expiresIn'
+  | 'purgeCdn'
+  | 'purgeId'
+  | 'purgeApi'
+  | 'mirrors'
 > {
   id?: string
   /** Defaults: default jurisdiction, no CDN, public, 3600 s. */
@@ -351,6 +379,8 @@ export interface DestinationInput extends Omit<
   purgeApi?: string
   /** The Cloudflare API token: undefined keeps what is stored, null removes it. */
   purgeToken?: string | null
+  /** Saved destinations' ids that mirror this one: undefined keeps what is saved. */
+  mirrors?: string[]
 }
 
 export type Theme = 'system' | 'light' | 'dark'

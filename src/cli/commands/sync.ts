@@ -23,7 +23,7 @@ import {
   type CommonOptions,
   warnAboutSetup,
 } from '../shared'
-import { resolveDestination } from '../target'
+import { resolveDestination, resolveMirrors } from '../target'
 import { onStopSignals } from '../stop'
 import { formatBytes } from '../units'
 import { terminalText } from '../../shared/display-text'
@@ -102,6 +102,9 @@ async function syncCommand(dir: string, opts: SyncOptions, cmd: Command): Promis
       ...(opts.exclude ? { exclude: opts.exclude } : {}),
       save: opts.dryRun !== true,
     })
+    // A saved destination's mirrors (`dest add --mirror`) get every object of the pass too.
+    const mirrors = resolveMirrors(engine.ledger, target.destination, target.destinationName, [])
+    if (mirrors.length > 0) target.mirrors = mirrors
     const ctx: PassContext = { engine, store, pair, target }
     warnAboutSetup(engine.dataDir, [target.destination])
     if (opts.watch && !opts.dryRun) return await watchCommand(ctx, opts)

@@ -86,6 +86,20 @@ export const en = {
     loadingRow: 'Loading…',
     rowActions: (name: string) => `Actions for ${name}`,
     destination: (name: string) => `to ${name}`,
+    mirror: {
+      badge: (state: 'pending' | 'failed' | 'done', retrying: boolean) =>
+        state === 'done'
+          ? 'mirrored'
+          : state === 'failed'
+            ? 'mirror failed'
+            : retrying
+              ? 'mirror failed, retrying'
+              : 'mirror pending',
+      done: (names: string) => `copied to ${names}`,
+      pending: (names: string) => `links ready; copying to ${names}`,
+      retrying: (names: string, why: string) => `links ready; ${names}: ${why}`,
+      failed: (names: string, why: string) => `${names}: ${why} Tried again when Upshot starts.`,
+    },
   },
   browse: {
     label: 'Browse the bucket',
@@ -126,6 +140,13 @@ export const en = {
       'An object of an upload in your history deletes that upload with all its sizes. Objects something else still uses stay. What leaves the bucket is purged from the CDN when the destination has CDN settings. Orphans may still be linked from another computer.',
   },
   results: {
+    mirrors: {
+      label: 'Fallback links on the mirrors',
+      state: { done: 'copied', pending: 'copying', failed: 'copy failed' },
+      copy: (mirror: string) => `Copy the link on ${mirror}`,
+      copied: 'Mirror link copied',
+      copyFailed: 'The clipboard refused the link; select it and copy it by hand.',
+    },
     label: 'Finished files',
     emptyTitle: 'Nothing finished yet',
     emptyHint: 'Files you upload in this session appear here with their links.',
@@ -332,6 +353,13 @@ export const en = {
     removeKeys: 'Forget stored keys',
     chooseFolder: 'Choose folder…',
     noFolder: 'No folder chosen',
+    mirrors: {
+      legend: 'Mirrors',
+      hint: 'Every image uploaded here is copied to these destinations too, under the same key. Links come from this destination; a mirror’s URL is a fallback. A mirror that is down catches up later.',
+      none: 'Save another destination to use it as a mirror of this one.',
+      mirrorsBack: (name: string) => `${name} mirrors this destination already.`,
+      mirrorsTo: (names: string[]) => `Mirrors to: ${names.join(', ')}`,
+    },
     purge: {
       legend: 'Purge the CDN on delete',
       hint: 'Deleted images leave the CDN’s caches too (they are cached for a year otherwise). Purges go to the links’ URLs: set the public URL to the address the CDN serves.',

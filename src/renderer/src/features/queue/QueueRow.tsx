@@ -8,6 +8,7 @@ import { unwrap, upshot } from '../../lib/api'
 import { formatBytes, formatDuration } from '../../lib/format'
 import { sourceLabel } from '../../lib/source-label'
 import { attempt, copyLinks } from './actions'
+import { MirrorStatus } from './MirrorStatus'
 
 const ACTIVE = new Set(['queued', 'processing', 'processed', 'uploading'])
 
@@ -59,6 +60,7 @@ export const QueueRow = memo(function QueueRow({
           {job.sourceBytes !== null && <span>{formatBytes(job.sourceBytes)}</span>}
           <span className="row__dest">{t.queue.destination(job.destinationName)}</span>
           {failed && job.error && <code className="row__code">{job.error.code}</code>}
+          {job.state === 'done' && job.mirror && <MirrorStatus mirror={job.mirror} />}
         </div>
         {failed || job.state === 'canceled' ? (
           job.error && job.state === 'failed' ? (

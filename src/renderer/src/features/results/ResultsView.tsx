@@ -15,6 +15,7 @@ import { doneRows, useQueueWindow } from '../../state/queue-store'
 import { useSettings } from '../../state/settings'
 import { attempt, copyDoneLinks, copyLinks } from '../queue/actions'
 import { LinkList } from './LinkList'
+import { MirrorLinks } from './MirrorLinks'
 
 export function ResultsView(): React.JSX.Element {
   // The finished uploads, a window of them: the core filters and holds the list (queue-store.ts).
@@ -235,6 +236,7 @@ function Detail({ file, template }: { file: FinishedFile; template: string }): R
         </tbody>
       </table>
       <LinkList file={file} template={template} />
+      <MirrorLinks file={file} />
     </div>
   )
 }

@@ -16,6 +16,8 @@ import { attempt } from '../queue/actions'
 import { isUnencryptedRemote } from '../../../../shared/endpoints'
 import { ConnectionResult } from './ConnectionResult'
 import { PurgeFields } from './PurgeFields'
+import { MirrorFields } from './MirrorFields'
+import { useSettings } from '../../state/settings'
 
 const BLANK: Omit<DestinationInput, 'kind'> = {
   name: '',
@@ -35,6 +37,7 @@ const BLANK: Omit<DestinationInput, 'kind'> = {
   purgeCdn: 'none',
   purgeId: '',
   purgeApi: '',
+  mirrors: [],
 }
 
 const REGION_EXAMPLE: Partial<Record<DestinationKind, string>> = {
@@ -71,6 +74,7 @@ export function DestinationForm(props: {
           purgeCdn: ex.purgeCdn,
           purgeId: ex.purgeId,
           purgeApi: ex.purgeApi,
+          mirrors: ex.mirrors,
         }
       : { ...BLANK, kind: 's3' },
   )
@@ -78,6 +82,7 @@ export function DestinationForm(props: {
   const [secret, setSecret] = useState('')
   const [forgetKeys, setForgetKeys] = useState(false)
   const [purgeToken, setPurgeToken] = useState('')
+  const saved = useSettings()?.destinations ?? []
   const [forgetToken, setForgetToken] = useState(false)
   const [report, setReport] = useState<ConnectionReport | null>(null)
   const [testing, setTesting] = useState(false)
@@ -358,6 +363,7 @@ export function DestinationForm(props: {
         setForgetToken={setForgetToken}
         canStoreSecrets={props.canStoreSecrets}
       />
+      <MirrorFields form={form} set={set} destinations={saved} />
       {report && <ConnectionResult report={report} />}
       <div className="form__actions">
         <button type="button" className="button" onClick={props.onDone}>

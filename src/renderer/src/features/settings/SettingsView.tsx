@@ -147,6 +147,15 @@ export function SettingsView(): React.JSX.Element {
                       )}
                     </div>
                     <p className="dest__detail">{describe(d)}</p>
+                    {d.mirrors.length > 0 && (
+                      <p className="dest__detail" data-testid="destination-mirrors">
+                        {t.settings.mirrors.mirrorsTo(
+                          d.mirrors.map(
+                            (m) => view.destinations.find((x) => x.id === m)?.name ?? m,
+                          ),
+                        )}
+                      </p>
+                    )}
                     {d.kind !== 'local' && (
                       <p className="dest__keys">
                         {d.hasCredentials ? t.settings.keysStored : t.settings.keysFromEnv}

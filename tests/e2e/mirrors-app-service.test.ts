@@ -1,0 +1,126 @@
+// Mirrors in the app, as a unit of AppService (in this process, on the real engine): a saved
+// destination names a mirror on a second local s3rver; an upload from the app and a sync pass
+// land byte-identical objects on both, the queue says when the mirror copies are done, and the
+// results carry the mirror's URL beside the primary's link. The window's side is in
+// tests/e2e/mirrors-ui.test.ts, on the real core process.
+
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { getObjectBytes, listKeys, startTestS3, type TestS3 } from '../helpers/s3server'
+import { CORPUS } from '../helpers/fixtures'
+import { startInProcessApp, type InProcessApp } from './helpers/in-process-app'
+import { testBucketDestination } from './helpers/test-keychain'
+
+let primary: TestS3
+let mirror: TestS3
+let work: string
+let app: InProcessApp
+
+beforeAll(async () => {
+  // Both local: the mirror's bucket is a second, separate server.
+  ;[primary, mirror] = await Promise.all([
+    startTestS3({ local: true }),
+    startTestS3({ local: true }),
+  ])
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'upshot-mirror-app-'))
+  app = startInProcessApp({ dataDir: path.join(work, 'data'), syncSettleMs: 200 })
+  const mirrorId = app.settings
+    // Objects keep their key on the mirror (prefix included): the same prefix keeps it readable.
+    .saveDestination(testBucketDestination(mirror, 'Backup', { prefix: primary.prefix }))
+    .destinations.find((d) => d.name === 'Backup')!.id
+  const view = app.settings.saveDestination(
+    testBucketDestination(primary, 'Main', { mirrors: [mirrorId] }),
+  )
+  app.settings.setDefaultDestination(view.destinations.find((d) => d.name === 'Main')!.id)
+})
+afterAll(async () => {
+  await app?.close()
+  await Promise.all([primary?.stop(), mirror?.stop()])
+  if (work) fs.rmSync(work, { recursive: true, force: true })
+})
+
+async function waitFor(what: string, cond: () => boolean | Promise<boolean>): Promise<void> {
+  const until = Date.now() + 90_000
+  while (!(await cond())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/** The keys under the destinations' prefix on a server. */
+async function relativeKeys(s3: TestS3): Promise<string[]> {
+  return (await listKeys(s3, primary.prefix)).sort()
+}
+
+async function expectSameObjects(rel: readonly string[]): Promise<void> {
+  for (const k of rel) {
+    const [a, b] = await Promise.all([getObjectBytes(primary, k), getObjectBytes(mirror, k)])
+    expect(b.length).toBeGreaterThan(0)
+    expect(b.equals(a), `${k} differs between primary and mirror`).toBe(true)
+  }
+}
+
+describe('mirrors in the app (AppService)', () => {
+  it('an app upload lands the same objects on the primary and its mirror, and says so', async () => {
+    const dir = fs.mkdtempSync(path.join(work, 'drop-'))
+    for (const name of ['exif-samples__jpg_Canon_40D.jpg', 'sharp__with-alpha.png'])
+      fs.copyFileSync(path.join(CORPUS, name), path.join(dir, name))
+    await app.service.addPaths([dir])
+    const jobs = () => app.service.getQueue().jobs
+    await waitFor('both jobs done and mirrored', () => {
+      const js = jobs()
+      return js.length === 2 && js.every((j) => j.state === 'done' && j.mirror?.state === 'done')
+    })
+    for (const j of jobs())
+      expect(j.mirror).toEqual({ state: 'done', mirrors: ['Backup'], error: null })
+
+    const onPrimary = await relativeKeys(primary)
+    expect(onPrimary.length).toBeGreaterThanOrEqual(2)
+    expect(await relativeKeys(mirror)).toEqual(onPrimary)
+    await expectSameObjects(onPrimary)
+
+    // Links from the primary; each output carries the mirror's URL for the same key.
+    const files = app.service.getFinished(jobs().map((j) => j.id))
+    expect(files).toHaveLength(2)
+    for (const o of files.flatMap((f) => f.outputs)) {
+      expect(o.url.startsWith(primary.endpoint)).toBe(true)
+      expect(o.mirrors).toEqual([
+        { mirror: 'Backup', url: expect.stringContaining(mirror.endpoint), state: 'done' },
+      ])
+      expect(o.mirrors![0]!.url.endsWith(o.key)).toBe(true)
+      const fallback = await fetch(o.mirrors![0]!.url)
+      expect(fallback.status).toBe(200)
+      expect(Buffer.from(await fallback.arrayBuffer()).length).toBe(o.bytes)
+    }
+  })
+
+  it('a sync pass to that destination mirrors every object too', async () => {
+    const folder = fs.mkdtempSync(path.join(work, 'synced-'))
+    fs.copyFileSync(
+      path.join(CORPUS, 'exif-samples__jpg_gps_DSCN0010.jpg'),
+      path.join(folder, 'gps.jpg'),
+    )
+    fs.writeFileSync(path.join(folder, 'notes.txt'), 'synced and mirrored\n'.repeat(50))
+    const before = new Set(await relativeKeys(primary))
+    const mainId = app.settings.view().destinations.find((d) => d.name === 'Main')!.id
+    const pair = await app.service.sync.add(folder, {
+      destinationId: mainId,
+      preset: 'web',
+      include: [],
+      exclude: [],
+    })
+    await app.service.sync.run(pair.id)
+    let added: string[] = []
+    await waitFor('the pass on the primary and its copies on the mirror', async () => {
+      added = (await relativeKeys(primary)).filter((k) => !before.has(k))
+      if (added.length < 2) return false
+      const onMirror = new Set(await relativeKeys(mirror))
+      return added.every((k) => onMirror.has(k))
+    })
+    expect(added.some((k) => k.endsWith('.txt'))).toBe(true)
+    await expectSameObjects(added)
+    expect((await relativeKeys(mirror)).sort()).toEqual((await relativeKeys(primary)).sort())
+  })
+})

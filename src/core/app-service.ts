@@ -55,7 +55,7 @@ import { inputToEngineConfig, type Settings } from './settings-model'
 import { SyncService } from './sync-service'
 import { mirrorsTarget } from './destination-mirrors'
 import { MirrorWatch } from './mirror-watch'
-import { withMirrorLinks } from './mirror-links'
+import { onMirror, withMirrorLinks } from './mirror-links'
 import { batchNotice } from './batch-notice'
 import { parseCustomPreset, toEnginePreset } from './custom-presets'
 import { previewPreset } from './preset-preview'
@@ -599,10 +599,14 @@ export class AppService {
     return this.withMirrorLinks(files.map((f) => ({ ...f, outputs: fresh.get(f.id) ?? f.outputs })))
   }
 
-  async copyLinks(ids: readonly string[], format: LinkFormat): Promise<CopyResult> {
+  async copyLinks(
+    ids: readonly string[],
+    format: LinkFormat,
+    mirror?: string,
+  ): Promise<CopyResult> {
     const items: LinkItem[] = (await this.getFinishedWithFreshLinks(ids)).map((f) => ({
       name: f.name,
-      outputs: f.outputs,
+      outputs: mirror === undefined ? f.outputs : onMirror(f.outputs, mirror),
     }))
     const text = formatLinks(format, items, {
       template: this.o.settings.preferences.customTemplate,
@@ -932,7 +936,7 @@ export class AppService {
       clearFinished: () => this.clearFinished(),
       // What the page shows and opens: a private destination's links signed afresh.
       getFinished: (ids) => this.getFinishedWithFreshLinks(ids),
-      copyLinks: (ids, format) => this.copyLinks(ids, format),
+      copyLinks: (ids, format, mirror) => this.copyLinks(ids, format, mirror),
       getThumbnails: (ids) => this.getThumbnails(ids),
       openLink: (url) => this.openLink(url),
       getHistory: (query) => this.getHistory(query),

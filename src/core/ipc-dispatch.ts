@@ -161,7 +161,7 @@ export const COMMAND_ARGS: { readonly [K in CommandName]: z.ZodType<Commands[K][
   retryJob: z.tuple([id]),
   clearFinished: z.tuple([]),
   getFinished: z.tuple([ids]),
-  copyLinks: z.tuple([ids, z.enum(LINK_FORMATS)]),
+  copyLinks: z.tuple([ids, z.enum(LINK_FORMATS), z.string().min(1).max(100).optional()]),
   getThumbnails: z.tuple([z.array(id).max(200)]),
   openLink: z.tuple([z.string().max(8192)]),
   getHistory: z.tuple([historyQuery]),

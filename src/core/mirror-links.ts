@@ -14,6 +14,14 @@ export interface MirrorLinkSources {
   nameOf(ledgerId: string): string
 }
 
+/** The outputs as they are on one mirror (by name): its URLs, and only those it has a copy of. */
+export function onMirror(outputs: readonly OutputReport[], mirror: string): OutputReport[] {
+  return outputs.flatMap((o) => {
+    const m = o.mirrors?.find((x) => x.mirror === mirror)
+    return m ? [{ ...o, url: m.url }] : []
+  })
+}
+
 export function withMirrorLinks(
   ledger: Ledger,
   files: readonly FinishedFile[],

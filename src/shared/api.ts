@@ -618,7 +618,8 @@ export interface Commands {
   /** Removes finished jobs from the queue view (they stay in the history). */
   clearFinished: { args: []; value: void }
   getFinished: { args: [ids: string[]]; value: FinishedFile[] }
-  copyLinks: { args: [ids: string[], format: LinkFormat]; value: CopyResult }
+  /** `mirror`: the links as they are on that mirror of the files' destination (a fallback). */
+  copyLinks: { args: [ids: string[], format: LinkFormat, mirror?: string]; value: CopyResult }
   getThumbnails: { args: [ids: string[]]; value: Record<string, string | null> }
   openLink: { args: [url: string]; value: void }
   getHistory: { args: [query: HistoryQuery]; value: HistoryPage }

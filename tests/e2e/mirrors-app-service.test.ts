@@ -10,6 +10,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getObjectBytes, listKeys, startTestS3, type TestS3 } from '../helpers/s3server'
 import { CORPUS } from '../helpers/fixtures'
+import { primaryOutput } from '../../src/shared/links'
 import { startInProcessApp, type InProcessApp } from './helpers/in-process-app'
 import { testBucketDestination } from './helpers/test-keychain'
 
@@ -94,6 +95,12 @@ describe('mirrors in the app (AppService)', () => {
       expect(fallback.status).toBe(200)
       expect(Buffer.from(await fallback.arrayBuffer()).length).toBe(o.bytes)
     }
+
+    // Copying "as on the mirror" gives the mirror's URLs in the chosen format.
+    const copied = await app.service.copyLinks([files[0]!.id], 'url', 'Backup')
+    const main = primaryOutput(files[0]!.outputs)!
+    expect(copied.text).toBe(main.mirrors![0]!.url)
+    expect(app.clipboard.at(-1)).toBe(main.mirrors![0]!.url)
   })
 
   it('a sync pass to that destination mirrors every object too', async () => {

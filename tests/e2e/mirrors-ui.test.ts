@@ -153,6 +153,10 @@ describe.skipIf(!hasChromium)('mirrors in the window, on the real core', () => {
     expect(url.startsWith(mirror.endpoint)).toBe(true)
     expect(await links.getByText('copied').count()).toBeGreaterThan(0)
     await links.scrollIntoViewIfNeeded()
+    // Copied through the core, as every link is (the window's page has no clipboard of its own).
+    await links.getByRole('button', { name: 'Copy the link on Backup bucket' }).click()
+    await page.getByText('Copied the link on Backup bucket').waitFor()
+    expect(app.clipboard.at(-1)).toBe(url)
     const fallback = await fetch(url)
     expect(fallback.status).toBe(200)
     await saveScreenshot(page, 'results-mirror-links')

@@ -313,8 +313,8 @@ export function createBrowserFace(): UpshotApi {
         },
       }
     },
-    async copyLinks(ids, format) {
-      const r = await base.copyLinks(ids, format)
+    async copyLinks(ids, format, mirror) {
+      const r = await base.copyLinks(ids, format, mirror)
       if (!r.ok) return r
       try {
         await navigator.clipboard.writeText(r.value.text)

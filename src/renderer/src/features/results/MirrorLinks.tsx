@@ -4,18 +4,19 @@ import type { FinishedFile } from '../../../../shared/api'
 import { primaryOutput } from '../../../../shared/links'
 import { Icon } from '../../components/Icon'
 import { t } from '../../i18n'
+import { unwrap, upshot } from '../../lib/api'
 import { toast } from '../../state/toasts'
+import { attempt } from '../queue/actions'
 
 export function MirrorLinks({ file }: { file: FinishedFile }): React.JSX.Element | null {
   const main = primaryOutput(file.outputs)
   const mirrors = main?.mirrors ?? []
   if (mirrors.length === 0) return null
   const m = t.results.mirrors
-  const copy = (url: string): void => {
-    navigator.clipboard.writeText(url).then(
-      () => toast(m.copied),
-      () => toast(m.copyFailed),
-    )
+  // Through the core like every copy: the window's page has no clipboard permission.
+  const copy = async (mirror: string): Promise<void> => {
+    const r = await attempt(() => unwrap(upshot.copyLinks([file.id], 'url', mirror)))
+    if (r) toast(m.copied(mirror))
   }
   return (
     <section className="mirror-links" aria-label={m.label} data-testid="mirror-links">
@@ -38,7 +39,7 @@ export function MirrorLinks({ file }: { file: FinishedFile }): React.JSX.Element
               type="button"
               className="button button--small"
               aria-label={m.copy(x.mirror)}
-              onClick={() => copy(x.url)}
+              onClick={() => void copy(x.mirror)}
             >
               <Icon name="copy" size={16} />
               {t.actions.copy}

@@ -166,7 +166,7 @@ describe('upshot ls', () => {
             {
               key: openKey,
               uploadId: openId,
-              initiated: expect.any(String) as string,
+              initiated: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/) as string,
               ageMs: expect.any(Number) as number,
             },
           ]

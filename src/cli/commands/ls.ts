@@ -164,8 +164,10 @@ async function orphansCommand(
           scanned: scan.scanned,
           known: scan.known,
           uploads:
+            // ISO dates, as `upshot cleanup --json` gives them, with the age beside.
             uploads?.map((u) => ({
               ...u,
+              initiated: u.initiated === null ? null : new Date(u.initiated).toISOString(),
               ageMs: u.initiated === null ? null : now - u.initiated,
             })) ?? null,
           ...(uploadsError ? { uploadsError } : {}),

@@ -27,6 +27,7 @@ import { bigUploadRow, smallFilesRow } from './rows/upload.mjs'
 import { qualityRow } from './rows/quality.mjs'
 import { smallPhotos, uiRow } from './rows/ui.mjs'
 import { queueScaleRows } from './rows/queue-scale.mjs'
+import { queueScaleUiRows } from './rows/queue-scale-ui.mjs'
 import { variantsRow } from './rows/variants.mjs'
 
 const MiB = 1024 * 1024
@@ -42,6 +43,7 @@ const ROWS = [
   'sync',
   'ui',
   'queue-scale',
+  'queue-scale-ui',
 ]
 
 const USAGE = `Usage: npm run bench [-- options]
@@ -59,6 +61,7 @@ const USAGE = `Usage: npm run bench [-- options]
                                      re-measure some rows, keep the others as the report had them
   npm run bench -- --only queue-scale   a 10,000-file drop on the window (Chromium + the real
                                      core process), six rows, one per goal of issue 19
+  npm run bench -- --only queue-scale-ui   the same tree through a browser tab of upshot ui
 
 Options:
   --quick            fewer runs, smaller inputs
@@ -221,6 +224,8 @@ try {
     ['sync', syncRow],
     // Six rows, one per goal of the window's queue (issue 19).
     ['queue-scale', queueScaleRows],
+    // The same drop through a browser tab of `upshot ui`.
+    ['queue-scale-ui', queueScaleUiRows],
   ]
   for (const [id, fn] of plan) {
     if (!wants(id)) continue

@@ -156,6 +156,7 @@ const ROW_PREFIXES = [
   ['Sync', 'sync'],
   ['In a browser', 'ui'],
   ['Queue:', 'queue-scale'],
+  ['Queue through upshot ui', 'queue-scale-ui'],
 ]
 
 function splitCells(line) {

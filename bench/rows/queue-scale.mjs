@@ -58,7 +58,8 @@ export function queueScaleRowsFrom(stdout) {
   const perSecond = num(up, /patches \(([\d.]+)\/s\)/)
   const perPatch = num(up, /([\d.]+) KiB per patch on average/)
   const perPatchMax = num(up, /([\d.]+) KiB max/)
-  const firstStarted = num(up, /first upload seen started \+(\d+) ms/)
+  const startedInCore = num(up, /first upload started in the core \+(\d+) ms/)
+  const firstStarted = num(up, /seen started in the window \+(\d+) ms/)
   const firstDone = num(up, /first upload finished \+(\d+) ms/)
   const heap = /window heap ([\d.]+) -> ([\d.]+) MiB/.exec(big)
   const rss = /core RSS (\d+) -> (\d+) MiB/.exec(big)
@@ -131,9 +132,10 @@ export function queueScaleRowsFrom(stdout) {
     ),
     row(
       'Queue: drop -> first upload starts',
-      `first job seen past queued ${ms(firstStarted)}; first job finished ${ms(firstDone)} (1 run)`,
+      `first job started in the core ${ms(startedInCore)} (the window sees it ${ms(firstStarted)}, ` +
+        `a patch interval later at most); first job finished ${ms(firstDone)} (1 run)`,
       '< 300 ms',
-      firstStarted < 300 ? 'met' : miss(firstStarted, 300),
+      startedInCore < 300 ? 'met' : miss(startedInCore, 300),
     ),
   ]
 }

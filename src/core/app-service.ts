@@ -5,7 +5,6 @@
 
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import type {
   AddResult,
@@ -36,24 +35,24 @@ import { UpshotError, type ErrorCode, type JobState } from '../shared/jobs'
 import { formatLinks, primaryOutput, type LinkFormat, type LinkItem } from '../shared/links'
 import type { CleanupReport } from '../shared/cleanup'
 import { testConnection, type ConnectionTestOptions } from './connection-test'
-import { ownerIsDead, toJobError, type Engine, type EngineEvent, type Target } from '../engine'
+import { ownerIsDead, toJobError, type Engine, type EngineEvent } from '../engine'
 import { cleanupUploads } from '../engine/cleanup'
 import { listHistory, outputsOfJobs, retryJob, summarizeDestinations } from '../engine/history'
 import { deleteRecords, type RecordsDeleted } from '../engine/references'
 import { describePurge, mergePurges, withStoredPurgeToken } from '../engine/cdn/purge-queue'
 import { ledgerLocationWarning } from '../engine/ledger/location'
 import { localMetaDirFor } from '../engine/paths'
-import { createDestination, localDestinationId, s3DestinationId } from '../engine/storage'
+import { createDestination } from '../engine/storage'
 import type { DestinationConfig } from '../engine/types'
 import type { CommandHandlers } from './ipc-dispatch'
 import { QueueModel, isFinished } from './queue-model'
 import { DropListings } from './drop-listings'
-import { traceQueue } from './queue-trace'
+import { queueTraceEnabled, traceQueue } from './queue-trace'
 import type { RecordedPage } from '../engine/enqueue-page'
 import type { JobRow } from '../engine/ledger'
 import { inputToEngineConfig, type Settings } from './settings-model'
 import { SyncService } from './sync-service'
-import { mirrorsTarget } from './destination-mirrors'
+import { AppDestinations, ledgerIdOf } from './app-destinations'
 import { MirrorWatch } from './mirror-watch'
 import { onMirror, withMirrorLinks } from './mirror-links'
 import { batchNotice } from './batch-notice'
@@ -128,9 +127,7 @@ const CLIPBOARD_EXT: Record<string, string> = {
   'image/tiff': 'tiff',
 }
 
-export function ledgerIdOf(config: DestinationConfig): string {
-  return config.kind === 's3' ? s3DestinationId(config) : localDestinationId(config)
-}
+export { ledgerIdOf }
 
 export class AppService {
   /** The engine (made anew when the concurrency changes) and its run loop. */
@@ -139,6 +136,8 @@ export class AppService {
     return this.host.engine
   }
   private readonly queue: QueueModel
+  /** Saved and ledger destinations: configs, names, the upload target (core/app-destinations). */
+  private readonly destinations: AppDestinations
   private readonly batchOf = new Map<string, Batch>()
   private readonly openBatches = new Map<string, Batch>()
   private readonly listings: DropListings
@@ -151,7 +150,7 @@ export class AppService {
       dataDir: this.o.dataDir,
       resolve: (id) => this.o.settings.resolve(id).config,
       ledgerIdOf,
-      configOfLedgerId: (id) => this.configForLedgerDestination(id),
+      configOfLedgerId: (id) => this.destinations.configForLedger(id),
     }))
   }
   private readonly clipboardDir: string
@@ -169,6 +168,11 @@ export class AppService {
   private readonly mirrorWatch: MirrorWatch
 
   constructor(private readonly o: AppServiceOptions) {
+    this.destinations = new AppDestinations({
+      settings: o.settings,
+      dataDir: o.dataDir,
+      ledger: () => this.engine.ledger,
+    })
     this.host = new EngineHost(
       {
         make: (concurrency) => o.makeEngine(this.engineHooks(concurrency)),
@@ -190,8 +194,8 @@ export class AppService {
     this.sync = new SyncService({
       engine: () => this.engine,
       settings: o.settings,
-      configOf: (id) => this.configForLedgerDestination(id),
-      describeDestination: (id) => this.describeDestination(id),
+      configOf: (id) => this.destinations.configForLedger(id),
+      describeDestination: (id) => this.destinations.describe(id),
       emit: (pairs) => o.emit('sync', pairs),
       // A concurrency change waits for a quiet moment between passes.
       passFinished: () => this.restartEngineIfNeeded(),
@@ -204,7 +208,7 @@ export class AppService {
         : new AppEditorApi({
             dataDir: o.dataDir,
             engine: () => this.engine,
-            uploadTarget: (name) => this.uploadTarget(name).target,
+            uploadTarget: (name) => this.destinations.uploadTarget(name).target,
             key: (opts) => o.settings.editorApiKey(opts),
             readClipboardImage: () => o.ports.readClipboardImage(),
             deleteUploads: (ids) => this.deleteRecords(ids),
@@ -214,7 +218,7 @@ export class AppService {
           })
     this.mirrorWatch = new MirrorWatch({
       engine: () => this.engine,
-      nameOf: (id) => this.mirrorName(id),
+      nameOf: (id) => this.destinations.mirrorName(id),
       show: (id, mirror) => this.queue.setMirror(id, mirror),
       busy: () => !this.host.idle,
     })
@@ -282,7 +286,7 @@ export class AppService {
    */
   async addPaths(paths: readonly string[], into?: Batch): Promise<AddResult> {
     if (paths.length === 0) return { added: 0 }
-    const { target, name: destName } = this.uploadTarget()
+    const { target, name: destName } = this.destinations.uploadTarget()
     const batch: Batch = into ?? { ids: new Set(), pending: 0, listing: 0 }
     batch.listing++
     const before = batch.ids.size
@@ -290,6 +294,7 @@ export class AppService {
     const startedAt = performance.now()
     let first = true
     traceQueue('drop', { paths: paths.length })
+    this.startTraced = false
     try {
       await this.engine.enqueue(paths, target, {
         signal: listing.signal,
@@ -403,7 +408,7 @@ export class AppService {
         : null,
       deduplicated: row.deduplicated === 1,
       sourceBytes: row.size,
-      destinationName: destinationName ?? this.describeDestination(row.destination_id),
+      destinationName: destinationName ?? this.destinations.describe(row.destination_id),
       createdAt: row.created_at,
     })
   }
@@ -417,6 +422,9 @@ export class AppService {
       }),
     )
   }
+
+  /** UPSHOT_TRACE=queue: whether the drop's first job to start was traced yet. */
+  private startTraced = true
 
   private onEngineEvent(e: EngineEvent): void {
     if (e.type === 'ledger') {
@@ -444,6 +452,10 @@ export class AppService {
       e.state === 'processed' || e.state === 'done'
         ? (this.engine.ledger.job(e.id)?.size ?? null)
         : undefined
+    if (!this.startTraced && e.state === 'processing' && queueTraceEnabled()) {
+      this.startTraced = true
+      traceQueue('started', {})
+    }
     this.queue.setState(e.id, e.state, e.error, e.deduplicated, size)
     if (before && !isFinished(before) && isFinished(e.state)) this.jobFinished(e.id, e.state)
   }
@@ -568,8 +580,8 @@ export class AppService {
   /** Each output's URL on the job's mirrors, a fallback beside the primary's link. */
   private withMirrorLinks(files: FinishedFile[]): FinishedFile[] {
     return withMirrorLinks(this.engine.ledger, files, {
-      configOf: (id) => this.configForLedgerDestination(id),
-      nameOf: (id) => this.mirrorName(id),
+      configOf: (id) => this.destinations.configForLedger(id),
+      nameOf: (id) => this.destinations.mirrorName(id),
     })
   }
 
@@ -584,7 +596,7 @@ export class AppService {
       if (!configs.has(ledgerId)) {
         let config: DestinationConfig | null = null
         try {
-          config = this.configForLedgerDestination(ledgerId)
+          config = this.destinations.configForLedger(ledgerId)
         } catch {
           // Keys that no longer decrypt: the ledger's config (AWS default chain) is the fallback.
         }
@@ -662,7 +674,7 @@ export class AppService {
         source: r.source,
         status: r.deleted ? 'deleted' : (r.state as 'done' | 'failed' | 'canceled'),
         destinationId: r.destinationId,
-        destinationName: r.destinationName ?? this.describeDestination(r.destinationId),
+        destinationName: r.destinationName ?? this.destinations.describe(r.destinationId),
         finishedAt: r.finishedAt,
         bytes: r.bytes,
         outputCount: r.outputCount,
@@ -677,7 +689,7 @@ export class AppService {
       .filter((d) => d.objects > 0)
       .map((d) => ({
         destinationId: d.destinationId,
-        name: d.name ?? this.describeDestination(d.destinationId),
+        name: d.name ?? this.destinations.describe(d.destinationId),
         files: d.files,
         objects: d.objects,
         bytes: d.bytes,
@@ -709,7 +721,7 @@ export class AppService {
   /** Deletes under the shared-object rules (engine/references), with the CDN purge. */
   private deleteRecords(ids: readonly string[]): Promise<RecordsDeleted> {
     return deleteRecords(this.engine.ledger, ids, (destinationId) =>
-      createDestination(this.configForLedgerDestination(destinationId), {
+      createDestination(this.destinations.configForLedger(destinationId), {
         maxAttempts: 3,
         metaDir: localMetaDirFor(this.o.dataDir),
       }),
@@ -1045,106 +1057,7 @@ export class AppService {
     return {
       uploadConcurrency,
       customPresets: () => this.o.settings.customPresets(),
-      configFor: (ledgerId) => this.savedConfig(ledgerId),
+      configFor: (ledgerId) => this.destinations.savedConfig(ledgerId),
     }
   }
-
-  /**
-   * A saved destination's config by ledger id, as the settings hold it now: the engine asks as
-   * each step starts, so fixed keys, a new public URL or "private" apply to retries and queued
-   * files without a restart. Looked up once per change of the settings (keys are decrypted).
-   */
-  private savedConfig(ledgerId: string): DestinationConfig | null {
-    if (this.savedConfigsOf !== this.o.settings.revision) {
-      this.savedConfigs.clear()
-      this.savedConfigsOf = this.o.settings.revision
-    }
-    if (!this.savedConfigs.has(ledgerId)) {
-      let config: DestinationConfig | null = null
-      try {
-        config = this.o.settings.findByLedgerId(ledgerId, ledgerIdOf)?.config ?? null
-      } catch {
-        // Keys that no longer decrypt: the upload says so itself (INVALID_CREDENTIALS).
-      }
-      this.savedConfigs.set(ledgerId, config)
-    }
-    return this.savedConfigs.get(ledgerId) ?? null
-  }
-
-  private readonly savedConfigs = new Map<string, DestinationConfig | null>()
-  private savedConfigsOf = -1
-
-  /** Records the saved destination's name with it in the ledger, where the CLI finds it (`--to NAME`). */
-  /**
-   * Where uploads go now: the saved destination of that name (the editor API's `?dest=`), or the
-   * default one, with the preset of the preferences.
-   */
-  private uploadTarget(destinationName?: string): { target: Target; name: string } {
-    let savedId: string | null | undefined
-    if (destinationName !== undefined) {
-      savedId = this.o.settings.view().destinations.find((d) => d.name === destinationName)?.id
-      if (savedId === undefined) {
-        throw new UpshotError(
-          'CONFIG',
-          `No destination named "${destinationName}" in the app's settings.`,
-        )
-      }
-    }
-    const dest = this.o.settings.resolve(savedId)
-    return {
-      target: {
-        destination: dest.config,
-        ...this.ledgerName(dest.config, dest.name),
-        preset: this.o.settings.preferences.preset,
-        ...mirrorsTarget(this.o.settings.resolveMirrors(dest.savedId)),
-      },
-      name: dest.name,
-    }
-  }
-
-  private ledgerName(config: DestinationConfig, name: string): { destinationName?: string } {
-    const id = ledgerIdOf(config)
-    const holder = this.engine.ledger.destinationByName(name)
-    // Names are unique in the ledger: leave it to the destination that has it.
-    if (holder && ledgerIdOf(holder.config) !== id) return {}
-    return { destinationName: name }
-  }
-
-  private configForLedgerDestination(ledgerId: string): DestinationConfig {
-    const saved = this.o.settings.findByLedgerId(ledgerId, ledgerIdOf)
-    if (saved) return saved.config
-    const row = this.engine.ledger.db
-      .prepare('SELECT config FROM destinations WHERE id = ?')
-      .get(ledgerId) as { config: string } | undefined
-    if (!row)
-      throw new UpshotError('CONFIG', 'The destination of this upload is not known any more.')
-    // Not saved in the app (a CLI upload): the AWS default credentials chain applies.
-    return JSON.parse(row.config) as DestinationConfig
-  }
-
-  /** A mirror's name as the settings have it now (renamed since the upload), else the ledger's. */
-  private mirrorName(ledgerId: string): string {
-    return (
-      this.o.settings.findByLedgerId(ledgerId, ledgerIdOf)?.name ??
-      this.describeDestination(ledgerId)
-    )
-  }
-
-  private describeDestination(ledgerId: string): string {
-    const row = this.engine.ledger.db
-      .prepare('SELECT name, config FROM destinations WHERE id = ?')
-      .get(ledgerId) as { name: string | null; config: string } | undefined
-    if (!row) return 'Unknown destination'
-    if (row.name) return row.name
-    const c = JSON.parse(row.config) as DestinationConfig
-    if (c.kind === 'local') {
-      return c.dir === path.join(this.o.dataDir, 'uploads') ? 'Local folder' : shortenHome(c.dir)
-    }
-    return `s3://${c.bucket}${c.prefix ? `/${c.prefix}` : ''}`
-  }
-}
-
-function shortenHome(p: string): string {
-  const home = os.homedir()
-  return p.startsWith(home + path.sep) ? `~${p.slice(home.length)}` : p
 }

@@ -39,6 +39,9 @@ if (argv.includes('--version')) {
     process.exitCode = 1
   }
 } else {
+  // Before the app's code starts any thread: the window's frames come first.
+  const { runInBackground } = await import('./process/background-priority')
+  runInBackground()
   await serve()
 }
 

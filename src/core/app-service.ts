@@ -54,7 +54,7 @@ import { inputToEngineConfig, type Settings } from './settings-model'
 import { SyncService } from './sync-service'
 import { AppDestinations, ledgerIdOf } from './app-destinations'
 import { MirrorWatch } from './mirror-watch'
-import { onMirror, withMirrorLinks } from './mirror-links'
+import { onMirror, withFreshMirrorLinks, withMirrorLinks } from './mirror-links'
 import { batchNotice } from './batch-notice'
 import { parseCustomPreset, toEnginePreset } from './custom-presets'
 import { previewPreset } from './preset-preview'
@@ -608,7 +608,14 @@ export class AppService {
       files.map((f) => f.id),
       { configFor },
     )
-    return this.withMirrorLinks(files.map((f) => ({ ...f, outputs: fresh.get(f.id) ?? f.outputs })))
+    return withFreshMirrorLinks(
+      this.engine.ledger,
+      files.map((f) => ({ ...f, outputs: fresh.get(f.id) ?? f.outputs })),
+      {
+        configOf: (id) => this.destinations.configForLedger(id),
+        nameOf: (id) => this.destinations.mirrorName(id),
+      },
+    )
   }
 
   async copyLinks(

@@ -103,6 +103,36 @@ describe('mirrors in the app (AppService)', () => {
     expect(app.clipboard.at(-1)).toBe(main.mirrors![0]!.url)
   })
 
+  it('signs a private mirror’s fallback links, which then fetch the same bytes', async () => {
+    const backup = app.settings.view().destinations.find((d) => d.name === 'Backup')!
+    app.settings.saveDestination(
+      testBucketDestination(mirror, 'Backup', {
+        id: backup.id,
+        prefix: primary.prefix,
+        private: true,
+        expiresIn: 600,
+      }),
+    )
+    const ids = app.service
+      .getQueue()
+      .jobs.filter((j) => j.state === 'done')
+      .map((j) => j.id)
+    const files = await app.service.getFinishedWithFreshLinks(ids)
+    const outputs = files.flatMap((f) => f.outputs)
+    expect(outputs.length).toBeGreaterThan(0)
+    for (const o of outputs) {
+      const url = new URL(o.mirrors![0]!.url)
+      expect(url.origin).toBe(new URL(mirror.endpoint).origin)
+      expect(url.searchParams.get('X-Amz-Expires')).toBe('600')
+      expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/)
+      const got = await fetch(url)
+      expect(got.status).toBe(200)
+      expect(Buffer.from(await got.arrayBuffer()).length).toBe(o.bytes)
+    }
+    // The primary's links stay as they were (public).
+    expect(outputs.every((o) => !o.url.includes('X-Amz-Signature'))).toBe(true)
+  })
+
   it('a sync pass to that destination mirrors every object too', async () => {
     const folder = fs.mkdtempSync(path.join(work, 'synced-'))
     fs.copyFileSync(

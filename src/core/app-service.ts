@@ -12,37 +12,22 @@ import type {
   BrowsePurpose,
   ChosenPath,
   ConnectionReport,
-  CopyResult,
-  DeleteResult,
   DestinationInput,
   EditorApiStatus,
-  DestinationUsage,
   Events,
   Face,
   FolderListing,
   EventName,
-  FinishedFile,
-  HistoryPage,
-  HistoryQuery,
   Preferences,
   QueueSnapshot,
   SettingsView,
-  SharedDestination,
   SyncPairInput,
   SyncPairView,
 } from '../shared/api'
 import { UpshotError, type ErrorCode, type JobState } from '../shared/jobs'
-import { formatLinks, primaryOutput, type LinkFormat, type LinkItem } from '../shared/links'
-import type { CleanupReport } from '../shared/cleanup'
-import { testConnection, type ConnectionTestOptions } from './connection-test'
-import { ownerIsDead, toJobError, type Engine, type EngineEvent } from '../engine'
-import { cleanupUploads } from '../engine/cleanup'
-import { listHistory, outputsOfJobs, retryJob, summarizeDestinations } from '../engine/history'
-import { deleteRecords, type RecordsDeleted } from '../engine/references'
-import { describePurge, mergePurges, withStoredPurgeToken } from '../engine/cdn/purge-queue'
-import { ledgerLocationWarning } from '../engine/ledger/location'
-import { localMetaDirFor } from '../engine/paths'
-import { createDestination } from '../engine/storage'
+import type { ConnectionTestOptions } from './connection-test'
+import { toJobError, type Engine, type EngineEvent } from '../engine'
+import { listHistory, retryJob } from '../engine/history'
 import type { DestinationConfig } from '../engine/types'
 import type { CommandHandlers } from './ipc-dispatch'
 import { QueueModel, isFinished } from './queue-model'
@@ -50,24 +35,21 @@ import { DropListings } from './drop-listings'
 import { queueTraceEnabled, traceQueue } from './queue-trace'
 import type { RecordedPage } from '../engine/enqueue-page'
 import type { JobRow } from '../engine/ledger'
-import { inputToEngineConfig, type Settings } from './settings-model'
+import type { Settings } from './settings-model'
 import { SyncService } from './sync-service'
 import { AppDestinations, ledgerIdOf } from './app-destinations'
 import { MirrorWatch } from './mirror-watch'
-import { onMirror, withFreshMirrorLinks, withMirrorLinks } from './mirror-links'
 import { batchNotice } from './batch-notice'
-import { parseCustomPreset, toEnginePreset } from './custom-presets'
-import { previewPreset } from './preset-preview'
 import type { Preset } from '../engine/types'
-import type { CustomPresetSettings, PresetPreview } from '../shared/presets'
 import { Thumbnails } from './thumbnails'
 import { BrowseService } from './browse-service'
-import { assertKeysMayFollow } from './key-scope'
 import { ForbiddenError, PathGrants } from './path-grants'
-import { resolveDestinationFolder } from './destination-folders'
 import { WatermarkImages } from './watermark-images'
 import { FolderBrowser } from './folder-browser'
 import { IncomingFiles } from './incoming'
+import { SettingsCommands } from './settings-commands'
+import { FinishedLinks } from './finished-links'
+import { HistoryCommands } from './history-commands'
 import { AppEditorApi } from './editors/app-editor-api'
 import { EngineHost } from './engine-host'
 
@@ -138,6 +120,10 @@ export class AppService {
   private readonly queue: QueueModel
   /** Saved and ledger destinations: configs, names, the upload target (core/app-destinations). */
   private readonly destinations: AppDestinations
+  /** Finished uploads with their links, and copying them (core/finished-links). */
+  readonly links: FinishedLinks
+  /** The History view: pages, usage, deletes (core/history-commands). */
+  readonly history: HistoryCommands
   private readonly batchOf = new Map<string, Batch>()
   private readonly openBatches = new Map<string, Batch>()
   private readonly listings: DropListings
@@ -156,7 +142,8 @@ export class AppService {
   private readonly clipboardDir: string
   /** Paths the user chose in dialogs, by the tokens the window got for them. */
   private readonly grants = new PathGrants()
-  private readonly watermarks: WatermarkImages
+  /** The settings screen's destinations and presets (core/settings-commands.ts). */
+  private readonly settingsCommands: SettingsCommands
   /** Browser face: files sent by the page, and the core-served chooser. */
   readonly incoming: IncomingFiles
   private readonly browser: FolderBrowser
@@ -173,6 +160,18 @@ export class AppService {
       dataDir: o.dataDir,
       ledger: () => this.engine.ledger,
     })
+    const engine = (): Engine => this.engine
+    this.links = new FinishedLinks({
+      engine,
+      destinations: this.destinations,
+      settings: o.settings,
+      ports: o.ports,
+    })
+    this.history = new HistoryCommands({
+      engine,
+      destinations: this.destinations,
+      dataDir: o.dataDir,
+    })
     this.host = new EngineHost(
       {
         make: (concurrency) => o.makeEngine(this.engineHooks(concurrency)),
@@ -188,7 +187,15 @@ export class AppService {
     this.queue = new QueueModel((patch) => o.emit('queue', patch), o.patchIntervalMs)
     this.listings = new DropListings((adding) => this.queue.setAdding(adding))
     this.clipboardDir = path.join(o.dataDir, 'clipboard')
-    this.watermarks = new WatermarkImages(path.join(o.dataDir, 'watermarks'), this.grants)
+    this.settingsCommands = new SettingsCommands({
+      settings: o.settings,
+      dataDir: o.dataDir,
+      ports: o.ports,
+      grants: this.grants,
+      watermarks: new WatermarkImages(path.join(o.dataDir, 'watermarks'), this.grants),
+      engine: () => this.engine,
+      ...(o.connectionTest ? { connectionTest: o.connectionTest } : {}),
+    })
     this.incoming = o.incoming ?? new IncomingFiles(path.join(o.dataDir, 'incoming'))
     this.browser = new FolderBrowser(this.grants)
     this.sync = new SyncService({
@@ -211,7 +218,7 @@ export class AppService {
             uploadTarget: (name) => this.destinations.uploadTarget(name).target,
             key: (opts) => o.settings.editorApiKey(opts),
             readClipboardImage: () => o.ports.readClipboardImage(),
-            deleteUploads: (ids) => this.deleteRecords(ids),
+            deleteUploads: (ids) => this.history.deleteRecords(ids),
             customTemplate: () => o.settings.preferences.customTemplate,
             writeClipboardText: (text) => o.ports.writeClipboardText(text),
             changed: (status) => o.emit('editorApi', status),
@@ -490,7 +497,7 @@ export class AppService {
     let copied = false
     if (prefs.autoCopy && done.length > 0) {
       try {
-        await this.copyLinks(done, prefs.linkFormat)
+        await this.links.copyLinks(done, prefs.linkFormat)
         copied = true
       } catch {
         // Nothing to copy after all (all deduplicated away from this view...): say nothing.
@@ -568,85 +575,6 @@ export class AppService {
 
   // ------------------------------------------------------------------ links and results
 
-  getFinished(ids: readonly string[]): FinishedFile[] {
-    const found = outputsOfJobs(this.engine.ledger, ids)
-    const files = ids.flatMap((id): FinishedFile[] => {
-      const f = found.get(id)
-      return f ? [{ id, name: path.basename(f.source), source: f.source, outputs: f.outputs }] : []
-    })
-    return this.withMirrorLinks(files)
-  }
-
-  /** Each output's URL on the job's mirrors, a fallback beside the primary's link. */
-  private withMirrorLinks(files: FinishedFile[]): FinishedFile[] {
-    return withMirrorLinks(this.engine.ledger, files, {
-      configOf: (id) => this.destinations.configForLedger(id),
-      nameOf: (id) => this.destinations.mirrorName(id),
-    })
-  }
-
-  /**
-   * Finished files with links to hand out now: a private destination's presigned links expire,
-   * so each copy (from the results or the history) signs fresh ones with the saved credentials.
-   */
-  async getFinishedWithFreshLinks(ids: readonly string[]): Promise<FinishedFile[]> {
-    const files = this.getFinished(ids)
-    const configs = new Map<string, DestinationConfig | null>()
-    const configFor = (ledgerId: string): DestinationConfig | null => {
-      if (!configs.has(ledgerId)) {
-        let config: DestinationConfig | null = null
-        try {
-          config = this.destinations.configForLedger(ledgerId)
-        } catch {
-          // Keys that no longer decrypt: the ledger's config (AWS default chain) is the fallback.
-        }
-        configs.set(ledgerId, config)
-      }
-      return configs.get(ledgerId) ?? null
-    }
-    const fresh = await this.engine.freshLinks(
-      files.map((f) => f.id),
-      { configFor },
-    )
-    return withFreshMirrorLinks(
-      this.engine.ledger,
-      files.map((f) => ({ ...f, outputs: fresh.get(f.id) ?? f.outputs })),
-      {
-        configOf: (id) => this.destinations.configForLedger(id),
-        nameOf: (id) => this.destinations.mirrorName(id),
-      },
-    )
-  }
-
-  async copyLinks(
-    ids: readonly string[],
-    format: LinkFormat,
-    mirror?: string,
-  ): Promise<CopyResult> {
-    const items: LinkItem[] = (await this.getFinishedWithFreshLinks(ids)).map((f) => ({
-      name: f.name,
-      outputs: mirror === undefined ? f.outputs : onMirror(f.outputs, mirror),
-    }))
-    const text = formatLinks(format, items, {
-      template: this.o.settings.preferences.customTemplate,
-    })
-    if (text === '') {
-      throw new UpshotError('NOT_FOUND', 'None of these files has finished uploading yet.')
-    }
-    await this.o.ports.writeClipboardText(text)
-    return { text, count: items.length }
-  }
-
-  /** The latest finished uploads with their main link, for the tray menu. */
-  recentUploads(limit = 5): { id: string; name: string; url: string }[] {
-    const page = listHistory(this.engine.ledger, { status: 'done', limit })
-    const files = this.getFinished(page.rows.map((r) => r.id))
-    return files.flatMap((f) => {
-      const main = primaryOutput(f.outputs)
-      return main ? [{ id: f.id, name: f.name, url: main.url }] : []
-    })
-  }
-
   async getThumbnails(ids: readonly string[]): Promise<Record<string, string | null>> {
     const result: Record<string, string | null> = {}
     for (const id of ids.slice(0, 200)) {
@@ -669,202 +597,22 @@ export class AppService {
     await this.o.ports.openInBrowser(parsed.href)
   }
 
-  // ------------------------------------------------------------------ history
-
-  getHistory(query: HistoryQuery): HistoryPage {
-    const page = listHistory(this.engine.ledger, query)
-    return {
-      total: page.total,
-      items: page.rows.map((r) => ({
-        id: r.id,
-        name: path.basename(r.source),
-        source: r.source,
-        status: r.deleted ? 'deleted' : (r.state as 'done' | 'failed' | 'canceled'),
-        destinationId: r.destinationId,
-        destinationName: r.destinationName ?? this.destinations.describe(r.destinationId),
-        finishedAt: r.finishedAt,
-        bytes: r.bytes,
-        outputCount: r.outputCount,
-        deduplicated: r.deduplicated,
-        error: r.error,
-      })),
-    }
-  }
-
-  getUsage(): DestinationUsage[] {
-    return summarizeDestinations(this.engine.ledger)
-      .filter((d) => d.objects > 0)
-      .map((d) => ({
-        destinationId: d.destinationId,
-        name: d.name ?? this.destinations.describe(d.destinationId),
-        files: d.files,
-        objects: d.objects,
-        bytes: d.bytes,
-        byVariant: d.byVariant,
-        byFormat: d.byFormat.map((f) => ({
-          format: f.contentType.replace(/^image\//, '').replace(/;.*$/, ''),
-          objects: f.objects,
-          bytes: f.bytes,
-        })),
-      }))
-  }
-
-  /**
-   * Deletes uploads: each record is marked deleted, and its objects leave the bucket unless
-   * another upload, data dir or computer still uses them (engine/references decides).
-   */
-  async deleteUploads(ids: readonly string[]): Promise<DeleteResult> {
-    const result = await this.deleteRecords(ids)
-    const purge = mergePurges(result.purges)
-    return {
-      deleted: result.deleted,
-      kept: result.kept.length,
-      failures: result.failures.map((f) => ({ id: f.id, message: f.error.message })),
-      purge: purge ? describePurge(result.deleted, purge) : null,
-      purgePending: (purge?.pending.length ?? 0) > 0,
-    }
-  }
-
-  /** Deletes under the shared-object rules (engine/references), with the CDN purge. */
-  private deleteRecords(ids: readonly string[]): Promise<RecordsDeleted> {
-    return deleteRecords(this.engine.ledger, ids, (destinationId) =>
-      createDestination(this.destinations.configForLedger(destinationId), {
-        maxAttempts: 3,
-        metaDir: localMetaDirFor(this.o.dataDir),
-      }),
-    )
-  }
-
   // ------------------------------------------------------------------ settings
 
   getSettings(): SettingsView {
-    return this.withShared(this.o.settings.view())
+    return this.settingsCommands.view()
   }
 
-  /**
-   * Adds the destinations `upshot dest` saved in the ledger (the store both share) that the app
-   * does not have under the same name, so the settings list them and can take them over.
-   */
-  private withShared(view: SettingsView): SettingsView {
-    this.dataDirWarning ??= ledgerLocationWarning(this.o.dataDir) ?? ''
-    const shared = this.sharedDestinations(view)
-    return { ...view, shared, dataDirWarning: this.dataDirWarning || null }
+  async testDestination(target: string | DestinationInput): Promise<ConnectionReport> {
+    return this.settingsCommands.testDestination(target)
   }
-
-  private sharedDestinations(view: SettingsView): SharedDestination[] {
-    const taken = new Set(view.destinations.map((d) => d.name))
-    return this.engine.ledger.namedDestinations().flatMap((d) => {
-      if (!d.provider || taken.has(d.name)) return []
-      const p = d.provider
-      const input: DestinationInput = {
-        name: d.name,
-        kind: p.provider,
-        bucket: p.bucket ?? '',
-        region: p.region ?? '',
-        endpoint: p.endpoint ?? '',
-        accountId: p.accountId ?? '',
-        jurisdiction: p.jurisdiction ?? 'default',
-        cdn: p.cdn ?? false,
-        private: p.private ?? false,
-        expiresIn: p.expiresIn ?? 3600,
-        dir: p.dir ?? '',
-        prefix: p.prefix ?? '',
-        publicUrl: p.publicUrl ?? '',
-        pathStyle: p.pathStyle ?? false,
-        checksum: p.checksum ?? 'WHEN_REQUIRED',
-        ...(p.purge
-          ? { purgeCdn: p.purge.kind, purgeId: p.purge.id, purgeApi: p.purge.endpoint ?? '' }
-          : {}),
-      }
-      return [{ name: d.name, kind: p.provider, input }]
-    })
-  }
-
-  /** Looked up once: where the data directory lives does not change while the app runs. */
-  private dataDirWarning: string | undefined
 
   savePreferences(patch: Partial<Preferences>): SettingsView {
     const view = this.o.settings.savePreferences(patch)
     this.o.ports.preferencesChanged(view.preferences)
     void this.editorApi?.apply(view.preferences)
     this.restartEngineIfNeeded()
-    return this.withShared(view)
-  }
-
-  async testDestination(target: string | DestinationInput): Promise<ConnectionReport> {
-    let config: DestinationConfig
-    if (typeof target === 'string') {
-      config = this.o.settings.resolve(target).config
-    } else {
-      config = inputToEngineConfig(this.destinationFolder(target).input)
-      // Editing a saved destination without retyping its keys: test with the stored ones, but
-      // only where they were saved for (never the keys of one endpoint sent to another).
-      if (config.kind === 's3' && target.id && target.credentials === undefined) {
-        const stored = this.o.settings.resolve(target.id).config
-        if (stored.kind === 's3' && stored.credentials) {
-          assertKeysMayFollow(stored, config)
-          config = { ...config, credentials: stored.credentials }
-        }
-      }
-      if (target.id && target.purgeToken === undefined)
-        config = withStoredPurgeToken(config, this.o.settings.resolve(target.id).config)
-    }
-    return testConnection(config, { ...this.o.connectionTest, dataDir: this.o.dataDir })
-  }
-
-  /** Saves a destination from the window: a local folder only as the folder dialog gave it. */
-  saveDestination(input: DestinationInput): SettingsView {
-    const { input: checked, token } = this.destinationFolder(input)
-    const view = this.o.settings.saveDestination(checked)
-    if (token) this.grants.revoke(token)
-    return this.withShared(view)
-  }
-
-  async chooseDestinationFolder(): Promise<ChosenPath | null> {
-    const [folder] = await this.o.ports.choosePaths('folder')
-    return folder ? { token: this.grants.issue('destination-folder', folder), path: folder } : null
-  }
-
-  private destinationFolder(input: DestinationInput): ReturnType<typeof resolveDestinationFolder> {
-    const view = this.o.settings.view()
-    return resolveDestinationFolder(
-      input,
-      { saved: view.destinations, shared: this.sharedDestinations(view) },
-      this.grants,
-    )
-  }
-
-  /** The settings' "Clean up unfinished uploads": `upshot cleanup` for a saved destination. */
-  async cleanupDestination(id: string): Promise<CleanupReport> {
-    return cleanupUploads(this.engine.ledger, this.o.settings.resolve(id).config, {
-      isDead: ownerIsDead,
-    })
-  }
-
-  /**
-   * Runs a photo the user picks through a preset into a temporary folder (nothing uploaded) and
-   * returns each variant's size with a small data: URL of it: the page may show data: images
-   * only, never files from disk.
-   */
-  async previewPreset(
-    target: string | CustomPresetSettings,
-    photo?: string,
-  ): Promise<PresetPreview | null> {
-    const preset =
-      typeof target === 'string'
-        ? this.engine.preset(target)
-        : toEnginePreset(
-            parseCustomPreset({
-              ...this.watermarks.resolve(target, this.savedPresets(), { copy: false }).preset,
-              name: target.name || 'preview',
-            }),
-          )
-    const [file] =
-      photo !== undefined
-        ? [this.grants.peek(photo, 'preview-photo')]
-        : await this.o.ports.choosePaths('files')
-    if (!file) return null
-    return previewPreset(file, preset, path.join(this.o.dataDir, 'preview'))
+    return this.settingsCommands.withShared(view)
   }
 
   /** Browser face: the core-served chooser (the window has the system's dialogs). */
@@ -899,30 +647,6 @@ export class AppService {
     return view
   }
 
-  async chooseWatermarkImage(): Promise<ChosenPath | null> {
-    const [file] = await this.o.ports.choosePaths('files')
-    return file ? { token: this.grants.issue('watermark-image', file), path: file } : null
-  }
-
-  /** Saves a preset from the window: a new watermark image (a token) is copied into the data dir. */
-  savePreset(input: CustomPresetSettings, replacing: string | null): SettingsView {
-    const { preset, token } = this.watermarks.resolve(input, this.savedPresets(), { copy: true })
-    const view = this.o.settings.savePreset(preset, replacing)
-    if (token) this.grants.revoke(token)
-    this.watermarks.prune(this.savedPresets())
-    return view
-  }
-
-  removePreset(name: string): SettingsView {
-    const view = this.o.settings.removePreset(name)
-    this.watermarks.prune(this.savedPresets())
-    return view
-  }
-
-  private savedPresets(): CustomPresetSettings[] {
-    return this.o.settings.view().presets.flatMap((p) => (p.definition ? [p.definition] : []))
-  }
-
   appInfo(): AppInfo {
     return { version: this.o.version, dataDir: this.o.dataDir, platform: process.platform }
   }
@@ -940,7 +664,7 @@ export class AppService {
       retryFailed: () => this.retryFailed(),
       copyDoneLinks: (format, except) => {
         const skip = new Set(except)
-        return this.copyLinks(
+        return this.links.copyLinks(
           this.queue.list('done').filter((id) => !skip.has(id)),
           format,
         )
@@ -954,13 +678,13 @@ export class AppService {
       retryJob: (id) => this.retryJob(id),
       clearFinished: () => this.clearFinished(),
       // What the page shows and opens: a private destination's links signed afresh.
-      getFinished: (ids) => this.getFinishedWithFreshLinks(ids),
-      copyLinks: (ids, format, mirror) => this.copyLinks(ids, format, mirror),
+      getFinished: (ids) => this.links.getFinishedWithFreshLinks(ids),
+      copyLinks: (ids, format, mirror) => this.links.copyLinks(ids, format, mirror),
       getThumbnails: (ids) => this.getThumbnails(ids),
       openLink: (url) => this.openLink(url),
-      getHistory: (query) => this.getHistory(query),
-      getUsage: () => this.getUsage(),
-      deleteUploads: (ids) => this.deleteUploads(ids),
+      getHistory: (query) => this.history.getHistory(query),
+      getUsage: () => this.history.getUsage(),
+      deleteUploads: (ids) => this.history.deleteUploads(ids),
       getSettings: () => this.getSettings(),
       getEditorApi: () => this.editorApiStatus(),
       copyEditorApiUrl: (kind) => this.editorApiOrThrow().copyUrl(kind),
@@ -969,12 +693,12 @@ export class AppService {
         return this.editorApiStatus()
       },
       savePreferences: (patch) => this.savePreferences(patch),
-      saveDestination: (input) => this.saveDestination(input),
-      removeDestination: (id) => this.withShared(s.removeDestination(id)),
-      setDefaultDestination: (id) => this.withShared(s.setDefaultDestination(id)),
+      saveDestination: (input) => this.settingsCommands.saveDestination(input),
+      removeDestination: (id) => this.settingsCommands.withShared(s.removeDestination(id)),
+      setDefaultDestination: (id) => this.settingsCommands.withShared(s.setDefaultDestination(id)),
       testDestination: (target) => this.testDestination(target),
-      chooseDestinationFolder: () => this.chooseDestinationFolder(),
-      cleanupDestination: (id) => this.cleanupDestination(id),
+      chooseDestinationFolder: () => this.settingsCommands.chooseDestinationFolder(),
+      cleanupDestination: (id) => this.settingsCommands.cleanupDestination(id),
       browseDestination: (id, prefix, next) => this.browse.page(id, prefix, next),
       findOrphans: (id) => this.browse.orphans(id),
       browseThumbnails: (id, keys) => this.browse.thumbnails(id, keys),
@@ -988,10 +712,10 @@ export class AppService {
       pauseSyncPair: (id) => this.sync.pause(id),
       resumeSyncPair: (id) => this.sync.resume(id),
       removeSyncPair: (id) => this.sync.remove(id),
-      savePreset: (preset, replacing) => this.savePreset(preset, replacing),
-      removePreset: (name) => this.removePreset(name),
-      chooseWatermarkImage: () => this.chooseWatermarkImage(),
-      previewPreset: (preset, photo) => this.previewPreset(preset, photo),
+      savePreset: (preset, replacing) => this.settingsCommands.savePreset(preset, replacing),
+      removePreset: (name) => this.settingsCommands.removePreset(name),
+      chooseWatermarkImage: () => this.settingsCommands.chooseWatermarkImage(),
+      previewPreset: (preset, photo) => this.settingsCommands.previewPreset(preset, photo),
       addUploads: (tokens, part) => this.addUploads(tokens, part),
       browseFolder: (purpose, folder) => this.browseFolder(purpose, folder),
       chooseBrowsed: (purpose, chosen) => this.chooseBrowsed(purpose, chosen),

@@ -90,7 +90,7 @@ describe('AppService on the real engine', () => {
       expect(bad.error?.message).toMatch(/\.$/)
 
       // Every output is on the server, and the batch's Markdown went to the clipboard.
-      const [finished] = app.service.getFinished([goodId])
+      const [finished] = app.service.links.getFinished([goodId])
       expect(finished!.outputs.length).toBeGreaterThan(1)
       for (const o of finished!.outputs) {
         expect((await getObjectInfo(s3, o.key))?.size).toBe(o.bytes)
@@ -103,7 +103,7 @@ describe('AppService on the real engine', () => {
         body: '1 file uploaded, 1 failed; links copied.',
       })
 
-      const picture = await app.service.copyLinks([goodId], 'picture')
+      const picture = await app.service.links.copyLinks([goodId], 'picture')
       expect(picture.text).toBe(
         formatLink('picture', { name: 'Beach day.jpg', outputs: finished!.outputs }),
       )
@@ -118,18 +118,20 @@ describe('AppService on the real engine', () => {
       await waitFor('retried job done', () => stateOf(app, badId) === 'done')
 
       // History: both, newest first; search and status filters; usage per destination.
-      const history = app.service.getHistory({})
+      const history = app.service.history.getHistory({})
       expect(history.total).toBe(2)
-      expect(app.service.getHistory({ search: 'beach' }).items.map((i) => i.id)).toEqual([goodId])
-      expect(app.service.getHistory({ status: 'failed' }).total).toBe(0)
-      const [usage] = app.service.getUsage()
+      expect(app.service.history.getHistory({ search: 'beach' }).items.map((i) => i.id)).toEqual([
+        goodId,
+      ])
+      expect(app.service.history.getHistory({ status: 'failed' }).total).toBe(0)
+      const [usage] = app.service.history.getUsage()
       expect(usage!.name).toBe('Test bucket')
       expect(usage!.files).toBe(2)
       expect(usage!.byFormat.map((f) => f.format)).toEqual(['webp'])
 
       // Delete: the objects leave the bucket and the ledger marks them.
       const keys = finished!.outputs.map((o) => o.key)
-      const result = await app.service.deleteUploads([goodId])
+      const result = await app.service.history.deleteUploads([goodId])
       // No CDN settings: nothing to purge, and the result says nothing about it.
       expect(result).toEqual({
         deleted: keys.length,
@@ -139,8 +141,10 @@ describe('AppService on the real engine', () => {
         purgePending: false,
       })
       for (const key of keys) expect(await getObjectInfo(s3, key)).toBeNull()
-      expect(app.service.getHistory({ status: 'deleted' }).items.map((i) => i.id)).toEqual([goodId])
-      expect(app.service.getUsage()[0]!.files).toBe(1)
+      expect(app.service.history.getHistory({ status: 'deleted' }).items.map((i) => i.id)).toEqual([
+        goodId,
+      ])
+      expect(app.service.history.getUsage()[0]!.files).toBe(1)
     } finally {
       await app.close()
     }
@@ -362,7 +366,7 @@ describe('AppService on the real engine', () => {
       expect(job.state).toBe('done')
       expect(job.name).toMatch(/^clipboard-\d{4}-\d{2}-\d{2}-[0-9a-f]{12}\.png$/)
       // Uploaded to the built-in local folder: the variants are files there.
-      const [f] = app.service.getFinished([job.id])
+      const [f] = app.service.links.getFinished([job.id])
       for (const o of f!.outputs) {
         expect(fs.statSync(path.join(app.dataDir, 'uploads', ...o.key.split('/'))).size).toBe(
           o.bytes,
@@ -395,7 +399,7 @@ describe('AppService on the real engine', () => {
       await waitFor('private upload', () => app.service.getQueue().overall.idle)
       const job = app.service.getQueue().jobs[0]!
       expect(job.state).toBe('done')
-      const copied = await app.service.copyLinks([job.id], 'url')
+      const copied = await app.service.links.copyLinks([job.id], 'url')
       const url = new URL(copied.text.trim().split('\n')[0]!)
       expect(url.searchParams.get('X-Amz-Expires')).toBe('300')
       expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/)

@@ -83,7 +83,7 @@ describe('mirrors in the app (AppService)', () => {
     await expectSameObjects(onPrimary)
 
     // Links from the primary; each output carries the mirror's URL for the same key.
-    const files = app.service.getFinished(jobs().map((j) => j.id))
+    const files = app.service.links.getFinished(jobs().map((j) => j.id))
     expect(files).toHaveLength(2)
     for (const o of files.flatMap((f) => f.outputs)) {
       expect(o.url.startsWith(primary.endpoint)).toBe(true)
@@ -97,7 +97,7 @@ describe('mirrors in the app (AppService)', () => {
     }
 
     // Copying "as on the mirror" gives the mirror's URLs in the chosen format.
-    const copied = await app.service.copyLinks([files[0]!.id], 'url', 'Backup')
+    const copied = await app.service.links.copyLinks([files[0]!.id], 'url', 'Backup')
     const main = primaryOutput(files[0]!.outputs)!
     expect(copied.text).toBe(main.mirrors![0]!.url)
     expect(app.clipboard.at(-1)).toBe(main.mirrors![0]!.url)
@@ -117,7 +117,7 @@ describe('mirrors in the app (AppService)', () => {
       .getQueue()
       .jobs.filter((j) => j.state === 'done')
       .map((j) => j.id)
-    const files = await app.service.getFinishedWithFreshLinks(ids)
+    const files = await app.service.links.getFinishedWithFreshLinks(ids)
     const outputs = files.flatMap((f) => f.outputs)
     expect(outputs.length).toBeGreaterThan(0)
     for (const o of outputs) {

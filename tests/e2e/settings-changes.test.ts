@@ -78,7 +78,10 @@ describe('changed destination settings apply at once', () => {
       await app.service.addPaths([second])
       await until('the new file', () => ['done', 'failed'].includes(jobOf(app, second).state))
       expect(jobOf(app, second)).toMatchObject({ state: 'done' })
-      for (const f of app.service.getFinished([jobOf(app, first).id, jobOf(app, second).id])) {
+      for (const f of app.service.links.getFinished([
+        jobOf(app, first).id,
+        jobOf(app, second).id,
+      ])) {
         for (const o of f.outputs) expect((await getObjectInfo(s3, o.key))?.size).toBe(o.bytes)
       }
     } finally {
@@ -98,7 +101,7 @@ describe('changed destination settings apply at once', () => {
       const before = copy('sharp__with-alpha.png')
       await app.service.addPaths([before])
       await until('first upload', () => jobOf(app, before).state === 'done')
-      const [old] = app.service.getFinished([jobOf(app, before).id])
+      const [old] = app.service.links.getFinished([jobOf(app, before).id])
       expect(old!.outputs.every((o) => o.url.startsWith('https://cdn-one.example.test/'))).toBe(
         true,
       )
@@ -111,14 +114,14 @@ describe('changed destination settings apply at once', () => {
       await until('second batch', () =>
         [after, again].every((f) => ['done', 'failed'].includes(jobOf(app, f).state)),
       )
-      const [a, b] = app.service.getFinished([jobOf(app, after).id, jobOf(app, again).id])
+      const [a, b] = app.service.links.getFinished([jobOf(app, after).id, jobOf(app, again).id])
       for (const f of [a!, b!]) {
         expect(f.outputs.length).toBeGreaterThan(0)
         for (const o of f.outputs) expect(o.url).toMatch(/^https:\/\/cdn-two\.example\.test\//)
       }
       expect(app.service.ledgerEngine.ledger.job(jobOf(app, again).id)!.deduplicated).toBe(1)
       // The first upload's recorded links are what it handed out: unchanged.
-      const [kept] = app.service.getFinished([jobOf(app, before).id])
+      const [kept] = app.service.links.getFinished([jobOf(app, before).id])
       expect(kept!.outputs.map((o) => o.url)).toEqual(old!.outputs.map((o) => o.url))
 
       // Private from now on: the links copied for a new upload are presigned and fetch the bytes.
@@ -126,7 +129,7 @@ describe('changed destination settings apply at once', () => {
       const secret = copy('exif-samples__jpg_Canon_40D.jpg', 'private.jpg')
       await app.service.addPaths([secret])
       await until('private upload', () => jobOf(app, secret).state === 'done')
-      const copied = await app.service.copyLinks([jobOf(app, secret).id], 'url')
+      const copied = await app.service.links.copyLinks([jobOf(app, secret).id], 'url')
       const url = new URL(copied.text.trim().split('\n')[0]!)
       expect(url.searchParams.get('X-Amz-Expires')).toBe('600')
       const res = await fetch(url)

@@ -90,13 +90,13 @@ describe('deleting an upload that shares its objects (AppService + upshot sync)'
       await until('the copy done', () =>
         app.service.getQueue().jobs.some((j) => j.id === copyId && j.state === 'done'),
       )
-      const [copied] = app.service.getFinished([copyId])
-      const copyRow = app.service.getHistory({ search: 'copy of' }).items[0]
+      const [copied] = app.service.links.getFinished([copyId])
+      const copyRow = app.service.history.getHistory({ search: 'copy of' }).items[0]
       expect(copyRow).toMatchObject({ id: copyId, deduplicated: true, status: 'done' })
       expect(copied!.outputs.map((o) => o.key)).toEqual(photo.outputs.map((o) => o.key))
 
       // 3. The copy is deleted from the history: the photo still links to every object.
-      const result = await app.service.deleteUploads([copyId])
+      const result = await app.service.history.deleteUploads([copyId])
       expect(result).toEqual({
         deleted: 0,
         kept: photo.outputs.length,
@@ -108,9 +108,9 @@ describe('deleting an upload that shares its objects (AppService + upshot sync)'
         expect(await getObjectInfo(s3, key), `${key} is still there`).not.toBeNull()
         expect((await getObjectBytes(s3, key)).equals(was)).toBe(true)
       }
-      const deleted = app.service.getHistory({ status: 'deleted' }).items.map((i) => i.id)
+      const deleted = app.service.history.getHistory({ status: 'deleted' }).items.map((i) => i.id)
       expect(deleted).toEqual([copyId])
-      const photoRow = app.service
+      const photoRow = app.service.history
         .getHistory({ search: 'photo.jpg' })
         .items.find((i) => i.id === photo.id)
       expect(photoRow?.status).toBe('done')
@@ -118,7 +118,7 @@ describe('deleting an upload that shares its objects (AppService + upshot sync)'
 
       // 4. Now the photo's own upload is deleted: nothing else uses its objects, so they go,
       // and the folder's next pass counts the photo as changed and uploads it again.
-      const own = await app.service.deleteUploads([photo.id])
+      const own = await app.service.history.deleteUploads([photo.id])
       expect(own).toEqual({
         deleted: photo.outputs.length,
         kept: 0,

@@ -29,6 +29,6 @@ export async function runHostCommand(
   }
   switch (name) {
     case 'recentUploads':
-      return settle(name, () => service.recentUploads(parsed.data[0]))
+      return settle(name, () => service.links.recentUploads(parsed.data[0]))
   }
 }

@@ -32,7 +32,9 @@ export function createUpshotApi(transport: Transport): UpshotApi {
     name: K,
     args: Commands[K]['args'],
   ): Promise<Result<Commands[K]['value']>> =>
-    transport.invoke(COMMAND_CHANNELS[name], [...args]) as Promise<Result<Commands[K]['value']>>
+    transport.invoke(COMMAND_CHANNELS[name], withoutTrailingUndefined(args)) as Promise<
+      Result<Commands[K]['value']>
+    >
 
   const commands = Object.fromEntries(
     PAGE_COMMANDS.map((name) => [
@@ -66,4 +68,14 @@ export function createUpshotApi(transport: Transport): UpshotApi {
       return transport.listen(EVENT_CHANNELS[event], (payload) => listener(payload as Events[K]))
     },
   }
+}
+
+/**
+ * An optional argument left out is left out of the message too: JSON (the WebSocket, the pipe to
+ * the core) turns a trailing `undefined` into `null`, which the core's validation refuses.
+ */
+function withoutTrailingUndefined(args: readonly unknown[]): unknown[] {
+  const out = [...args]
+  while (out.length > 0 && out[out.length - 1] === undefined) out.pop()
+  return out
 }

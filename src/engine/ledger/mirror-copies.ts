@@ -156,6 +156,28 @@ export class MirrorCopies {
     })
   }
 
+  /**
+   * Copies not tried because their mirror is down (another copy to it just failed): they wait
+   * until `retryAfter` with that failure as their reason, and no attempt of their own spent.
+   */
+  markWaiting(
+    copies: readonly Pick<MirrorCopyRow, 'primaryId' | 'mirrorId' | 'key'>[],
+    error: JobError,
+    retryAfter: number,
+  ): void {
+    const run = this.db.transaction(() => {
+      for (const c of copies) {
+        this.s.markWaiting.run({
+          ...params(c),
+          code: error.code,
+          message: error.message,
+          retryAfter,
+        })
+      }
+    })
+    run()
+  }
+
   /** A copy to make again (verify --repair, or a retry the user asked for). */
   requeue(c: Pick<MirrorCopyRow, 'primaryId' | 'mirrorId' | 'key'>, bytes: number): void {
     this.s.requeue.run({ ...params(c), bytes, now: Date.now() })
@@ -291,6 +313,10 @@ function prepare(db: Db) {
       `UPDATE mirror_copies SET state = @state, attempts = attempts + 1, error_code = @code,
               error = @message, retry_after = @retryAfter
         WHERE primary_id = @primary AND mirror_id = @mirror AND key = @key`,
+    ),
+    markWaiting: db.prepare(
+      `UPDATE mirror_copies SET error_code = @code, error = @message, retry_after = @retryAfter
+        WHERE primary_id = @primary AND mirror_id = @mirror AND key = @key AND state = 'pending'`,
     ),
     requeue: db.prepare(
       `INSERT INTO mirror_copies (primary_id, mirror_id, key, bytes, state, created_at)

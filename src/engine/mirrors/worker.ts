@@ -8,7 +8,7 @@
 // request per retry, not one per object.
 import fs from 'node:fs'
 import path from 'node:path'
-import type { ErrorCode } from '../../shared/jobs'
+import type { ErrorCode, JobError } from '../../shared/jobs'
 import { toJobError } from '../job-error'
 import type { Ledger, MirrorCopyRow } from '../ledger'
 import type { Destination } from '../types'
@@ -62,6 +62,8 @@ export class MirrorWorker {
   private mirrored = false
   /** Mirrors that did not answer, left alone until then (epoch ms). */
   private readonly downUntil = new Map<string, number>()
+  /** Why each of those did not answer. */
+  private readonly downWhy = new Map<string, JobError>()
   /** Copies whose verdict the ledger could not take, and when to try them again. */
   private readonly heldBack = new Map<string, number>()
   private workers = 0
@@ -159,14 +161,19 @@ export class MirrorWorker {
       }
       // Users without mirrors: a done job costs one read (its mirrors), nothing more.
       if (!this.mirrored) return
-      this.queue = ledger.mirrors
-        .due(now, FILL)
-        .filter(
-          (c) =>
-            !this.inFlight.has(copyId(c)) &&
-            (this.downUntil.get(c.mirrorId) ?? 0) <= now &&
-            (this.heldBack.get(copyId(c)) ?? 0) <= now,
-        )
+      const due = ledger.mirrors.due(now, FILL)
+      // Copies for a mirror that is down wait with its reason (recorded once: not due again).
+      for (const [mirrorId, until] of this.downUntil) {
+        const why = this.downWhy.get(mirrorId)
+        const parked = due.filter((c) => c.mirrorId === mirrorId && !this.inFlight.has(copyId(c)))
+        if (until > now && why && parked.length > 0) ledger.mirrors.markWaiting(parked, why, until)
+      }
+      this.queue = due.filter(
+        (c) =>
+          !this.inFlight.has(copyId(c)) &&
+          (this.downUntil.get(c.mirrorId) ?? 0) <= now &&
+          (this.heldBack.get(copyId(c)) ?? 0) <= now,
+      )
     } catch (err) {
       this.deps.onError?.(err)
       this.queue = []
@@ -205,7 +212,11 @@ export class MirrorWorker {
       const attempts = copy.attempts + 1
       const final = attempts >= (this.deps.maxAttempts ?? 8)
       const retryAt = Date.now() + Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempts - 1))
-      if (MIRROR_DOWN.includes(error.code)) this.downUntil.set(copy.mirrorId, retryAt)
+      if (MIRROR_DOWN.includes(error.code)) {
+        this.downUntil.set(copy.mirrorId, retryAt)
+        this.downWhy.set(copy.mirrorId, error)
+        this.waitOnDownMirror(copy.mirrorId, error, retryAt)
+      }
       if (final) {
         // Tried again only when the user asks (`upshot resume`): its file is read again then.
         const file = path.join(this.deps.tmpDir, tmpNameOf(copy))
@@ -218,6 +229,21 @@ export class MirrorWorker {
         this.heldBack.set(copyId(copy), Date.now() + LEDGER_TROUBLE_MS)
         this.deps.onError?.(e)
       }
+    }
+  }
+
+  /**
+   * The copies queued for a mirror that just refused: not tried now, and told why, so the window
+   * says "mirror failed, retrying" for every job waiting on it, not only the one that tried.
+   */
+  private waitOnDownMirror(mirrorId: string, error: JobError, until: number): void {
+    const waiting = this.queue.filter((c) => c.mirrorId === mirrorId)
+    if (waiting.length === 0) return
+    this.queue = this.queue.filter((c) => c.mirrorId !== mirrorId)
+    try {
+      this.deps.ledger.mirrors.markWaiting(waiting, error, until)
+    } catch (err) {
+      this.deps.onError?.(err)
     }
   }
 
@@ -235,8 +261,10 @@ export class MirrorWorker {
       this.deps.onError?.(err)
     }
     for (const [m, t] of this.downUntil) {
-      if (t <= now) this.downUntil.delete(m)
-      else at = Math.min(at, t)
+      if (t <= now) {
+        this.downUntil.delete(m)
+        this.downWhy.delete(m)
+      } else at = Math.min(at, t)
     }
     for (const [c, t] of this.heldBack) {
       if (t <= now) this.heldBack.delete(c)

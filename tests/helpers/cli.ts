@@ -90,3 +90,28 @@ export function s3TargetFlags(
     dataDir,
   ]
 }
+
+/** `upshot dest add NAME` for a test S3 server (through `endpoint`, e.g. a proxy), path-style. */
+export function s3DestAddArgs(
+  name: string,
+  s3: { bucket: string; region: string },
+  prefix: string,
+  endpoint: string,
+): string[] {
+  return [
+    'dest',
+    'add',
+    name,
+    '--provider',
+    's3-compatible',
+    '--endpoint',
+    endpoint,
+    '--region',
+    s3.region,
+    '--bucket',
+    s3.bucket,
+    '--prefix',
+    prefix,
+    '--path-style',
+  ]
+}

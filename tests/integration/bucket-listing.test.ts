@@ -10,7 +10,7 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CORPUS, runCli } from '../helpers/cli'
+import { CORPUS, runCli, s3DestAddArgs } from '../helpers/cli'
 import { listKeys, startTestS3, type TestS3 } from '../helpers/s3server'
 
 let s3: TestS3
@@ -34,24 +34,7 @@ const env = (): NodeJS.ProcessEnv => ({
 
 async function saveDest(dataDir: string, name: string, prefix: string): Promise<void> {
   const r = await runCli(
-    [
-      'dest',
-      'add',
-      name,
-      '--provider',
-      's3-compatible',
-      '--endpoint',
-      s3.endpoint,
-      '--region',
-      s3.region,
-      '--bucket',
-      s3.bucket,
-      '--prefix',
-      prefix,
-      '--path-style',
-      '--data-dir',
-      dataDir,
-    ],
+    [...s3DestAddArgs(name, s3, prefix, s3.endpoint), '--data-dir', dataDir],
     env(),
   )
   expect(r.code).toBe(0)

@@ -20,7 +20,7 @@ import {
   type CloudflareServer,
   type CloudFrontServer,
 } from '../helpers/cdn-servers'
-import { runCli } from '../helpers/cli'
+import { runCli, s3DestAddArgs } from '../helpers/cli'
 import { listKeys, s3Config, startTestS3, type TestS3 } from '../helpers/s3server'
 
 let s3: TestS3
@@ -300,20 +300,7 @@ describe('the CLI: upshot dest --cloudflare-zone, upshot delete, upshot purge, s
     const prefix = `${s3.prefix}/cli`
     const add = await runCli(
       [
-        'dest',
-        'add',
-        'cdn',
-        '--provider',
-        's3-compatible',
-        '--endpoint',
-        s3.endpoint,
-        '--region',
-        s3.region,
-        '--bucket',
-        s3.bucket,
-        '--prefix',
-        prefix,
-        '--path-style',
+        ...s3DestAddArgs('cdn', s3, prefix, s3.endpoint),
         '--public-url',
         'https://img.example.com',
         '--cloudflare-zone',
@@ -374,20 +361,7 @@ describe('the CLI: upshot dest --cloudflare-zone, upshot delete, upshot purge, s
     const prefix = `${s3.prefix}/cli-sync`
     await runCli(
       [
-        'dest',
-        'add',
-        'synced',
-        '--provider',
-        's3-compatible',
-        '--endpoint',
-        s3.endpoint,
-        '--region',
-        s3.region,
-        '--bucket',
-        s3.bucket,
-        '--prefix',
-        prefix,
-        '--path-style',
+        ...s3DestAddArgs('synced', s3, prefix, s3.endpoint),
         '--public-url',
         'https://sync.example.com',
         '--cloudflare-zone',

@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, startCli } from '../helpers/cli'
+import { runCli, startCli, s3DestAddArgs } from '../helpers/cli'
 import { startProxy, type TestProxy } from '../helpers/proxy'
 import { getObjectBytes, startTestS3, type TestS3 } from '../helpers/s3server'
 
@@ -34,26 +34,7 @@ beforeAll(async () => {
     UPSHOT_DATA_DIR: path.join(work, 'data'),
   }
   const add = (name: string, s3: TestS3, endpoint: string, extra: string[] = []) =>
-    runCli(
-      [
-        'dest',
-        'add',
-        name,
-        '--provider',
-        's3-compatible',
-        '--endpoint',
-        endpoint,
-        '--region',
-        s3.region,
-        '--bucket',
-        s3.bucket,
-        '--prefix',
-        s3.prefix,
-        '--path-style',
-        ...extra,
-      ],
-      env,
-    )
+    runCli([...s3DestAddArgs(name, s3, s3.prefix, endpoint), ...extra], env)
   expect((await add('backup', mirror, mirrorProxy.url)).code).toBe(0)
   expect((await add('main', primary, primary.endpoint, ['--mirror', 'backup'])).code).toBe(0)
 }, 60_000)

@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CORPUS, runCli } from '../helpers/cli'
+import { CORPUS, runCli, s3DestAddArgs } from '../helpers/cli'
 import { getObjectBytes, listKeys, startTestS3, type TestS3 } from '../helpers/s3server'
 
 let primary: TestS3
@@ -25,26 +25,7 @@ beforeAll(async () => {
     UPSHOT_DATA_DIR: path.join(work, 'data'),
   }
   const add = (name: string, s3: TestS3, extra: string[] = []) =>
-    runCli(
-      [
-        'dest',
-        'add',
-        name,
-        '--provider',
-        's3-compatible',
-        '--endpoint',
-        s3.endpoint,
-        '--region',
-        s3.region,
-        '--bucket',
-        s3.bucket,
-        '--prefix',
-        primary.prefix,
-        '--path-style',
-        ...extra,
-      ],
-      env,
-    )
+    runCli([...s3DestAddArgs(name, s3, primary.prefix, s3.endpoint), ...extra], env)
   const m = await add('backup', mirror)
   expect(m.code, m.stderr).toBe(0)
   const p = await add('main', primary, ['--mirror', 'backup'])

@@ -12,7 +12,7 @@ import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-s
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunReport } from '../../src/shared/jobs'
 import type { VerifyReport } from '../../src/engine/mirrors/verify'
-import { CORPUS, runCli, startCli } from '../helpers/cli'
+import { CORPUS, runCli, startCli, s3DestAddArgs } from '../helpers/cli'
 import { startProxy, type TestProxy } from '../helpers/proxy'
 import { getObjectBytes, startTestS3, type TestS3 } from '../helpers/s3server'
 
@@ -62,26 +62,7 @@ beforeAll(async () => {
     UPSHOT_DATA_DIR: dataDir,
   }
   const add = (name: string, s3: TestS3, endpoint: string, extra: string[] = []) =>
-    runCli(
-      [
-        'dest',
-        'add',
-        name,
-        '--provider',
-        's3-compatible',
-        '--endpoint',
-        endpoint,
-        '--region',
-        s3.region,
-        '--bucket',
-        s3.bucket,
-        '--prefix',
-        s3.prefix,
-        '--path-style',
-        ...extra,
-      ],
-      env,
-    )
+    runCli([...s3DestAddArgs(name, s3, s3.prefix, endpoint), ...extra], env)
   const m = await add('backup', mirror, mirrorProxy.url)
   expect(m.code, m.stderr).toBe(0)
   const p = await add('main', primary, primaryProxy.url, ['--mirror', 'backup'])
@@ -256,26 +237,7 @@ describe('a crash while copying to the mirror', () => {
     })
     const prefix = `${primary.prefix}-crash`
     const add = (name: string, s3: TestS3, endpoint: string, extra: string[] = []) =>
-      runCli(
-        [
-          'dest',
-          'add',
-          name,
-          '--provider',
-          's3-compatible',
-          '--endpoint',
-          endpoint,
-          '--region',
-          s3.region,
-          '--bucket',
-          s3.bucket,
-          '--prefix',
-          prefix,
-          '--path-style',
-          ...extra,
-        ],
-        env,
-      )
+      runCli([...s3DestAddArgs(name, s3, prefix, endpoint), ...extra], env)
     expect((await add('backup2', mirror, mirrorProxy.url)).code).toBe(0)
     expect((await add('main2', primary, primaryProxy.url, ['--mirror', 'backup2'])).code).toBe(0)
     primaryProxy.resetCounters()

@@ -24,21 +24,23 @@ export class FinishedLinks {
     },
   ) {}
 
+  /** With each output's URL on the job's mirrors, a fallback beside the primary's link. */
   getFinished(ids: readonly string[]): FinishedFile[] {
+    return withMirrorLinks(this.o.engine().ledger, this.outputsOf(ids), this.mirrorSources)
+  }
+
+  /** The files' outputs as the ledger has them, primary links only. */
+  private outputsOf(ids: readonly string[]): FinishedFile[] {
     const found = outputsOfJobs(this.o.engine().ledger, ids)
-    const files = ids.flatMap((id): FinishedFile[] => {
+    return ids.flatMap((id): FinishedFile[] => {
       const f = found.get(id)
       return f ? [{ id, name: path.basename(f.source), source: f.source, outputs: f.outputs }] : []
     })
-    return this.withMirrorLinks(files)
   }
 
-  /** Each output's URL on the job's mirrors, a fallback beside the primary's link. */
-  private withMirrorLinks(files: FinishedFile[]): FinishedFile[] {
-    return withMirrorLinks(this.o.engine().ledger, files, {
-      configOf: (id) => this.o.destinations.configForLedger(id),
-      nameOf: (id) => this.o.destinations.mirrorName(id),
-    })
+  private readonly mirrorSources = {
+    configOf: (id: string) => this.o.destinations.configForLedger(id),
+    nameOf: (id: string) => this.o.destinations.mirrorName(id),
   }
 
   /**
@@ -46,7 +48,8 @@ export class FinishedLinks {
    * so each copy (from the results or the history) signs fresh ones with the saved credentials.
    */
   async getFinishedWithFreshLinks(ids: readonly string[]): Promise<FinishedFile[]> {
-    const files = this.getFinished(ids)
+    // The mirrors' links are made once, below, signed where a mirror is private.
+    const files = this.outputsOf(ids)
     const configs = new Map<string, DestinationConfig | null>()
     const configFor = (ledgerId: string): DestinationConfig | null => {
       if (!configs.has(ledgerId)) {
@@ -67,10 +70,7 @@ export class FinishedLinks {
     return withFreshMirrorLinks(
       this.o.engine().ledger,
       files.map((f) => ({ ...f, outputs: fresh.get(f.id) ?? f.outputs })),
-      {
-        configOf: (id) => this.o.destinations.configForLedger(id),
-        nameOf: (id) => this.o.destinations.mirrorName(id),
-      },
+      this.mirrorSources,
     )
   }
 

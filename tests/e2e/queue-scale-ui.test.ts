@@ -14,36 +14,11 @@ import { startUi, type UiServer } from '../helpers/ui-server'
 import { until } from '../helpers/until'
 import { ensureBuilt } from './helpers/build'
 import { hasChromium, launchChromium, warnIfNoChromium } from './helpers/chromium'
-import { writeTree } from './helpers/queue-measure'
+import { pageMarks, watchPage, writeTree } from './helpers/queue-measure'
 
 warnIfNoChromium('queue scale through upshot ui test')
 const BENCH = process.env.UPSHOT_BENCH_QUEUE === '1'
 const COUNT = BENCH ? 10_000 : 400
-
-/** When the first row and the full total reached the page's DOM (Date.now()). */
-async function watchRows(page: Page, totalsText: string): Promise<void> {
-  await page.evaluate((text) => {
-    const m = { firstRow: 0, totals: 0 }
-    ;(window as unknown as { __rows: typeof m }).__rows = m
-    const check = (): void => {
-      if (!m.firstRow && document.querySelector('[data-testid="queue-row"]'))
-        m.firstRow = Date.now()
-      const count = document.querySelector('[data-testid="overall-count"]')?.textContent ?? ''
-      if (!m.totals && count.includes(text)) m.totals = Date.now()
-    }
-    new MutationObserver(check).observe(document.body, {
-      childList: true,
-      subtree: true,
-      characterData: true,
-    })
-  }, totalsText)
-}
-
-function marks(page: Page): Promise<{ firstRow: number; totals: number }> {
-  return page.evaluate(
-    () => (window as unknown as { __rows: { firstRow: number; totals: number } }).__rows,
-  )
-}
 
 describe.skipIf(!hasChromium)(`${COUNT} files chosen with Add folder in upshot ui`, () => {
   let ui: UiServer
@@ -74,7 +49,7 @@ describe.skipIf(!hasChromium)(`${COUNT} files chosen with Add folder in upshot u
     'records every file once, and says how long the rows took to show',
     async () => {
       const total = `of ${COUNT.toLocaleString('en-US')} files`
-      await watchRows(page, total)
+      await watchPage(page, total)
       const [chooser] = await Promise.all([
         page.waitForEvent('filechooser'),
         page.getByRole('button', { name: 'Add folder' }).first().click(),
@@ -85,7 +60,8 @@ describe.skipIf(!hasChromium)(`${COUNT} files chosen with Add folder in upshot u
         .getByTestId('overall-count')
         .getByText(total)
         .waitFor({ timeout: BENCH ? 1_800_000 : 300_000 })
-      const seen = await marks(page)
+      await until('the page to show every row', async () => (await pageMarks(page)).totals > 0)
+      const seen = await pageMarks(page)
       const ledger = new Database(path.join(ui.dataDir, 'ledger.sqlite'), { readonly: true })
       let names: string[]
       try {

@@ -89,18 +89,20 @@ export async function watchPage(page: Page, totalsText: string): Promise<void> {
   await page.evaluate((text) => {
     const w = window as unknown as {
       __measure: { firstRow: number; totals: number; delivered: number[] }
-      __upshotDeliver(c: string, p: unknown): void
+      __upshotDeliver?(c: string, p: unknown): void
     }
     const m = { firstRow: 0, totals: 0, delivered: [] as number[] }
     w.__measure = m
+    // The test bridge's delivery (a browser tab of `upshot ui` has none: no delivery times).
     const deliver = w.__upshotDeliver
-    w.__upshotDeliver = (c, p) => {
-      // Patches carrying rows (the first one may only say a listing began).
-      const windows = (p as { windows?: { rows: unknown[] }[] }).windows ?? []
-      if (c === 'upshot:event:queue' && windows.some((w) => w.rows.length > 0))
-        m.delivered.push(Date.now())
-      deliver(c, p)
-    }
+    if (deliver)
+      w.__upshotDeliver = (c, p) => {
+        // Patches carrying rows (the first one may only say a listing began).
+        const windows = (p as { windows?: { rows: unknown[] }[] }).windows ?? []
+        if (c === 'upshot:event:queue' && windows.some((w) => w.rows.length > 0))
+          m.delivered.push(Date.now())
+        deliver(c, p)
+      }
     const check = (): void => {
       if (!m.firstRow && document.querySelector('[data-testid="queue-row"]'))
         m.firstRow = Date.now()

@@ -2,33 +2,13 @@
 // the goals "through upshot ui once it exists"). Measured by tests/e2e/queue-scale-ui.test.ts
 // with UPSHOT_BENCH_QUEUE=1: Add folder in Chromium, the page sends every file's bytes to the
 // core over HTTP, the core records them as they arrive. Its `[measure]` line is parsed here.
-import fs from 'node:fs'
-import path from 'node:path'
-import { run } from '../lib/proc.mjs'
-import { ROOT } from '../lib/upshot.mjs'
+import { benchTest, ms } from './queue-scale.mjs'
 
-const ms = (n) => (Number.isFinite(n) ? `${Math.round(n).toLocaleString('en')} ms` : 'not measured')
-
-export async function queueScaleUiRows(ctx) {
-  ctx.log('  the queue-scale-ui e2e test with UPSHOT_BENCH_QUEUE=1 (several minutes)...')
-  const r = await run(
-    process.execPath,
-    [
-      'node_modules/vitest/vitest.mjs',
-      'run',
-      'tests/e2e/queue-scale-ui.test.ts',
-      '--project',
-      'e2e',
-    ],
-    { cwd: ROOT, env: { ...process.env, UPSHOT_BENCH_QUEUE: '1' } },
-  )
-  const line = r.stdout.split('\n').find((l) => l.includes('[measure] upshot ui'))
-  if (!line) {
-    const log = path.join(ctx.work, 'queue-scale-ui.log')
-    fs.writeFileSync(log, r.stdout + r.stderr)
-    throw new Error(`missing [measure] line (exit ${r.code}); the test's output: ${log}`)
-  }
-  return queueScaleUiRowsFrom(line)
+export function queueScaleUiRows(ctx) {
+  return benchTest(ctx, 'queue-scale-ui', (stdout) => {
+    const line = stdout.split('\n').find((l) => l.includes('[measure] upshot ui'))
+    return line ? queueScaleUiRowsFrom(line) : null
+  })
 }
 
 export function queueScaleUiRowsFrom(line) {

@@ -24,18 +24,27 @@ const num = (line, re) => {
   const m = re.exec(line ?? '')
   return m ? Number(m[1]) : NaN
 }
-const ms = (n) => (Number.isFinite(n) ? `${Math.round(n).toLocaleString('en')} ms` : 'not measured')
+export const ms = (n) =>
+  Number.isFinite(n) ? `${Math.round(n).toLocaleString('en')} ms` : 'not measured'
 
 export async function queueScaleRows(ctx) {
-  ctx.log('  the queue-scale e2e test with UPSHOT_BENCH_QUEUE=1 (several minutes)...')
+  return benchTest(ctx, 'queue-scale', queueScaleRowsFrom)
+}
+
+/**
+ * Runs tests/e2e/NAME.test.ts with UPSHOT_BENCH_QUEUE=1 and makes rows of its stdout; without
+ * them (`rowsFrom` gives null), the test's output is kept in the run's folder and the row fails.
+ */
+export async function benchTest(ctx, name, rowsFrom) {
+  ctx.log(`  the ${name} e2e test with UPSHOT_BENCH_QUEUE=1 (several minutes)...`)
   const r = await run(
     process.execPath,
-    ['node_modules/vitest/vitest.mjs', 'run', 'tests/e2e/queue-scale.test.ts', '--project', 'e2e'],
+    ['node_modules/vitest/vitest.mjs', 'run', `tests/e2e/${name}.test.ts`, '--project', 'e2e'],
     { cwd: ROOT, env: { ...process.env, UPSHOT_BENCH_QUEUE: '1' } },
   )
-  const rows = queueScaleRowsFrom(r.stdout)
+  const rows = rowsFrom(r.stdout)
   if (!rows) {
-    const log = path.join(ctx.work, 'queue-scale.log')
+    const log = path.join(ctx.work, `${name}.log`)
     fs.writeFileSync(log, r.stdout + r.stderr)
     throw new Error(`missing [measure] lines (exit ${r.code}); the test's output: ${log}`)
   }

@@ -137,6 +137,38 @@ describe.skipIf(!hasChromium)('the editor API in the app, on the real core', () 
     ).toBe(403)
   })
 
+  it('refuses another Host name (DNS rebinding) and sends no CORS headers', async () => {
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        uploadUrl,
+        {
+          method: 'POST',
+          headers: { Host: `evil.example:${port}`, 'Content-Type': 'application/json' },
+        },
+        (res) => {
+          res.resume()
+          resolve(res.statusCode!)
+        },
+      )
+      req.on('error', reject)
+      req.end(JSON.stringify({ list: [PHOTO] }))
+    })
+    expect(rebound).toBe(403)
+    const preflight = await fetch(uploadUrl, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+    })
+    expect(preflight.status).toBe(403)
+    const beat = await fetch(`http://127.0.0.1:${port}/heartbeat`, {
+      method: 'POST',
+      headers: { Origin: 'app://obsidian.md' },
+    })
+    expect(beat.status).toBe(200)
+    for (const res of [preflight, beat]) {
+      expect([...res.headers.keys()].filter((h) => h.startsWith('access-control-'))).toEqual([])
+    }
+  })
+
   it('says which program holds a taken port, then listens again when the port is free', async () => {
     const holder = http.createServer((_req, res) => res.end('not upshot'))
     await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r))

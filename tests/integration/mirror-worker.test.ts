@@ -23,10 +23,15 @@ beforeAll(async () => {
 })
 afterAll(() => stopS3Proxy({ s3, proxy, work }))
 
-async function waitFor(cond: () => boolean, timeoutMs = 60_000): Promise<void> {
+async function waitFor(
+  cond: () => boolean,
+  timeoutMs = 60_000,
+  state?: () => unknown,
+): Promise<void> {
   const until = Date.now() + timeoutMs
   while (!cond()) {
-    if (Date.now() > until) throw new Error('timed out waiting')
+    if (Date.now() > until)
+      throw new Error(`timed out waiting${state ? `: ${JSON.stringify(state())}` : ''}`)
     await new Promise((r) => setTimeout(r, 25))
   }
 }
@@ -153,10 +158,16 @@ describe('the mirror worker', () => {
       // The mirror can take it now; no run is open, the worker's timer makes the copy.
       fs.rmSync(blocked)
       const key = report.jobs[0]!.outputs[0]!.key
-      await waitFor(() => copiesOf(engine.ledger)[0]?.state === 'done', 30_000)
+      // A retry that fails again (a loaded machine) is retried at 4 s, then 8 s: the wait
+      // covers three, and says where the copy stood if it still times out.
+      await waitFor(
+        () => copiesOf(engine.ledger)[0]?.state === 'done',
+        45_000,
+        () => engine.ledger.db.prepare('SELECT * FROM mirror_copies').all(),
+      )
       expect(fs.readFileSync(fileOn(blocked, key), 'utf8')).toBe('tried again by the timer\n')
     } finally {
       await engine.close()
     }
-  }, 60_000)
+  }, 90_000)
 })

@@ -215,6 +215,36 @@ describe('time limits and the memory budget', () => {
     expect(err.message).toContain('1-second limit')
   })
 
+  it('an AVIF encode, which libvips never times, still fails at its limit; its memory stays held', async () => {
+    // libaom reports no progress, so sharp's own timeout cannot stop it: 36 MP takes seconds.
+    const budget = new PixelBudget(1024 ** 3)
+    let released = false
+    const started = performance.now()
+    const err = await failure(
+      run(heavy, {
+        preset: getPreset('web-avif'),
+        timeLimitSeconds: 1,
+        admit: async (bytes) => {
+          const release = await budget.acquire(bytes)
+          return () => {
+            released = true
+            release()
+          }
+        },
+      }),
+      'IMAGE_TOO_SLOW',
+    )
+    const failedAfter = performance.now() - started
+    expect(err.message).toContain('1-second limit')
+    expect(released).toBe(false)
+    expect(budget.inUse).toBeGreaterThan(0)
+    for (let i = 0; i < 2400 && !released; i++) await new Promise((r) => setTimeout(r, 25))
+    expect(released).toBe(true)
+    expect(budget.inUse).toBe(0)
+    // The libvips work ran on past the failure: the deadline answered, not the encoder.
+    expect(performance.now() - started).toBeGreaterThan(failedAfter)
+  })
+
   it('admits an image by its weight before decoding, and gives it back when libvips is done', async () => {
     const budget = new PixelBudget(1024 ** 3)
     const asked: number[] = []

@@ -16,7 +16,7 @@ import { openImage, probeImage, type DecodeOptions, type OpenedImage } from './d
 import { applyEncoder, encoderSettings } from './encoder'
 import { canceled, decodeError, throwIfAborted } from './errors'
 import { planVariant } from './geometry'
-import { memoryEstimate } from './limits'
+import { memoryEstimate, tooSlow } from './limits'
 import type { SvgRenderLimits } from './svg-render'
 import { writeAtomic } from './stage'
 import { watermarkApplies, watermarkLayer } from './watermark'
@@ -93,6 +93,7 @@ async function encodeVariant(
   img: OpenedImage,
   spec: VariantSpec,
   wm: Watermark | undefined,
+  libvips: Promise<unknown>[],
 ): Promise<Encoded> {
   // Only WebP can carry the animation here (sharp writes no animated AVIF, JPEG or PNG); the
   // other formats get the first frame.
@@ -121,11 +122,34 @@ async function encodeVariant(
   let out: { data: Buffer; info: OutputInfo }
   const started = performance.now()
   try {
-    out = await p.toBuffer({ resolveWithObject: true })
+    const encoding = p.toBuffer({ resolveWithObject: true })
+    libvips.push(encoding.catch(() => undefined))
+    out = await pastDeadline(encoding, img.timeLimitSeconds)
   } catch (err) {
     throw decodeError(err, img.label, img.timeLimitSeconds, performance.now() - started)
   }
   return { data: out.data, width: out.info.width, height: out.info.pageHeight ?? out.info.height }
+}
+
+/**
+ * sharp's timeout is only checked when libvips reports progress, and some encoders (libaom,
+ * parts of libwebp) report none for seconds at a time: past the limit and a second's grace the
+ * job fails anyway. libvips runs on to its end and the memory budget is held until it does.
+ */
+function pastDeadline<T>(work: Promise<T>, seconds: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(tooSlow(seconds)), seconds * 1000 + 1000)
+    work.then(
+      (v) => {
+        clearTimeout(timer)
+        resolve(v)
+      },
+      (err: unknown) => {
+        clearTimeout(timer)
+        reject(err)
+      },
+    )
+  })
 }
 
 async function stageVariant(
@@ -196,16 +220,19 @@ export async function makeOutputs(
     ? await opts.admit(memoryEstimate(probe, snapshot.size), opts.signal)
     : () => undefined
   inFlight++
+  const libvips: Promise<unknown>[] = []
   const work = (async () => {
     const img = await openImage(snapshot, probe, decode, opts.signal)
     throwIfAborted(opts.signal)
-    return encodeAll(img, opts)
+    return encodeAll(img, opts, libvips)
   })()
-  // The memory is given back when libvips is done with the image, not when a cancel stops
-  // waiting for it: sharp cannot be interrupted except by its own time limit.
+  // The memory is given back when libvips is done with the image, not when a cancel or the
+  // deadline stops waiting for it: sharp cannot be interrupted except by its own time limit.
   const settle = (): void => {
-    inFlight--
-    release()
+    void Promise.allSettled(libvips).then(() => {
+      inFlight--
+      release()
+    })
   }
   work.then(settle, settle)
   return abortable(work, opts.signal)
@@ -242,7 +269,11 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
   })
 }
 
-async function encodeAll(img: OpenedImage, opts: MakeOutputsOptions): Promise<StagedOutput[]> {
+async function encodeAll(
+  img: OpenedImage,
+  opts: MakeOutputsOptions,
+  libvips: Promise<unknown>[],
+): Promise<StagedOutput[]> {
   // In parallel: libvips spreads each pipeline over the cores, and the small variants finish
   // while the full-size one is still encoding. A source smaller than `overlay` makes `overlay`
   // and `full` identical: such twins are encoded once.
@@ -252,7 +283,7 @@ async function encodeAll(img: OpenedImage, opts: MakeOutputsOptions): Promise<St
   for (const v of bySize) {
     const recipe = recipeOf(img, v, opts.preset.watermark)
     if (!encodings.has(recipe)) {
-      const encoded = encodeVariant(img, v, opts.preset.watermark)
+      const encoded = encodeVariant(img, v, opts.preset.watermark, libvips)
       encoded.catch(() => undefined) // awaited below; avoids an unhandled rejection meanwhile
       encodings.set(recipe, encoded)
     }

@@ -12,6 +12,7 @@ import type { LocalDestinationConfig } from '../../src/engine/types'
 import type { TestProxy } from '../helpers/proxy'
 import { getObjectBytes, s3Config, type TestS3 } from '../helpers/s3server'
 import { startS3Proxy, stopS3Proxy } from '../helpers/s3proxy'
+import { lockLedger } from '../helpers/ledger-lock'
 
 const MiB = 1024 * 1024
 let s3: TestS3
@@ -167,6 +168,53 @@ describe('the mirror worker', () => {
       )
       expect(fs.readFileSync(fileOn(blocked, key), 'utf8')).toBe('tried again by the timer\n')
     } finally {
+      await engine.close()
+    }
+  }, 90_000)
+  it('a catch-up the ledger refused (locked by another process) is tried again on its own', async () => {
+    // A copy owed from an earlier process, due now: the catch-up that would find it meets a
+    // ledger locked past its busy timeout (10 s), and nothing else will ever call again.
+    const blocked = path.join(work, 'blocked-c')
+    fs.writeFileSync(blocked, 'not a folder')
+    const mirror: LocalDestinationConfig = { kind: 'local', dir: blocked, prefix: '' }
+    const note = path.join(work, 'refused.txt')
+    fs.writeFileSync(note, 'copied after the lock\n')
+    const dataDir = path.join(work, 'data-c')
+    const earlier = createEngine({ dataDir })
+    const ids = await earlier.enqueue([note], {
+      destination: s3Config(s3, { endpoint: proxy.url }),
+      preset: 'original',
+      mirrors: [{ config: mirror }],
+    })
+    const key = (await earlier.run(ids)).jobs[0]!.outputs[0]!.key
+    await earlier.close()
+    fs.rmSync(blocked)
+    // The next process finds the primary's keys where a CLI run would: the environment.
+    const env = { ...process.env }
+    process.env.AWS_ACCESS_KEY_ID = s3.accessKeyId
+    process.env.AWS_SECRET_ACCESS_KEY = s3.secretAccessKey
+    const engine = createEngine({ dataDir })
+    try {
+      await waitFor(() => copiesOf(engine.ledger)[0]?.state === 'pending')
+      const due = engine.ledger.db.prepare('SELECT retry_after FROM mirror_copies').get() as {
+        retry_after: number
+      }
+      await new Promise((r) => setTimeout(r, Math.max(0, due.retry_after - Date.now() + 50)))
+      const lock = await lockLedger(path.join(dataDir, 'ledger.sqlite'))
+      try {
+        await engine.copyMirrors()
+      } finally {
+        await lock.release()
+      }
+      expect(copiesOf(engine.ledger)[0]?.state).toBe('pending')
+      await waitFor(
+        () => copiesOf(engine.ledger)[0]?.state === 'done',
+        30_000,
+        () => engine.ledger.db.prepare('SELECT * FROM mirror_copies').all(),
+      )
+      expect(fs.readFileSync(fileOn(blocked, key), 'utf8')).toBe('copied after the lock\n')
+    } finally {
+      process.env = env
       await engine.close()
     }
   }, 90_000)

@@ -67,6 +67,8 @@ export class MirrorWorker {
   /** Copies whose verdict the ledger could not take, and when to try them again. */
   private readonly heldBack = new Map<string, number>()
   private workers = 0
+  /** When the ledger last refused to say what is due: looked at again then (epoch ms). */
+  private ledgerTroubleUntil = 0
   private timer: NodeJS.Timeout | null = null
   private idleWaiters: (() => void)[] = []
   private readonly life = new AbortController()
@@ -175,8 +177,12 @@ export class MirrorWorker {
           (this.heldBack.get(copyId(c)) ?? 0) <= now,
       )
     } catch (err) {
+      // The ledger refused (busy, disk full): the done jobs taken above may not be recorded.
+      // A full catch-up a little later records them and finds what is due.
       this.deps.onError?.(err)
       this.queue = []
+      this.catchUpOwed = true
+      this.ledgerTroubleUntil = Date.now() + LEDGER_TROUBLE_MS
     }
   }
 
@@ -252,14 +258,18 @@ export class MirrorWorker {
     const waiters = this.idleWaiters
     this.idleWaiters = []
     for (const w of waiters) w()
-    if (this.life.signal.aborted || this.timer || !this.mirrored) return
+    if (this.life.signal.aborted || this.timer) return
+    if (!this.mirrored && !this.catchUpOwed) return
     const now = Date.now()
     let at = Infinity
     try {
       at = this.deps.ledger.mirrors.nextRetryAt(now) ?? Infinity
     } catch (err) {
       this.deps.onError?.(err)
+      this.ledgerTroubleUntil = now + LEDGER_TROUBLE_MS
     }
+    // Without this, a ledger that refused once would leave the retries owed without a timer.
+    if (this.ledgerTroubleUntil > now) at = Math.min(at, this.ledgerTroubleUntil)
     for (const [m, t] of this.downUntil) {
       if (t <= now) {
         this.downUntil.delete(m)

@@ -626,6 +626,14 @@ export class AppService {
     return this.browser.choose(purpose, chosen)
   }
 
+  /** The folder behind a token from the chooser, added as the window adds a dialog's folder. */
+  async addChosenFolder(token: string): Promise<AddResult> {
+    this.assertBrowserFace()
+    const folder = this.grants.peek(token, 'upload-folder')
+    this.grants.revoke(token)
+    return this.addPaths([folder])
+  }
+
   private assertBrowserFace(): void {
     if (this.o.face !== 'browser') {
       throw new ForbiddenError('The window chooses files and folders with the system’s dialogs.')
@@ -719,6 +727,7 @@ export class AppService {
       addUploads: (tokens, part) => this.addUploads(tokens, part),
       browseFolder: (purpose, folder) => this.browseFolder(purpose, folder),
       chooseBrowsed: (purpose, chosen) => this.chooseBrowsed(purpose, chosen),
+      addChosenFolder: (token) => this.addChosenFolder(token),
     }
   }
 

@@ -37,9 +37,13 @@ export interface FolderBrowserOptions {
 
 const GRANT_OF: Record<BrowsePurpose, GrantPurpose> = {
   'sync-folder': 'sync-folder',
+  'upload-folder': 'upload-folder',
   'watermark-image': 'watermark-image',
   'preview-photo': 'preview-photo',
 }
+
+/** Purposes that choose a folder; the others choose an image. */
+const FOR_FOLDERS: ReadonlySet<BrowsePurpose> = new Set(['sync-folder', 'upload-folder'])
 
 export class FolderBrowser {
   /** purpose + '\0' + path -> when it was shown. */
@@ -75,6 +79,8 @@ export class FolderBrowser {
     } catch {
       throw new UpshotError('UNREADABLE', `Upshot may not read ${folder}.`)
     }
+    const forFolder = FOR_FOLDERS.has(purpose)
+    // A folder to upload shows its images too (which folder is it?); only folders are chosen.
     const wantsImages = purpose !== 'sync-folder'
     const folders: string[] = []
     const images: string[] = []
@@ -102,9 +108,9 @@ export class FolderBrowser {
     const listed = entries.slice(0, this.maxEntries)
     this.prune()
     const at = this.now()
-    if (purpose === 'sync-folder') this.shown.set(this.key(purpose, folder), at)
+    if (forFolder) this.shown.set(this.key(purpose, folder), at)
     for (const e of listed) {
-      if (purpose === 'sync-folder' ? e.kind === 'folder' : e.kind === 'image')
+      if (forFolder ? e.kind === 'folder' : e.kind === 'image')
         this.shown.set(this.key(purpose, path.join(folder, e.name)), at)
     }
     const parent = path.dirname(folder)
@@ -124,7 +130,7 @@ export class FolderBrowser {
       throw new ForbiddenError('Choose the folder or image in the list Upshot shows.')
     }
     const st = await fs.promises.stat(chosen).catch(() => null)
-    const fits = purpose === 'sync-folder' ? st?.isDirectory() : st?.isFile()
+    const fits = FOR_FOLDERS.has(purpose) ? st?.isDirectory() : st?.isFile()
     if (!fits) throw new UpshotError('NOT_FOUND', `${chosen} is no longer there.`)
     return { token: this.grants.issue(GRANT_OF[purpose], chosen), path: chosen }
   }

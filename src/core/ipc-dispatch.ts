@@ -86,7 +86,7 @@ const historyQuery = z.strictObject({
 })
 
 const uploadTokens = z.array(z.string().regex(UPLOAD_TOKEN)).max(10_000)
-const browsePurpose = z.enum(['sync-folder', 'watermark-image', 'preview-photo'])
+const browsePurpose = z.enum(['sync-folder', 'upload-folder', 'watermark-image', 'preview-photo'])
 
 // A window's range of the queue: bounded integers, at most MAX_RANGE_ROWS rows.
 const rowIndex = z.number().int().min(0).max(10_000_000)
@@ -211,6 +211,7 @@ export const COMMAND_ARGS: { readonly [K in CommandName]: z.ZodType<Commands[K][
   ]) as z.ZodType<Commands['addUploads']['args']>,
   browseFolder: z.tuple([browsePurpose, z.string().max(4096).nullable()]),
   chooseBrowsed: z.tuple([browsePurpose, z.string().min(1).max(4096)]),
+  addChosenFolder: z.tuple([z.string().regex(GRANT_TOKEN)]),
 }
 
 export interface Invocation {

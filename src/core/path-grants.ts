@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto'
 
 export type GrantPurpose =
-  'sync-folder' | 'watermark-image' | 'destination-folder' | 'preview-photo'
+  'sync-folder' | 'upload-folder' | 'watermark-image' | 'destination-folder' | 'preview-photo'
 
 /** The shape of a token, for the commands' argument checks. */
 export const GRANT_TOKEN = /^grant_[A-Za-z0-9_-]{43}$/
@@ -37,6 +37,7 @@ export interface PathGrantsOptions {
 
 const WHAT: Record<GrantPurpose, string> = {
   'sync-folder': 'folder',
+  'upload-folder': 'folder',
   'watermark-image': 'watermark image',
   'destination-folder': 'folder',
   'preview-photo': 'photo',

@@ -562,7 +562,7 @@ export interface ChosenPath {
 }
 
 /** What a path is chosen for in the core-served chooser of the browser face. */
-export type BrowsePurpose = 'sync-folder' | 'watermark-image' | 'preview-photo'
+export type BrowsePurpose = 'sync-folder' | 'upload-folder' | 'watermark-image' | 'preview-photo'
 
 /** One folder on the core's computer as the browser face's chooser shows it. */
 export interface FolderListing {
@@ -709,6 +709,11 @@ export interface Commands {
    * A path the chooser did not show is refused.
    */
   chooseBrowsed: { args: [purpose: BrowsePurpose, path: string]; value: ChosenPath }
+  /**
+   * Browser face: adds the folder behind a token from chooseBrowsed('upload-folder'), as the
+   * window adds a folder from its dialog: the core lists it itself, no bytes cross HTTP.
+   */
+  addChosenFolder: { args: [token: string]; value: AddResult }
 }
 export type CommandName = keyof Commands
 
@@ -800,6 +805,7 @@ export const COMMAND_CHANNELS: { readonly [K in CommandName]: `upshot:cmd:${K}` 
   addUploads: 'upshot:cmd:addUploads',
   browseFolder: 'upshot:cmd:browseFolder',
   chooseBrowsed: 'upshot:cmd:chooseBrowsed',
+  addChosenFolder: 'upshot:cmd:addChosenFolder',
 }
 
 /** IPC channel per event; the only channels the preload forwards to the page. */

@@ -228,6 +228,8 @@ describe('upshot ui against real requests', () => {
           ['recentUploads', [5]],
           // The core-served chooser grants only what it listed to this server's tabs.
           ['chooseBrowsed', ['preview-photo', '/etc/hosts']],
+          // A folder to upload is a token the chooser gave, never one made up.
+          ['addChosenFolder', [`grant_${'A'.repeat(43)}`]],
           ['previewPreset', ['web', '/etc/hosts']],
           ['getAppInfo', []],
         ]
@@ -254,6 +256,7 @@ describe('upshot ui against real requests', () => {
       'uploadClipboardImage',
       'recentUploads',
       'chooseBrowsed',
+      'addChosenFolder',
     ])
       expect(answers[cmd]?.error?.code, cmd).toBe('FORBIDDEN')
     // A photo to preview is a grant's token, never a path: the contract's validation refuses one.

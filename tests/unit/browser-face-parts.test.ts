@@ -122,6 +122,27 @@ describe('FolderBrowser', () => {
     )
     await expect(browser.list('sync-folder', 'relative/path')).rejects.toThrow(/full path/)
   })
+
+  it('a folder to upload shows its images but grants only the folder, for uploads only', async () => {
+    const grants = new PathGrants()
+    const browser = new FolderBrowser(grants, { home: dir })
+    const photos = path.join(fs.realpathSync(dir), 'Photos')
+    expect((await browser.list('upload-folder', photos)).entries).toEqual([
+      { name: 'Trip', kind: 'folder' },
+      { name: 'a.jpg', kind: 'image' },
+    ])
+    const chosen = await browser.choose('upload-folder', photos)
+    expect(grants.peek(chosen.token, 'upload-folder')).toBe(photos)
+    expect(() => grants.peek(chosen.token, 'sync-folder')).toThrow(ForbiddenError)
+    const trip = await browser.choose('upload-folder', path.join(photos, 'Trip'))
+    expect(grants.peek(trip.token, 'upload-folder')).toBe(path.join(photos, 'Trip'))
+    // An image it showed is not a folder to upload; a folder it never showed is refused.
+    await expect(browser.choose('upload-folder', path.join(photos, 'a.jpg'))).rejects.toThrow(
+      ForbiddenError,
+    )
+    await expect(browser.choose('upload-folder', '/etc')).rejects.toThrow(ForbiddenError)
+    await expect(browser.choose('sync-folder', photos)).rejects.toThrow(ForbiddenError)
+  })
 })
 
 describe('NodeSecrets', () => {

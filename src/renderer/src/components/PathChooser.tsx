@@ -19,7 +19,8 @@ function ChooserDialog({ request }: { request: ChoiceRequest }): React.JSX.Eleme
   const [listing, setListing] = useState<FolderListing | null>(null)
   const [typed, setTyped] = useState('')
   const [error, setError] = useState<string | null>(null)
-  const folders = request.purpose === 'sync-folder'
+  const folders = request.purpose === 'sync-folder' || request.purpose === 'upload-folder'
+  const upload = request.purpose === 'upload-folder'
 
   // A path being typed is the user's: the listing that arrives meanwhile does not replace it.
   const typing = useRef(false)
@@ -135,6 +136,8 @@ function ChooserDialog({ request }: { request: ChoiceRequest }): React.JSX.Eleme
             <button
               type="button"
               className={`chooser__entry chooser__entry--${e.kind}`}
+              // A folder to upload is chosen whole: its images are shown, not picked one by one.
+              disabled={folders && e.kind === 'image'}
               onClick={() => void (e.kind === 'folder' ? go(join(e.name)) : choose(join(e.name)))}
             >
               <Icon name={e.kind === 'folder' ? 'folder' : 'image'} size={16} /> {e.name}
@@ -147,6 +150,15 @@ function ChooserDialog({ request }: { request: ChoiceRequest }): React.JSX.Eleme
       </ul>
       {listing?.truncated && <p className="form__hint">{t.chooser.truncated}</p>}
       <div className="dialog__actions">
+        {upload && (
+          <button
+            type="button"
+            className="button chooser__from-browser"
+            onClick={() => request.answer('browser')}
+          >
+            {t.chooser.fromBrowser}
+          </button>
+        )}
         <button type="button" className="button" onClick={() => request.answer(null)}>
           {t.actions.cancel}
         </button>
@@ -157,7 +169,7 @@ function ChooserDialog({ request }: { request: ChoiceRequest }): React.JSX.Eleme
             disabled={!listing}
             onClick={() => listing && void choose(listing.path)}
           >
-            {t.chooser.chooseThis}
+            {upload ? t.chooser.addThis : t.chooser.chooseThis}
           </button>
         )}
       </div>

@@ -485,15 +485,19 @@ export const en = {
   chooser: {
     titles: {
       'sync-folder': 'Choose a folder to sync',
+      'upload-folder': 'Add a folder',
       'watermark-image': 'Choose a watermark image',
       'preview-photo': 'Choose a photo to preview',
-    } as Record<'sync-folder' | 'watermark-image' | 'preview-photo', string>,
+    } as Record<'sync-folder' | 'upload-folder' | 'watermark-image' | 'preview-photo', string>,
     where: 'Folders on the computer that runs Upshot',
     path: 'Path',
     go: 'Go',
     up: 'Up',
     home: 'Home',
     chooseThis: 'Choose this folder',
+    addThis: 'Add this folder',
+    // Send the files' bytes from the browser instead (a folder the core may not read).
+    fromBrowser: 'Send from this browser…',
     empty: 'No folders here.',
     emptyImages: 'No folders or images here.',
     truncated: 'Only the first entries are shown; type a path to go further.',

@@ -289,8 +289,14 @@ export function createBrowserFace(): UpshotApi {
     face: 'browser',
     addFiles,
     async chooseAndAdd(kind) {
-      const files = await pickLocal(kind)
-      return addFiles(files)
+      // A folder on this computer is listed by the core itself, as in the window: rows show at
+      // once and nothing is copied. Files, and folders the user sends anyway, cross HTTP.
+      if (kind === 'folder') {
+        const choice = await requestChoice('upload-folder')
+        if (choice === null) return { ok: true, value: { added: 0 } }
+        if (choice !== 'browser') return base.addChosenFolder(choice.token)
+      }
+      return addFiles(await pickLocal(kind))
     },
     async uploadClipboardImage() {
       try {

@@ -5,10 +5,13 @@
 import { useSyncExternalStore } from 'react'
 import type { BrowsePurpose, ChosenPath } from '../../../shared/api'
 
+/** 'browser': the user would rather send the files from the browser (upload-folder only). */
+export type Choice = ChosenPath | null | 'browser'
+
 export interface ChoiceRequest {
   id: number
   purpose: BrowsePurpose
-  answer(choice: ChosenPath | null): void
+  answer(choice: Choice): void
 }
 
 let current: ChoiceRequest | null = null
@@ -20,7 +23,11 @@ function set(next: ChoiceRequest | null): void {
   for (const fn of listeners) fn()
 }
 
-export function requestChoice(purpose: BrowsePurpose): Promise<ChosenPath | null> {
+export function requestChoice(purpose: 'upload-folder'): Promise<Choice>
+export function requestChoice(
+  purpose: Exclude<BrowsePurpose, 'upload-folder'>,
+): Promise<ChosenPath | null>
+export function requestChoice(purpose: BrowsePurpose): Promise<Choice> {
   current?.answer(null)
   return new Promise((resolve) => {
     const request: ChoiceRequest = {

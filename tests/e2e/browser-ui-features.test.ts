@@ -108,18 +108,48 @@ describe.skipIf(!hasChromium)('the window’s features in a browser tab of upsho
     for (const o of finished!.outputs) expect((await getObjectInfo(s3, o.key))?.size).toBe(o.bytes)
   }
 
-  it('uploads a whole folder chosen with Add folder, subfolders included', async () => {
-    const [chooser] = await Promise.all([
-      page.waitForEvent('filechooser'),
-      page.getByRole('button', { name: 'Add folder' }).first().click(),
-    ])
-    await chooser.setFiles(album)
+  it('uploads a whole folder chosen with Add folder, subfolders included, read in place', async () => {
+    await page.getByRole('button', { name: 'Add folder' }).first().click()
+    const chooser = page.getByTestId('path-chooser')
+    await chooser.getByRole('heading', { name: 'Add a folder' }).waitFor()
+    await chooser.getByLabel('Path').fill(work)
+    await chooser.getByRole('button', { name: 'Go', exact: true }).click()
+    await chooser.getByRole('button', { name: 'Album' }).click()
+    // The folder's own images are shown (which folder is it?), not picked one by one.
+    await expect(chooser.getByRole('button', { name: 'castle.jpg' })).toBeDisabled()
+    await chooser.getByRole('button', { name: 'Add this folder' }).click()
     await waitForDone(2)
-    const names = await page
+    const rows = await page
       .locator('[data-testid="queue-row"]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-name')))
-    expect(names.sort()).toEqual(['castle.jpg', 'market.jpg'])
+    expect(rows.sort()).toEqual(['castle.jpg', 'market.jpg'])
     await expectOnServer('market.jpg')
+    // The core read the folder where it is: nothing was sent, so nothing was staged.
+    const jobs = (await ask<{ jobs: QueueJob[] }>(page, 'getQueue')).jobs
+    expect(jobs.map((j) => j.source).sort()).toEqual([
+      path.join(fs.realpathSync(album), 'Day two', 'market.jpg'),
+      path.join(fs.realpathSync(album), 'castle.jpg'),
+    ])
+  })
+
+  it('sends a folder from the browser instead, and removes the copies once uploaded', async () => {
+    const other = path.join(work, 'Sent album')
+    fs.mkdirSync(other)
+    // Bytes of its own: a copy of castle.jpg would share its objects (and its delete below).
+    await sharp({ create: { width: 96, height: 64, channels: 3, background: '#336699' } })
+      .jpeg()
+      .toFile(path.join(other, 'gate.jpg'))
+    await page.getByRole('button', { name: 'Add folder' }).first().click()
+    const [picker] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page
+        .getByTestId('path-chooser')
+        .getByRole('button', { name: 'Send from this browser…' })
+        .click(),
+    ])
+    await picker.setFiles(other)
+    await waitForDone(3)
+    await expectOnServer('gate.jpg')
     // The folder the file came in travelled with it (and was removed with it once done).
     await expect
       .poll(() => fs.readdirSync(path.join(ui.dataDir, 'incoming')).length, { timeout: 10_000 })
@@ -136,7 +166,7 @@ describe.skipIf(!hasChromium)('the window’s features in a browser tab of upsho
         new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
       )
     }, bytes)
-    await waitForDone(3)
+    await waitForDone(4)
     await expectOnServer('Screenshot.png')
   })
 
@@ -169,7 +199,7 @@ describe.skipIf(!hasChromium)('the window’s features in a browser tab of upsho
       page.getByRole('button', { name: 'Add files' }).first().click(),
     ])
     await chooser.setFiles(big)
-    await waitForDone(4)
+    await waitForDone(5)
     const seen = await page.evaluate(() => (window as unknown as { seen: number[] }).seen)
     expect(seen.length).toBeGreaterThan(0)
     expect(seen).toEqual([...seen].sort((a, b) => a - b))
@@ -185,7 +215,7 @@ describe.skipIf(!hasChromium)('the window’s features in a browser tab of upsho
     const keys = finished!.outputs.map((o) => o.key)
     for (const key of keys) expect(await getObjectInfo(s3, key)).not.toBeNull()
     await page.getByRole('tab', { name: 'History' }).click()
-    await page.getByText('4 of 4 uploads').waitFor()
+    await page.getByText('5 of 5 uploads').waitFor()
     await page
       .getByTestId('history-row')
       .getByRole('button', { name: 'Delete from bucket: castle.jpg' })

@@ -116,7 +116,8 @@ describe.skipIf(!hasChromium)('the window’s features in a browser tab of upsho
     await chooser.getByRole('button', { name: 'Go', exact: true }).click()
     await chooser.getByRole('button', { name: 'Album' }).click()
     // The folder's own images are shown (which folder is it?), not picked one by one.
-    await expect(chooser.getByRole('button', { name: 'castle.jpg' })).toBeDisabled()
+    expect(await chooser.getByRole('button', { name: 'castle.jpg' }).isDisabled()).toBe(true)
+    await saveScreenshot(page, 'browser-add-folder')
     await chooser.getByRole('button', { name: 'Add this folder' }).click()
     await waitForDone(2)
     const rows = await page

@@ -3,8 +3,6 @@
 // Free of 'electron': it runs in the core process (src/core/main.ts), whose host answers the
 // clipboard, dialog, shell and notification ports over the channel.
 
-import { createHash } from 'node:crypto'
-import fs from 'node:fs'
 import path from 'node:path'
 import type {
   AddResult,
@@ -39,7 +37,7 @@ import type { Settings } from './settings-model'
 import { SyncService } from './sync-service'
 import { AppDestinations, ledgerIdOf } from './app-destinations'
 import { MirrorWatch } from './mirror-watch'
-import { batchNotice } from './batch-notice'
+import { DropBatches, type Batch } from './drop-batches'
 import type { Preset } from '../engine/types'
 import { Thumbnails } from './thumbnails'
 import { BrowseService } from './browse-service'
@@ -47,6 +45,7 @@ import { ForbiddenError, PathGrants } from './path-grants'
 import { WatermarkImages } from './watermark-images'
 import { FolderBrowser } from './folder-browser'
 import { IncomingFiles } from './incoming'
+import { ClipboardImages } from './clipboard-images'
 import { SettingsCommands } from './settings-commands'
 import { FinishedLinks } from './finished-links'
 import { HistoryCommands } from './history-commands'
@@ -92,23 +91,6 @@ export interface EngineHooks {
   configFor: (ledgerId: string) => DestinationConfig | null
 }
 
-interface Batch {
-  ids: Set<string>
-  pending: number
-  /** More files are coming (a browser sends a drop in parts): not finished before the last. */
-  open?: boolean
-  /** Listings still running into it: its jobs all finishing does not finish the batch yet. */
-  listing: number
-}
-
-const CLIPBOARD_EXT: Record<string, string> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpg',
-  'image/webp': 'webp',
-  'image/gif': 'gif',
-  'image/tiff': 'tiff',
-}
-
 export { ledgerIdOf }
 
 export class AppService {
@@ -124,8 +106,8 @@ export class AppService {
   readonly links: FinishedLinks
   /** The History view: pages, usage, deletes (core/history-commands). */
   readonly history: HistoryCommands
-  private readonly batchOf = new Map<string, Batch>()
-  private readonly openBatches = new Map<string, Batch>()
+  /** What each drop, dialog or paste added, and its end: auto-copy, notice (core/drop-batches). */
+  private readonly batches: DropBatches
   private readonly listings: DropListings
   private readonly thumbnails = new Thumbnails()
   private browseService: BrowseService | undefined
@@ -139,7 +121,7 @@ export class AppService {
       configOfLedgerId: (id) => this.destinations.configForLedger(id),
     }))
   }
-  private readonly clipboardDir: string
+  private readonly clipboard: ClipboardImages
   /** Paths the user chose in dialogs, by the tokens the window got for them. */
   private readonly grants = new PathGrants()
   /** The settings screen's destinations and presets (core/settings-commands.ts). */
@@ -185,8 +167,15 @@ export class AppService {
       o.settings.preferences.concurrency,
     )
     this.queue = new QueueModel((patch) => o.emit('queue', patch), o.patchIntervalMs)
+    this.batches = new DropBatches({
+      stateOf: (id) => this.queue.get(id)?.state,
+      preferences: () => o.settings.preferences,
+      copyLinks: (ids, format) => this.links.copyLinks(ids, format),
+      notify: (title, body) => o.ports.notify(title, body),
+      ended: () => this.restartEngineIfNeeded(),
+    })
     this.listings = new DropListings((adding) => this.queue.setAdding(adding))
-    this.clipboardDir = path.join(o.dataDir, 'clipboard')
+    this.clipboard = new ClipboardImages(path.join(o.dataDir, 'clipboard'))
     this.settingsCommands = new SettingsCommands({
       settings: o.settings,
       dataDir: o.dataDir,
@@ -294,7 +283,7 @@ export class AppService {
   async addPaths(paths: readonly string[], into?: Batch): Promise<AddResult> {
     if (paths.length === 0) return { added: 0 }
     const { target, name: destName } = this.destinations.uploadTarget()
-    const batch: Batch = into ?? { ids: new Set(), pending: 0, listing: 0 }
+    const batch = into ?? this.batches.fresh()
     batch.listing++
     const before = batch.ids.size
     const listing = this.listings.start()
@@ -312,10 +301,9 @@ export class AppService {
       })
     } finally {
       this.listings.end(listing)
-      batch.listing--
+      traceQueue('listed', { files: batch.ids.size, ms: performance.now() - startedAt })
+      this.batches.listingEnded(batch)
     }
-    traceQueue('listed', { files: batch.ids.size, ms: performance.now() - startedAt })
-    if (batch.pending === 0 && !batch.open && batch.listing === 0) this.batchFinished(batch)
     return { added: batch.ids.size - before }
   }
 
@@ -334,9 +322,7 @@ export class AppService {
     for (const row of page.rows) {
       const id = row.id
       this.track(id, destinationName, row)
-      batch.ids.add(id)
-      if (!isFinished(this.queue.get(id)?.state ?? 'done')) batch.pending++
-      this.batchOf.set(id, batch)
+      this.batches.joined(batch, id, !isFinished(this.queue.get(id)?.state ?? 'done'))
     }
     // The ids the queue model keeps (row.id), so a waiting job's turn costs one array slot.
     this.runJobs(page.rows.map((row) => row.id))
@@ -358,27 +344,9 @@ export class AppService {
     const paths = this.incoming.redeem(tokens)
     if (!part) return this.addPaths(paths)
     // One drop, sent in parts so its rows show early, is still one batch: one notice, one copy.
-    let batch = this.openBatches.get(part.batch)
-    if (!batch) {
-      batch = { ids: new Set(), pending: 0, open: true, listing: 0 }
-      this.openBatches.set(part.batch, batch)
-      // A page that never sends the last part (closed mid-drop) does not hold it open forever.
-      setTimeout(() => this.closeBatch(part.batch), 10 * 60_000).unref()
-    }
-    if (part.last) batch.open = false
-    const result = await this.addPaths(paths, batch)
-    if (part.last) this.closeBatch(part.batch)
+    const result = await this.addPaths(paths, this.batches.part(part.batch, part.last))
+    if (part.last) this.batches.close(part.batch)
     return result
-  }
-
-  private closeBatch(key: string): void {
-    const batch = this.openBatches.get(key)
-    if (!batch) return
-    this.openBatches.delete(key)
-    batch.open = false
-    // Finished already (its last part's files were all done at once): once is enough.
-    const unfinished = [...batch.ids].some((id) => this.batchOf.get(id) === batch)
-    if (batch.pending === 0 && unfinished) this.batchFinished(batch)
   }
 
   async chooseAndAdd(kind: 'files' | 'folder'): Promise<AddResult> {
@@ -387,18 +355,7 @@ export class AppService {
 
   /** Saves the clipboard's image as a PNG in the data dir and uploads it. */
   async uploadClipboardImage(): Promise<AddResult> {
-    const image = await this.o.ports.readClipboardImage()
-    if (!image || image.data.length === 0) {
-      throw new UpshotError('NOT_FOUND', 'The clipboard holds no image; copy an image first.')
-    }
-    fs.mkdirSync(this.clipboardDir, { recursive: true })
-    // Named by content: pasting the same image twice reuses the file (and dedups the upload).
-    const hash = createHash('sha256').update(image.data).digest('hex').slice(0, 12)
-    const stamp = new Date().toISOString().slice(0, 10)
-    const ext = CLIPBOARD_EXT[image.mime] ?? 'png'
-    const file = path.join(this.clipboardDir, `clipboard-${stamp}-${hash}.${ext}`)
-    if (!fs.existsSync(file)) fs.writeFileSync(file, image.data)
-    return this.addPaths([file])
+    return this.addPaths([this.clipboard.save(await this.o.ports.readClipboardImage())])
   }
 
   // ------------------------------------------------------------------ running
@@ -470,47 +427,12 @@ export class AppService {
   private jobFinished(id: string, state: JobState): void {
     const job = this.queue.get(id)
     if (state === 'done') this.mirrorWatch.jobDone(id)
-    if (state === 'done' && job && path.dirname(job.source) === this.clipboardDir) {
-      // A pasted image lives on only in the bucket.
-      fs.rm(job.source, { force: true }, () => {})
-    }
-    // So does a file a browser sent.
+    // A pasted image, or a file a browser sent, lives on only in the bucket.
+    if (state === 'done' && job && this.clipboard.holds(job.source))
+      this.clipboard.release(job.source)
     if (state === 'done' && job && this.incoming.holds(job.source))
       this.incoming.release(job.source)
-    const batch = this.batchOf.get(id)
-    if (!batch) return
-    batch.pending--
-    if (batch.pending === 0 && !batch.open && batch.listing === 0) this.batchFinished(batch)
-  }
-
-  private batchFinished(batch: Batch): void {
-    void this.finishBatch(batch)
-  }
-
-  private async finishBatch(batch: Batch): Promise<void> {
-    for (const id of batch.ids) this.batchOf.delete(id)
-    const ids = [...batch.ids]
-    const states = ids.map((id) => this.queue.get(id)?.state)
-    const done = ids.filter((_, i) => states[i] === 'done')
-    const failed = states.filter((s) => s === 'failed').length
-    const prefs = this.o.settings.preferences
-    let copied = false
-    if (prefs.autoCopy && done.length > 0) {
-      try {
-        await this.links.copyLinks(done, prefs.linkFormat)
-        copied = true
-      } catch {
-        // Nothing to copy after all (all deduplicated away from this view...): say nothing.
-      }
-    }
-    const notice = batchNotice({
-      done: done.length,
-      failed,
-      canceled: states.filter((st) => st === 'canceled').length,
-      copied,
-    })
-    if (prefs.notifications && notice) this.o.ports.notify(notice.title, notice.body)
-    this.restartEngineIfNeeded()
+    this.batches.jobFinished(id)
   }
 
   pauseAll(): void {

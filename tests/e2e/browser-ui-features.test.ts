@@ -27,6 +27,7 @@ interface Finished {
 interface QueueJob {
   id: string
   name: string
+  source: string
   state: string
 }
 

@@ -211,6 +211,10 @@ export class AppService {
             customTemplate: () => o.settings.preferences.customTemplate,
             writeClipboardText: (text) => o.ports.writeClipboardText(text),
             changed: (status) => o.emit('editorApi', status),
+            // The editor's request runs them and gets the links; the queue shows them meanwhile.
+            queued: (ids) => {
+              for (const id of ids) if (!this.queue.has(id)) this.track(id)
+            },
           })
     this.mirrorWatch = new MirrorWatch({
       engine: () => this.engine,

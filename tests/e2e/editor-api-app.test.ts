@@ -113,7 +113,7 @@ describe.skipIf(!hasChromium)('the editor API in the app, on the real core', () 
     await saveScreenshot(page, 'settings-editor-api')
   })
 
-  it('uploads what an editor sends to the default destination, into the history', async () => {
+  it('uploads what an editor sends to the default destination, into the queue and the history', async () => {
     const r = await post(uploadUrl, { list: [PHOTO] })
     expect(r.status).toBe(200)
     expect(r.json?.success).toBe(true)
@@ -127,6 +127,14 @@ describe.skipIf(!hasChromium)('the editor API in the app, on the real core', () 
     const item = history.items.find((i) => i.source === PHOTO)
     expect(item?.status).toBe('done')
     expect(item?.destinationName).toBe('Notes images')
+    // The window shows the editor's upload in its queue, done, like a drop.
+    const queued = (await app.call('getQueue')).jobs.filter((j) => j.source === PHOTO)
+    expect(queued.map((j) => j.state)).toEqual(['done'])
+    await page.getByRole('tab', { name: 'Queue' }).click()
+    await page
+      .locator(`[data-testid="queue-row"][data-name="${path.basename(PHOTO)}"][data-state="done"]`)
+      .waitFor()
+    await page.getByRole('tab', { name: 'Settings' }).click()
   })
 
   it('refuses a request without the key and one from a web page', async () => {

@@ -25,6 +25,8 @@ export interface AppEditorApiHost {
   writeClipboardText(text: string): Promise<void>
   /** The status changed (started, stopped, failed): the window is told. */
   changed(status: EditorApiStatus): void
+  /** An editor's upload, recorded and about to run: shown in the queue like a drop. */
+  queued(ids: readonly string[]): void
 }
 
 /** Fields of an upshot.json that only `upshot serve` applies: the app's destinations are its own. */
@@ -107,6 +109,7 @@ export class AppEditorApi {
         readClipboardImage: () => this.host.readClipboardImage(),
         deleteUploads: (ids) => this.host.deleteUploads(ids),
         customTemplate: () => this.host.customTemplate(),
+        queued: (ids) => this.host.queued(ids),
       },
       {
         key,

@@ -35,6 +35,8 @@ export interface EditorUploadOptions {
   dataDir: string
   remote?: RemoteFetchOptions
   signal?: AbortSignal
+  /** The jobs the inputs became, recorded and about to run (the app shows them in its queue). */
+  queued?(ids: readonly string[]): void
 }
 
 /** Files written for a request live here until their job ends. */
@@ -69,6 +71,7 @@ export async function uploadForEditor(
     }
   }
   const ids = [...new Set(jobOf.values())]
+  if (ids.length > 0) opts.queued?.(ids)
   const report = ids.length > 0 ? await engine.run(ids, { signal: opts.signal }) : null
   const byId = new Map(report?.jobs.map((j) => [j.id, j]) ?? [])
   const outcomes = prepared.map((p): EditorOutcome => {

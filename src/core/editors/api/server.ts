@@ -61,6 +61,8 @@ export interface EditorApiHost {
   deleteUploads(ids: readonly string[]): Promise<RecordsDeleted>
   /** The app's own link template (`?format=custom`). */
   customTemplate?(): string | undefined
+  /** An upload's jobs, recorded and about to run (the app shows them in its queue). */
+  queued?(ids: readonly string[]): void
 }
 
 export interface EditorApiOptions {
@@ -210,6 +212,7 @@ export class EditorApiServer {
     const { outcomes } = await uploadForEditor(engine, inputs, resolved.target, {
       dataDir: this.host.dataDir,
       remote: { allowPrivate: this.options.allowPrivateUrls === true },
+      queued: (ids) => this.host.queued?.(ids),
     })
     const failed = outcomes.filter((o) => !o.ok)
     if (failed.length > 0) {

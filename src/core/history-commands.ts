@@ -3,7 +3,13 @@
 // or computer still uses stays) with the CDN purge.
 
 import path from 'node:path'
-import type { DeleteResult, DestinationUsage, HistoryPage, HistoryQuery } from '../shared/api'
+import type {
+  DeleteResult,
+  DestinationUsage,
+  HistoryItem,
+  HistoryPage,
+  HistoryQuery,
+} from '../shared/api'
 import type { Engine } from '../engine'
 import { describePurge, mergePurges } from '../engine/cdn/purge-queue'
 import { listHistory, summarizeDestinations } from '../engine/history'
@@ -18,7 +24,9 @@ export class HistoryCommands {
   ) {}
 
   getHistory(query: HistoryQuery): HistoryPage {
-    const page = listHistory(this.o.engine().ledger, query)
+    const ledger = this.o.engine().ledger
+    const page = listHistory(ledger, query)
+    const mirrored = ledger.mirrors.anyJobMirrors()
     return {
       total: page.total,
       items: page.rows.map((r) => ({
@@ -33,6 +41,19 @@ export class HistoryCommands {
         outputCount: r.outputCount,
         deduplicated: r.deduplicated,
         error: r.error,
+        ...(mirrored && r.state === 'done' && !r.deleted ? this.mirrorsOf(r.id) : {}),
+      })),
+    }
+  }
+
+  /** The job's mirrors by name, each 'done' once every object is there (the fallback links). */
+  private mirrorsOf(id: string): Pick<HistoryItem, 'mirrors'> {
+    const counts = this.o.engine().ledger.mirrors.countsForJobs([id])
+    if (counts.length === 0) return {}
+    return {
+      mirrors: counts.map((c) => ({
+        mirror: this.o.destinations.mirrorName(c.mirrorId),
+        state: c.failed > 0 ? 'failed' : c.pending > 0 ? 'pending' : 'done',
       })),
     }
   }

@@ -190,6 +190,11 @@ export interface HistoryItem {
   outputCount: number
   deduplicated: boolean
   error: JobError | null
+  /**
+   * A done upload sent with mirrors: each mirror (its name, for copyLinks' `mirror`) and whether
+   * every object is copied there yet ('done'), still being copied, or failed.
+   */
+  mirrors?: { mirror: string; state: 'done' | 'pending' | 'failed' }[]
 }
 
 export interface HistoryPage {

@@ -124,6 +124,12 @@ describe.skipIf(!hasChromium)('mirrors in the window, on the real core', () => {
     const jobs = (await app.queue()).jobs
     expect(jobs.every((j) => j.state === 'done' && j.mirror?.state === 'pending')).toBe(true)
     expect(jobs[0]!.mirror!.error!.message.length).toBeGreaterThan(0)
+    // The history says the mirror's copy is not there yet, and offers no link to it.
+    await page.getByRole('tab', { name: 'History' }).click()
+    const waiting = page.getByTestId('history-row').first().getByTestId('history-mirrors')
+    const button = waiting.getByRole('button', { name: /^Backup bucket: copy/ })
+    expect(await button.isDisabled()).toBe(true)
+    await page.getByRole('tab', { name: 'Queue' }).click()
   })
 
   it('catches up when the mirror returns, and the results show its URL', async () => {
@@ -168,5 +174,21 @@ describe.skipIf(!hasChromium)('mirrors in the window, on the real core', () => {
       const [a, b] = await Promise.all([getObjectBytes(primary, k), getObjectBytes(mirror, k)])
       expect(b.equals(a), k).toBe(true)
     }
+
+    // The history offers the same fallback for each upload: the mirror's URL, copied by the core.
+    await page.getByRole('tab', { name: 'History' }).click()
+    const row = page.getByTestId('history-row').first()
+    const onMirror = row.getByRole('button', { name: 'Copy the link on Backup bucket' })
+    await onMirror.click()
+    await page.getByText('Copied the link on Backup bucket').waitFor()
+    const copied = app.clipboard.at(-1)!
+    expect(copied.startsWith(mirror.endpoint)).toBe(true)
+    const fromMirror = await fetch(copied)
+    expect(fromMirror.status).toBe(200)
+    const key = decodeURIComponent(new URL(copied).pathname.split('/').slice(2).join('/'))
+    expect(
+      Buffer.from(await fromMirror.arrayBuffer()).equals(await getObjectBytes(primary, key)),
+    ).toBe(true)
+    await saveScreenshot(page, 'history-mirror-links')
   })
 })

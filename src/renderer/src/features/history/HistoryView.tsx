@@ -312,6 +312,7 @@ export function HistoryView(props: {
                   <td className="history__name">
                     <span title={sourceLabel(item.source)}>{item.name}</span>
                     {item.error && <span className="history__error">{item.error.message}</span>}
+                    {item.mirrors && <HistoryMirrors id={item.id} mirrors={item.mirrors} />}
                   </td>
                   <td className="history__dest">{item.destinationName}</td>
                   <td className="history__date">{formatDate(item.finishedAt)}</td>
@@ -374,5 +375,43 @@ export function HistoryView(props: {
         />
       )}
     </section>
+  )
+}
+
+/**
+ * A done upload's mirrors: each one's URL copied with a click (a fallback if the primary goes
+ * away), once every object is there. Through the core, like every copy.
+ */
+function HistoryMirrors({
+  id,
+  mirrors,
+}: {
+  id: string
+  mirrors: NonNullable<HistoryItem['mirrors']>
+}): React.JSX.Element {
+  const m = t.results.mirrors
+  const copy = async (mirror: string): Promise<void> => {
+    const r = await attempt(() => unwrap(upshot.copyLinks([id], 'url', mirror)))
+    if (r) toast(m.copied(mirror))
+  }
+  return (
+    <span className="history__mirrors" data-testid="history-mirrors">
+      {mirrors.map((x) => (
+        <button
+          key={x.mirror}
+          type="button"
+          className="history__mirror"
+          data-state={x.state}
+          disabled={x.state !== 'done'}
+          aria-label={x.state === 'done' ? m.copy(x.mirror) : `${x.mirror}: ${m.state[x.state]}`}
+          title={x.state === 'done' ? m.copy(x.mirror) : m.state[x.state]}
+          onClick={() => void copy(x.mirror)}
+        >
+          <Icon name="server" size={14} />
+          {x.mirror}
+          {x.state !== 'done' && <span className="history__mirror-state">{m.state[x.state]}</span>}
+        </button>
+      ))}
+    </span>
   )
 }

@@ -7,20 +7,15 @@ import path from 'node:path'
 import type {
   AddResult,
   AppInfo,
-  BrowsePurpose,
-  ChosenPath,
   ConnectionReport,
   DestinationInput,
   EditorApiStatus,
   Events,
   Face,
-  FolderListing,
   EventName,
   Preferences,
   QueueSnapshot,
   SettingsView,
-  SyncPairInput,
-  SyncPairView,
 } from '../shared/api'
 import { UpshotError, type ErrorCode, type JobState } from '../shared/jobs'
 import type { ConnectionTestOptions } from './connection-test'
@@ -41,10 +36,11 @@ import { DropBatches, type Batch } from './drop-batches'
 import type { Preset } from '../engine/types'
 import { Thumbnails } from './thumbnails'
 import { BrowseService } from './browse-service'
-import { ForbiddenError, PathGrants } from './path-grants'
+import { PathGrants } from './path-grants'
 import { WatermarkImages } from './watermark-images'
 import { FolderBrowser } from './folder-browser'
 import { IncomingFiles } from './incoming'
+import { ChosenPaths } from './chosen-paths'
 import { ClipboardImages } from './clipboard-images'
 import { SettingsCommands } from './settings-commands'
 import { FinishedLinks } from './finished-links'
@@ -128,7 +124,8 @@ export class AppService {
   private readonly settingsCommands: SettingsCommands
   /** Browser face: files sent by the page, and the core-served chooser. */
   readonly incoming: IncomingFiles
-  private readonly browser: FolderBrowser
+  /** Paths from dialogs or the browser face's chooser, by token (core/chosen-paths.ts). */
+  private readonly paths: ChosenPaths
   private closed = false
   readonly sync: SyncService
   /** The PicGo-compatible API for editors, while the user has it on (the window's face only). */
@@ -186,7 +183,6 @@ export class AppService {
       ...(o.connectionTest ? { connectionTest: o.connectionTest } : {}),
     })
     this.incoming = o.incoming ?? new IncomingFiles(path.join(o.dataDir, 'incoming'))
-    this.browser = new FolderBrowser(this.grants)
     this.sync = new SyncService({
       engine: () => this.engine,
       settings: o.settings,
@@ -196,6 +192,14 @@ export class AppService {
       // A concurrency change waits for a quiet moment between passes.
       passFinished: () => this.restartEngineIfNeeded(),
       ...(o.syncSettleMs !== undefined ? { settleMs: o.syncSettleMs } : {}),
+    })
+    this.paths = new ChosenPaths({
+      face: o.face ?? 'window',
+      grants: this.grants,
+      browser: new FolderBrowser(this.grants),
+      choosePaths: (kind) => o.ports.choosePaths(kind),
+      sync: this.sync,
+      addPaths: (paths) => this.addPaths(paths),
     })
     // A browser tab would get the key through its clipboard: there, `upshot serve` does it.
     this.editorApi =
@@ -541,46 +545,6 @@ export class AppService {
     return this.settingsCommands.withShared(view)
   }
 
-  /** Browser face: the core-served chooser (the window has the system's dialogs). */
-  async browseFolder(purpose: BrowsePurpose, folder: string | null): Promise<FolderListing> {
-    this.assertBrowserFace()
-    return this.browser.list(purpose, folder)
-  }
-
-  async chooseBrowsed(purpose: BrowsePurpose, chosen: string): Promise<ChosenPath> {
-    this.assertBrowserFace()
-    return this.browser.choose(purpose, chosen)
-  }
-
-  /** The folder behind a token from the chooser, added as the window adds a dialog's folder. */
-  async addChosenFolder(token: string): Promise<AddResult> {
-    this.assertBrowserFace()
-    const folder = this.grants.peek(token, 'upload-folder')
-    this.grants.revoke(token)
-    return this.addPaths([folder])
-  }
-
-  private assertBrowserFace(): void {
-    if (this.o.face !== 'browser') {
-      throw new ForbiddenError('The window chooses files and folders with the system’s dialogs.')
-    }
-  }
-
-  // ------------------------------------------------------------------ paths from dialogs
-
-  async chooseSyncFolder(): Promise<ChosenPath | null> {
-    const [folder] = await this.o.ports.choosePaths('folder')
-    return folder ? { token: this.grants.issue('sync-folder', folder), path: folder } : null
-  }
-
-  /** A pair for the folder behind a token from chooseSyncFolder (never a path from the page). */
-  async addSyncPair(input: SyncPairInput): Promise<SyncPairView> {
-    const { folderToken, ...rest } = input
-    const view = await this.sync.add(this.grants.peek(folderToken, 'sync-folder'), rest)
-    this.grants.revoke(folderToken)
-    return view
-  }
-
   appInfo(): AppInfo {
     return { version: this.o.version, dataDir: this.o.dataDir, platform: process.platform }
   }
@@ -639,8 +603,8 @@ export class AppService {
       deleteObjects: (id, keys) => this.browse.delete(id, keys),
       adoptOrphans: (id, keys) => this.browse.adopt(id, keys),
       listSyncPairs: () => this.sync.list(),
-      chooseSyncFolder: () => this.chooseSyncFolder(),
-      addSyncPair: (input) => this.addSyncPair(input),
+      chooseSyncFolder: () => this.paths.chooseSyncFolder(),
+      addSyncPair: (input) => this.paths.addSyncPair(input),
       previewSyncPair: (id) => this.sync.preview(id),
       runSyncPair: (id) => this.sync.run(id),
       pauseSyncPair: (id) => this.sync.pause(id),
@@ -651,9 +615,9 @@ export class AppService {
       chooseWatermarkImage: () => this.settingsCommands.chooseWatermarkImage(),
       previewPreset: (preset, photo) => this.settingsCommands.previewPreset(preset, photo),
       addUploads: (tokens, part) => this.addUploads(tokens, part),
-      browseFolder: (purpose, folder) => this.browseFolder(purpose, folder),
-      chooseBrowsed: (purpose, chosen) => this.chooseBrowsed(purpose, chosen),
-      addChosenFolder: (token) => this.addChosenFolder(token),
+      browseFolder: (purpose, folder) => this.paths.browseFolder(purpose, folder),
+      chooseBrowsed: (purpose, chosen) => this.paths.chooseBrowsed(purpose, chosen),
+      addChosenFolder: (token) => this.paths.addChosenFolder(token),
     }
   }
 

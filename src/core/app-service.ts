@@ -20,7 +20,7 @@ import type {
 import { UpshotError, type ErrorCode, type JobState } from '../shared/jobs'
 import type { ConnectionTestOptions } from './connection-test'
 import { toJobError, type Engine, type EngineEvent } from '../engine'
-import { listHistory, retryJob } from '../engine/history'
+import { listHistory } from '../engine/history'
 import type { DestinationConfig } from '../engine/types'
 import type { CommandHandlers } from './ipc-dispatch'
 import { QueueModel, isFinished } from './queue-model'
@@ -35,6 +35,7 @@ import { MirrorWatch } from './mirror-watch'
 import { DropBatches, type Batch } from './drop-batches'
 import type { Preset } from '../engine/types'
 import { Thumbnails } from './thumbnails'
+import { QueueControls } from './queue-controls'
 import { BrowseService } from './browse-service'
 import { PathGrants } from './path-grants'
 import { WatermarkImages } from './watermark-images'
@@ -102,6 +103,8 @@ export class AppService {
   readonly links: FinishedLinks
   /** The History view: pages, usage, deletes (core/history-commands). */
   readonly history: HistoryCommands
+  /** Pause, resume, cancel, retry and clear (core/queue-controls). */
+  readonly controls: QueueControls
   /** What each drop, dialog or paste added, and its end: auto-copy, notice (core/drop-batches). */
   private readonly batches: DropBatches
   private readonly listings: DropListings
@@ -164,6 +167,13 @@ export class AppService {
       o.settings.preferences.concurrency,
     )
     this.queue = new QueueModel((patch) => o.emit('queue', patch), o.patchIntervalMs)
+    this.controls = new QueueControls({
+      engine,
+      queue: this.queue,
+      thumbnails: this.thumbnails,
+      run: (ids) => this.runJobs(ids),
+      track: (id) => this.track(id),
+    })
     this.batches = new DropBatches({
       stateOf: (id) => this.queue.get(id)?.state,
       preferences: () => o.settings.preferences,
@@ -443,66 +453,6 @@ export class AppService {
     this.batches.jobFinished(id)
   }
 
-  pauseAll(): void {
-    this.engine.pause()
-    this.queue.setAllPaused(true)
-  }
-
-  resumeAll(): void {
-    this.engine.resume()
-    this.queue.setAllPaused(false)
-  }
-
-  /** One job held back in the engine and the ledger; the others carry on undisturbed. */
-  pauseJob(id: string): void {
-    const job = this.queue.get(id)
-    if (!job || isFinished(job.state) || job.state === 'paused') return
-    this.engine.pauseJob(id)
-    this.queue.setPaused(id, true)
-  }
-
-  resumeJob(id: string): void {
-    if (!this.queue.isPaused(id)) return
-    this.engine.resumeJob(id)
-    this.queue.setPaused(id, false)
-    this.runJobs([id])
-  }
-
-  /** A job waiting its turn in the run loop is passed over when it comes (the ledger says canceled). */
-  async cancelJob(id: string): Promise<void> {
-    this.queue.setPaused(id, false)
-    await this.engine.cancel(id)
-  }
-
-  retryJob(id: string): void {
-    if (!retryJob(this.engine.ledger, id)) {
-      throw new UpshotError('CONFIG', 'Only a failed or canceled file can be tried again.')
-    }
-    this.thumbnails.forget(id)
-    if (!this.queue.has(id)) this.track(id)
-    else this.queue.setState(id, 'queued', null, false)
-    this.queue.setProgress(id, 0, 0)
-    this.runJobs([id])
-  }
-
-  clearFinished(): void {
-    this.queue.removeFinished()
-  }
-
-  /** Every failed or canceled job of the queue, whichever rows a window holds. */
-  retryFailed(): { retried: number } {
-    let retried = 0
-    for (const id of this.queue.idsIn(['failed', 'canceled'])) {
-      try {
-        this.retryJob(id)
-        retried++
-      } catch (err) {
-        if (!(err instanceof UpshotError)) throw err // its record changed meanwhile: left as is
-      }
-    }
-    return { retried }
-  }
-
   // ------------------------------------------------------------------ links and results
 
   async getThumbnails(ids: readonly string[]): Promise<Record<string, string | null>> {
@@ -559,7 +509,7 @@ export class AppService {
       uploadClipboardImage: () => this.uploadClipboardImage(),
       getQueue: () => this.getQueue(),
       watchQueue: (range) => this.queue.watch(range),
-      retryFailed: () => this.retryFailed(),
+      retryFailed: () => this.controls.retryFailed(),
       copyDoneLinks: (format, except) => {
         const skip = new Set(except)
         return this.links.copyLinks(
@@ -568,13 +518,13 @@ export class AppService {
         )
       },
       stopAdding: () => this.stopAdding(),
-      pauseAll: () => this.pauseAll(),
-      resumeAll: () => this.resumeAll(),
-      pauseJob: (id) => this.pauseJob(id),
-      resumeJob: (id) => this.resumeJob(id),
-      cancelJob: (id) => this.cancelJob(id),
-      retryJob: (id) => this.retryJob(id),
-      clearFinished: () => this.clearFinished(),
+      pauseAll: () => this.controls.pauseAll(),
+      resumeAll: () => this.controls.resumeAll(),
+      pauseJob: (id) => this.controls.pauseJob(id),
+      resumeJob: (id) => this.controls.resumeJob(id),
+      cancelJob: (id) => this.controls.cancelJob(id),
+      retryJob: (id) => this.controls.retryJob(id),
+      clearFinished: () => this.controls.clearFinished(),
       // What the page shows and opens: a private destination's links signed afresh.
       getFinished: (ids) => this.links.getFinishedWithFreshLinks(ids),
       copyLinks: (ids, format, mirror) => this.links.copyLinks(ids, format, mirror),

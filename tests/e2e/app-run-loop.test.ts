@@ -93,7 +93,7 @@ describe('the core runs its queue through one run loop', () => {
     const app = startInProcessApp({ dataDir: path.join(work, 'many') })
     try {
       app.service.start()
-      app.service.pauseAll() // held: this is about what waiting jobs cost, not about sending them
+      app.service.controls.pauseAll() // held: this is about what waiting jobs cost, not about sending them
       const loop = app.service.ledgerEngine.runLoop()
       const before = heapUsed()
       expect(await app.service.addPaths([root])).toEqual({ added: n })
@@ -126,7 +126,7 @@ describe('the core runs its queue through one run loop', () => {
         }),
       )
       app.service.start()
-      app.service.pauseAll()
+      app.service.controls.pauseAll()
       // More jobs than the loop drives at once: the last ones wait their turn as ids.
       const files = await writePhotos(path.join(work, 'photos'), 40)
       await app.service.addPaths(files)
@@ -135,14 +135,14 @@ describe('the core runs its queue through one run loop', () => {
       const paused = ids[37]!
       const canceled = ids[38]!
       const missing = ids[39]!
-      app.service.pauseJob(paused)
-      await app.service.cancelJob(canceled)
+      app.service.controls.pauseJob(paused)
+      await app.service.controls.cancelJob(canceled)
       // Its file goes before its turn comes: it fails (NOT_FOUND); put back, a retry uploads it.
       const missingFile = files[39]!
       const kept = fs.readFileSync(missingFile)
       fs.rmSync(missingFile)
 
-      app.service.resumeAll()
+      app.service.controls.resumeAll()
       const others = ids.slice(0, 37)
       await waitFor('the others to finish', () =>
         [...others, missing].every((id) => ['done', 'failed'].includes(ledgerState(app, id)!)),
@@ -162,10 +162,10 @@ describe('the core runs its queue through one run loop', () => {
       }
 
       fs.writeFileSync(missingFile, kept)
-      app.service.retryJob(missing)
-      app.service.resumeJob(paused)
+      app.service.controls.retryJob(missing)
+      app.service.controls.resumeJob(paused)
       // Pause all while they run: every claim goes back to the ledger, nothing stays owned.
-      app.service.pauseAll()
+      app.service.controls.pauseAll()
       await waitFor(
         'the claims to go back',
         () =>
@@ -175,7 +175,7 @@ describe('the core runs its queue through one run loop', () => {
               .get() as { n: number }
           ).n === 0,
       )
-      app.service.resumeAll()
+      app.service.controls.resumeAll()
       await waitFor('the retried and resumed jobs', () =>
         [missing, paused].every((id) => ledgerState(app, id) === 'done'),
       )
@@ -196,7 +196,7 @@ describe('the core runs its queue through one run loop', () => {
     const app = startInProcessApp({ prefs: { concurrency: 2 }, dataDir: path.join(work, 'swap') })
     try {
       app.service.start()
-      app.service.pauseAll()
+      app.service.controls.pauseAll()
       const files = await writePhotos(path.join(work, 'swap-photos'), 20)
       await app.service.addPaths(files)
       const first = app.service.ledgerEngine
@@ -204,7 +204,7 @@ describe('the core runs its queue through one run loop', () => {
       // Jobs wait in the loop: the engine (and its slots) stays.
       app.service.savePreferences({ concurrency: 3 })
       expect(app.service.ledgerEngine).toBe(first)
-      app.service.resumeAll()
+      app.service.controls.resumeAll()
       const ids = app.service.getQueue().jobs.map((j) => j.id)
       await waitFor('every job done', () => ids.every((id) => ledgerState(app, id) === 'done'))
       // The batch is over: the next quiet moment makes the new engine, with an empty loop.

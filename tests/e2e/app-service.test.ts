@@ -113,7 +113,7 @@ describe('AppService on the real engine', () => {
 
       // Retry: the file is fixed on disk, the same job runs again and finishes.
       fs.copyFileSync(path.join(CORPUS, 'exif-samples__jpg_Canon_40D.jpg'), bad.source)
-      app.service.retryJob(badId)
+      app.service.controls.retryJob(badId)
       expect(stateOf(app, badId)).toBe('queued')
       await waitFor('retried job done', () => stateOf(app, badId) === 'done')
 
@@ -258,7 +258,7 @@ describe('AppService on the real engine', () => {
     try {
       saveS3Destination(app)
       app.service.start()
-      app.service.pauseAll()
+      app.service.controls.pauseAll()
       const files = [
         'sharp__4.webp',
         'sharp__with-alpha.png',
@@ -266,11 +266,11 @@ describe('AppService on the real engine', () => {
       ].map((f) => copy(f))
       await app.service.addPaths(files)
       const [a, b, c] = app.service.getQueue().jobs.map((j) => j.id)
-      app.service.pauseJob(a!)
-      await app.service.cancelJob(b!)
+      app.service.controls.pauseJob(a!)
+      await app.service.controls.cancelJob(b!)
       expect(stateOf(app, a!)).toBe('paused')
       expect(stateOf(app, b!)).toBe('canceled')
-      app.service.resumeAll()
+      app.service.controls.resumeAll()
       await waitFor('c done', () => stateOf(app, c!) === 'done')
       expect(stateOf(app, a!)).toBe('paused')
       expect(app.service.ledgerEngine.ledger.job(a!)!.state).toBe('queued')
@@ -278,14 +278,14 @@ describe('AppService on the real engine', () => {
       expect(app.service.ledgerEngine.isJobPaused(a!)).toBe(true)
       await app.service.ledgerEngine.run([a!])
       expect(app.service.ledgerEngine.ledger.job(a!)!.state).toBe('queued')
-      app.service.resumeJob(a!)
+      app.service.controls.resumeJob(a!)
       await waitFor('a done', () => stateOf(app, a!) === 'done')
       // A canceled job can be tried again.
-      app.service.retryJob(b!)
+      app.service.controls.retryJob(b!)
       await waitFor('b done', () => stateOf(app, b!) === 'done')
       const keys = await listKeys(s3)
       expect(keys.length).toBeGreaterThanOrEqual(12)
-      app.service.clearFinished()
+      app.service.controls.clearFinished()
       expect(app.service.getQueue().jobs).toHaveLength(0)
     } finally {
       await app.close()
@@ -299,11 +299,11 @@ describe('AppService on the real engine', () => {
     try {
       // The built-in local folder: a second app on the same data dir reads the same settings.
       first.service.start()
-      first.service.pauseAll()
+      first.service.controls.pauseAll()
       await first.service.addPaths([copy('sharp__4.webp'), copy('exif-samples__jpg_Canon_40D.jpg')])
       const [a, b] = first.service.getQueue().jobs.map((j) => j.id)
-      first.service.pauseJob(a!)
-      first.service.resumeAll()
+      first.service.controls.pauseJob(a!)
+      first.service.controls.resumeAll()
       await waitFor('b done', () => stateOf(first, b!) === 'done')
       expect(stateOf(first, a!)).toBe('paused')
       await first.close()
@@ -313,7 +313,7 @@ describe('AppService on the real engine', () => {
       expect(stateOf(second, a!)).toBe('paused')
       await new Promise((r) => setTimeout(r, 500))
       expect(second.service.ledgerEngine.ledger.job(a!)!.state).toBe('queued')
-      second.service.resumeJob(a!)
+      second.service.controls.resumeJob(a!)
       await waitFor('a done', () => stateOf(second!, a!) === 'done')
     } finally {
       await first.close()
@@ -325,7 +325,7 @@ describe('AppService on the real engine', () => {
     const app = startTestApp()
     try {
       app.service.start()
-      app.service.pauseAll()
+      app.service.controls.pauseAll()
       await new Promise((r) => setTimeout(r, 300)) // the pause's own patch goes first
       const dir = path.join(work, 'many')
       fs.mkdirSync(dir)

@@ -71,7 +71,7 @@ describe('changed destination settings apply at once', () => {
       const test = await app.service.testDestination(id)
       expect(test.checks.filter((c) => !c.optional).every((c) => c.ok)).toBe(true)
 
-      app.service.retryJob(jobOf(app, first).id)
+      app.service.controls.retryJob(jobOf(app, first).id)
       await until('the retry', () => ['done', 'failed'].includes(jobOf(app, first).state))
       expect(jobOf(app, first)).toMatchObject({ state: 'done' })
       const second = copy('exif-samples__jpg_Canon_40D.jpg')

@@ -115,7 +115,7 @@ export class CoreServer {
       })
       this.service = service
       const ready = settleCrash(service.ledgerEngine.ledger, init.dataDir, init.crash)
-      if (init.paused) service.pauseAll()
+      if (init.paused) service.controls.pauseAll()
       service.start([...init.showJobs, ...ready.failed])
       ports.preferencesChanged(settings.preferences)
       this.state = 'running'

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { UpshotError } from '../shared/jobs'
 import { DEFAULT_LINK_EXPIRY, MAX_LINK_EXPIRY, checkExpiry } from '../engine/destinations/providers'
 import { normalizePrefix } from '../engine/keys'
-import { destinationIdOf } from '../engine/mirrors'
+import { destinationIdOf, keySpaceOf, sameKeySpace } from '../engine/mirrors'
 import type { Ledger } from '../engine/ledger'
 import type { ChecksumMode, DestinationConfig } from '../engine/types'
 
@@ -246,12 +246,16 @@ export function resolveMirrors(
     out.push({ config: withCdnToken(d.config, env), name })
   }
   const primaryId = destinationIdOf(primary)
+  const primarySpace = keySpaceOf(primary)
   for (const m of out) {
     if (destinationIdOf(m.config) === primaryId) {
       throw new UpshotError(
         'CONFIG',
-        `"${m.name}" is the destination itself; a mirror must be another bucket, prefix or folder.`,
+        `"${m.name}" is the destination itself; a mirror must be another bucket or folder.`,
       )
+    }
+    if (keySpaceOf(m.config) === primarySpace) {
+      throw sameKeySpace(m.name, primaryName ? `"${primaryName}"` : 'the destination')
     }
   }
   return out

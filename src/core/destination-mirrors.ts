@@ -7,6 +7,7 @@
 
 import type { DestinationSettings } from '../shared/api'
 import { UpshotError } from '../shared/jobs'
+import { sameKeySpace } from '../engine/mirrors'
 import type { DestinationConfig } from '../engine/types'
 
 /** At most this many mirrors per destination: each is one more copy of every object. */
@@ -16,8 +17,9 @@ type Named = Pick<DestinationSettings, 'id' | 'name' | 'mirrors'>
 
 /**
  * The mirror list `id` may be saved with, deduplicated in the user's order; throws a CONFIG
- * error naming the first problem. `storeOf` tells two saved destinations that are the same
- * bucket and prefix (or folder) apart from two different ones: a copy onto itself is no mirror.
+ * error naming the first problem. `storeOf` tells two saved destinations in the same bucket (or
+ * folder), whatever their prefixes, apart from two different ones (engine/mirrors `keySpaceOf`):
+ * a mirror gets its primary's keys, prefix included, so a copy there is onto itself.
  */
 export function checkMirrors(
   all: readonly Named[],
@@ -43,12 +45,7 @@ export function checkMirrors(
         `A mirror of "${name}" is not a saved destination any more; pick its mirrors again.`,
       )
     }
-    if (store !== null && storeOf(m) === store) {
-      throw new UpshotError(
-        'CONFIG',
-        `"${mirror.name}" is the same bucket and prefix as "${name}"; a mirror must be another bucket, prefix or folder.`,
-      )
-    }
+    if (store !== null && storeOf(m) === store) throw sameKeySpace(mirror.name, `"${name}"`)
     const path = pathBack(byId, m, id)
     if (path) {
       const names = [name, ...path.map((p) => byId.get(p)?.name ?? p)].map((n) => `"${n}"`)

@@ -22,7 +22,7 @@ import { parseCustomPreset, toEnginePreset } from './custom-presets'
 import { assertKeysMayFollow } from './key-scope'
 import { newApiKey } from './editors/api/key-file'
 import { assertNotAMirror, checkMirrors } from './destination-mirrors'
-import { localDestinationId, s3DestinationId } from '../engine/storage'
+import { keySpaceOf } from '../engine/mirrors'
 import type { CustomPresetSettings } from '../shared/presets'
 
 /** Encrypts credentials at rest (safeStorage in the app). */
@@ -429,12 +429,12 @@ function toEngineConfig(
   return withToken.kind === 's3' && credentials ? { ...withToken, credentials } : withToken
 }
 
-/** The ledger's id of a saved destination's store (bucket and prefix, or folder); null if unusable. */
+/** Where a saved destination's keys land (bucket or folder, prefix aside); null if unusable. */
 function storeIdOf(d: DestinationSettings | undefined): string | null {
   if (!d) return null
   try {
     const c = toEngineConfig(d, undefined)
-    return c.kind === 's3' ? s3DestinationId(c) : localDestinationId(c)
+    return keySpaceOf(c)
   } catch {
     return null
   }

@@ -26,6 +26,12 @@ export interface ProxiedRequest {
   done: boolean
   /** When the server's answer arrived (ms epoch); null before. */
   answeredAt: number | null
+  /**
+   * The proxy is finished with it: the request to the server closed (answered or dropped), or
+   * the proxy answered it itself. A client killed mid-request can leave `done` false for good
+   * while the body it had already written still reaches the server; this says when that is over.
+   */
+  over: boolean
 }
 
 export interface RequestInfo {
@@ -145,6 +151,7 @@ export async function startProxy(target: string): Promise<TestProxy> {
       fault: null,
       done: false,
       answeredAt: null,
+      over: false,
     }
     requests.push(rec)
     const fault = policy?.({ index, method, url, headers: req.headers }) ?? null
@@ -159,8 +166,10 @@ export async function startProxy(target: string): Promise<TestProxy> {
           await throttle((chunk as Buffer).length)
         }
       } catch {
+        rec.over = true
         return
       }
+      rec.over = true
       const body = s3ErrorXml(fault.code, fault.message ?? fault.code)
       rec.status = fault.status
       rec.answeredAt = Date.now()
@@ -202,6 +211,9 @@ export async function startProxy(target: string): Promise<TestProxy> {
     up.on('error', () => {
       rec.status = null
       res.destroy()
+    })
+    up.on('close', () => {
+      rec.over = true
     })
 
     try {

@@ -11,6 +11,7 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
+  ListPartsCommand,
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3'
@@ -121,13 +122,21 @@ export async function startTestS3(
      * stop and start again (a mirror that goes down), or a test not yet proved on the strict one.
      */
     local?: boolean
+    /**
+     * On a configured server, a bucket of its own named `<S3_TEST_BUCKET>-<bucketSuffix>` (made
+     * when missing) instead of the shared one: for a second store that must not be the same
+     * bucket as the first (a mirror's keys are its primary's, prefix included). Local s3rvers
+     * always get a bucket of their own.
+     */
+    bucketSuffix?: string
   } = {},
 ): Promise<TestS3 & { port: number; directory: string; kill(): Promise<void> }> {
   const env = process.env
   if (env.S3_TEST_ENDPOINT && !opts.address && !opts.revive && !opts.local) {
     const endpoint = env.S3_TEST_ENDPOINT.replace(/\/+$/, '')
     const region = env.S3_TEST_REGION || 'us-east-1'
-    const bucket = env.S3_TEST_BUCKET || 'upshot-test'
+    const shared = env.S3_TEST_BUCKET || 'upshot-test'
+    const bucket = opts.bucketSuffix ? `${shared}-${opts.bucketSuffix}` : shared
     const accessKeyId = env.S3_TEST_ACCESS_KEY_ID ?? ''
     const secretAccessKey = env.S3_TEST_SECRET_ACCESS_KEY ?? ''
     const client = makeClient({ endpoint, region, accessKeyId, secretAccessKey })
@@ -285,4 +294,37 @@ export async function listOpenUploads(
     if (status === 501 || status === 405) return null
     throw err
   }
+}
+
+/**
+ * Part numbers the server holds for an open multipart upload; null when the server cannot list
+ * them (s3rver answers NotImplemented).
+ */
+export async function listPartNumbers(
+  s3: TestS3,
+  key: string,
+  uploadId: string,
+): Promise<number[] | null> {
+  const numbers: number[] = []
+  let marker: string | undefined
+  try {
+    for (;;) {
+      const res = await s3.client.send(
+        new ListPartsCommand({
+          Bucket: s3.bucket,
+          Key: key,
+          UploadId: uploadId,
+          ...(marker ? { PartNumberMarker: marker } : {}),
+        }),
+      )
+      for (const p of res.Parts ?? []) if (p.PartNumber !== undefined) numbers.push(p.PartNumber)
+      if (!res.IsTruncated || !res.NextPartNumberMarker) break
+      marker = res.NextPartNumberMarker
+    }
+  } catch (err) {
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
+    if (status === 501 || status === 405) return null
+    throw err
+  }
+  return numbers.sort((a, b) => a - b)
 }

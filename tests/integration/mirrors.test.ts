@@ -224,6 +224,36 @@ describe('mirrors that cannot be', () => {
     expect(self.stderr).toContain('"main" is the destination itself')
     expect(primaryProxy.requests.filter((r) => r.method === 'PUT').length).toBe(puts)
   }, 60_000)
+
+  it("refuses a mirror in the primary's bucket under another prefix: it would be the same objects", async () => {
+    // A mirror gets the primary's keys, prefix included: "nextdoor" would HEAD the primary's own
+    // objects and call them copied.
+    const nextdoor = await runCli(
+      s3DestAddArgs('nextdoor', primary, `${primary.prefix}-nextdoor`, primaryProxy.url),
+      env,
+    )
+    expect(nextdoor.code, nextdoor.stderr).toBe(0)
+    try {
+      const puts = primaryProxy.requests.filter((r) => r.method === 'PUT').length
+      const run = await runCli(['upload', inputs[3]!, '--to', 'main', '--mirror', 'nextdoor'], env)
+      expect(run.code).toBe(2)
+      expect(run.stderr).toContain('"nextdoor" is the same bucket or folder as "main"')
+      expect(primaryProxy.requests.filter((r) => r.method === 'PUT').length).toBe(puts)
+      const saved = await runCli(
+        [
+          ...s3DestAddArgs('upstairs', primary, `${primary.prefix}-upstairs`, primaryProxy.url),
+          '--mirror',
+          'nextdoor',
+        ],
+        env,
+      )
+      expect(saved.code).toBe(2)
+      expect(saved.stderr).toContain('"nextdoor" is the same bucket or folder as "upstairs"')
+      expect((await runCli(['dest', 'show', 'upstairs'], env)).code).not.toBe(0)
+    } finally {
+      expect((await runCli(['dest', 'remove', 'nextdoor'], env)).code).toBe(0)
+    }
+  }, 60_000)
 })
 
 describe('a crash while copying to the mirror', () => {

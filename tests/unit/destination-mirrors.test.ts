@@ -105,8 +105,19 @@ describe('destination mirrors in the settings', () => {
     settings.saveDestination(folder('Same as A', { dir: path.join(work, 'A') }))
     const same = settings.view().destinations.find((d) => d.name === 'Same as A')!.id
     expect(() => settings.saveDestination(input(settings, ids.A, [same]))).toThrow(
-      /"Same as A" is the same bucket and prefix as "A"/,
+      /"Same as A" is the same bucket or folder as "A"/,
     )
+  })
+
+  it('refuses a mirror in the same folder under another prefix (it would hold the same files)', () => {
+    const { settings } = open()
+    const ids = threeFolders(settings)
+    settings.saveDestination(folder('Inside A', { dir: path.join(work, 'A'), prefix: 'backup' }))
+    const inside = settings.view().destinations.find((d) => d.name === 'Inside A')!.id
+    expect(() => settings.saveDestination(input(settings, ids.A, [inside]))).toThrow(
+      /"Inside A" is the same bucket or folder as "A", and a mirror gets the primary's keys, prefix included/,
+    )
+    expect(settings.view().destinations.find((d) => d.id === ids.A)?.mirrors).toEqual([])
   })
 
   it('refuses cycles, direct and through other mirrors, and says the path', () => {

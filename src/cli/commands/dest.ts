@@ -18,6 +18,7 @@ import { defaultDataDir } from '../../engine/paths'
 import { localDestinationId, s3DestinationId } from '../../engine/storage'
 import { encodeKey, s3ObjectUrl } from '../../engine/storage/urls'
 import type { ChecksumMode, DestinationConfig } from '../../engine/types'
+import { keySpaceOf, sameKeySpace } from '../../engine/mirrors'
 import { EXIT_OK, EXIT_USAGE } from '../shared'
 
 interface DestOptions {
@@ -198,7 +199,7 @@ function addCommand(ledger: Ledger, name: string, opts: AddOptions): number {
       `That bucket and prefix are saved as "${holder.name}" already; remove that name first or use it.`,
     )
   }
-  const mirrorIds = mirrorIdsOf(ledger, name, id, opts.mirror ?? [])
+  const mirrorIds = mirrorIdsOf(ledger, name, config, opts.mirror ?? [])
   if (existing && existing.id !== id) ledger.removeDestinationName(name)
   ledger.saveDestination(id, name, settings)
   ledger.mirrors.setMirrors(id, mirrorIds)
@@ -218,8 +219,17 @@ function addCommand(ledger: Ledger, name: string, opts: AddOptions): number {
   return EXIT_OK
 }
 
-/** The saved destinations `--mirror` names, by ledger id; never the destination itself. */
-function mirrorIdsOf(ledger: Ledger, name: string, id: string, names: readonly string[]): string[] {
+/**
+ * The saved destinations `--mirror` names, by ledger id; never the destination itself, nor one in
+ * its bucket or folder (a mirror gets the primary's keys, prefix included).
+ */
+function mirrorIdsOf(
+  ledger: Ledger,
+  name: string,
+  config: DestinationConfig,
+  names: readonly string[],
+): string[] {
+  const id = ledgerIdOf(config)
   const ids: string[] = []
   for (const m of names) {
     const d = ledger.destinationByName(m)
@@ -232,6 +242,7 @@ function mirrorIdsOf(ledger: Ledger, name: string, id: string, names: readonly s
     if (m === name || d.id === id) {
       throw new UpshotError('CONFIG', `"${m}" cannot mirror itself; name another destination.`)
     }
+    if (keySpaceOf(d.config) === keySpaceOf(config)) throw sameKeySpace(m, `"${name}"`)
     if (!ids.includes(d.id)) ids.push(d.id)
   }
   return ids

@@ -1,7 +1,7 @@
 // Mirrors (docs/ARCHITECTURE.md, "Mirrors"): every object of a job sent with mirrors is copied to
 // each of them under the same key, after the primary holds it. This is the engine's side: the
 // mirrors a batch names are recorded with its jobs, the worker copies, the report tells.
-import type { JobReport, RunReport } from '../../shared/jobs'
+import { UpshotError, type JobReport, type RunReport } from '../../shared/jobs'
 import type { DestinationCache } from '../destination-cache'
 import type { EnqueueOptions } from '../enqueue-page'
 import type { Ledger } from '../ledger'
@@ -22,6 +22,23 @@ export function destinationIdOf(config: DestinationConfig): string {
 }
 
 /**
+ * Where a key lands, whatever the destination's prefix: its endpoint and bucket, or its folder.
+ * A mirror gets its primary's keys, prefix included (its own prefix is not added), so two
+ * destinations with the same key space hold the very same objects: one cannot mirror the other.
+ */
+export function keySpaceOf(config: DestinationConfig): string {
+  return destinationIdOf({ ...config, prefix: '' })
+}
+
+/** The CONFIG error for a mirror in its primary's key space (`primary` is quoted or described). */
+export function sameKeySpace(mirror: string, primary: string): UpshotError {
+  return new UpshotError(
+    'CONFIG',
+    `"${mirror}" is the same bucket or folder as ${primary}, and a mirror gets the primary's keys, prefix included, so it would hold the very same objects; a mirror must be another bucket or folder.`,
+  )
+}
+
+/**
  * Records the mirrors (their configs without secrets in the ledger, with secrets in the cache)
  * and wraps `onPage` so each page's jobs are tied to them before anyone can run them.
  */
@@ -32,11 +49,12 @@ export function withMirrors(
   mirrors: readonly MirrorTarget[],
   opts: EnqueueOptions,
 ): { opts: EnqueueOptions; record(ids: readonly string[]): void } {
-  const primaryId = destinationIdOf(primary)
+  const primarySpace = keySpaceOf(primary)
   const ids: string[] = []
   for (const m of mirrors) {
     const id = destinationIdOf(m.config)
-    if (id === primaryId || ids.includes(id)) continue
+    // A "copy" onto the primary's own objects would be made by a HEAD and mirror nothing.
+    if (keySpaceOf(m.config) === primarySpace || ids.includes(id)) continue
     ledger.upsertDestination(id, m.config)
     destinations.remember(id, m.config)
     ids.push(id)

@@ -108,23 +108,7 @@ export function ResultsView(): React.JSX.Element {
               {items.map((item) => {
                 const id = held.ids[item.index - held.start]
                 const job = id === undefined ? undefined : held.rows.get(id)
-                if (id === undefined || !job) {
-                  return (
-                    <div
-                      key={item.key}
-                      role="listitem"
-                      className="list__item"
-                      data-index={item.index}
-                      ref={virtualizer.measureElement}
-                      style={{ transform: `translateY(${item.start}px)` }}
-                    >
-                      <div className="result-row" data-testid="result-row-placeholder">
-                        <span className="result-row__name muted">{t.queue.loadingRow}</span>
-                      </div>
-                    </div>
-                  )
-                }
-                const file = files.get(id)
+                const file = id === undefined ? undefined : files.get(id)
                 const name = file?.name ?? job?.name ?? ''
                 return (
                   <div
@@ -135,29 +119,35 @@ export function ResultsView(): React.JSX.Element {
                     ref={virtualizer.measureElement}
                     style={{ transform: `translateY(${item.start}px)` }}
                   >
-                    <div
-                      className={`result-row${id === current ? ' result-row--current' : ''}`}
-                      data-testid="result-row"
-                    >
-                      <input
-                        type="checkbox"
-                        checked={isSelected(id)}
-                        onChange={() => toggle(id)}
-                        aria-label={t.results.select(name)}
-                      />
-                      <button
-                        type="button"
-                        className="result-row__open"
-                        onClick={() => setFocused(id)}
-                        aria-current={id === current ? 'true' : undefined}
+                    {id === undefined || !job ? (
+                      <div className="result-row" data-testid="result-row-placeholder">
+                        <span className="result-row__name muted">{t.queue.loadingRow}</span>
+                      </div>
+                    ) : (
+                      <div
+                        className={`result-row${id === current ? ' result-row--current' : ''}`}
+                        data-testid="result-row"
                       >
-                        <Thumb id={id} size={40} ready />
-                        <span className="result-row__text">
-                          <span className="result-row__name">{name}</span>
-                          <span className="result-row__meta">{file ? summary(file) : ' '}</span>
-                        </span>
-                      </button>
-                    </div>
+                        <input
+                          type="checkbox"
+                          checked={isSelected(id)}
+                          onChange={() => toggle(id)}
+                          aria-label={t.results.select(name)}
+                        />
+                        <button
+                          type="button"
+                          className="result-row__open"
+                          onClick={() => setFocused(id)}
+                          aria-current={id === current ? 'true' : undefined}
+                        >
+                          <Thumb id={id} size={40} ready />
+                          <span className="result-row__text">
+                            <span className="result-row__name">{name}</span>
+                            <span className="result-row__meta">{file ? summary(file) : ' '}</span>
+                          </span>
+                        </button>
+                      </div>
+                    )}
                   </div>
                 )
               })}

@@ -10,6 +10,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getObjectBytes, listKeys, startTestS3, type TestS3 } from '../helpers/s3server'
 import { CORPUS } from '../helpers/fixtures'
+import { until } from '../helpers/until'
 import { primaryOutput } from '../../src/shared/links'
 import { startInProcessApp, type InProcessApp } from './helpers/in-process-app'
 import { testBucketDestination } from './helpers/test-keychain'
@@ -42,14 +43,6 @@ afterAll(async () => {
   if (work) fs.rmSync(work, { recursive: true, force: true })
 })
 
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>): Promise<void> {
-  const until = Date.now() + 90_000
-  while (!(await cond())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
 /** The keys under the destinations' prefix on a server. */
 async function relativeKeys(s3: TestS3): Promise<string[]> {
   return (await listKeys(s3, primary.prefix)).sort()
@@ -70,7 +63,7 @@ describe('mirrors in the app (AppService)', () => {
       fs.copyFileSync(path.join(CORPUS, name), path.join(dir, name))
     await app.service.addPaths([dir])
     const jobs = () => app.service.getQueue().jobs
-    await waitFor('both jobs done and mirrored', () => {
+    await until('both jobs done and mirrored', () => {
       const js = jobs()
       return js.length === 2 && js.every((j) => j.state === 'done' && j.mirror?.state === 'done')
     })
@@ -150,7 +143,7 @@ describe('mirrors in the app (AppService)', () => {
     })
     await app.service.sync.run(pair.id)
     let added: string[] = []
-    await waitFor('the pass on the primary and its copies on the mirror', async () => {
+    await until('the pass on the primary and its copies on the mirror', async () => {
       added = (await relativeKeys(primary)).filter((k) => !before.has(k))
       if (added.length < 2) return false
       const onMirror = new Set(await relativeKeys(mirror))

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, startCli, s3DestAddArgs } from '../helpers/cli'
 import { startProxy, type TestProxy } from '../helpers/proxy'
 import { getObjectBytes, listPartNumbers, startTestS3, type TestS3 } from '../helpers/s3server'
+import { until } from '../helpers/until'
 
 const MiB = 1024 * 1024
 const SIZE = 40 * MiB
@@ -99,14 +100,6 @@ function recordedUpload(work: string): { key: string; uploadId: string } {
   }
 }
 
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
-  const until = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
 /** The mirror's proxy is finished with every request it took (nothing still arriving). */
 const settled = (proxy: TestProxy): boolean => proxy.requests.every((r) => r.over)
 
@@ -120,7 +113,7 @@ async function resumesAfterKill(s: Setup, label: string): Promise<void> {
   // 6 MiB/s to the mirror: its five parts take about seven seconds.
   mirrorProxy.setBandwidth(6 * MiB)
   const run = startCli(['upload', file, '--to', 'main', '--json'], env, 180_000)
-  await waitFor(() => recordedParts(work).length >= 2, 'two recorded mirror parts')
+  await until('two recorded mirror parts', () => recordedParts(work).length >= 2, 120_000)
   run.child.kill('SIGKILL')
   await run.done
   const before = recordedParts(work)
@@ -130,7 +123,7 @@ async function resumesAfterKill(s: Setup, label: string): Promise<void> {
   // What the killed process had already handed to its sockets still arrives: let it, at full
   // speed, before asking the mirror what it holds.
   mirrorProxy.setBandwidth(0)
-  await waitFor(() => settled(mirrorProxy), 'the mirror proxy to settle', 30_000)
+  await until('the mirror proxy to settle', () => settled(mirrorProxy), 30_000)
   const upload = recordedUpload(work)
   const listed = await listPartNumbers(mirror, upload.key, upload.uploadId)
   // Every recorded part is on the mirror; where the mirror can say, it may hold more.

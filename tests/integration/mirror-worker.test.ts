@@ -6,13 +6,15 @@ import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createEngine } from '../../src/engine'
+import { createEngine, type Engine } from '../../src/engine'
+import type { RunReport } from '../../src/shared/jobs'
 import type { Ledger } from '../../src/engine/ledger'
 import type { LocalDestinationConfig } from '../../src/engine/types'
 import type { TestProxy } from '../helpers/proxy'
 import { getObjectBytes, s3Config, type TestS3 } from '../helpers/s3server'
 import { startS3Proxy, stopS3Proxy } from '../helpers/s3proxy'
 import { lockLedger } from '../helpers/ledger-lock'
+import { until } from '../helpers/until'
 
 const MiB = 1024 * 1024
 let s3: TestS3
@@ -24,17 +26,31 @@ beforeAll(async () => {
 })
 afterAll(() => stopS3Proxy({ s3, proxy, work }))
 
-async function waitFor(
-  cond: () => boolean,
-  timeoutMs = 60_000,
-  state?: () => unknown,
-): Promise<void> {
-  const until = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > until)
-      throw new Error(`timed out waiting${state ? `: ${JSON.stringify(state())}` : ''}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
+/** What a wait for the first copy says when it times out: where that copy stood. */
+const copyRows = (ledger: Ledger) => (): string =>
+  `the copy to be made; it stands at ${JSON.stringify(ledger.db.prepare('SELECT * FROM mirror_copies').all())}`
+
+/**
+ * A local mirror whose folder cannot be made yet (a file stands where it should be), and one
+ * note uploaded to the primary with it: the note's copy fails once and is owed.
+ */
+async function uploadWithBlockedMirror(
+  engine: Engine,
+  name: string,
+  text: string,
+): Promise<{ blocked: string; key: string; report: RunReport }> {
+  const blocked = path.join(work, `blocked-${name}`)
+  fs.writeFileSync(blocked, 'not a folder')
+  const mirror: LocalDestinationConfig = { kind: 'local', dir: blocked, prefix: '' }
+  const note = path.join(work, `${name}.txt`)
+  fs.writeFileSync(note, text)
+  const ids = await engine.enqueue([note], {
+    destination: s3Config(s3, { endpoint: proxy.url }),
+    preset: 'original',
+    mirrors: [{ config: mirror }],
+  })
+  const report = await engine.run(ids)
+  return { blocked, key: report.jobs[0]!.outputs[0]!.key, report }
 }
 
 interface Counted {
@@ -102,10 +118,14 @@ describe('the mirror worker', () => {
       const running = engine.run([smallId!, bigId!]).finally(() => {
         runOver = true
       })
-      await waitFor(() => smallDone)
+      await until('the small job done', () => smallDone, 60_000)
       const key = engine.ledger.outputs(smallId!)[0]!.key
       // The copy lands while the run is open (the big job waits, paused).
-      await waitFor(() => copiesOf(engine.ledger).some((c) => c.key === key && c.state === 'done'))
+      await until(
+        'its copy made while the run is open',
+        () => copiesOf(engine.ledger).some((c) => c.key === key && c.state === 'done'),
+        60_000,
+      )
       expect(runOver).toBe(false)
       expect(fs.readFileSync(fileOn(mirrorDir, key))).toEqual(await getObjectBytes(s3, key))
 
@@ -136,20 +156,13 @@ describe('the mirror worker', () => {
   }, 120_000)
 
   it('tries a failed copy again when its retry time comes, without a new run', async () => {
-    // The mirror's folder cannot be created at first (a file stands where it should be).
-    const blocked = path.join(work, 'blocked')
-    fs.writeFileSync(blocked, 'not a folder')
-    const mirror: LocalDestinationConfig = { kind: 'local', dir: blocked, prefix: '' }
-    const note = path.join(work, 'retry.txt')
-    fs.writeFileSync(note, 'tried again by the timer\n')
     const engine = createEngine({ dataDir: path.join(work, 'data-b') })
     try {
-      const ids = await engine.enqueue([note], {
-        destination: s3Config(s3, { endpoint: proxy.url }),
-        preset: 'original',
-        mirrors: [{ config: mirror }],
-      })
-      const report = await engine.run(ids)
+      const { blocked, key, report } = await uploadWithBlockedMirror(
+        engine,
+        'retry',
+        'tried again by the timer\n',
+      )
       expect(report.jobs[0]!.status).toBe('done')
       const [first] = engine.ledger.db
         .prepare('SELECT state, attempts, retry_after FROM mirror_copies')
@@ -158,35 +171,29 @@ describe('the mirror worker', () => {
       expect(first!.retry_after).toBeGreaterThan(Date.now())
       // The mirror can take it now; no run is open, the worker's timer makes the copy.
       fs.rmSync(blocked)
-      const key = report.jobs[0]!.outputs[0]!.key
       // A retry that fails again (a loaded machine) is retried at 4 s, then 8 s: the wait
       // covers three, and says where the copy stood if it still times out.
-      await waitFor(
+      await until(
+        copyRows(engine.ledger),
         () => copiesOf(engine.ledger)[0]?.state === 'done',
         45_000,
-        () => engine.ledger.db.prepare('SELECT * FROM mirror_copies').all(),
       )
       expect(fs.readFileSync(fileOn(blocked, key), 'utf8')).toBe('tried again by the timer\n')
     } finally {
       await engine.close()
     }
   }, 90_000)
+
   it('a catch-up the ledger refused (locked by another process) is tried again on its own', async () => {
     // A copy owed from an earlier process, due now: the catch-up that would find it meets a
     // ledger locked past its busy timeout (10 s), and nothing else will ever call again.
-    const blocked = path.join(work, 'blocked-c')
-    fs.writeFileSync(blocked, 'not a folder')
-    const mirror: LocalDestinationConfig = { kind: 'local', dir: blocked, prefix: '' }
-    const note = path.join(work, 'refused.txt')
-    fs.writeFileSync(note, 'copied after the lock\n')
     const dataDir = path.join(work, 'data-c')
     const earlier = createEngine({ dataDir })
-    const ids = await earlier.enqueue([note], {
-      destination: s3Config(s3, { endpoint: proxy.url }),
-      preset: 'original',
-      mirrors: [{ config: mirror }],
-    })
-    const key = (await earlier.run(ids)).jobs[0]!.outputs[0]!.key
+    const { blocked, key } = await uploadWithBlockedMirror(
+      earlier,
+      'refused',
+      'copied after the lock\n',
+    )
     await earlier.close()
     fs.rmSync(blocked)
     // The next process finds the primary's keys where a CLI run would: the environment.
@@ -195,7 +202,7 @@ describe('the mirror worker', () => {
     process.env.AWS_SECRET_ACCESS_KEY = s3.secretAccessKey
     const engine = createEngine({ dataDir })
     try {
-      await waitFor(() => copiesOf(engine.ledger)[0]?.state === 'pending')
+      await until('the owed copy', () => copiesOf(engine.ledger)[0]?.state === 'pending', 60_000)
       const due = engine.ledger.db.prepare('SELECT retry_after FROM mirror_copies').get() as {
         retry_after: number
       }
@@ -207,10 +214,10 @@ describe('the mirror worker', () => {
         await lock.release()
       }
       expect(copiesOf(engine.ledger)[0]?.state).toBe('pending')
-      await waitFor(
+      await until(
+        copyRows(engine.ledger),
         () => copiesOf(engine.ledger)[0]?.state === 'done',
         30_000,
-        () => engine.ledger.db.prepare('SELECT * FROM mirror_copies').all(),
       )
       expect(fs.readFileSync(fileOn(blocked, key), 'utf8')).toBe('copied after the lock\n')
     } finally {
